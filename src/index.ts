@@ -1,0 +1,5 @@
+// The public API of tsinfer.
+export * from "./errors.js";
+export * from "./quant/ggml-type.js";
+export type * from "./quant/traits.js";
+export type * from "./kernels/backend.js";

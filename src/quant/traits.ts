@@ -1,0 +1,21 @@
+import type { GgmlTypeName } from "./ggml-type.js";
+
+/**
+ * One row of ggml's type-traits table (ggml.c type_traits): a tensor type's block layout and its reference
+ * conversions. Elements are stored in blocks of `blockSize` values taking `bytesPerBlock` bytes; a row of
+ * `n` values (n a multiple of blockSize) takes n / blockSize * bytesPerBlock bytes.
+ */
+export interface QuantTraits {
+  readonly name: GgmlTypeName;
+  readonly id: number;
+  readonly blockSize: number;
+  readonly bytesPerBlock: number;
+  /** Reference dequantization of `n` values (a multiple of blockSize) from `src` (starting at byte 0) into `dst`. */
+  dequantize(src: Uint8Array, dst: Float32Array, n: number): void;
+  /** Reference quantization (ggml's quantize_row_*_ref), byte-exact with ggml. Absent for types without one yet. */
+  quantize?(src: Float32Array, dst: Uint8Array, n: number): void;
+}
+
+export function rowSizeBytes(traits: QuantTraits, n: number): number {
+  return (n / traits.blockSize) * traits.bytesPerBlock;
+}
