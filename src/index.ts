@@ -3,3 +3,4 @@ export * from "./errors.js";
 export * from "./quant/ggml-type.js";
 export type * from "./quant/traits.js";
 export type * from "./kernels/backend.js";
+export * from "./formats/index.js";
