@@ -4,3 +4,4 @@ export * from "./quant/ggml-type.js";
 export type * from "./quant/traits.js";
 export type * from "./kernels/backend.js";
 export * from "./formats/index.js";
+export * from "./kernels/ref/index.js";

@@ -10,19 +10,99 @@ export interface Weight {
   readonly cols: number;
 }
 
+/** RoPE pair layout: "normal" rotates (2i, 2i+1) (GGUF/llama.cpp LLAMA_ROPE_TYPE_NORM); "neox" rotates (i, i + nRot/2). */
+export type RopeLayout = "normal" | "neox";
+
+/** Activation used by `glu` and the plain activation kernels. gelu = tanh approximation (gelu_new / gelu_pytorch_tanh). */
+export type Activation = "silu" | "gelu" | "geluErf";
+
+/**
+ * Where each token of a batch reads and writes the paged KV cache (vLLM's slot mapping + block tables).
+ * A cache layer is [nSlots, nKvHeads * headDim] float32 with nSlots = nBlocks * blockSize; slot = block * blockSize +
+ * pos % blockSize, where block = blockTables[tokenSeq[t] * maxBlocksPerSeq + floor(pos / blockSize)].
+ */
+export interface KvBatchView {
+  readonly nTokens: number;
+  readonly blockSize: number;
+  /** [nTokens] position of each token in its own sequence. */
+  readonly positions: Int32Array;
+  /** [nTokens] the cache slot each token's new K/V row is written to. */
+  readonly slots: Int32Array;
+  /** [nTokens] which row of blockTables is the token's sequence. */
+  readonly tokenSeq: Int32Array;
+  /** [nSeqRows, maxBlocksPerSeq] physical block ids, row-major. */
+  readonly blockTables: Int32Array;
+  readonly maxBlocksPerSeq: number;
+}
+
+export interface AttentionParams {
+  readonly nHeads: number;
+  readonly nKvHeads: number;
+  readonly headDim: number;
+  /** Multiplies q·k before soft-capping (usually 1/sqrt(headDim)). */
+  readonly scale: number;
+  /** Logit soft-capping: s ← cap · tanh(s / cap); 0 = none (Gemma 2). */
+  readonly softcap: number;
+  /** Sliding window: a token at pos attends to [pos - window + 1, pos]; 0 = unlimited. */
+  readonly window: number;
+}
+
 /**
  * The compute interface every backend implements (ref: scalar TypeScript, the oracle; wasm: SIMD + threads;
  * webgpu). Model code calls only these; it never sees byte layouts.
- * Activation buffers come from `allocF32` so a backend can place them where its kernels read them directly.
- * The set of operations beyond matmul is completed by the forward-pass work (norms, rope, attention over the
- * paged KV cache, activations); see the kernels/ref implementation for the full list.
+ * All activation buffers (and the KV cache layers) come from `allocF32`, so a backend can place them where its
+ * kernels read them directly (e.g. WebAssembly memory). Row-wise kernels take [nRows, n] row-major buffers.
+ * Unless stated, `out` may alias an input.
  */
 export interface KernelBackend {
   readonly name: string;
   /** Takes a weight's stored bytes (rows × row size of `type`); the backend may keep a view, not a copy. */
   loadWeight(type: GgmlTypeName, rows: number, cols: number, bytes: Uint8Array): Weight;
-  /** A float32 buffer of n elements owned by the backend. */
+  /** A 1-D tensor (norm weight, bias) of n values dequantized to float32 in backend memory. */
+  loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array;
+  /** A float32 buffer of n elements owned by the backend (zero-filled). */
   allocF32(n: number): Float32Array;
-  /** out[nTokens, w.rows] = x[nTokens, w.cols] · wᵀ */
+
+  /** out[nTokens, w.rows] = x[nTokens, w.cols] · wᵀ. out must not alias x. */
   matmul(out: Float32Array, x: Float32Array, w: Weight, nTokens: number): void;
+  /** out[t, :] = row ids[t] of w, dequantized (token embedding lookup). */
+  embed(out: Float32Array, w: Weight, ids: Int32Array, nTokens: number): void;
+
+  /** out = x / sqrt(mean(x²) + eps) · (w or 1 + w when addOne); w = null: no weight. Per row of n. */
+  rmsNorm(out: Float32Array, x: Float32Array, w: Float32Array | null, nRows: number, n: number, eps: number, addOne: boolean): void;
+  /** out = (x - mean) / sqrt(var + eps) · w + b, per row of n. */
+  layerNorm(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, nRows: number, n: number, eps: number): void;
+  /**
+   * In place on x [nTokens, nHeads, headDim]: rotate the first nRot dims of every head by angle
+   * positions[t] · invFreq[i] (invFreq has nRot/2 entries: the per-dimension frequency table, so Llama-3 scaling or a
+   * per-layer base is just another table), then multiply the rotated values' cos/sin by attnFactor (YaRN mscale; 1 = none).
+   */
+  rope(x: Float32Array, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
+    invFreq: Float32Array, layout: RopeLayout, attnFactor: number): void;
+  /** In place, per row of n. */
+  softmax(x: Float32Array, nRows: number, n: number): void;
+
+  /** In place activation over n values. */
+  activate(x: Float32Array, n: number, act: Activation): void;
+  /** Gated unit: out[r, i] = act(gate[r, i]) · up[r, i]; rows of n, gate/up rows read at stride `stride` (fused gate-up). */
+  glu(out: Float32Array, gate: Float32Array, up: Float32Array, nRows: number, n: number, stride: number, act: Activation): void;
+  /** out = a + b over n values. */
+  add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void;
+  /** x[r, :] += bias for each of nRows rows of n. */
+  addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void;
+  /** x[r, :] *= w for each of nRows rows of n (elementwise per-channel scale). */
+  mulRows(x: Float32Array, w: Float32Array, nRows: number, n: number): void;
+  /** x *= s over n values. */
+  scale(x: Float32Array, n: number, s: number): void;
+  /** x ← cap · tanh(x / cap) over n values. */
+  softcap(x: Float32Array, n: number, cap: number): void;
+
+  /** Writes the batch's new K and V rows ([nTokens, kvDim]) into the cache layers at kv.slots. */
+  kvAppend(kCache: Float32Array, vCache: Float32Array, k: Float32Array, v: Float32Array, kvDim: number, kv: KvBatchView): void;
+  /**
+   * out[t, h, :] = Σ_j softmax_j(softcap(scale · q[t, h] · K[j, h / (nHeads / nKvHeads)])) · V[j, ...] over the
+   * positions j of token t's own sequence in [max(0, pos - window + 1), pos], read through its block table.
+   * q, out: [nTokens, nHeads * headDim]. out must not alias q.
+   */
+  attention(out: Float32Array, q: Float32Array, kCache: Float32Array, vCache: Float32Array, p: AttentionParams, kv: KvBatchView): void;
 }
