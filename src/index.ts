@@ -5,3 +5,4 @@ export type * from "./quant/traits.js";
 export type * from "./kernels/backend.js";
 export * from "./formats/index.js";
 export * from "./kernels/ref/index.js";
+export * from "./sampling/index.js";

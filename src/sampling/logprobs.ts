@@ -1,0 +1,45 @@
+import { selectTopK } from "./candidate-sort.js";
+
+/**
+ * Log-probabilities as OpenAI reports them: log-softmax of the raw logits (before any penalty, temperature or
+ * truncation) for the chosen token and the top-N tokens. Buffers are preallocated for up to `maxTop` tokens.
+ */
+export class Logprobs {
+  readonly topIds: Int32Array;
+  readonly topLogprobs: Float32Array;
+  private readonly scratch: Int32Array;
+
+  constructor(
+    readonly vocabSize: number,
+    readonly maxTop: number,
+  ) {
+    this.topIds = new Int32Array(maxTop);
+    this.topLogprobs = new Float32Array(maxTop);
+    this.scratch = new Int32Array(Math.max(maxTop, 1));
+  }
+
+  /** Returns log p(chosen); fills topIds/topLogprobs[0..nTop) most likely first (ties → lower id). */
+  compute(logits: Float32Array, chosen: number, nTop: number): number {
+    const lse = logSumExp(logits, this.vocabSize);
+    const k = Math.min(nTop, this.maxTop, this.vocabSize);
+    if (k > 0) {
+      selectTopK(logits, this.vocabSize, k, this.scratch);
+      for (let i = 0; i < k; i++) {
+        const id = this.scratch[i]!;
+        this.topIds[i] = id;
+        this.topLogprobs[i] = logits[id]! - lse;
+      }
+    }
+    return logits[chosen]! - lse;
+  }
+}
+
+/** log Σ exp(logits[0..n)), computed in float64 around the maximum. */
+export function logSumExp(logits: Float32Array, n: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
+  if (max === -Infinity) return -Infinity;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp(logits[i]! - max);
+  return max + Math.log(sum);
+}
