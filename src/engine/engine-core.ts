@@ -1,0 +1,210 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
+import { InputError } from "../errors.js";
+import { PrefixCache } from "../kv/prefix-cache.js";
+import { Sampler } from "../sampling/sampler.js";
+import { createForwardBatch } from "./batch-model.js";
+import type { BatchModel, ForwardBatch } from "./batch-model.js";
+import { EngineRequest } from "./engine-request.js";
+import type { RequestListener, TokenEvent } from "./engine-request.js";
+import { logSoftmaxTop } from "./log-softmax-top.js";
+import type { FinishReason, RequestParams } from "./request-params.js";
+import { Scheduler } from "./scheduler.js";
+import type { SchedulerOutput } from "./scheduler.js";
+
+export interface EngineConfig {
+  maxBatchTokens: number;
+  maxSeqs: number;
+  /** How many alternatives each token's trace keeps (top-k by raw logprob). */
+  traceTopK: number;
+  now: () => number;
+}
+
+export interface StepStats {
+  step: number;
+  nTokens: number;
+  nSeqs: number;
+  nPreempted: number;
+  elapsedMs: number;
+}
+
+/**
+ * The engine core (vLLM's EngineCore): `step()` = schedule → forward → sample → update. Requests join and
+ * leave between steps; `run()` loops over steps and yields to the event loop after each, so HTTP handlers
+ * (new requests, aborts) run between steps. Everything here is single-threaded: an abort takes effect at the
+ * next step.
+ */
+export class EngineCore {
+  readonly cache: PrefixCache;
+  readonly scheduler: Scheduler;
+  private readonly batch: ForwardBatch;
+  private nextSeqId = 1;
+  private stepCount = 0;
+  private wake: (() => void) | null = null;
+  private stopped = false;
+  private loop: Promise<void> | null = null;
+  lastStep: StepStats | null = null;
+  onStep: ((s: StepStats) => void) | null = null;
+
+  constructor(
+    readonly model: BatchModel,
+    readonly config: EngineConfig,
+  ) {
+    if (model.ctxLen > model.numBlocks * model.blockSize)
+      throw new InputError(`kv cache: ${model.numBlocks} blocks × ${model.blockSize} tokens cannot hold one sequence of ctxLen ${model.ctxLen}`);
+    this.cache = new PrefixCache(model.numBlocks, model.blockSize);
+    this.scheduler = new Scheduler({ maxBatchTokens: config.maxBatchTokens, maxSeqs: config.maxSeqs }, this.cache);
+    this.batch = createForwardBatch(config.maxBatchTokens, config.maxSeqs);
+  }
+
+  get numRunning(): number {
+    return this.scheduler.running.length;
+  }
+
+  get numWaiting(): number {
+    return this.scheduler.waiting.length;
+  }
+
+  /** Queues a request; it is scheduled at the next step. The prompt must be non-empty and shorter than ctxLen. */
+  add(id: string, prompt: readonly number[], params: RequestParams, listener: RequestListener): EngineRequest {
+    if (prompt.length === 0) throw new InputError(`request ${id}: empty prompt`);
+    if (prompt.length >= this.model.ctxLen) throw new InputError(`request ${id}: prompt of ${prompt.length} tokens does not fit the context of ${this.model.ctxLen}`);
+    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen);
+    sampler.acceptPrompt(prompt);
+    const req = new EngineRequest(id, this.nextSeqId++, prompt, params, sampler, this.config.now(), listener);
+    if (this.nextSeqId > 0x7fffffff) this.nextSeqId = 1;
+    this.scheduler.add(req);
+    this.wake?.();
+    return req;
+  }
+
+  /** Ends a request now (client gone, stop string seen): its KV blocks are freed before the next step. */
+  finish(req: EngineRequest, reason: FinishReason): void {
+    if (req.isFinished) return;
+    this.scheduler.remove(req);
+    req.status = "finished";
+    req.finishReason = reason;
+    req.finishedMs = this.config.now();
+    req.listener.onFinish(req);
+  }
+
+  step(): StepStats | null {
+    const startMs = this.config.now();
+    const plan = this.scheduler.schedule();
+    if (plan.scheduled.length === 0) return null;
+    const step = ++this.stepCount;
+    const sampling = this.fillBatch(plan, step, startMs);
+    const logits = this.model.forward(this.batch);
+    const nowMs = this.config.now();
+    const vocabSize = this.model.vocabSize;
+    for (const { req } of plan.scheduled) this.commitBlocks(req);
+    for (let k = 0; k < sampling.length; k++) {
+      const req = sampling[k];
+      if (req.isFinished) continue;
+      this.sampleNext(req, logits.subarray(k * vocabSize, (k + 1) * vocabSize), nowMs);
+    }
+    const stats: StepStats = { step, nTokens: plan.nTokens, nSeqs: plan.scheduled.length, nPreempted: plan.preempted.length, elapsedMs: this.config.now() - startMs };
+    this.lastStep = stats;
+    this.onStep?.(stats);
+    return stats;
+  }
+
+  /** Loops over steps until `stop()`, sleeping while there is no work. */
+  run(): Promise<void> {
+    this.loop ??= (async () => {
+      while (!this.stopped) {
+        if (!this.scheduler.hasWork) {
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          this.wake = null;
+          continue;
+        }
+        try {
+          this.step();
+        } catch (err) {
+          this.failAll(err instanceof Error ? err : new Error(String(err)));
+        }
+        await nextTurn();
+      }
+    })();
+    return this.loop;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+  }
+
+  private failAll(err: Error): void {
+    for (const req of [...this.scheduler.running, ...this.scheduler.waiting]) {
+      req.error = err;
+      this.finish(req, "abort");
+    }
+  }
+
+  /** Rows of this step: each scheduled request's next tokens; logits only where a request reaches its end. */
+  private fillBatch(plan: SchedulerOutput, step: number, nowMs: number): EngineRequest[] {
+    const b = this.batch;
+    const sampling: EngineRequest[] = [];
+    b.blockTables.clear();
+    let r = 0;
+    b.nLogits = 0;
+    for (const { req, nTokens } of plan.scheduled) {
+      const start = req.numComputed;
+      for (let i = start; i < start + nTokens; i++, r++) {
+        b.tokens[r] = req.tokenAt(i);
+        b.positions[r] = i;
+        b.seqIds[r] = req.seqId;
+      }
+      b.blockTables.set(req.seqId, req.blockTable);
+      if (start + nTokens === req.numTokens) {
+        b.logitRows[b.nLogits++] = r - 1;
+        sampling.push(req);
+      }
+      req.firstScheduledMs ??= nowMs;
+      req.chunks.push({ step, start, nTokens, atMs: nowMs });
+      const kv = req.kvBlocksOverTime;
+      if (kv.length === 0 || kv[kv.length - 1][1] !== req.blockTable.length) kv.push([nowMs, req.blockTable.length]);
+      req.numComputed = start + nTokens;
+    }
+    b.nTokens = r;
+    return sampling;
+  }
+
+  /** Registers the request's newly completed full blocks in the prefix cache. */
+  private commitBlocks(req: EngineRequest): void {
+    const bs = this.cache.blockSize;
+    const nFull = Math.floor(req.numComputed / bs);
+    if (nFull <= req.numCommittedBlocks) return;
+    this.cache.extendBlockHashes((i) => req.tokenAt(i), nFull * bs, req.blockHashes);
+    for (let b = req.numCommittedBlocks; b < nFull; b++) this.cache.commitFullBlock(req.blockTable[b], req.blockHashes[b]);
+    req.numCommittedBlocks = nFull;
+  }
+
+  private sampleNext(req: EngineRequest, logits: Float32Array, nowMs: number): void {
+    const token = req.sampler.sample(logits);
+    const p = req.params;
+    if (p.stopTokenIds.has(token)) {
+      this.finish(req, "stop");
+      return;
+    }
+    const wantTop = Math.max(p.topLogprobs ?? 0, this.config.traceTopK);
+    const top = logSoftmaxTop(logits, wantTop, token);
+    req.output.push(token);
+    req.sampler.accept(token);
+    req.firstTokenMs ??= nowMs;
+    req.lastTokenMs = nowMs;
+    req.tokenTimesMs.push(nowMs);
+    req.outputLogprobs.push(top.logprob);
+    req.topAlternatives.push(top.top.slice(0, this.config.traceTopK));
+    const ev: TokenEvent = {
+      token,
+      index: req.output.length - 1,
+      logprob: p.topLogprobs === null ? null : top.logprob,
+      topLogprobs: p.topLogprobs === null ? [] : top.top.slice(0, p.topLogprobs),
+      atMs: nowMs,
+    };
+    req.listener.onToken(req, ev);
+    if (req.isFinished) return; // the listener ended it (stop string)
+    if (req.output.length >= p.maxTokens || req.numTokens >= this.model.ctxLen) this.finish(req, "length");
+  }
+}

@@ -1,0 +1,14 @@
+import type { SamplingParams } from "../sampling/sampling-params.js";
+
+/** What one engine request asks for beyond the sampling chain (already validated by the server). */
+export interface RequestParams {
+  maxTokens: number;
+  /** The sampling chain's settings (src/sampling), seed included. */
+  sampling: SamplingParams;
+  /** How many top alternatives to report with each token's logprob; null = no logprobs. */
+  topLogprobs: number | null;
+  /** Token ids that end the request (the model's EOS ids unless ignoreEos). */
+  stopTokenIds: ReadonlySet<number>;
+}
+
+export type FinishReason = "stop" | "length" | "abort";

@@ -1,0 +1,116 @@
+import { describe, expect, it } from "vitest";
+import { EngineCore } from "../../src/engine/engine-core.js";
+import type { EngineRequest, RequestListener } from "../../src/engine/engine-request.js";
+import type { RequestParams } from "../../src/engine/request-params.js";
+import { resolveSamplingParams } from "../../src/sampling/sampling-params.js";
+import { CountingModel } from "./fake-model.js";
+
+function params(maxTokens: number, over: Partial<RequestParams> = {}): RequestParams {
+  return {
+    maxTokens,
+    sampling: resolveSamplingParams({ temperature: 0, seed: 1 }, 64),
+    topLogprobs: null,
+    stopTokenIds: new Set(),
+    ...over,
+  };
+}
+
+class Collect implements RequestListener {
+  tokens = new Map<string, number[]>();
+  finished: string[] = [];
+  onToken(req: EngineRequest, ev: { token: number }): void {
+    const list = this.tokens.get(req.id) ?? [];
+    list.push(ev.token);
+    this.tokens.set(req.id, list);
+  }
+  onFinish(req: EngineRequest): void {
+    this.finished.push(req.id);
+  }
+}
+
+function setup(numBlocks = 64, budget = 16, maxSeqs = 8) {
+  const model = new CountingModel(64, Math.min(128, numBlocks * 4), 4, numBlocks);
+  let clock = 0;
+  const engine = new EngineCore(model, { maxBatchTokens: budget, maxSeqs, traceTopK: 5, now: () => clock++ });
+  return { model, engine, out: new Collect() };
+}
+
+function drain(engine: EngineCore, maxSteps = 1000): number {
+  let n = 0;
+  while (engine.scheduler.hasWork && n < maxSteps) {
+    engine.step();
+    n++;
+  }
+  return n;
+}
+
+describe("EngineCore + Scheduler", () => {
+  it("chunks a long prompt within the token budget while decodes keep running", () => {
+    const { model, engine, out } = setup(64, 16, 8);
+    engine.add("a", [1, 2, 3], params(10), out);
+    engine.step(); // prefill a: 3 tokens
+    engine.step(); // decode a
+    engine.add("long", Array.from({ length: 40 }, (_, i) => i % 60), params(2), out);
+    engine.step();
+    const b = model.batches[model.batches.length - 1];
+    expect(b.nTokens).toBe(16);
+    expect([...b.seqs.values()]).toEqual([1, 15]); // one decode token for "a" first, then a 15-token chunk
+    drain(engine);
+    expect(out.tokens.get("a")).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
+    expect(out.tokens.get("long")).toEqual([40 % 60, 41]);
+    expect(engine.cache.stats().usedBlocks).toBe(0);
+    for (const batch of model.batches) expect(batch.nTokens).toBeLessThanOrEqual(16);
+  });
+
+  it("reuses cached prefix blocks for a second request with the same start", () => {
+    const { model, engine, out } = setup(64, 64, 8);
+    const prefix = Array.from({ length: 20 }, (_, i) => (i * 7) % 50);
+    engine.add("first", [...prefix, 1], params(1), out);
+    drain(engine);
+    const before = model.batches.length;
+    const second = engine.add("second", [...prefix, 2, 3], params(1), out);
+    drain(engine);
+    expect(second.numCachedPromptTokens).toBe(20);
+    expect(model.batches.slice(before)[0].nTokens).toBe(2);
+    expect(engine.cache.stats().hits).toBe(5);
+  });
+
+  it("preempts when KV blocks run out and resumes by recomputation with identical output", () => {
+    const { engine, out } = setup(6, 64, 4); // 6 blocks × 4 tokens
+    engine.add("x", [1, 2, 3, 4, 5, 6], params(8), out);
+    const y = engine.add("y", [9, 10, 11, 12, 13, 14], params(8), out);
+    drain(engine);
+    expect(y.numPreemptions).toBeGreaterThan(0);
+    expect(engine.scheduler.running.length + engine.scheduler.waiting.length).toBe(0);
+    expect(out.tokens.get("x")).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(out.tokens.get("y")).toEqual([15, 16, 17, 18, 19, 20, 21, 22]);
+    expect(engine.cache.stats().usedBlocks).toBe(0);
+  });
+
+  it("frees an aborted request's blocks before the next step", () => {
+    const { engine, out } = setup(64, 64, 8);
+    const reqs = [0, 1, 2, 3].map((i) => engine.add(`r${i}`, [i + 1, i + 2, i + 3, i + 4, i + 5], params(50), out));
+    engine.step();
+    engine.step();
+    expect(engine.cache.stats().usedBlocks).toBe(8);
+    engine.finish(reqs[1], "abort");
+    engine.finish(reqs[2], "abort");
+    expect(engine.cache.stats().usedBlocks).toBe(4);
+    engine.step();
+    expect(engine.numRunning).toBe(2);
+    drain(engine);
+    expect(out.tokens.get("r0")?.length).toBe(50);
+    expect(reqs[1].finishReason).toBe("abort");
+  });
+
+  it("stops on a stop token without emitting it, and respects maxSeqs", () => {
+    const { model, engine, out } = setup(64, 64, 2);
+    engine.add("s", [1], params(10, { stopTokenIds: new Set([4]) }), out);
+    engine.add("t", [1], params(3), out);
+    engine.add("u", [1], params(3), out);
+    drain(engine);
+    expect(out.tokens.get("s")).toEqual([2, 3]);
+    for (const b of model.batches) expect(b.seqs.size).toBeLessThanOrEqual(2);
+    expect(out.finished.sort()).toEqual(["s", "t", "u"]);
+  });
+});
