@@ -1,0 +1,21 @@
+import { GgmlType } from "./ggml-type.js";
+import { bf16ToF32, f32ToBf16 } from "./half.js";
+import type { QuantTraits } from "./traits.js";
+
+// BF16: the top 16 bits of a float32, little-endian; quantized as ggml_compute_fp32_to_bf16.
+export const bf16Traits: QuantTraits = {
+  name: "BF16",
+  id: GgmlType.BF16,
+  blockSize: 1,
+  bytesPerBlock: 2,
+  dequantize(src, dst, n) {
+    for (let i = 0; i < n; i++) dst[i] = bf16ToF32(src[2 * i] | (src[2 * i + 1] << 8));
+  },
+  quantize(src, dst, n) {
+    for (let i = 0; i < n; i++) {
+      const h = f32ToBf16(src[i]);
+      dst[2 * i] = h & 0xff;
+      dst[2 * i + 1] = h >> 8;
+    }
+  },
+};

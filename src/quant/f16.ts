@@ -1,0 +1,21 @@
+import { GgmlType } from "./ggml-type.js";
+import { f16ToF32Table, f32ToF16 } from "./half.js";
+import type { QuantTraits } from "./traits.js";
+
+// F16: IEEE half precision, little-endian; converted as ggml's GGML_FP16_TO_FP32 / GGML_FP32_TO_FP16.
+export const f16Traits: QuantTraits = {
+  name: "F16",
+  id: GgmlType.F16,
+  blockSize: 1,
+  bytesPerBlock: 2,
+  dequantize(src, dst, n) {
+    for (let i = 0; i < n; i++) dst[i] = f16ToF32Table[src[2 * i] | (src[2 * i + 1] << 8)];
+  },
+  quantize(src, dst, n) {
+    for (let i = 0; i < n; i++) {
+      const h = f32ToF16(src[i]);
+      dst[2 * i] = h & 0xff;
+      dst[2 * i + 1] = h >> 8;
+    }
+  },
+};

@@ -1,0 +1,18 @@
+import { GgmlType } from "./ggml-type.js";
+import type { QuantTraits } from "./traits.js";
+
+// F32: plain little-endian float32, one value per 4-byte "block".
+export const f32Traits: QuantTraits = {
+  name: "F32",
+  id: GgmlType.F32,
+  blockSize: 1,
+  bytesPerBlock: 4,
+  dequantize(src, dst, n) {
+    const view = new DataView(src.buffer, src.byteOffset, n * 4);
+    for (let i = 0; i < n; i++) dst[i] = view.getFloat32(i * 4, true);
+  },
+  quantize(src, dst, n) {
+    const view = new DataView(dst.buffer, dst.byteOffset, n * 4);
+    for (let i = 0; i < n; i++) view.setFloat32(i * 4, src[i], true);
+  },
+};

@@ -1,0 +1,22 @@
+import { GgmlType } from "./ggml-type.js";
+import type { QuantTraits } from "./traits.js";
+
+// I8 / I16 / I32: little-endian signed integers, "dequantized" by plain conversion to float32.
+function integerTraits(name: "I8" | "I16" | "I32", bytes: 1 | 2 | 4): QuantTraits {
+  return {
+    name,
+    id: GgmlType[name],
+    blockSize: 1,
+    bytesPerBlock: bytes,
+    dequantize(src, dst, n) {
+      const view = new DataView(src.buffer, src.byteOffset, n * bytes);
+      for (let i = 0; i < n; i++) {
+        dst[i] = bytes === 1 ? view.getInt8(i) : bytes === 2 ? view.getInt16(2 * i, true) : view.getInt32(4 * i, true);
+      }
+    },
+  };
+}
+
+export const i8Traits = integerTraits("I8", 1);
+export const i16Traits = integerTraits("I16", 2);
+export const i32Traits = integerTraits("I32", 4);

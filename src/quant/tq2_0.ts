@@ -1,0 +1,22 @@
+import { GgmlType } from "./ggml-type.js";
+import { readF16 } from "./half.js";
+import type { QuantTraits } from "./traits.js";
+
+// TQ2_0 (ternary in 2 bits), 256 values in 66 bytes (block_tq2_0): qs[64] | d: f16. Each 32 bytes hold 128
+// values: value 32 * l + m is bits 2l..2l+1 of qs[m]; x = d * (q - 1).
+export const tq2_0Traits: QuantTraits = {
+  name: "TQ2_0",
+  id: GgmlType.TQ2_0,
+  blockSize: 256,
+  bytesPerBlock: 66,
+  dequantize(src, dst, n) {
+    for (let b = 0, o = 0; o < n; b += 66) {
+      const d = readF16(src, b + 64);
+      for (let j = 0; j < 64; j += 32) {
+        for (let l = 0; l < 4; l++) {
+          for (let m = 0; m < 32; m++) dst[o++] = (((src[b + j + m] >> (2 * l)) & 3) - 1) * d;
+        }
+      }
+    }
+  },
+};
