@@ -15,7 +15,7 @@ export class FileCursor {
   private view = new DataView(this.window.buffer);
   private windowStart = 0;
   private nextWindowBytes = firstWindowBytes;
-  private readonly decoder = new TextDecoder("utf-8");
+  private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true }); // a token may be a lone BOM
 
   constructor(
     readonly path: string,
