@@ -16,12 +16,15 @@ export function roundf(x: number): number {
 }
 
 const magic = 12582912; // 1.5 * 2^23
+const magicFloat = new Float32Array(1);
+const magicBits = new Int32Array(magicFloat.buffer);
 
 /**
- * ggml-quants.c nearest_int: adds 1.5*2^23 in float32 so the FPU rounds to nearest-even, then reads the low
- * mantissa bits. Only valid for |fval| <= 4194303 (ggml asserts that); float32 rounding of the sum is what matters.
+ * ggml-quants.c nearest_int: adds 1.5*2^23 in float32 so the FPU rounds to nearest-even, then reads the low 23
+ * mantissa bits. ggml asserts |fval| <= 4194303 only in debug builds, so out-of-range inputs keep the bit trick's
+ * result, exactly as a release build computes it.
  */
 export function nearestInt(fval: number): number {
-  const val = Math.fround(fval + magic);
-  return val - magic;
+  magicFloat[0] = fval + magic;
+  return (magicBits[0] & 0x007fffff) - 0x00400000;
 }

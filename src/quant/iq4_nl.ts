@@ -1,5 +1,6 @@
 import { GgmlType } from "./ggml-type.js";
 import { readF16 } from "./half.js";
+import { quantizeIq4Nl } from "./iq4-quantize.js";
 import type { QuantTraits } from "./traits.js";
 
 // IQ4_NL, 32 values in 18 bytes (block_iq4_nl): d: f16 | qs[16]: 4-bit indices into the non-linear table
@@ -11,6 +12,7 @@ export const iq4_nlTraits: QuantTraits = {
   id: GgmlType.IQ4_NL,
   blockSize: 32,
   bytesPerBlock: 18,
+  quantize: quantizeIq4Nl,
   dequantize(src, dst, n) {
     for (let b = 0, o = 0; o < n; b += 18, o += 32) {
       const d = readF16(src, b);

@@ -1,6 +1,7 @@
 import { GgmlType } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { kvaluesIq4Nl } from "./iq4_nl.js";
+import { quantizeIq4Xs } from "./iq4-quantize.js";
 import type { QuantTraits } from "./traits.js";
 
 // IQ4_XS, 256 values in 136 bytes (block_iq4_xs): d: f16 | scales_h: u16 LE (2 high bits per sub-block) |
@@ -13,6 +14,7 @@ export const iq4_xsTraits: QuantTraits = {
   id: GgmlType.IQ4_XS,
   blockSize: 256,
   bytesPerBlock: 136,
+  quantize: quantizeIq4Xs,
   dequantize(src, dst, n) {
     for (let b = 0, o = 0; o < n; b += 136, o += 256) {
       const d = readF16(src, b);

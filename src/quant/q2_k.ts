@@ -1,5 +1,6 @@
 import { GgmlType } from "./ggml-type.js";
 import { readF16 } from "./half.js";
+import { quantizeQ2K } from "./q2_k-quantize.js";
 import type { QuantTraits } from "./traits.js";
 
 // Q2_K, 256 values in 84 bytes (block_q2_K): scales[16] (low nibble: scale, high nibble: min, per 16 values) |
@@ -13,6 +14,7 @@ export const q2_kTraits: QuantTraits = {
   id: GgmlType.Q2_K,
   blockSize: 256,
   bytesPerBlock: 84,
+  quantize: quantizeQ2K,
   dequantize(src, dst, n) {
     for (let b = 0, o = 0; o < n; b += 84, o += 256) {
       const d = readF16(src, b + 80);

@@ -1,5 +1,6 @@
 import { GgmlType } from "./ggml-type.js";
 import { readF16 } from "./half.js";
+import { quantizeQ3K } from "./q3_k-quantize.js";
 import type { QuantTraits } from "./traits.js";
 
 // Q3_K, 256 values in 110 bytes (block_q3_K): hmask[32] (3rd bit, inverted: set means +0, clear means -4) |
@@ -20,6 +21,7 @@ export const q3_kTraits: QuantTraits = {
   id: GgmlType.Q3_K,
   blockSize: 256,
   bytesPerBlock: 110,
+  quantize: quantizeQ3K,
   dequantize(src, dst, n) {
     for (let b = 0, o = 0; o < n; b += 110, o += 256) {
       const d = readF16(src, b + 108);

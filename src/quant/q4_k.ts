@@ -1,6 +1,7 @@
 import { GgmlType } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { minK4, scaleK4 } from "./k-scales.js";
+import { quantizeQ4K } from "./q4_k-quantize.js";
 import type { QuantTraits } from "./traits.js";
 
 // Q4_K, 256 values in 144 bytes (block_q4_K): d: f16 | dmin: f16 | scales[12] (8 six-bit scales and mins,
@@ -13,6 +14,7 @@ export const q4_kTraits: QuantTraits = {
   id: GgmlType.Q4_K,
   blockSize: 256,
   bytesPerBlock: 144,
+  quantize: quantizeQ4K,
   dequantize(src, dst, n) {
     for (let b = 0, o = 0; o < n; b += 144, o += 256) {
       const d = readF16(src, b);

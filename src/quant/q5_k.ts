@@ -1,6 +1,7 @@
 import { GgmlType } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { minK4, scaleK4 } from "./k-scales.js";
+import { quantizeQ5K } from "./q5_k-quantize.js";
 import type { QuantTraits } from "./traits.js";
 
 // Q5_K, 256 values in 176 bytes (block_q5_K): d: f16 | dmin: f16 | scales[12] (as Q4_K) | qh[32] (bit `sub` of
@@ -13,6 +14,7 @@ export const q5_kTraits: QuantTraits = {
   id: GgmlType.Q5_K,
   blockSize: 256,
   bytesPerBlock: 176,
+  quantize: quantizeQ5K,
   dequantize(src, dst, n) {
     for (let b = 0, o = 0; o < n; b += 176, o += 256) {
       const d = readF16(src, b);

@@ -1,5 +1,6 @@
 import { GgmlType } from "./ggml-type.js";
 import { readF16 } from "./half.js";
+import { quantizeQ6K } from "./q6_k-quantize.js";
 import type { QuantTraits } from "./traits.js";
 
 // Q6_K, 256 values in 210 bytes (block_q6_K): ql[128] (low 4 bits) | qh[64] (high 2 bits) | scales[16]: int8 |
@@ -12,6 +13,7 @@ export const q6_kTraits: QuantTraits = {
   id: GgmlType.Q6_K,
   blockSize: 256,
   bytesPerBlock: 210,
+  quantize: quantizeQ6K,
   dequantize(src, dst, n) {
     for (let b = 0, o = 0; o < n; b += 210, o += 256) {
       const d = readF16(src, b + 208);
