@@ -98,12 +98,11 @@ export class FileCursor {
     return this.view.getBigInt64(at, true);
   }
 
-  /** A u64 that must be a count or offset: a number, at most `max`. */
-  u64Count(what: string, max: number): number {
+  /** A u64 that must be a count or offset: a number, at most `max` (by default: what fits in the rest of the file). */
+  u64Count(what: string, max: number, limit = "that fit in the rest of the file"): number {
     const value = this.u64(what);
-    if (value > BigInt(max)) {
-      throw new FormatError(this.path, `${what} is ${value}, more than the ${max} that fit in the rest of the file`);
-    }
+    const clamped = Math.max(0, max);
+    if (value > BigInt(clamped)) throw new FormatError(this.path, `${what} is ${value}, more than the ${clamped} ${limit}`);
     return Number(value);
   }
 

@@ -110,10 +110,10 @@ class GgufFileReader implements GgufFile {
     if (nDims > maxDims) throw new FormatError(this.path, `tensor ${name} has ${nDims} dimensions, more than ${maxDims}`);
     const shape: number[] = [];
     for (let d = 0; d < nDims; d++) {
-      shape.push(cursor.u64Count(`dimension ${d} of tensor ${name}`, Number.MAX_SAFE_INTEGER));
+      shape.push(cursor.u64Count(`dimension ${d} of tensor ${name}`, Number.MAX_SAFE_INTEGER, "a tensor dimension can be"));
     }
     const type = cursor.u32(`type of tensor ${name}`);
-    const offset = cursor.u64Count(`offset of tensor ${name}`, Number.MAX_SAFE_INTEGER);
+    const offset = cursor.u64Count(`offset of tensor ${name}`, Number.MAX_SAFE_INTEGER, "an offset can be");
     const sizeBytes = ggmlTensorSizeBytes(type, shape);
     if (typeof sizeBytes === "string") throw new FormatError(this.path, `tensor ${name} has ${sizeBytes}`);
     if (offset % this.alignment !== 0) {
