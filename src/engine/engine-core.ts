@@ -1,15 +1,18 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { InputError } from "../errors.js";
 import { PrefixCache } from "../kv/prefix-cache.js";
+import { Logprobs } from "../sampling/logprobs.js";
 import { Sampler } from "../sampling/sampler.js";
 import { createForwardBatch } from "./batch-model.js";
 import type { BatchModel, ForwardBatch } from "./batch-model.js";
 import { EngineRequest } from "./engine-request.js";
 import type { RequestListener, TokenEvent } from "./engine-request.js";
-import { logSoftmaxTop } from "./log-softmax-top.js";
 import type { FinishReason, RequestParams } from "./request-params.js";
 import { Scheduler } from "./scheduler.js";
 import type { SchedulerOutput } from "./scheduler.js";
+
+/** OpenAI allows up to 20 top_logprobs. */
+export const MAX_TOP_LOGPROBS = 20;
 
 export interface EngineConfig {
   maxBatchTokens: number;
@@ -37,12 +40,14 @@ export class EngineCore {
   readonly cache: PrefixCache;
   readonly scheduler: Scheduler;
   private readonly batch: ForwardBatch;
+  private readonly logprobs: Logprobs;
   private nextSeqId = 1;
-  private stepCount = 0;
   private wake: (() => void) | null = null;
   private stopped = false;
   private loop: Promise<void> | null = null;
   lastStep: StepStats | null = null;
+  /** Running totals since start: prompt tokens computed (recomputation included), tokens generated. */
+  readonly totals = { promptTokens: 0, generationTokens: 0, steps: 0 };
   onStep: ((s: StepStats) => void) | null = null;
 
   constructor(
@@ -54,6 +59,7 @@ export class EngineCore {
     this.cache = new PrefixCache(model.numBlocks, model.blockSize);
     this.scheduler = new Scheduler({ maxBatchTokens: config.maxBatchTokens, maxSeqs: config.maxSeqs }, this.cache);
     this.batch = createForwardBatch(config.maxBatchTokens, config.maxSeqs);
+    this.logprobs = new Logprobs(model.vocabSize, Math.max(MAX_TOP_LOGPROBS, config.traceTopK));
   }
 
   get numRunning(): number {
@@ -91,10 +97,11 @@ export class EngineCore {
     const startMs = this.config.now();
     const plan = this.scheduler.schedule();
     if (plan.scheduled.length === 0) return null;
-    const step = ++this.stepCount;
+    const step = ++this.totals.steps;
     const sampling = this.fillBatch(plan, step, startMs);
     const logits = this.model.forward(this.batch);
     const nowMs = this.config.now();
+    for (const { req } of plan.scheduled) req.chunks[req.chunks.length - 1].endMs = nowMs;
     const vocabSize = this.model.vocabSize;
     for (const { req } of plan.scheduled) this.commitBlocks(req);
     for (let k = 0; k < sampling.length; k++) {
@@ -161,13 +168,21 @@ export class EngineCore {
         sampling.push(req);
       }
       req.firstScheduledMs ??= nowMs;
-      req.chunks.push({ step, start, nTokens, atMs: nowMs });
-      const kv = req.kvBlocksOverTime;
-      if (kv.length === 0 || kv[kv.length - 1][1] !== req.blockTable.length) kv.push([nowMs, req.blockTable.length]);
+      req.chunks.push({ step, start, nTokens, startMs: nowMs, endMs: nowMs });
+      this.recordKv(req, nowMs);
       req.numComputed = start + nTokens;
+      if (start < req.prompt.length) this.totals.promptTokens += Math.min(req.prompt.length, start + nTokens) - start;
     }
     b.nTokens = r;
     return sampling;
+  }
+
+  private recordKv(req: EngineRequest, nowMs: number): void {
+    let shared = 0;
+    for (const b of req.blockTable) if (this.cache.refCountOf(b) > 1) shared++;
+    const kv = req.kvBlocksOverTime;
+    const last = kv.length > 0 ? kv[kv.length - 1] : null;
+    if (!last || last[1] !== req.blockTable.length || last[2] !== shared) kv.push([nowMs, req.blockTable.length, shared]);
   }
 
   /** Registers the request's newly completed full blocks in the prefix cache. */
@@ -187,20 +202,23 @@ export class EngineCore {
       this.finish(req, "stop");
       return;
     }
-    const wantTop = Math.max(p.topLogprobs ?? 0, this.config.traceTopK);
-    const top = logSoftmaxTop(logits, wantTop, token);
+    const nTop = Math.max(p.topLogprobs ?? 0, this.config.traceTopK);
+    const logprob = this.logprobs.compute(logits, token, nTop);
+    const top: [number, number][] = [];
+    for (let i = 0; i < nTop; i++) top.push([this.logprobs.topIds[i], this.logprobs.topLogprobs[i]]);
     req.output.push(token);
     req.sampler.accept(token);
+    this.totals.generationTokens++;
     req.firstTokenMs ??= nowMs;
     req.lastTokenMs = nowMs;
     req.tokenTimesMs.push(nowMs);
-    req.outputLogprobs.push(top.logprob);
-    req.topAlternatives.push(top.top.slice(0, this.config.traceTopK));
+    req.outputLogprobs.push(logprob);
+    req.topAlternatives.push(top.slice(0, this.config.traceTopK));
     const ev: TokenEvent = {
       token,
       index: req.output.length - 1,
-      logprob: p.topLogprobs === null ? null : top.logprob,
-      topLogprobs: p.topLogprobs === null ? [] : top.top.slice(0, p.topLogprobs),
+      logprob: p.topLogprobs === null ? null : logprob,
+      topLogprobs: p.topLogprobs === null ? [] : top.slice(0, p.topLogprobs),
       atMs: nowMs,
     };
     req.listener.onToken(req, ev);

@@ -25,7 +25,8 @@ export interface ChunkRecord {
   step: number;
   start: number;
   nTokens: number;
-  atMs: number;
+  startMs: number;
+  endMs: number;
 }
 
 /**
@@ -54,7 +55,8 @@ export class EngineRequest {
   readonly tokenTimesMs: number[] = [];
   // Trace.
   readonly chunks: ChunkRecord[] = [];
-  readonly kvBlocksOverTime: [number, number][] = [];
+  /** [atMs, blocks held, blocks shared with other sequences] whenever it changes. */
+  readonly kvBlocksOverTime: [number, number, number][] = [];
   readonly topAlternatives: [number, number][][] = [];
   readonly outputLogprobs: number[] = [];
 

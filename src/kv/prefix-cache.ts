@@ -43,6 +43,11 @@ export class PrefixCache {
     return this.freeQueue.size;
   }
 
+  /** How many sequences hold block b (more than one: shared through the prefix cache). */
+  refCountOf(b: number): number {
+    return this.refCount[b];
+  }
+
   /** Chained hashes of the full blocks of a sequence's first nTokens tokens, continuing from `known` (the hashes already computed). */
   extendBlockHashes(tokenAt: (i: number) => number, nTokens: number, known: string[]): void {
     const bs = this.blockSize;

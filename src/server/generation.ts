@@ -1,0 +1,130 @@
+import type { EngineCore } from "../engine/engine-core.js";
+import type { EngineRequest, RequestListener, TokenEvent } from "../engine/engine-request.js";
+import { resolveSamplingParams } from "../sampling/sampling-params.js";
+import { StopStrings } from "../sampling/stop-strings.js";
+import type { GenerationRequest } from "./parse-generation-request.js";
+import type { ServedModel, TokenDecoder } from "./served-model.js";
+
+export interface TopLogprobEntry {
+  token: string;
+  logprob: number;
+  bytes: number[];
+}
+
+export interface LogprobEntry extends TopLogprobEntry {
+  id: number;
+  top_logprobs: TopLogprobEntry[];
+}
+
+export interface Choice {
+  index: number;
+  req: EngineRequest;
+  text: string;
+  logprobs: LogprobEntry[];
+  /** Text per generated token as it was emitted (for traces). */
+  tokenTexts: string[];
+  finishReason: "stop" | "length" | null;
+  done: boolean;
+  readonly decoder: TokenDecoder;
+  readonly stops: StopStrings;
+}
+
+export interface GenerationSink {
+  /** New text (possibly empty) and logprobs of one choice; finishReason set on its last delta. */
+  onDelta(choice: Choice, text: string, logprobs: LogprobEntry[], finishReason: "stop" | "length" | null): void;
+  /** Every choice has finished (or the generation was aborted / failed). */
+  onDone(gen: Generation): void;
+}
+
+/**
+ * One HTTP generation request: `n` engine requests sharing a prompt, their detokenization, stop strings and
+ * logprobs in OpenAI's shape. The engine reports tokens; text is made here, and a stop string ends the engine
+ * request before its next step.
+ */
+export class Generation implements RequestListener {
+  readonly choices: Choice[] = [];
+  error: Error | null = null;
+  aborted = false;
+  private nDone = 0;
+
+  constructor(
+    readonly id: string,
+    readonly served: ServedModel,
+    readonly engine: EngineCore,
+    readonly request: GenerationRequest,
+    readonly promptIds: number[],
+    private readonly sink: GenerationSink,
+  ) {}
+
+  start(): void {
+    const r = this.request;
+    const ctxLen = this.served.model.ctxLen;
+    const defaultMax = r.kind === "completion" ? 16 : ctxLen - this.promptIds.length;
+    const maxTokens = Math.min(r.maxTokens ?? defaultMax, ctxLen - this.promptIds.length);
+    const stopTokenIds = new Set(r.ignoreEos ? [] : this.served.eosIds);
+    for (let i = 0; i < r.n; i++) {
+      const seed = r.sampling.seed === undefined ? undefined : r.sampling.seed + i;
+      const sampling = resolveSamplingParams({ ...r.sampling, seed }, this.served.model.vocabSize);
+      const params = { maxTokens, sampling, topLogprobs: r.topLogprobs, stopTokenIds };
+      const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
+      const req = this.engine.add(reqId, this.promptIds, params, this);
+      this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(), stops: new StopStrings(r.stop) });
+    }
+  }
+
+  /** The client went away: frees every choice's sequence now. */
+  abort(): void {
+    if (this.nDone === this.choices.length) return;
+    this.aborted = true;
+    for (const c of this.choices) this.engine.finish(c.req, "abort");
+  }
+
+  get completionTokens(): number {
+    let n = 0;
+    for (const c of this.choices) n += c.req.output.length;
+    return n;
+  }
+
+  onToken(req: EngineRequest, ev: TokenEvent): void {
+    const choice = this.choiceOf(req);
+    const raw = choice.decoder.push(ev.token);
+    const text = choice.stops.push(raw);
+    choice.tokenTexts.push(raw);
+    choice.text += text;
+    const entries: LogprobEntry[] = [];
+    if (ev.logprob !== null) {
+      const piece = this.served.tokenPiece(ev.token);
+      const top = ev.topLogprobs.map(([id, lp]) => {
+        const p = this.served.tokenPiece(id);
+        return { token: p.text, logprob: lp, bytes: p.bytes };
+      });
+      entries.push({ id: ev.token, token: piece.text, logprob: ev.logprob, bytes: piece.bytes, top_logprobs: top });
+      choice.logprobs.push(entries[0]);
+    }
+    if (choice.stops.stopped) {
+      this.sink.onDelta(choice, text, entries, null);
+      this.engine.finish(req, "stop"); // calls onFinish
+      return;
+    }
+    this.sink.onDelta(choice, text, entries, null);
+  }
+
+  onFinish(req: EngineRequest): void {
+    const choice = this.choiceOf(req);
+    if (choice.done) return;
+    choice.done = true;
+    if (req.error) this.error = req.error;
+    if (req.finishReason !== "abort") {
+      const tail = choice.stops.push(choice.decoder.flush()) + choice.stops.flush();
+      choice.text += tail;
+      choice.finishReason = req.finishReason;
+      this.sink.onDelta(choice, tail, [], req.finishReason);
+    }
+    if (++this.nDone === this.choices.length) this.sink.onDone(this);
+  }
+
+  private choiceOf(req: EngineRequest): Choice {
+    for (const c of this.choices) if (c.req === req) return c;
+    throw new Error(`generation ${this.id}: unknown engine request ${req.id}`);
+  }
+}

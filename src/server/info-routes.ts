@@ -1,0 +1,49 @@
+import type { FastifyInstance } from "fastify";
+import { ApiError } from "./api-error.js";
+import type { ServerContext } from "./server-context.js";
+
+/** Health, model list, engine stats, request traces, model description and Prometheus metrics. */
+export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  const { served, engine } = ctx;
+  const created = Math.floor(Date.now() / 1000);
+
+  app.get("/health", async (_req, reply) => {
+    if (ctx.draining) return reply.code(503).send({ status: "shutting_down" });
+    return { status: "ok" };
+  });
+
+  app.get("/v1/models", async () => ({
+    object: "list",
+    data: [{ id: served.id, object: "model", created, owned_by: "tsinfer", max_model_len: served.model.ctxLen }],
+  }));
+
+  app.get("/v1/model-info", async () => served.info());
+
+  app.get("/v1/stats", async () => {
+    const kv = engine.cache.stats();
+    return {
+      running: engine.numRunning,
+      waiting: engine.numWaiting,
+      generationTokensTotal: engine.totals.generationTokens,
+      promptTokensTotal: engine.totals.promptTokens,
+      steps: engine.totals.steps,
+      kvUsagePerc: kv.usedBlocks / kv.totalBlocks,
+      kv: { ...kv, bytesPerBlock: served.kvBytesPerToken * kv.blockSize },
+      lastStep: engine.lastStep,
+      config: { maxBatchTokens: engine.config.maxBatchTokens, maxSeqs: engine.config.maxSeqs, maxQueue: ctx.maxQueue, ctxLen: served.model.ctxLen },
+    };
+  });
+
+  app.get("/v1/traces", async () => ({ object: "list", data: ctx.traces.ids }));
+
+  app.get<{ Params: { id: string } }>("/v1/traces/:id", async (request) => {
+    const trace = ctx.traces.get(request.params.id);
+    if (trace === null) throw new ApiError(404, `no trace for request '${request.params.id.slice(0, 100)}' (only the last ${ctx.traces.capacity} are kept)`, "not_found_error", "id", "trace_not_found");
+    return trace;
+  });
+
+  app.get("/metrics", async (_req, reply) => {
+    const text = await ctx.metrics.registry.metrics();
+    return reply.type(ctx.metrics.registry.contentType).send(text);
+  });
+}

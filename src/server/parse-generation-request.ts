@@ -1,0 +1,148 @@
+import type { SamplingParams } from "../sampling/sampling-params.js";
+import { ApiError, badField } from "./api-error.js";
+import { isObject, optBool, optInt, optNumber, optString, readLogitBias, readStop, rejectUnknownFields } from "./field-readers.js";
+import type { JsonObject } from "./field-readers.js";
+
+export interface ChatMessage {
+  role: "system" | "user" | "assistant";
+  content: string;
+}
+
+/** A validated /v1/completions or /v1/chat/completions body. */
+export interface GenerationRequest {
+  kind: "completion" | "chat";
+  model: string | null;
+  /** Completions: the prompt as text or token ids. Chat: null (see messages). */
+  prompt: string | number[] | null;
+  messages: ChatMessage[];
+  maxTokens: number | null;
+  n: number;
+  stream: boolean;
+  includeUsage: boolean;
+  sampling: Partial<SamplingParams>;
+  stop: string[];
+  /** Top alternatives per token, or null for no logprobs. */
+  topLogprobs: number | null;
+  ignoreEos: boolean;
+}
+
+export interface ParseLimits {
+  vocabSize: number;
+  ctxLen: number;
+  maxN: number;
+}
+
+const MAX_PROMPT_CHARS = 1 << 20;
+const COMMON = ["model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos"];
+const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "echo", "suffix", "best_of"]);
+const CHAT_FIELDS = new Set([...COMMON, "messages", "max_completion_tokens", "top_logprobs"]);
+
+export function parseGenerationRequest(kind: "completion" | "chat", body: unknown, limits: ParseLimits): GenerationRequest {
+  if (!isObject(body)) throw new ApiError(400, "the request body must be a JSON object", "invalid_request_error", null, "invalid_body");
+  rejectUnknownFields(body, kind === "chat" ? CHAT_FIELDS : COMPLETION_FIELDS);
+  const model = optString(body, "model", 256) ?? null;
+  const n = optInt(body, "n", 1, limits.maxN) ?? 1;
+  const stream = optBool(body, "stream") ?? false;
+  const includeUsage = readStreamOptions(body, stream);
+  let maxTokens = optInt(body, "max_tokens", 1, limits.ctxLen) ?? null;
+  let topLogprobs: number | null = null;
+  let prompt: string | number[] | null = null;
+  let messages: ChatMessage[] = [];
+  if (kind === "chat") {
+    maxTokens = optInt(body, "max_completion_tokens", 1, limits.ctxLen) ?? maxTokens;
+    messages = readMessages(body.messages);
+    const want = optBool(body, "logprobs") ?? false;
+    const top = optInt(body, "top_logprobs", 0, 20);
+    if (top !== undefined && !want) throw badField("top_logprobs", "requires logprobs: true");
+    topLogprobs = want ? (top ?? 0) : null;
+  } else {
+    prompt = readPrompt(body.prompt, limits.vocabSize);
+    topLogprobs = optInt(body, "logprobs", 0, 5) ?? null;
+    if (optBool(body, "echo")) throw badField("echo", "echo is not supported", "unsupported_value");
+    if (optString(body, "suffix", 0) !== undefined) throw badField("suffix", "suffix is not supported", "unsupported_value");
+    const bestOf = optInt(body, "best_of", 1, limits.maxN);
+    if (bestOf !== undefined && bestOf !== n) throw badField("best_of", "only best_of = n is supported", "unsupported_value");
+  }
+  optString(body, "user", 256);
+  const seed = optInt(body, "seed", 0, Number.MAX_SAFE_INTEGER);
+  const sampling: Partial<SamplingParams> = {
+    temperature: optNumber(body, "temperature", 0, 2) ?? 1,
+    topP: optNumber(body, "top_p", 0, 1) ?? 1,
+    topK: optInt(body, "top_k", -1, limits.vocabSize) ?? 0,
+    minP: optNumber(body, "min_p", 0, 1) ?? 0,
+    presencePenalty: optNumber(body, "presence_penalty", -2, 2) ?? 0,
+    frequencyPenalty: optNumber(body, "frequency_penalty", -2, 2) ?? 0,
+    repeatPenalty: optNumber(body, "repetition_penalty", 0.01, 10) ?? 1,
+    repeatLastN: -1,
+    logitBias: readLogitBias(body, limits.vocabSize) ?? new Map(),
+    seed,
+  };
+  if (sampling.topK === -1) sampling.topK = 0; // vLLM's "off"
+  if (sampling.topP === 0) throw badField("top_p", "must be greater than 0");
+  return {
+    kind,
+    model,
+    prompt,
+    messages,
+    maxTokens,
+    n,
+    stream,
+    includeUsage,
+    sampling,
+    stop: readStop(body),
+    topLogprobs,
+    ignoreEos: optBool(body, "ignore_eos") ?? false,
+  };
+}
+
+function readStreamOptions(body: JsonObject, stream: boolean): boolean {
+  const v = body.stream_options;
+  if (v === undefined || v === null) return false;
+  if (!isObject(v)) throw badField("stream_options", "expected an object", "invalid_type");
+  if (!stream) throw badField("stream_options", "only allowed with stream: true");
+  for (const key of Object.keys(v)) if (key !== "include_usage") throw badField(`stream_options.${key.slice(0, 32)}`, "unknown field", "unknown_field");
+  return optBool(v, "include_usage") ?? false;
+}
+
+function readPrompt(v: unknown, vocabSize: number): string | number[] {
+  if (Array.isArray(v) && v.length === 1 && typeof v[0] === "string") v = v[0];
+  if (typeof v === "string") {
+    if (v.length === 0) throw badField("prompt", "must not be empty");
+    if (v.length > MAX_PROMPT_CHARS) throw badField("prompt", `longer than ${MAX_PROMPT_CHARS} characters`, "context_length_exceeded");
+    return v;
+  }
+  if (Array.isArray(v) && v.length > 0 && v.every((t) => Number.isInteger(t) && t >= 0 && t < vocabSize)) return v as number[];
+  throw badField("prompt", `expected a non-empty string or an array of token ids below ${vocabSize}`, "invalid_type");
+}
+
+function readMessages(v: unknown): ChatMessage[] {
+  if (!Array.isArray(v) || v.length === 0) throw badField("messages", "expected a non-empty array of messages", "invalid_type");
+  if (v.length > 1024) throw badField("messages", "more than 1024 messages");
+  return v.map((m, i) => {
+    const at = `messages[${i}]`;
+    if (!isObject(m)) throw badField(at, "expected an object", "invalid_type");
+    for (const key of Object.keys(m)) if (key !== "role" && key !== "content" && key !== "name") throw badField(`${at}.${key.slice(0, 32)}`, "unknown field", "unknown_field");
+    const role = m.role;
+    if (role !== "system" && role !== "user" && role !== "assistant" && role !== "developer")
+      throw badField(`${at}.role`, `expected system, developer, user or assistant`);
+    return { role: role === "developer" ? "system" : role, content: readContent(m.content, `${at}.content`) };
+  });
+}
+
+/** A string, or an array of {type: "text", text} parts (joined). */
+function readContent(v: unknown, at: string): string {
+  if (typeof v === "string") {
+    if (v.length > MAX_PROMPT_CHARS) throw badField(at, `longer than ${MAX_PROMPT_CHARS} characters`, "context_length_exceeded");
+    return v;
+  }
+  if (Array.isArray(v) && v.length > 0 && v.length <= 256) {
+    let text = "";
+    for (const part of v) {
+      if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") throw badField(at, "only text content parts are supported", "unsupported_value");
+      text += part.text;
+    }
+    if (text.length > MAX_PROMPT_CHARS) throw badField(at, `longer than ${MAX_PROMPT_CHARS} characters`, "context_length_exceeded");
+    return text;
+  }
+  throw badField(at, "expected a string or an array of text parts", "invalid_type");
+}

@@ -1,0 +1,33 @@
+import type { BatchModel } from "../engine/batch-model.js";
+import type { ChatMessage } from "./parse-generation-request.js";
+
+/** Incremental detokenizer: text that is complete after each token (a UTF-8 sequence may span tokens). */
+export interface TokenDecoder {
+  push(token: number): string;
+  flush(): string;
+}
+
+export interface TokenPiece {
+  text: string;
+  bytes: number[];
+  special: boolean;
+}
+
+/**
+ * Everything the server needs from a loaded model: the batch forward pass (through the engine), the
+ * tokenizer and the chat template. Built by `loadServedModel` from tsinfer's model, tokenizer and template.
+ */
+export interface ServedModel {
+  readonly id: string;
+  readonly model: BatchModel;
+  readonly eosIds: readonly number[];
+  readonly kvBytesPerToken: number;
+  /** Text to ids with the tokenizer's special tokens (BOS) as the model expects for a raw prompt. */
+  encode(text: string): number[];
+  /** Messages to prompt ids through the chat template, with the generation prompt added. */
+  encodeChat(messages: ChatMessage[]): number[];
+  createDecoder(): TokenDecoder;
+  tokenPiece(id: number): TokenPiece;
+  /** What GET /v1/model-info reports (architecture, parameters, tensors…). */
+  info(): Record<string, unknown>;
+}

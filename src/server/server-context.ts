@@ -1,0 +1,23 @@
+import { randomBytes } from "node:crypto";
+import type { EngineCore } from "../engine/engine-core.js";
+import type { ServedModel } from "./served-model.js";
+import type { ServerMetrics } from "./server-metrics.js";
+import type { TraceStore } from "./trace-store.js";
+
+/** What the route handlers share. */
+export interface ServerContext {
+  readonly served: ServedModel;
+  readonly engine: EngineCore;
+  readonly metrics: ServerMetrics;
+  readonly traces: TraceStore;
+  /** Most requests (engine sequences) waiting for a slot before new ones are refused with 429. */
+  readonly maxQueue: number;
+  readonly apiKey: string | null;
+  readonly maxN: number;
+  /** Set on SIGTERM: new generations get 503 while running ones finish. */
+  draining: boolean;
+}
+
+export function newRequestId(prefix: string): string {
+  return `${prefix}-${randomBytes(12).toString("hex")}`;
+}

@@ -1,0 +1,54 @@
+import type { Choice, Generation } from "./generation.js";
+
+/** The last `capacity` requests, for GET /v1/traces/:id (the web UI's inspector). */
+export class TraceStore {
+  private readonly entries = new Map<string, { gen: Generation; choice: Choice }>();
+
+  constructor(readonly capacity: number) {}
+
+  add(gen: Generation): void {
+    for (const choice of gen.choices) {
+      this.entries.set(choice.req.id, { gen, choice });
+      if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
+    }
+  }
+
+  get ids(): string[] {
+    return [...this.entries.keys()];
+  }
+
+  /** The trace in the web UI's RequestTrace shape; times are ms since the request arrived. */
+  get(id: string): object | null {
+    const e = this.entries.get(id);
+    if (!e) return null;
+    const { gen, choice } = e;
+    const req = choice.req;
+    const t0 = req.arrivalMs;
+    const served = gen.served;
+    const piece = (tok: number) => served.tokenPiece(tok);
+    const kvBytesPerBlock = served.kvBytesPerToken * served.model.blockSize;
+    return {
+      id: req.id,
+      promptTokens: req.prompt.map((tok) => {
+        const p = piece(tok);
+        return { id: tok, text: p.text, special: p.special, bytes: p.bytes };
+      }),
+      queueMs: req.firstScheduledMs === null ? null : req.firstScheduledMs - t0,
+      prefillChunks: req.chunks.filter((c) => c.start < req.prompt.length).map((c) => ({ startMs: c.startMs - t0, endMs: c.endMs - t0, nTokens: c.nTokens, step: c.step })),
+      steps: req.chunks.map((c) => ({ step: c.step, start: c.start, nTokens: c.nTokens, startMs: c.startMs - t0, endMs: c.endMs - t0 })),
+      tokens: req.output.map((tok, i) => ({
+        timeMs: req.tokenTimesMs[i] - t0,
+        id: tok,
+        text: choice.tokenTexts[i] ?? piece(tok).text,
+        logprob: req.outputLogprobs[i],
+        top: req.topAlternatives[i].map(([alt, logprob]) => ({ id: alt, text: piece(alt).text, logprob })),
+      })),
+      kv: req.kvBlocksOverTime.map(([ms, blocks, shared]) => ({ timeMs: ms - t0, blocks, sharedBlocks: shared, bytes: blocks * kvBytesPerBlock })),
+      ttftMs: req.firstTokenMs === null ? null : req.firstTokenMs - t0,
+      e2eMs: req.finishedMs === null ? null : req.finishedMs - t0,
+      finishReason: req.finishReason,
+      cachedPromptTokens: req.numCachedPromptTokens,
+      preemptions: req.numPreemptions,
+    };
+  }
+}

@@ -1,0 +1,25 @@
+import type { ServedModel, TokenDecoder, TokenPiece } from "../../src/server/served-model.js";
+import { CountingModel } from "../engine/fake-model.js";
+
+/**
+ * For HTTP-layer unit tests only (validation, error shapes, SSE framing, auth, cancellation bookkeeping):
+ * the counting stand-in model with a letter tokenizer (id 3 + k ↔ letter k). The acceptance tests in
+ * serve-acceptance.test.ts use the real stories-7m model through `tsinfer serve`.
+ */
+export function letterServedModel(numBlocks = 64): ServedModel {
+  const model = new CountingModel(64, 128, 4, numBlocks);
+  const letter = (id: number) => (id >= 3 ? String.fromCharCode(97 + ((id - 3) % 26)) : "");
+  const piece = (id: number): TokenPiece => ({ text: letter(id), bytes: [...Buffer.from(letter(id))], special: id < 3 });
+  const encode = (text: string) => [1, ...[...text].map((c) => 3 + ((c.charCodeAt(0) + 26 * 8 - 97) % 26))];
+  return {
+    id: "letters",
+    model,
+    eosIds: [2],
+    kvBytesPerToken: 128,
+    encode,
+    encodeChat: (messages) => encode(messages.map((m) => m.content).join("")),
+    createDecoder: (): TokenDecoder => ({ push: letter, flush: () => "" }),
+    tokenPiece: piece,
+    info: () => ({ id: "letters" }),
+  };
+}
