@@ -6,4 +6,4 @@ export { refAttention, refKvAppend } from "./attention.js";
 export {
   activation, erf, refActivate, refAdd, refAddRows, refGlu, refMulRows, refScale, refSoftcap,
 } from "./elementwise.js";
-export { f16ToF32Table, rowDecoder, setQuantLookup, type RowDecoder } from "./row-decoder.js";
+export { f16ToF32Table, rowDecoder, type RowDecoder } from "./row-decoder.js";

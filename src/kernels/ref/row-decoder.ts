@@ -1,5 +1,5 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
-import { TsinferError } from "../../errors.js";
+import { quantTraits } from "../../quant/registry.js";
 
 /** Decodes row r of a stored [rows, cols] matrix into dst[0..cols). */
 export type RowDecoder = (bytes: Uint8Array, r: number, cols: number, dst: Float32Array) => void;
@@ -48,24 +48,13 @@ function decodeBf16(bytes: Uint8Array, r: number, cols: number, dst: Float32Arra
   }
 }
 
-type BlockDequantizer = (src: Uint8Array, dst: Float32Array, n: number) => void;
-type TraitsLookup = (type: GgmlTypeName) => { blockSize: number; bytesPerBlock: number; dequantize: BlockDequantizer } | undefined;
-
-let quantLookup: TraitsLookup | undefined;
-
-/** Lets the quant registry supply block formats (Q8_0, Q4_K, …) without kernels/ importing it at module load. */
-export function setQuantLookup(lookup: TraitsLookup): void {
-  quantLookup = lookup;
-}
-
 /** The reference row decoder for a stored type: float types directly, block types through their traits' dequantize. */
 export function rowDecoder(type: GgmlTypeName): RowDecoder {
   if (type === "F32") return decodeF32;
   if (type === "F16") return decodeF16;
   if (type === "BF16") return decodeBf16;
-  const traits = quantLookup?.(type);
-  if (!traits) throw new TsinferError(`kernels/ref: no dequantizer for tensor type ${type}`);
-  const { blockSize, bytesPerBlock, dequantize } = traits;
+  // Block types: ggml's reference dequantize (quant/registry) per row; throws for types tsinfer cannot decode.
+  const { blockSize, bytesPerBlock, dequantize } = quantTraits(type);
   return (bytes, r, cols, dst) => {
     const rowBytes = (cols / blockSize) * bytesPerBlock;
     dequantize(bytes.subarray(r * rowBytes, (r + 1) * rowBytes), dst, cols);

@@ -1,0 +1,50 @@
+/**
+ * Builds an HF → GGUF tensor-name mapper from two tables: top-level names, and per-layer names relative to
+ * `<layerPrefix>N.` (a `*` stands for an expert index). The .weight / .bias suffix carries over.
+ * Example: model.layers.3.self_attn.q_proj.weight → blk.3.attn_q.weight.
+ */
+export function hfNameMapper(top: Record<string, string>, layer: Record<string, string>,
+  layerPrefix = "model.layers."): (hfName: string) => string | null {
+  const patterns = Object.entries(layer).map(([from, to]) => ({
+    re: new RegExp(`^${from.replace(/\./g, "\\.").replace("*", "(\\d+)")}$`),
+    to,
+  }));
+  return (hfName) => {
+    if (hfName in top) return top[hfName]!;
+    if (!hfName.startsWith(layerPrefix)) return null;
+    const rest = hfName.slice(layerPrefix.length);
+    const dot = rest.indexOf(".");
+    const n = rest.slice(0, dot);
+    if (!/^\d+$/.test(n)) return null;
+    const tail = rest.slice(dot + 1);
+    const suffixAt = tail.lastIndexOf(".");
+    const base = tail.slice(0, suffixAt);
+    const suffix = tail.slice(suffixAt);
+    for (const { re, to } of patterns) {
+      const m = re.exec(base);
+      if (m) return `blk.${n}.${m[1] === undefined ? to : to.replace("*", m[1])}${suffix}`;
+    }
+    return null;
+  };
+}
+
+export const llamaTopNames: Record<string, string> = {
+  "model.embed_tokens.weight": "token_embd.weight",
+  "model.norm.weight": "output_norm.weight",
+  "lm_head.weight": "output.weight",
+};
+
+/** Llama's per-layer names; most HF decoder models reuse them. */
+export const llamaLayerNames: Record<string, string> = {
+  input_layernorm: "attn_norm",
+  "self_attn.q_proj": "attn_q",
+  "self_attn.k_proj": "attn_k",
+  "self_attn.v_proj": "attn_v",
+  "self_attn.o_proj": "attn_output",
+  "self_attn.q_norm": "attn_q_norm",
+  "self_attn.k_norm": "attn_k_norm",
+  post_attention_layernorm: "ffn_norm",
+  "mlp.gate_proj": "ffn_gate",
+  "mlp.up_proj": "ffn_up",
+  "mlp.down_proj": "ffn_down",
+};

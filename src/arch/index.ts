@@ -1,0 +1,3 @@
+// arch/: one file per architecture (config mapping, tensor names, block wiring) and the registry.
+export { archs, archByName, archForGguf, archForHfModelType } from "./registry.js";
+export { hfNameMapper } from "./hf-names.js";

@@ -1,0 +1,24 @@
+import type { ArchSpec } from "../model/arch-spec.js";
+import { preNormBlock } from "../model/blocks.js";
+import { makeConfig } from "../model/config.js";
+import { gatedFfn } from "../model/ffn.js";
+import { commonConfigToGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
+import { hfCommonConfig } from "../model/hf-config.js";
+import { moeFfn } from "../model/moe-ffn.js";
+import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
+
+/**
+ * Llama 1/2/3 (Touvron et al. 2023): pre-norm RMSNorm, SwiGLU, RoPE, GQA. In GGUF also Mistral and Mixtral
+ * (llama.cpp converts them to arch "llama"; experts when expert_count > 0), with Q/K permuted to the normal layout.
+ */
+export const llama: ArchSpec = {
+  name: "llama",
+  hfModelTypes: ["llama"],
+  ggufArch: "llama",
+  ggufRopeLayout: "normal",
+  fromHfConfig: (hf) => makeConfig(hfCommonConfig(hf, "llama")),
+  fromGguf: (meta, vocab) => makeConfig({ ...ggufCommonConfig(meta, "llama", "llama", vocab), normTopK: true }),
+  toGgufKvs: (c) => commonConfigToGgufKvs(c, "llama"),
+  hfTensorName: hfNameMapper(llamaTopNames, llamaLayerNames),
+  buildBlock: (c) => preNormBlock(c.nExperts > 0 ? moeFfn : gatedFfn),
+};

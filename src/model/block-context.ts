@@ -1,0 +1,29 @@
+import type { AttentionParams, KernelBackend, KvBatchView } from "../kernels/backend.js";
+import type { ModelConfig } from "./config.js";
+import type { ForwardScratch } from "./forward-scratch.js";
+import type { LayerWeights } from "./model-weights.js";
+
+/** Receives named intermediate activations ([nRows, rowLen] row-major) when a debug hook is installed. */
+export type ActivationHook = (name: string, layer: number, data: Float32Array, nRows: number, rowLen: number) => void;
+
+/** What a block (and the shared layers it wires) sees while computing layer `layer` of one batch. */
+export interface BlockContext {
+  readonly backend: KernelBackend;
+  readonly config: ModelConfig;
+  readonly s: ForwardScratch;
+  readonly nTokens: number;
+  readonly layer: number;
+  readonly w: LayerWeights;
+  readonly kv: KvBatchView;
+  readonly kCache: Float32Array;
+  readonly vCache: Float32Array;
+  readonly attnParams: AttentionParams;
+  readonly ropeInvFreq: Float32Array;
+  readonly hook: ActivationHook | undefined;
+}
+
+/** A sublayer: reads inp [nTokens, hidden], writes out [nTokens, hidden]. */
+export type Sublayer = (c: BlockContext, out: Float32Array, inp: Float32Array) => void;
+
+/** One transformer block: updates the residual stream c.s.x in place. */
+export type BlockFn = (c: BlockContext) => void;

@@ -1,0 +1,100 @@
+import { FormatError } from "../errors.js";
+import { ggufKv, GgufValueType, type GgufKv } from "../formats/index.js";
+import type { GgufValue } from "../formats/gguf-value-type.js";
+import { noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
+
+/** The metadata getters of an open GGUF file (GgufFile satisfies it). */
+export interface GgufMetadata {
+  readonly path: string;
+  getString(key: string): string | undefined;
+  getNumber(key: string): number | undefined;
+  getBool(key: string): boolean | undefined;
+  getArray(key: string): GgufValue[] | undefined;
+}
+
+export function ggufRequired(meta: GgufMetadata, key: string): number {
+  const v = meta.getNumber(key);
+  if (v === undefined) throw new FormatError(meta.path, `metadata key ${key} is missing`);
+  return v;
+}
+
+/**
+ * The keys every llama.cpp architecture shares (llama-arch.cpp LLM_KV_NAMES, prefixed by general.architecture).
+ * `vocabSize` comes from the vocabulary when <arch>.vocab_size is absent.
+ */
+export function ggufCommonConfig(meta: GgufMetadata, prefix: string, arch: string, vocabFallback: number): ModelConfigInput {
+  const p = `${prefix}.`;
+  const hiddenSize = ggufRequired(meta, `${p}embedding_length`);
+  const nHeads = ggufRequired(meta, `${p}attention.head_count`);
+  const nLayers = ggufRequired(meta, `${p}block_count`);
+  const headDim = meta.getNumber(`${p}attention.key_length`) ?? hiddenSize / nHeads;
+  const slidingWindow = meta.getNumber(`${p}attention.sliding_window`) ?? 0;
+  return {
+    arch,
+    vocabSize: meta.getNumber(`${p}vocab_size`) ?? meta.getArray("tokenizer.ggml.tokens")?.length ?? vocabFallback,
+    hiddenSize,
+    nLayers,
+    nHeads,
+    nKvHeads: meta.getNumber(`${p}attention.head_count_kv`) ?? nHeads,
+    headDim,
+    ffnSize: meta.getNumber(`${p}feed_forward_length`) ?? 0,
+    ctxLen: ggufRequired(meta, `${p}context_length`),
+    normEps: meta.getNumber(`${p}attention.layer_norm_rms_epsilon`) ?? meta.getNumber(`${p}attention.layer_norm_epsilon`) ?? 1e-5,
+    ropeTheta: meta.getNumber(`${p}rope.freq_base`) ?? 10000,
+    ropeScaling: ggufRopeScaling(meta, p),
+    nRot: meta.getNumber(`${p}rope.dimension_count`) ?? headDim,
+    slidingWindow,
+    slidingLayers: new Array<boolean>(nLayers).fill(slidingWindow > 0),
+    attnSoftcap: meta.getNumber(`${p}attn_logit_softcapping`) ?? 0,
+    finalSoftcap: meta.getNumber(`${p}final_logit_softcapping`) ?? 0,
+    nExperts: meta.getNumber(`${p}expert_count`) ?? 0,
+    nExpertsUsed: meta.getNumber(`${p}expert_used_count`) ?? 0,
+    expertFfnSize: meta.getNumber(`${p}expert_feed_forward_length`) ?? meta.getNumber(`${p}feed_forward_length`) ?? 0,
+    tiedEmbeddings: false,
+  };
+}
+
+function ggufRopeScaling(meta: GgufMetadata, p: string): RopeScaling {
+  const type = meta.getString(`${p}rope.scaling.type`);
+  if (type === undefined || type === "none") return noRopeScaling;
+  if (type === "linear") return { ...noRopeScaling, type: "linear", factor: meta.getNumber(`${p}rope.scaling.factor`) ?? 1 };
+  throw new FormatError(meta.path, `${p}rope.scaling.type = ${type} is not supported (none, linear; Llama 3 scaling comes as rope_freqs)`);
+}
+
+const u32 = GgufValueType.UINT32;
+const f32 = GgufValueType.FLOAT32;
+
+/**
+ * GGUF metadata for a config under llama.cpp's key names (the inverse of ggufCommonConfig). Layer patterns
+ * (sliding layers), per-layer RoPE bases and Llama-3 rope_freqs are the arch's and the converter's business.
+ */
+export function commonConfigToGgufKvs(c: ModelConfig, prefix: string): GgufKv[] {
+  const p = `${prefix}.`;
+  const kvs: GgufKv[] = [
+    ggufKv("general.architecture", prefix),
+    ggufKv(`${p}vocab_size`, c.vocabSize, u32),
+    ggufKv(`${p}context_length`, c.ctxLen, u32),
+    ggufKv(`${p}embedding_length`, c.hiddenSize, u32),
+    ggufKv(`${p}block_count`, c.nLayers, u32),
+    ggufKv(`${p}feed_forward_length`, c.ffnSize, u32),
+    ggufKv(`${p}attention.head_count`, c.nHeads, u32),
+    ggufKv(`${p}attention.head_count_kv`, c.nKvHeads, u32),
+    ggufKv(`${p}attention.key_length`, c.headDim, u32),
+    ggufKv(`${p}attention.value_length`, c.headDim, u32),
+    ggufKv(c.normKind === "rms" ? `${p}attention.layer_norm_rms_epsilon` : `${p}attention.layer_norm_epsilon`, c.normEps, f32),
+  ];
+  if (c.nRot > 0) {
+    kvs.push(ggufKv(`${p}rope.freq_base`, c.ropeTheta, f32), ggufKv(`${p}rope.dimension_count`, c.nRot, u32));
+  }
+  if (c.ropeScaling.type === "linear") {
+    kvs.push(ggufKv(`${p}rope.scaling.type`, "linear"), ggufKv(`${p}rope.scaling.factor`, c.ropeScaling.factor, f32));
+  }
+  if (c.slidingWindow > 0) kvs.push(ggufKv(`${p}attention.sliding_window`, c.slidingWindow, u32));
+  if (c.attnSoftcap > 0) kvs.push(ggufKv(`${p}attn_logit_softcapping`, c.attnSoftcap, f32));
+  if (c.finalSoftcap > 0) kvs.push(ggufKv(`${p}final_logit_softcapping`, c.finalSoftcap, f32));
+  if (c.nExperts > 0) {
+    kvs.push(ggufKv(`${p}expert_count`, c.nExperts, u32), ggufKv(`${p}expert_used_count`, c.nExpertsUsed, u32));
+    if (c.expertFfnSize !== c.ffnSize) kvs.push(ggufKv(`${p}expert_feed_forward_length`, c.expertFfnSize, u32));
+  }
+  return kvs;
+}

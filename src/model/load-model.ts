@@ -1,0 +1,96 @@
+import type { KernelBackend } from "../kernels/backend.js";
+import { createRefBackend } from "../kernels/ref/ref-backend.js";
+import { archForGguf, archForHfModelType } from "../arch/registry.js";
+import { FormatError } from "../errors.js";
+import { openModelFile, type ModelFile } from "../formats/index.js";
+import { PagedKvCache } from "../kv/paged-kv-cache.js";
+import type { ArchSpec } from "./arch-spec.js";
+import type { ActivationHook } from "./block-context.js";
+import type { ModelConfig } from "./config.js";
+import { ggufTensorSource } from "./gguf-tensor-source.js";
+import { hfTensorSource } from "./hf-tensor-source.js";
+import { loadModelWeights, type LoadProgress } from "./load-weights.js";
+import type { TensorSource } from "./tensor-source.js";
+import { Transformer, type ForwardBatch } from "./transformer.js";
+
+export interface LoadModelOptions {
+  /** Kernel backend; default the scalar reference backend. */
+  readonly backend?: KernelBackend;
+  readonly onProgress?: LoadProgress;
+  /** Scratch is sized for this many tokens per forward call (grown on demand). Default 64. */
+  readonly maxBatchTokens?: number;
+}
+
+export interface KvCacheSizing {
+  /** Longest sequence; default (and maximum) the model's ctxLen. */
+  readonly ctxLen?: number;
+  readonly maxSeqs?: number;
+  readonly capacityTokens?: number;
+  readonly blockSize?: number;
+}
+
+export interface Model {
+  readonly path: string;
+  readonly config: ModelConfig;
+  readonly arch: ArchSpec;
+  readonly backend: KernelBackend;
+  /** The opened file: GGUF metadata or the HF directory's config / generation config / tokenizer files. */
+  readonly file: ModelFile;
+  /** Runs one batch through the model, writing logits [batch.nLogitRows, vocabSize] into logitsOut. */
+  forward(batch: ForwardBatch, kv: PagedKvCache, logitsOut: Float32Array): void;
+  createKvCache(sizing?: KvCacheSizing): PagedKvCache;
+  /** A logits buffer for nRows rows, in backend memory. */
+  allocLogits(nRows: number): Float32Array;
+  /** Named intermediate activations (embed, q, k, v, attn, ffn_act, layer_out, output_norm) go to hook; undefined = off. */
+  setActivationHook(hook: ActivationHook | undefined): void;
+}
+
+/** Opens a GGUF file or an HF directory, maps its config through the arch registry and loads the weights. */
+export function loadModel(path: string, options: LoadModelOptions = {}): Model {
+  const backend = options.backend ?? createRefBackend();
+  const file = openModelFile(path);
+  let arch: ArchSpec;
+  let config: ModelConfig;
+  let source: TensorSource;
+  let totalBytes: number;
+  try {
+    if (file.kind === "gguf") {
+      const g = file.gguf;
+      const ggufArch = g.getString("general.architecture");
+      if (ggufArch === undefined) throw new FormatError(path, "metadata key general.architecture is missing");
+      arch = archForGguf(ggufArch, path);
+      const vocabFallback = g.tensor("token_embd.weight")?.shape[1] ?? 0;
+      config = { ...arch.fromGguf(g, vocabFallback), ropeLayout: arch.ggufRopeLayout };
+      source = ggufTensorSource(g);
+      totalBytes = g.tensors.reduce((a, t) => a + t.sizeBytes, 0);
+    } else {
+      const modelType = file.hf.config.model_type;
+      if (typeof modelType !== "string") throw new FormatError(`${path}/config.json`, "model_type is missing");
+      arch = archForHfModelType(modelType, `${path}/config.json`);
+      config = { ...arch.fromHfConfig(file.hf.config), ropeLayout: "neox" };
+      source = hfTensorSource(file.hf, arch);
+      totalBytes = file.hf.tensors.reduce((a, t) => a + t.sizeBytes, 0);
+    }
+    const weights = loadModelWeights(source, config, backend, options.onProgress, totalBytes);
+    const transformer = new Transformer(backend, config, weights, arch.buildBlock(config), options.maxBatchTokens);
+    const cfg = config;
+    return {
+      path, config: cfg, arch, backend, file,
+      forward: (batch, kv, logitsOut) => transformer.forward(batch, kv, logitsOut),
+      createKvCache: (sizing = {}) => new PagedKvCache(backend, {
+        nLayers: cfg.nLayers, nKvHeads: cfg.nKvHeads, headDim: cfg.headDim,
+        ctxLen: Math.min(sizing.ctxLen ?? cfg.ctxLen, cfg.ctxLen),
+        ...(sizing.maxSeqs !== undefined ? { maxSeqs: sizing.maxSeqs } : {}),
+        ...(sizing.capacityTokens !== undefined ? { capacityTokens: sizing.capacityTokens } : {}),
+        ...(sizing.blockSize !== undefined ? { blockSize: sizing.blockSize } : {}),
+      }),
+      allocLogits: (nRows) => backend.allocF32(nRows * cfg.vocabSize),
+      setActivationHook: (hook) => {
+        transformer.hook = hook;
+      },
+    };
+  } finally {
+    if (file.kind === "gguf") file.gguf.close();
+    else file.hf.close();
+  }
+}

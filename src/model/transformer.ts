@@ -1,0 +1,106 @@
+import type { AttentionParams, KernelBackend } from "../kernels/backend.js";
+import { InputError } from "../errors.js";
+import type { PagedKvCache } from "../kv/paged-kv-cache.js";
+import type { ActivationHook, BlockContext, BlockFn } from "./block-context.js";
+import { ropeInvFreq, type ModelConfig } from "./config.js";
+import { ForwardScratch } from "./forward-scratch.js";
+import type { ModelWeights } from "./model-weights.js";
+
+/**
+ * One forward step: tokens from any number of sequences (prompt chunks and decode tokens mixed), each with its
+ * position in its own sequence. Logits are computed only for `logitRows` (e.g. each sequence's last token).
+ */
+export interface ForwardBatch {
+  readonly nTokens: number;
+  readonly tokens: Int32Array; // [nTokens]
+  readonly positions: Int32Array; // [nTokens]
+  readonly seqIds: Int32Array; // [nTokens]
+  /** Token rows whose logits are wanted, in output order: logitsOut row i belongs to token logitRows[i]. */
+  readonly logitRows: Int32Array;
+  readonly nLogitRows: number;
+}
+
+/**
+ * The transformer forward pass over a batch, top to bottom like llama2.c's run.c: embed → blocks (wired by the
+ * arch) → final norm → LM head. Activations live in preallocated scratch; the KV cache is read and written
+ * through the batch's block tables.
+ */
+export class Transformer {
+  hook: ActivationHook | undefined;
+  private scratch: ForwardScratch;
+  private readonly attnParams: AttentionParams[];
+  private readonly invFreq: Float32Array[];
+
+  constructor(
+    readonly backend: KernelBackend,
+    readonly config: ModelConfig,
+    readonly weights: ModelWeights,
+    private readonly block: BlockFn,
+    maxBatchTokens = 64,
+  ) {
+    const c = config;
+    this.scratch = new ForwardScratch(backend, c, maxBatchTokens);
+    const scale = 1 / Math.sqrt(c.queryPreAttnScalar > 0 ? c.queryPreAttnScalar : c.headDim);
+    this.attnParams = c.slidingLayers.map((sliding) => ({
+      nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale, softcap: c.attnSoftcap,
+      window: sliding ? c.slidingWindow : 0,
+    }));
+    // Per-layer RoPE frequency tables: local layers may have their own base and no scaling (Gemma 3);
+    // GGUF rope_freqs divides the frequencies (llama.cpp's form of Llama-3 scaling).
+    const global = ropeInvFreq(c.nRot, c.ropeTheta, c.ropeScaling);
+    if (weights.ropeFreqs) for (let i = 0; i < global.length; i++) global[i] = global[i]! / weights.ropeFreqs[i]!;
+    const local = c.ropeThetaLocal > 0 ? ropeInvFreq(c.nRot, c.ropeThetaLocal, { ...c.ropeScaling, type: "none" }) : global;
+    this.invFreq = c.slidingLayers.map((sliding) => (sliding ? local : global));
+  }
+
+  /** logitsOut: [batch.nLogitRows, vocabSize], ideally from backend.allocF32. */
+  forward(batch: ForwardBatch, kv: PagedKvCache, logitsOut: Float32Array): void {
+    const { backend: b, config: c, weights: W, hook } = this;
+    const n = batch.nTokens;
+    const hidden = c.hiddenSize;
+    if (n < 1) throw new InputError("forward: empty batch");
+    if (kv.nLayers !== c.nLayers || kv.kvDim !== c.nKvHeads * c.headDim) {
+      throw new InputError(`forward: KV cache shaped for ${kv.nLayers} layers × ${kv.kvDim}, model needs ${c.nLayers} × ${c.nKvHeads * c.headDim}`);
+    }
+    if (logitsOut.length < batch.nLogitRows * c.vocabSize) {
+      throw new InputError(`forward: logitsOut holds ${logitsOut.length} floats, ${batch.nLogitRows} rows need ${batch.nLogitRows * c.vocabSize}`);
+    }
+    if (n > this.scratch.maxTokens) this.scratch = new ForwardScratch(b, c, Math.max(n, 2 * this.scratch.maxTokens));
+    const s = this.scratch;
+    const view = kv.prepare(batch.seqIds, batch.positions, n);
+
+    // Token embeddings (× embedScale), plus learned positions where the model has them. x: [n, hidden]
+    b.embed(s.x, W.tokenEmbd, batch.tokens, n);
+    if (c.embedScale !== 1) b.scale(s.x, n * hidden, c.embedScale);
+    if (W.positionEmbd) {
+      b.embed(s.h, W.positionEmbd, view.positions, n);
+      b.add(s.x, s.x, s.h, n * hidden);
+    }
+    hook?.("embed", -1, s.x, n, hidden);
+
+    // The blocks, each updating x in place.
+    for (let l = 0; l < c.nLayers; l++) {
+      const ctx: BlockContext = {
+        backend: b, config: c, s, nTokens: n, layer: l, w: W.layers[l]!, kv: view, kCache: kv.k[l]!, vCache: kv.v[l]!,
+        attnParams: this.attnParams[l]!, ropeInvFreq: this.invFreq[l]!, hook,
+      };
+      this.block(ctx);
+      hook?.("layer_out", l, s.x, n, hidden);
+    }
+
+    // Final norm and LM head over the rows that need logits only. h: [nLogitRows, hidden]
+    const m = batch.nLogitRows;
+    for (let i = 0; i < m; i++) {
+      const row = batch.logitRows[i]!;
+      if (row < 0 || row >= n) throw new InputError(`forward: logit row ${row} outside the batch of ${n} tokens`);
+      s.h.set(s.x.subarray(row * hidden, (row + 1) * hidden), i * hidden);
+    }
+    if (W.outputNorm) {
+      if (c.normKind === "layer") b.layerNorm(s.h, s.h, W.outputNorm, W.outputNormBias, m, hidden, c.normEps);
+      else b.rmsNorm(s.h, s.h, W.outputNorm, m, hidden, c.normEps, false);
+    }
+    hook?.("output_norm", -1, s.h, m, hidden);
+    b.matmul(logitsOut, s.h, W.output, m); // [m, vocab]
+    if (c.finalSoftcap > 0) b.softcap(logitsOut, m * c.vocabSize, c.finalSoftcap);
+  }
+}
