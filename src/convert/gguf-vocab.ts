@@ -108,6 +108,12 @@ function placeholderKvs(src: VocabSource): GgufKv[] {
       types[3 + b] = BYTE;
     }
   }
+  // llama.cpp's vocabulary loader looks "<|endoftext|>" up by text in models named phi-3/phi3 (llama-vocab.cpp,
+  // per-token attributes) and fails without it; the last id holds it (a control token, as in Phi-3's vocabulary).
+  if (n > 3 + 256) {
+    tokens[n - 1] = "<|endoftext|>";
+    types[n - 1] = CONTROL;
+  }
   const bos = src.bosId !== undefined && src.bosId < n ? src.bosId : 1;
   const eos = src.eosId !== undefined && src.eosId < n ? src.eosId : 2;
   types[bos] = CONTROL;
