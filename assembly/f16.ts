@@ -1,0 +1,24 @@
+// IEEE half → float conversion without branches: shift the 15 magnitude bits into float position and
+// rescale by 2^112, which maps half normals and subnormals exactly (the classic "magic multiply";
+// Inf/NaN, absent from weights, come out as large finite values).
+const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
+
+@inline export function f16ToF32(h: u32): f32 {
+  const mag = reinterpret<f32>((h & 0x7fff) << 13) * HALF_RESCALE;
+  return reinterpret<f32>(reinterpret<u32>(mag) | ((h & 0x8000) << 16));
+}
+
+@inline export function loadF16(p: usize): f32 {
+  return f16ToF32(<u32>load<u16>(p));
+}
+
+// Four halves (the low 64 bits of `h` widened to u32 lanes) → four floats.
+@inline export function f16x4ToF32x4(h32: v128): v128 {
+  const mag = f32x4.mul(i32x4.shl(v128.and(h32, i32x4.splat(0x7fff)), 13), f32x4.splat(HALF_RESCALE));
+  return v128.or(mag, i32x4.shl(v128.and(h32, i32x4.splat(0x8000)), 16));
+}
+
+// Horizontal sum of four floats.
+@inline export function hsum(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}

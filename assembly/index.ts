@@ -1,0 +1,10 @@
+// Entry of the kernels module: every export here is called from src/kernels/wasm/.
+export { quantizeQ8 } from "./quantize-act";
+export { matmulQ8_0, matmulQ4_0, matmulQ4_1, matmulQ5_0, matmulQ5_1, matmulIQ4_NL } from "./matmul-q32";
+
+export function heapBase(): usize {
+  return __heap_base;
+}
+export { matmulQ4_K, matmulQ5_K, matmulQ6_K, matmulQ2_K, matmulQ3_K, matmulIQ4_XS } from "./matmul-k-driver";
+export { matmulF32, matmulF16, matmulBF16 } from "./matmul-float";
+export { attention } from "./attention";

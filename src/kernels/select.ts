@@ -1,0 +1,41 @@
+import { InputError } from "../errors.js";
+import type { KernelBackend } from "./backend.js";
+import { createRefBackend } from "./ref/ref-backend.js";
+import { WasmBackend } from "./wasm/wasm-backend.js";
+import { wasmSimdAvailable } from "./wasm/wasm-binary.js";
+
+export type BackendName = "ref" | "wasm";
+export const BACKEND_NAMES: readonly BackendName[] = ["ref", "wasm"];
+
+export interface BackendChoice {
+  /** "auto" (default): wasm where WebAssembly SIMD validates, else ref. */
+  backend?: BackendName | "auto";
+  /** Threads for the wasm backend (default: `defaultThreads()`). */
+  threads?: number;
+}
+
+/**
+ * Measured on the 2-core development machine (bench/results/vs-llamacpp*): one thread decodes fastest there for
+ * small models, as for llama.cpp; more cores favour more threads, leaving one for the rest of the process.
+ */
+export function defaultThreads(availableCores: number): number {
+  return availableCores <= 2 ? 1 : Math.min(8, availableCores - 1);
+}
+
+export function parseBackendName(value: string): BackendName | "auto" {
+  if (value === "auto" || value === "ref" || value === "wasm") return value;
+  throw new InputError(`--backend: unknown backend "${value}" (expected auto, ref or wasm)`);
+}
+
+/** The backend to run: `ref` is the scalar oracle (and the fallback where WebAssembly SIMD is missing). */
+export async function selectBackend(choice: BackendChoice = {}, availableCores = 1): Promise<KernelBackend> {
+  const name = choice.backend ?? "auto";
+  if (name === "ref") return createRefBackend();
+  if (!wasmSimdAvailable()) {
+    if (name === "wasm") throw new InputError("--backend wasm: this runtime has no WebAssembly SIMD");
+    return createRefBackend();
+  }
+  const backend = new WasmBackend({ threads: choice.threads ?? defaultThreads(availableCores) });
+  await backend.pool.whenReady();
+  return backend;
+}

@@ -1,0 +1,38 @@
+import { CTRL } from "./pool-control.js";
+
+/**
+ * The body of each pool worker (run with `eval`, so the pool needs no separate file at runtime or under vitest):
+ * it instantiates the kernels on the shared memory, then waits for a new generation in the control block (spinning
+ * a while, then sleeping in Atomics.wait), runs its share of rows of the posted kernel and counts itself done.
+ */
+export const POOL_WORKER_SOURCE = `
+const { workerData } = require("node:worker_threads");
+const { memory, module, control, index, names, spinLimit } = workerData;
+const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("wasm abort"); } } });
+const fns = names.map((n) => inst.exports[n]);
+const c = new Int32Array(control);
+let gen = 0;
+for (;;) {
+  let g = Atomics.load(c, ${CTRL.gen});
+  let spins = 0;
+  while (g === gen) {
+    if (++spins > spinLimit) { Atomics.wait(c, ${CTRL.gen}, gen); spins = 0; }
+    g = Atomics.load(c, ${CTRL.gen});
+  }
+  gen = g;
+  if (Atomics.load(c, ${CTRL.stop}) !== 0) break;
+  const f = fns[c[${CTRL.op}]];
+  const r0 = c[${CTRL.ranges} + 2 * index], r1 = c[${CTRL.ranges} + 2 * index + 1];
+  const a = ${CTRL.args};
+  if (r1 > r0) {
+    switch (c[${CTRL.argc}]) {
+      case 6: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], r0, r1); break;
+      case 8: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], r0, r1); break;
+      default: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9],
+        c[a + 10], c[a + 11], r0, r1);
+    }
+  }
+  Atomics.add(c, ${CTRL.done}, 1);
+  Atomics.notify(c, ${CTRL.done});
+}
+`;

@@ -1,0 +1,262 @@
+import type { GgmlTypeName } from "../../quant/ggml-type.js";
+import { quantTraits } from "../../quant/registry.js";
+import type {
+  Activation, AttentionParams, KernelBackend, KvBatchView, RopeLayout, Weight,
+} from "../backend.js";
+import { RefBackend } from "../ref/ref-backend.js";
+import { refEmbed } from "../ref/matmul.js";
+import { rowDecoder, type RowDecoder } from "../ref/row-decoder.js";
+import { ScratchRegion, WasmArena, WasmMemoryError } from "./wasm-arena.js";
+import { loadWasmKernels, type WasmSimdLevel } from "./wasm-binary.js";
+import { FLOAT_MATMUL, POOL_KERNELS, QUANT_MATMUL } from "./wasm-kernel-names.js";
+import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
+
+/** A weight held in WebAssembly memory at `ptr`, in its stored type. */
+export interface WasmWeight extends Weight {
+  readonly ptr: number;
+  readonly bytes: Uint8Array;
+  readonly decode: RowDecoder;
+  /** Pool kernel index of its matmul, and whether that kernel reads Q8 activation blocks. */
+  readonly op: number;
+  readonly quantized: boolean;
+}
+
+export interface WasmBackendOptions {
+  /** Threads running each kernel, the calling thread included (default 1). */
+  threads?: number;
+  /** Use the relaxed-SIMD build where the runtime validates it (default true). */
+  relaxedSimd?: boolean;
+  /** Pool workers' spin iterations before they sleep. */
+  spinLimit?: number;
+}
+
+const ATTN_PARAM_WORDS = 11;
+/** The kernels' own static data sits below this address; the arena allocates above it. */
+const STATIC_DATA_BYTES = 65536;
+
+/**
+ * The WebAssembly backend: matmul for every weight type and attention run as AssemblyScript SIMD kernels split
+ * across a worker-thread pool over one shared memory; the light row-wise kernels (norms, rope, activations, adds)
+ * run the reference code on views of the same memory, where they cost little next to the products.
+ */
+export class WasmBackend implements KernelBackend {
+  readonly name = "wasm";
+  readonly simdLevel: WasmSimdLevel;
+  readonly arena: WasmArena;
+  readonly pool: WasmThreadPool;
+  private readonly exports: Record<string, KernelFn>;
+  private readonly ref = new RefBackend();
+  private readonly quantOp: number;
+  private readonly attnOp: number;
+  private readonly q8 = { qs: 0, ds: 0, ss: 0 };
+  private readonly q8Region: ScratchRegion;
+  private readonly stageX: ScratchRegion;
+  private readonly stageOut: ScratchRegion;
+  private readonly attnParams: Int32Array;
+  private readonly attnParamsF: Float32Array;
+  private readonly attnParamsPtr: number;
+  private readonly kvIndex: ScratchRegion;
+  private row = new Float32Array(0);
+
+  constructor(options: WasmBackendOptions = {}) {
+    const { level, module } = loadWasmKernels(options.relaxedSimd ?? true);
+    this.simdLevel = level;
+    this.arena = new WasmArena(STATIC_DATA_BYTES);
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.arena.memory, abort: wasmAbort } });
+    this.exports = instance.exports as unknown as Record<string, KernelFn>;
+    const heapBase = this.exports["heapBase"]!() as unknown as number;
+    if (heapBase > STATIC_DATA_BYTES) throw new WasmMemoryError(`wasm kernels' static data ends at ${heapBase}, past the ${STATIC_DATA_BYTES} bytes reserved`);
+    const fns = POOL_KERNELS.map((n) => this.exports[n]!);
+    this.pool = new WasmThreadPool(this.arena.memory, module, POOL_KERNELS, fns, options.threads ?? 1, options.spinLimit);
+    this.quantOp = this.pool.opOf("quantizeQ8");
+    this.attnOp = this.pool.opOf("attention");
+    this.q8Region = new ScratchRegion(this.arena);
+    this.stageX = new ScratchRegion(this.arena);
+    this.stageOut = new ScratchRegion(this.arena);
+    this.kvIndex = new ScratchRegion(this.arena);
+    this.attnParamsPtr = this.arena.alloc(ATTN_PARAM_WORDS * 4);
+    this.attnParams = this.arena.i32(this.attnParamsPtr, ATTN_PARAM_WORDS);
+    this.attnParamsF = this.arena.f32(this.attnParamsPtr, ATTN_PARAM_WORDS);
+  }
+
+  get threads(): number {
+    return this.pool.nThreads;
+  }
+
+  /**
+   * n bytes of WebAssembly memory for a weight's stored bytes: a loader that reads the file straight into this
+   * view hands it to `loadWeight`, which then keeps it in place (no second copy).
+   */
+  allocBytes(n: number): Uint8Array {
+    return this.arena.u8(this.arena.alloc(n), n);
+  }
+
+  loadWeight(type: GgmlTypeName, rows: number, cols: number, bytes: Uint8Array): WasmWeight {
+    const decode = rowDecoder(type);
+    let ptr = this.arena.addressOf(bytes);
+    let held = bytes;
+    if (ptr < 0) {
+      held = this.allocBytes(bytes.byteLength);
+      held.set(bytes);
+      ptr = held.byteOffset;
+    }
+    const floatName = FLOAT_MATMUL[type];
+    const quantName = QUANT_MATMUL[type];
+    const name = floatName ?? quantName;
+    const blockSize = floatName ? 1 : quantTraits(type).blockSize;
+    // Types without a wasm kernel, or rows the kernels' block layout cannot take, use the reference product.
+    const op = name && cols % blockSize === 0 && (floatName || cols % 32 === 0) ? this.pool.opOf(name) : -1;
+    if (this.row.length < cols) this.row = new Float32Array(cols);
+    return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined };
+  }
+
+  loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array {
+    const out = this.allocF32(n);
+    rowDecoder(type)(bytes, 0, n, out);
+    return out;
+  }
+
+  allocF32(n: number): Float32Array {
+    return this.arena.f32(this.arena.alloc(n * 4), n);
+  }
+
+  matmul(out: Float32Array, x: Float32Array, w: Weight, nTokens: number): void {
+    const ww = w as WasmWeight;
+    const { rows, cols } = ww;
+    if (ww.op < 0) {
+      this.ref.matmul(out, x, ww, nTokens);
+      return;
+    }
+    const xPtr = this.input(x, nTokens * cols, this.stageX);
+    let outPtr = this.arena.addressOf(out);
+    if (outPtr < 0) outPtr = this.stageOut.ensure(nTokens * rows * 4);
+    const pool = this.pool;
+    if (ww.quantized) {
+      const q = this.q8Buffers(nTokens, cols);
+      pool.setArgs(xPtr, cols, q.qs, q.ds, q.ss, 0);
+      pool.run(this.quantOp, 6, nTokens);
+      pool.setArgs(ww.ptr, q.qs, q.ds, q.ss, outPtr, rows, cols, nTokens);
+      pool.run(ww.op, 8, rows, 4);
+    } else {
+      pool.setArgs(ww.ptr, xPtr, outPtr, rows, cols, nTokens);
+      pool.run(ww.op, 6, rows, 4);
+    }
+    if (this.arena.addressOf(out) < 0) out.set(this.arena.f32(outPtr, nTokens * rows));
+  }
+
+  embed(out: Float32Array, w: Weight, ids: Int32Array, nTokens: number): void {
+    const ww = w as WasmWeight;
+    if (this.row.length < ww.cols) this.row = new Float32Array(ww.cols);
+    refEmbed(out, ww.bytes, ww.decode, ww.rows, ww.cols, ids, nTokens, this.row);
+  }
+
+  rmsNorm(out: Float32Array, x: Float32Array, w: Float32Array | null, nRows: number, n: number, eps: number,
+    addOne: boolean): void {
+    this.ref.rmsNorm(out, x, w, nRows, n, eps, addOne);
+  }
+
+  layerNorm(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, nRows: number, n: number,
+    eps: number): void {
+    this.ref.layerNorm(out, x, w, b, nRows, n, eps);
+  }
+
+  rope(x: Float32Array, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
+    invFreq: Float32Array, layout: RopeLayout, attnFactor: number): void {
+    this.ref.rope(x, nTokens, nHeads, headDim, nRot, positions, invFreq, layout, attnFactor);
+  }
+
+  softmax(x: Float32Array, nRows: number, n: number): void {
+    this.ref.softmax(x, nRows, n);
+  }
+
+  activate(x: Float32Array, n: number, act: Activation): void {
+    this.ref.activate(x, n, act);
+  }
+
+  glu(out: Float32Array, gate: Float32Array, up: Float32Array, nRows: number, n: number, stride: number,
+    act: Activation): void {
+    this.ref.glu(out, gate, up, nRows, n, stride, act);
+  }
+
+  add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
+    this.ref.add(out, a, b, n);
+  }
+
+  addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void {
+    this.ref.addRows(x, bias, nRows, n);
+  }
+
+  mulRows(x: Float32Array, w: Float32Array, nRows: number, n: number): void {
+    this.ref.mulRows(x, w, nRows, n);
+  }
+
+  scale(x: Float32Array, n: number, s: number): void {
+    this.ref.scale(x, n, s);
+  }
+
+  softcap(x: Float32Array, n: number, cap: number): void {
+    this.ref.softcap(x, n, cap);
+  }
+
+  kvAppend(kCache: Float32Array, vCache: Float32Array, k: Float32Array, v: Float32Array, kvDim: number,
+    kv: KvBatchView): void {
+    this.ref.kvAppend(kCache, vCache, k, v, kvDim, kv);
+  }
+
+  attention(out: Float32Array, q: Float32Array, kCache: Float32Array, vCache: Float32Array, p: AttentionParams,
+    kv: KvBatchView): void {
+    const arena = this.arena;
+    const oPtr = arena.addressOf(out), qPtr = arena.addressOf(q);
+    const kPtr = arena.addressOf(kCache), vPtr = arena.addressOf(vCache);
+    if (p.headDim % 4 !== 0 || oPtr < 0 || qPtr < 0 || kPtr < 0 || vPtr < 0) {
+      this.ref.attention(out, q, kCache, vCache, p, kv);
+      return;
+    }
+    const nT = kv.nTokens;
+    const tableLen = kv.blockTables.length;
+    const base = this.kvIndex.ensure((2 * nT + tableLen) * 4);
+    const idx = this.arena.i32(base, 2 * nT + tableLen);
+    idx.set(kv.positions.subarray(0, nT), 0);
+    idx.set(kv.tokenSeq.subarray(0, nT), nT);
+    idx.set(kv.blockTables, 2 * nT);
+    const a = this.attnParams;
+    a[0] = p.nHeads; a[1] = p.nKvHeads; a[2] = p.headDim;
+    this.attnParamsF[3] = p.scale; this.attnParamsF[4] = p.softcap;
+    a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
+    a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT;
+    this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, 0);
+    this.pool.run(this.attnOp, 6, nT * p.nHeads);
+  }
+
+  /** Stops the worker threads. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  private input(x: Float32Array, n: number, stage: ScratchRegion): number {
+    const ptr = this.arena.addressOf(x);
+    if (ptr >= 0) return ptr;
+    const s = stage.ensure(n * 4);
+    this.arena.f32(s, n).set(x.subarray(0, n));
+    return s;
+  }
+
+  private q8Buffers(nTokens: number, cols: number): { qs: number; ds: number; ss: number } {
+    const nb = nTokens * (cols / 32);
+    const qsBytes = (nTokens * cols + 63) & ~63;
+    const base = this.q8Region.ensure(qsBytes + 8 * nb + 64);
+    this.q8.qs = base;
+    this.q8.ds = base + qsBytes;
+    this.q8.ss = this.q8.ds + 4 * nb;
+    return this.q8;
+  }
+}
+
+function wasmAbort(): never {
+  throw new Error("wasm kernel aborted");
+}
+
+/** A wasm backend with `threads` threads (default 1); call `close()` when done to stop its workers. */
+export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  return new WasmBackend(options);
+}

@@ -1,0 +1,37 @@
+import type { GgmlTypeName } from "../../quant/ggml-type.js";
+
+/** Kernels that take f32 activations directly: (w, x, out, rows, cols, nTokens, r0, r1). */
+export const FLOAT_MATMUL: Partial<Record<GgmlTypeName, string>> = {
+  F32: "matmulF32",
+  F16: "matmulF16",
+  BF16: "matmulBF16",
+};
+
+/** Kernels over Q8 activation blocks (quantizeQ8): (w, qs, ds, ss, out, rows, cols, nTokens, r0, r1). */
+export const QUANT_MATMUL: Partial<Record<GgmlTypeName, string>> = {
+  Q8_0: "matmulQ8_0",
+  Q4_0: "matmulQ4_0",
+  Q4_1: "matmulQ4_1",
+  Q5_0: "matmulQ5_0",
+  Q5_1: "matmulQ5_1",
+  IQ4_NL: "matmulIQ4_NL",
+  Q2_K: "matmulQ2_K",
+  Q3_K: "matmulQ3_K",
+  Q4_K: "matmulQ4_K",
+  Q5_K: "matmulQ5_K",
+  Q6_K: "matmulQ6_K",
+  IQ4_XS: "matmulIQ4_XS",
+};
+
+/** Every kernel the pool can run, in one table shared by the calling thread and the workers. */
+export const POOL_KERNELS: readonly string[] = [
+  "quantizeQ8",
+  ...Object.values(FLOAT_MATMUL),
+  ...Object.values(QUANT_MATMUL),
+  "attention",
+];
+
+/** The weight types the wasm backend multiplies in WebAssembly. */
+export function wasmMatmulTypes(): GgmlTypeName[] {
+  return [...Object.keys(FLOAT_MATMUL), ...Object.keys(QUANT_MATMUL)] as GgmlTypeName[];
+}

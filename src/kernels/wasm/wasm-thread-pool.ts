@@ -1,0 +1,111 @@
+import { Worker } from "node:worker_threads";
+import { CTRL } from "./pool-control.js";
+import { POOL_WORKER_SOURCE } from "./pool-worker-source.js";
+
+export type KernelFn = (...args: number[]) => number | void;
+
+/**
+ * Worker threads sharing one WebAssembly.Memory; `run` splits a kernel's range [0, n) (rows of a matmul, heads or
+ * tokens of another kernel) across the calling thread and the workers. The barrier is a generation counter in a
+ * shared control block: workers spin on it for a while (a round trip ~0.4 µs) before sleeping in Atomics.wait
+ * (a futex wake costs ~6 µs), so back-to-back kernels of a decode step never pay for a sleep.
+ * Relaxed SIMD needs no worker flag: V8 flags are process-wide (set by loadWasmKernels), and Node refuses V8 flags
+ * in a worker's execArgv.
+ */
+export class WasmThreadPool {
+  readonly nThreads: number;
+  private readonly control = new Int32Array(new SharedArrayBuffer(CTRL.size * 4));
+  private readonly workers: Worker[] = [];
+  private readonly ready: Promise<void>;
+
+  constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, private readonly names: readonly string[],
+    private readonly fns: readonly KernelFn[], nThreads: number, spinLimit = 200_000) {
+    this.nThreads = Math.max(1, Math.min(nThreads, CTRL.maxThreads));
+    const online: Promise<void>[] = [];
+    for (let i = 1; i < this.nThreads; i++) {
+      const w = new Worker(POOL_WORKER_SOURCE, {
+        eval: true,
+        workerData: { memory, module, control: this.control.buffer, index: i, names, spinLimit },
+      });
+      w.unref();
+      online.push(new Promise((resolve, reject) => {
+        w.once("online", () => resolve());
+        w.once("error", reject);
+      }));
+      this.workers.push(w);
+    }
+    this.ready = Promise.all(online).then(() => undefined);
+  }
+
+  /** Resolves once every worker thread has started (kernels work before that too: they just wait longer). */
+  whenReady(): Promise<void> {
+    return this.ready;
+  }
+
+  /** Index of a kernel in the name table, for `run`. */
+  opOf(name: string): number {
+    const i = this.names.indexOf(name);
+    if (i < 0) throw new RangeError(`wasm pool: no kernel named ${name}`);
+    return i;
+  }
+
+  /**
+   * Runs kernel `op` with the arguments already written by `setArgs`, followed by each thread's [r0, r1) out of
+   * [0, n); `grain` keeps split points at multiples (e.g. 4 rows). Returns when every thread is done.
+   */
+  run(op: number, argc: 6 | 8 | 12, n: number, grain = 1): void {
+    const c = this.control;
+    const nt = n >= 2 * grain ? this.nThreads : 1;
+    const units = Math.ceil(n / grain);
+    for (let i = 0; i < this.nThreads; i++) {
+      const r0 = Math.min(n, Math.floor((units * i) / nt) * grain);
+      const r1 = i < nt ? Math.min(n, Math.floor((units * (i + 1)) / nt) * grain) : r0;
+      c[CTRL.ranges + 2 * i] = r0;
+      c[CTRL.ranges + 2 * i + 1] = i === nt - 1 ? n : r1;
+    }
+    const fn = this.fns[op]!;
+    if (nt === 1) {
+      this.call(fn, argc, 0, n);
+      return;
+    }
+    c[CTRL.op] = op;
+    c[CTRL.argc] = argc;
+    Atomics.store(c, CTRL.done, 0);
+    Atomics.add(c, CTRL.gen, 1);
+    Atomics.notify(c, CTRL.gen);
+    this.call(fn, argc, c[CTRL.ranges]!, c[CTRL.ranges + 1]!);
+    const want = this.nThreads - 1;
+    let spins = 0;
+    for (;;) {
+      const done = Atomics.load(c, CTRL.done);
+      if (done === want) break;
+      if (++spins > 1_000_000) Atomics.wait(c, CTRL.done, done, 1);
+    }
+  }
+
+  setArgs(a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6 = 0, a7 = 0, a8 = 0, a9 = 0,
+    a10 = 0, a11 = 0): void {
+    const c = this.control, a = CTRL.args;
+    c[a] = a0; c[a + 1] = a1; c[a + 2] = a2; c[a + 3] = a3; c[a + 4] = a4; c[a + 5] = a5;
+    c[a + 6] = a6; c[a + 7] = a7; c[a + 8] = a8; c[a + 9] = a9; c[a + 10] = a10; c[a + 11] = a11;
+  }
+
+  private call(fn: KernelFn, argc: number, r0: number, r1: number): void {
+    const c = this.control, a = CTRL.args;
+    if (argc === 6) fn(c[a]!, c[a + 1]!, c[a + 2]!, c[a + 3]!, c[a + 4]!, c[a + 5]!, r0, r1);
+    else if (argc === 8) fn(c[a]!, c[a + 1]!, c[a + 2]!, c[a + 3]!, c[a + 4]!, c[a + 5]!, c[a + 6]!, c[a + 7]!, r0, r1);
+    else {
+      fn(c[a]!, c[a + 1]!, c[a + 2]!, c[a + 3]!, c[a + 4]!, c[a + 5]!, c[a + 6]!, c[a + 7]!, c[a + 8]!, c[a + 9]!,
+        c[a + 10]!, c[a + 11]!, r0, r1);
+    }
+  }
+
+  /** Stops the workers (they exit at their next wake-up). */
+  async close(): Promise<void> {
+    Atomics.store(this.control, CTRL.stop, 1);
+    Atomics.add(this.control, CTRL.gen, 1);
+    Atomics.notify(this.control, CTRL.gen);
+    await Promise.all(this.workers.map((w) => w.terminate()));
+    this.workers.length = 0;
+  }
+}

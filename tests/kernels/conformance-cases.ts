@@ -1,0 +1,77 @@
+import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
+import { f32ToBf16, f32ToF16 } from "../../src/quant/half.js";
+import { quantTraits } from "../../src/quant/registry.js";
+import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
+
+/** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Byte offsets of the f16 scale fields in each block type (ggml-common.h block structs). */
+const HALF_FIELDS: Partial<Record<GgmlTypeName, number[]>> = {
+  Q8_0: [0], Q4_0: [0], Q4_1: [0, 2], Q5_0: [0], Q5_1: [0, 2], IQ4_NL: [0],
+  Q2_K: [80, 82], Q3_K: [108], Q4_K: [0, 2], Q5_K: [0, 2], Q6_K: [208], IQ4_XS: [0],
+};
+
+/**
+ * A random weight matrix of `type`: float types hold random values; block types hold random bytes (every bit
+ * pattern of codes, scales and high bits) with their f16 scale fields set to small finite values.
+ */
+export function randomWeightBytes(type: GgmlTypeName, rows: number, cols: number, rand: () => number): Uint8Array {
+  const n = rows * cols;
+  if (type === "F32") return new Uint8Array(Float32Array.from({ length: n }, () => rand() * 2 - 1).buffer);
+  if (type === "F16" || type === "BF16") {
+    const conv = type === "F16" ? f32ToF16 : f32ToBf16;
+    return new Uint8Array(Uint16Array.from({ length: n }, () => conv(rand() * 2 - 1)).buffer);
+  }
+  const traits = quantTraits(type);
+  const nBlocks = n / traits.blockSize;
+  const bytes = Uint8Array.from({ length: nBlocks * traits.bytesPerBlock }, () => Math.floor(rand() * 256));
+  const view = new DataView(bytes.buffer);
+  for (let b = 0; b < nBlocks; b++) {
+    for (const off of HALF_FIELDS[type] ?? []) {
+      view.setUint16(b * traits.bytesPerBlock + off, f32ToF16((rand() * 2 - 1) * 0.01), true);
+    }
+  }
+  return bytes;
+}
+
+export function randomF32(n: number, rand: () => number, scale = 1): Float32Array {
+  return Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
+}
+
+/**
+ * Error bound of a product computed with activations quantized to 8-bit blocks of 32 (round to nearest, scale
+ * amax/127): each activation moves by at most amax_block/254, so |Δout| ≤ Σ_c |w_c| · amax_block(c)/254; plus
+ * float32 accumulation error, taken as 1e-5 · Σ |w_c x_c|. Float weight types skip the first term.
+ */
+export function matmulErrorBound(type: GgmlTypeName, bytes: Uint8Array, rows: number, cols: number,
+  x: Float32Array, nTokens: number, quantizedActivations: boolean): Float64Array {
+  const decode = rowDecoder(type);
+  const row = new Float32Array(cols);
+  const bound = new Float64Array(nTokens * rows);
+  for (let r = 0; r < rows; r++) {
+    decode(bytes, r, cols, row);
+    for (let t = 0; t < nTokens; t++) {
+      let q = 0, f = 0;
+      for (let c0 = 0; c0 < cols; c0 += 32) {
+        let amax = 0;
+        for (let c = c0; c < Math.min(cols, c0 + 32); c++) amax = Math.max(amax, Math.abs(x[t * cols + c]!));
+        for (let c = c0; c < Math.min(cols, c0 + 32); c++) {
+          q += Math.abs(row[c]!) * amax / 254;
+          f += Math.abs(row[c]! * x[t * cols + c]!);
+        }
+      }
+      bound[t * rows + r] = (quantizedActivations ? q * 1.001 : 0) + 1e-5 * f + 1e-30;
+    }
+  }
+  return bound;
+}

@@ -1,0 +1,70 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
+import { quantTraits } from "../../src/quant/registry.js";
+import { createRefBackend } from "../../src/kernels/ref/index.js";
+import { WasmBackend } from "../../src/kernels/wasm/index.js";
+import { matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+
+// Every matmul weight type of every fast backend against the scalar oracle (kernels/ref: ggml's reference
+// dequantize from quant/, float64 dot). Shapes: odd row counts, column counts that are not a multiple of the
+// SIMD width (float types) or that hold odd numbers of blocks, token counts around the 4-token tile.
+const ref = createRefBackend();
+const backends = [
+  new WasmBackend({ threads: 1, relaxedSimd: false }),
+  new WasmBackend({ threads: 2, relaxedSimd: true }),
+  new WasmBackend({ threads: 3, relaxedSimd: true }),
+];
+afterAll(async () => {
+  await Promise.all(backends.map((b) => b.close()));
+});
+
+const FLOAT_TYPES: GgmlTypeName[] = ["F32", "F16", "BF16"];
+const BLOCK32_TYPES: GgmlTypeName[] = ["Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "IQ4_NL"];
+const K_TYPES: GgmlTypeName[] = ["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"];
+
+function colsFor(type: GgmlTypeName): number[] {
+  if (FLOAT_TYPES.includes(type)) return [1, 7, 33, 100];
+  const bs = quantTraits(type).blockSize;
+  return bs === 32 ? [32, 96, 160] : [256, 768];
+}
+
+for (const backend of backends) {
+  describe(`matmul conformance: ${backend.name} ${backend.simdLevel} ${backend.threads} thread(s)`, () => {
+    for (const type of [...FLOAT_TYPES, ...BLOCK32_TYPES, ...K_TYPES]) {
+      it(`${type}`, () => {
+        const rand = rng(type.length * 7919 + backend.threads);
+        for (const cols of colsFor(type)) {
+          for (const [rows, nTokens] of [[1, 1], [7, 3], [33, 5], [13, 9], [64, 4]] as const) {
+            const bytes = randomWeightBytes(type, rows, cols, rand);
+            const x = randomF32(nTokens * cols, rand);
+            const want = new Float32Array(nTokens * rows);
+            ref.matmul(want, x, ref.loadWeight(type, rows, cols, bytes), nTokens);
+            const w = backend.loadWeight(type, rows, cols, bytes);
+            const xb = backend.allocF32(nTokens * cols);
+            xb.set(x);
+            const got = backend.allocF32(nTokens * rows);
+            backend.matmul(got, xb, w, nTokens);
+            const bound = matmulErrorBound(type, bytes, rows, cols, x, nTokens, !FLOAT_TYPES.includes(type));
+            for (let i = 0; i < want.length; i++) {
+              const err = Math.abs(got[i]! - want[i]!);
+              if (!(err <= bound[i]!)) {
+                expect.fail(`${type} rows=${rows} cols=${cols} nTokens=${nTokens} [${i}]: got ${got[i]}, want ${want[i]}, |err| ${err} > bound ${bound[i]}`);
+              }
+            }
+          }
+        }
+      });
+    }
+
+    it("takes inputs and outputs outside its memory (staged copies)", () => {
+      const rand = rng(5);
+      const bytes = randomWeightBytes("Q4_0", 9, 64, rand);
+      const x = randomF32(2 * 64, rand);
+      const want = new Float32Array(18), got = new Float32Array(18);
+      ref.matmul(want, x, ref.loadWeight("Q4_0", 9, 64, bytes), 2);
+      backend.matmul(got, x, backend.loadWeight("Q4_0", 9, 64, bytes), 2);
+      const bound = matmulErrorBound("Q4_0", bytes, 9, 64, x, 2, true);
+      for (let i = 0; i < 18; i++) expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(bound[i]!);
+    });
+  });
+}
