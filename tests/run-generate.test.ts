@@ -1,0 +1,56 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { generate } from "../src/engine/generate.js";
+import { loadModel } from "../src/model/load-model.js";
+import { loadTokenizer } from "../src/tokenizer/load-tokenizer.js";
+
+// Reference: models/stories-7m/reference.json (transformers, float32 math on the float16 weights): each prompt's
+// ids (BOS first) and its first greedy tokens, with the top-1/top-2 margin at each step.
+interface PromptRef {
+  prompt: string;
+  ids: number[];
+  greedy: number[];
+  greedy_margins: number[];
+}
+const ref = JSON.parse(readFileSync("models/stories-7m/reference.json", "utf8")) as { prompts: PromptRef[] };
+const model = loadModel("models/stories-7m/stories-7m-f16.gguf");
+const tokenizer = loadTokenizer("models/stories-7m/hf");
+
+describe("generate() on stories-7m", () => {
+  it("tokenizes with BOS and, greedy, continues each reference prompt with its greedy tokens", async () => {
+    for (const p of ref.prompts) {
+      const firstTight = p.greedy_margins.findIndex((m) => m <= 1e-3);
+      const n = Math.min(24, firstTight < 0 ? p.greedy.length : firstTight);
+      const result = await generate(model, tokenizer, p.prompt, { maxTokens: n, sampling: { temperature: 0 } });
+      expect(result.promptTokens).toBe(p.ids.length);
+      expect(result.tokenIds).toEqual(p.greedy.slice(0, n));
+      expect(result.finishReason).toBe("length");
+      expect(result.text).toBe(tokenizer.decode(p.greedy.slice(0, n)));
+    }
+  }, 120_000);
+
+  it("streams the same text it returns and reports timings", async () => {
+    const pieces: string[] = [];
+    const result = await generate(model, tokenizer, "Once upon a time", { maxTokens: 12, sampling: { seed: 1 }, onText: (t) => pieces.push(t) });
+    expect(pieces.join("")).toBe(result.text);
+    expect(result.tokens).toBeGreaterThan(0);
+    const t = result.timings;
+    expect(t.ttftMs).toBeGreaterThan(0);
+    expect(t.prefillTokensPerSec).toBeGreaterThan(0);
+    if (result.tokens > 2) {
+      expect(t.decodeTokensPerSec).toBeGreaterThan(0);
+      expect(t.itlMs.p50).toBeGreaterThan(0);
+      expect(t.itlMs.p99).toBeGreaterThanOrEqual(t.itlMs.p50);
+    }
+  }, 60_000);
+
+  it("the same seed gives the same text; a stop string ends the text before it", async () => {
+    const a = await generate(model, tokenizer, "Once upon a time", { maxTokens: 24, sampling: { seed: 42, temperature: 1 } });
+    const b = await generate(model, tokenizer, "Once upon a time", { maxTokens: 24, sampling: { seed: 42, temperature: 1 } });
+    expect(b.tokenIds).toEqual(a.tokenIds);
+    // Greedy text is ", there was a little girl named Lily. She loved ..." (reference.json prompt 0).
+    const s = await generate(model, tokenizer, "Once upon a time", { maxTokens: 24, sampling: { temperature: 0 }, stop: ["Lily"] });
+    expect(s.text).toBe(", there was a little girl named ");
+    expect(s.finishReason).toBe("stop");
+  }, 60_000);
+});
