@@ -1,9 +1,20 @@
 import { InputError } from "../errors.js";
 import type { ArchSpec } from "../model/arch-spec.js";
+import { gemma } from "./gemma.js";
+import { gemma2 } from "./gemma2.js";
+import { gemma3 } from "./gemma3.js";
+import { gpt2 } from "./gpt2.js";
 import { llama } from "./llama.js";
+import { mistral } from "./mistral.js";
+import { mixtral } from "./mixtral.js";
+import { olmo2 } from "./olmo2.js";
+import { phi3 } from "./phi3.js";
+import { qwen2 } from "./qwen2.js";
+import { qwen3 } from "./qwen3.js";
+import { qwen3Moe } from "./qwen3-moe.js";
 
-/** Every architecture tsinfer runs; GGUF lookups take the first arch claiming a general.architecture. */
-export const archs: readonly ArchSpec[] = [llama];
+/** Every architecture tsinfer runs. GGUF lookups take the first arch claiming a general.architecture (llama before mistral/mixtral). */
+export const archs: readonly ArchSpec[] = [llama, mistral, mixtral, qwen2, qwen3, qwen3Moe, gemma, gemma2, gemma3, phi3, gpt2, olmo2];
 
 export function archByName(name: string): ArchSpec {
   const arch = archs.find((a) => a.name === name);

@@ -98,3 +98,23 @@ export function commonConfigToGgufKvs(c: ModelConfig, prefix: string): GgufKv[] 
   }
   return kvs;
 }
+
+/**
+ * Sliding-window layers from <arch>.attention.sliding_window_pattern (a per-layer bool array, or a period n where
+ * every n-th layer is global) or the arch's fixed period (llama.cpp set_swa_pattern: layer il slides iff il % n < n-1).
+ */
+export function ggufSlidingLayers(meta: GgufMetadata, prefix: string, nLayers: number, defaultPeriod: number): boolean[] {
+  const key = `${prefix}.attention.sliding_window_pattern`;
+  const arr = meta.getArray(key);
+  if (arr) {
+    if (arr.length !== nLayers || !arr.every((v) => typeof v === "boolean")) throw new FormatError(meta.path, `${key} must hold ${nLayers} booleans`);
+    return arr as boolean[];
+  }
+  const period = meta.getNumber(key) ?? defaultPeriod;
+  return Array.from({ length: nLayers }, (_, il) => il % period < period - 1);
+}
+
+/** The per-layer pattern as written by slidingLayers → GGUF (an array of bools, llama.cpp's swa_layers form). */
+export function slidingLayersKv(c: ModelConfig, prefix: string): GgufKv {
+  return ggufKv(`${prefix}.attention.sliding_window_pattern`, [...c.slidingLayers], GgufValueType.ARRAY, GgufValueType.BOOL);
+}

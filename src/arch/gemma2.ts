@@ -1,0 +1,45 @@
+import type { ArchSpec } from "../model/arch-spec.js";
+import { sandwichBlock } from "../model/blocks.js";
+import { makeConfig } from "../model/config.js";
+import { gatedFfn } from "../model/ffn.js";
+import { commonConfigToGgufKvs, ggufCommonConfig, ggufSlidingLayers, slidingLayersKv } from "../model/gguf-config.js";
+import { hfNumber } from "../model/hf-config.js";
+import { gemmaAdjustVector, gemmaEmbedScale, gemmaHfConfig } from "./gemma.js";
+import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
+
+/** Gemma 2 / 3 HF layer names: pre- and post-norms around attention and FFN. */
+export const gemma2LayerNames: Record<string, string> = {
+  ...llamaLayerNames,
+  post_attention_layernorm: "post_attention_norm",
+  pre_feedforward_layernorm: "ffn_norm",
+  post_feedforward_layernorm: "post_ffw_norm",
+};
+
+/**
+ * Gemma 2 (Gemma Team 2024b): Gemma with sandwich norms, attention-logit (50) and final-logit (30) soft-capping,
+ * sliding-window attention on alternate layers, attention scale query_pre_attn_scalar^-1/2.
+ */
+export const gemma2: ArchSpec = {
+  name: "gemma2",
+  hfModelTypes: ["gemma2"],
+  ggufArch: "gemma2",
+  ggufRopeLayout: "neox",
+  fromHfConfig: (hf) => makeConfig({
+    ...gemmaHfConfig(hf, "gemma2"),
+    attnSoftcap: hfNumber(hf, "attn_logit_softcapping", 0),
+    finalSoftcap: hfNumber(hf, "final_logit_softcapping", 0),
+    queryPreAttnScalar: hfNumber(hf, "query_pre_attn_scalar", 0),
+  }),
+  fromGguf: (meta, vocab) => {
+    const base = ggufCommonConfig(meta, "gemma2", "gemma2", vocab);
+    // llama.cpp scales queries by head_dim^-1/2 (n_embd/n_head for the 27B model, whose config says so too).
+    return makeConfig({
+      ...base, activation: "gelu", embedScale: gemmaEmbedScale(base.hiddenSize), queryPreAttnScalar: base.headDim,
+      slidingLayers: ggufSlidingLayers(meta, "gemma2", base.nLayers, 2),
+    });
+  },
+  toGgufKvs: (c) => [...commonConfigToGgufKvs(c, "gemma2"), slidingLayersKv(c, "gemma2")],
+  hfTensorName: hfNameMapper(llamaTopNames, gemma2LayerNames),
+  adjustHfVector: gemmaAdjustVector,
+  buildBlock: () => sandwichBlock(gatedFfn),
+};

@@ -1,0 +1,38 @@
+import type { ArchSpec } from "../model/arch-spec.js";
+import { sandwichBlock } from "../model/blocks.js";
+import { makeConfig } from "../model/config.js";
+import { gatedFfn } from "../model/ffn.js";
+import { commonConfigToGgufKvs, ggufCommonConfig, ggufSlidingLayers, slidingLayersKv } from "../model/gguf-config.js";
+import { hfNumber } from "../model/hf-config.js";
+import { gemmaAdjustVector, gemmaEmbedScale, gemmaHfConfig } from "./gemma.js";
+import { gemma2LayerNames } from "./gemma2.js";
+import { hfNameMapper, llamaTopNames } from "./hf-names.js";
+
+/** llama.cpp's fixed RoPE base for Gemma 3's sliding-window layers (GGUF stores only the global one). */
+const localRopeTheta = 10000;
+
+/**
+ * Gemma 3 (text): Gemma 2's sandwich blocks without soft-capping, per-head Q/K RMSNorm, and local (sliding,
+ * RoPE base 10k) vs global (base 1M, maybe scaled) layers, five local to one global.
+ */
+export const gemma3: ArchSpec = {
+  name: "gemma3",
+  hfModelTypes: ["gemma3_text"],
+  ggufArch: "gemma3",
+  ggufRopeLayout: "neox",
+  fromHfConfig: (hf) => makeConfig({
+    ...gemmaHfConfig(hf, "gemma3"),
+    queryPreAttnScalar: hfNumber(hf, "query_pre_attn_scalar", 0),
+  }),
+  fromGguf: (meta, vocab) => {
+    const base = ggufCommonConfig(meta, "gemma3", "gemma3", vocab);
+    return makeConfig({
+      ...base, activation: "gelu", embedScale: gemmaEmbedScale(base.hiddenSize), queryPreAttnScalar: base.headDim,
+      ropeThetaLocal: localRopeTheta, slidingLayers: ggufSlidingLayers(meta, "gemma3", base.nLayers, 6),
+    });
+  },
+  toGgufKvs: (c) => [...commonConfigToGgufKvs(c, "gemma3"), slidingLayersKv(c, "gemma3")],
+  hfTensorName: hfNameMapper(llamaTopNames, gemma2LayerNames),
+  adjustHfVector: gemmaAdjustVector,
+  buildBlock: () => sandwichBlock(gatedFfn),
+};
