@@ -1,7 +1,7 @@
 /**
  * One engine step's input: rows of (token, position, sequence) from many sequences, plus each sequence's
  * block table into the paged KV cache. Arrays are preallocated to the step's token budget; only the first
- * `nTokens` (resp. `nLogits`) entries are meaningful.
+ * `nTokens` (resp. `nLogitRows`) entries are meaningful.
  */
 export interface ForwardBatch {
   nTokens: number;
@@ -9,8 +9,8 @@ export interface ForwardBatch {
   readonly positions: Int32Array; // [nTokens]
   readonly seqIds: Int32Array; // [nTokens]
   /** Row indices whose logits the engine needs (the last row of each sequence that samples this step). */
-  nLogits: number;
-  readonly logitRows: Int32Array; // [nLogits]
+  nLogitRows: number;
+  readonly logitRows: Int32Array; // [nLogitRows]
   /** seqId → physical KV block ids; position p of the sequence lives in block table[p / blockSize]. */
   readonly blockTables: Map<number, readonly number[]>;
 }
@@ -25,7 +25,7 @@ export interface BatchModel {
   readonly ctxLen: number;
   readonly blockSize: number;
   readonly numBlocks: number;
-  /** Returns logits [batch.nLogits, vocabSize], row i for batch.logitRows[i]; valid until the next call. */
+  /** Returns logits [batch.nLogitRows, vocabSize], row i for batch.logitRows[i]; valid until the next call. */
   forward(batch: ForwardBatch): Float32Array;
 }
 
@@ -35,7 +35,7 @@ export function createForwardBatch(maxTokens: number, maxSeqs: number): ForwardB
     tokens: new Int32Array(maxTokens),
     positions: new Int32Array(maxTokens),
     seqIds: new Int32Array(maxTokens),
-    nLogits: 0,
+    nLogitRows: 0,
     logitRows: new Int32Array(Math.max(maxSeqs, 1)),
     blockTables: new Map(),
   };

@@ -154,7 +154,7 @@ export class EngineCore {
     const sampling: EngineRequest[] = [];
     b.blockTables.clear();
     let r = 0;
-    b.nLogits = 0;
+    b.nLogitRows = 0;
     for (const { req, nTokens } of plan.scheduled) {
       const start = req.numComputed;
       for (let i = start; i < start + nTokens; i++, r++) {
@@ -164,7 +164,7 @@ export class EngineCore {
       }
       b.blockTables.set(req.seqId, req.blockTable);
       if (start + nTokens === req.numTokens) {
-        b.logitRows[b.nLogits++] = r - 1;
+        b.logitRows[b.nLogitRows++] = r - 1;
         sampling.push(req);
       }
       req.firstScheduledMs ??= nowMs;

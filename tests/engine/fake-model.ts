@@ -27,7 +27,7 @@ export class CountingModel implements BatchModel {
     }
     this.batches.push({ nTokens: b.nTokens, seqs });
     this.out.fill(0);
-    for (let k = 0; k < b.nLogits; k++) this.out[k * this.vocabSize + ((b.tokens[b.logitRows[k]] + 1) % this.vocabSize)] = 10;
-    return this.out.subarray(0, b.nLogits * this.vocabSize);
+    for (let k = 0; k < b.nLogitRows; k++) this.out[k * this.vocabSize + ((b.tokens[b.logitRows[k]] + 1) % this.vocabSize)] = 10;
+    return this.out.subarray(0, b.nLogitRows * this.vocabSize);
   }
 }

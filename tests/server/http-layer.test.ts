@@ -4,7 +4,7 @@ import type { RunningServer } from "../../src/server/start-server.js";
 import { letterServedModel } from "./fake-served-model.js";
 
 let server: RunningServer;
-const post = (path: string, body: string | Uint8Array | object, headers: Record<string, string> = {}) =>
+const post = (path: string, body: string | Uint8Array<ArrayBuffer> | object, headers: Record<string, string> = {}) =>
   fetch(server.url + path, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: "Bearer k", ...headers },

@@ -1,12 +1,20 @@
 import type { Command } from "commander";
+import { registerLogitsCommand } from "./logits.js";
 import { registerConvertCommand } from "./convert.js";
+import { registerRunCommand } from "./run.js";
+import { registerInspectCommand } from "./inspect.js";
 import { registerBenchServeCommand } from "./bench-serve.js";
+import { registerServeCommand } from "./serve.js";
 import { registerTemplateCommand } from "./template.js";
 
 // Each command lives in its own file and registers itself here (one line each).
 export function registerCommands(program: Command): void {
   void program;
   registerConvertCommand(program);
+  registerRunCommand(program);
+  registerInspectCommand(program);
   registerBenchServeCommand(program);
+  registerServeCommand(program);
   registerTemplateCommand(program);
+  registerLogitsCommand(program);
 }

@@ -1,0 +1,78 @@
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { InputError } from "../../errors.js";
+import { loadServedModel } from "../../server/load-served-model.js";
+import { startServer } from "../../server/start-server.js";
+
+interface ServeFlags {
+  model: string;
+  host: string;
+  port: string;
+  parallel: string;
+  ctxSize?: string;
+  kvCacheSize?: string;
+  batchTokens: string;
+  maxQueue: string;
+  apiKey?: string;
+  chatTemplate?: string;
+  tokenizer?: string;
+  traces: string;
+}
+
+const builtInModel = fileURLToPath(new URL("../../../models/stories-7m/stories-7m-f16.gguf", import.meta.url));
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command("serve")
+    .description("OpenAI-compatible HTTP server with continuous batching, prefix caching and Prometheus metrics")
+    .option("-m, --model <path>", "GGUF file or Hugging Face directory", builtInModel)
+    .option("--host <host>", "address to bind", "127.0.0.1")
+    .option("--port <port>", "port (0 = any free port)", "8080")
+    .option("--parallel <n>", "most sequences in one step", "8")
+    .option("--ctx-size <n>", "longest sequence (default: the model's context)")
+    .option("--kv-cache-size <size>", "KV cache capacity, e.g. 64MB or 4096t (default: ctx-size × parallel tokens)")
+    .option("--batch-tokens <n>", "token budget of one step (decode tokens + prompt chunks)", "128")
+    .option("--max-queue <n>", "most requests waiting for a slot; more get 429", "64")
+    .option("--api-key <key>", "require Authorization: Bearer <key> on /v1/*")
+    .option("--chat-template <file>", "Jinja chat template overriding the model's")
+    .option("--tokenizer <path>", "tokenizer.json, HF directory or GGUF (default: the model)")
+    .option("--traces <n>", "how many recent requests keep a trace for /v1/traces/:id", "100")
+    .action(async (flags: ServeFlags) => {
+      const int = (name: string, v: string, min: number) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < min) throw new InputError(`--${name} ${v}: expected an integer ≥ ${min}`);
+        return n;
+      };
+      const parallel = int("parallel", flags.parallel, 1);
+      const batchTokens = int("batch-tokens", flags.batchTokens, 1);
+      const served = loadServedModel({
+        modelPath: flags.model,
+        parallel,
+        maxBatchTokens: batchTokens,
+        ...(flags.ctxSize !== undefined ? { ctxSize: int("ctx-size", flags.ctxSize, 2) } : {}),
+        ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
+        ...(flags.chatTemplate !== undefined ? { chatTemplatePath: flags.chatTemplate } : {}),
+        ...(flags.tokenizer !== undefined ? { tokenizerPath: flags.tokenizer } : {}),
+      });
+      const server = await startServer(served, {
+        host: flags.host,
+        port: int("port", flags.port, 0),
+        parallel,
+        maxBatchTokens: batchTokens,
+        maxQueue: int("max-queue", flags.maxQueue, 0),
+        apiKey: flags.apiKey ?? null,
+        traceCapacity: int("traces", flags.traces, 1),
+      });
+      const m = served.model;
+      console.error(`tsinfer serve: ${served.id} (ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step) listening on ${server.url}`);
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        console.error(`tsinfer serve: ${signal}: finishing running requests`);
+        void server.shutdown(10_000).then(() => process.exit(0));
+      };
+      process.on("SIGTERM", () => stop("SIGTERM"));
+      process.on("SIGINT", () => stop("SIGINT"));
+    });
+}

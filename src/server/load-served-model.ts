@@ -1,0 +1,134 @@
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { BatchModel, ForwardBatch } from "../engine/batch-model.js";
+import { FormatError, InputError } from "../errors.js";
+import type { KernelBackend } from "../kernels/backend.js";
+import { ggmlTypeName } from "../quant/ggml-type.js";
+import { PrefixCacheKv } from "../kv/prefix-cache-kv.js";
+import { loadModel } from "../model/load-model.js";
+import { renderChatTemplate } from "../tokenizer/chat-template.js";
+import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
+import type { Tokenizer } from "../tokenizer/tokenizer.js";
+import type { ChatMessage } from "./parse-generation-request.js";
+import type { ServedModel, TokenPiece } from "./served-model.js";
+
+export interface LoadServedModelOptions {
+  modelPath: string;
+  /** tokenizer.json / HF directory / GGUF; default: the model itself (or the `hf/` directory beside a GGUF). */
+  tokenizerPath?: string;
+  /** A Jinja chat template file overriding the model's. */
+  chatTemplatePath?: string;
+  /** Most sequences per step. */
+  parallel: number;
+  /** Longest sequence; default (and maximum) the model's context. */
+  ctxSize?: number;
+  /** KV cache capacity: "64MB" / "1.5GB" (bytes) or "4096t" (tokens); default ctxSize × parallel tokens. */
+  kvCacheSize?: string;
+  maxBatchTokens: number;
+  blockSize?: number;
+  backend?: KernelBackend;
+}
+
+/** Loads model + tokenizer + chat template and wires them to the engine's BatchModel and the server's needs. */
+export function loadServedModel(o: LoadServedModelOptions): ServedModel {
+  const model = loadModel(o.modelPath, { maxBatchTokens: o.maxBatchTokens, ...(o.backend ? { backend: o.backend } : {}) });
+  const c = model.config;
+  if (o.ctxSize !== undefined && (!Number.isInteger(o.ctxSize) || o.ctxSize < 2)) throw new InputError(`--ctx-size ${o.ctxSize}: expected an integer ≥ 2`);
+  const ctxLen = Math.min(o.ctxSize ?? c.ctxLen, c.ctxLen);
+  const kvBytesPerToken = 2 * c.nLayers * c.nKvHeads * c.headDim * 4;
+  const capacityTokens = o.kvCacheSize === undefined ? ctxLen * o.parallel : parseKvCacheSize(o.kvCacheSize, kvBytesPerToken);
+  if (capacityTokens < ctxLen) throw new InputError(`--kv-cache-size ${o.kvCacheSize}: holds ${capacityTokens} tokens, less than one context of ${ctxLen}`);
+  const kv = new PrefixCacheKv(model.backend, { nLayers: c.nLayers, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen, maxSeqs: o.parallel, capacityTokens, blockSize: o.blockSize ?? 16 });
+  const logits = model.allocLogits(o.parallel);
+  const vocabSize = c.vocabSize;
+  const batchModel: BatchModel = {
+    vocabSize,
+    ctxLen,
+    blockSize: kv.blockSize,
+    numBlocks: kv.totalBlocks,
+    forward(batch: ForwardBatch): Float32Array {
+      kv.setBlockTables(batch.blockTables);
+      model.forward(batch, kv, logits);
+      return logits.subarray(0, batch.nLogitRows * vocabSize);
+    },
+  };
+
+  const tok = openTokenizer(o.modelPath, o.tokenizerPath);
+  const template = o.chatTemplatePath !== undefined ? readTemplate(o.chatTemplatePath) : tok.chatTemplate;
+  const pieces = new Map<number, TokenPiece>();
+  const utf8 = new TextDecoder("utf-8");
+  const id = basename(o.modelPath).replace(/\.gguf$/, "");
+  const file = model.file;
+  const tensors =
+    file.kind === "gguf"
+      ? file.gguf.tensors.map((t) => ({ name: t.name, type: ggmlTypeName(t.type), shape: t.shape, sizeBytes: t.sizeBytes }))
+      : file.hf.tensors.map((t) => ({ name: t.name, type: t.dtype, shape: t.shape, sizeBytes: t.sizeBytes }));
+  const info = {
+    id,
+    architecture: model.arch.name,
+    parameters: tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0),
+    fileSizeBytes: statSync(o.modelPath).isDirectory() ? tensors.reduce((a, t) => a + t.sizeBytes, 0) : statSync(o.modelPath).size,
+    contextLength: ctxLen,
+    kvBytesPerToken,
+    kvType: "f32",
+    config: { ...c },
+    tensors,
+  };
+
+  return {
+    id,
+    model: batchModel,
+    eosIds: tok.eosIds,
+    kvBytesPerToken,
+    encode: (text) => tok.encode(text),
+    encodeChat(messages: ChatMessage[]): number[] {
+      // No template: the contents joined by newlines, as a plain completion prompt (story models have none).
+      if (template === undefined) return tok.encode(messages.map((m) => m.content).join("\n"));
+      const text = renderChatTemplate(template, { messages: messages.map((m) => ({ role: m.role, content: m.content })), addGenerationPrompt: true, bosToken: tok.bosToken, eosToken: tok.eosToken });
+      return tok.encode(text, { addSpecialTokens: false });
+    },
+    createDecoder: () => tok.createStreamingDecoder({ skipSpecialTokens: true }),
+    tokenPiece(tokenId: number): TokenPiece {
+      let p = pieces.get(tokenId);
+      if (p === undefined) {
+        const special = tok.isSpecial(tokenId);
+        const bytes = special ? [...Buffer.from(tok.tokenToPiece(tokenId))] : [...tok.tokenBytes(tokenId)];
+        p = { text: utf8.decode(new Uint8Array(bytes)), bytes, special };
+        pieces.set(tokenId, p);
+      }
+      return p;
+    },
+    info: () => info,
+  };
+}
+
+/** "64MB", "1.5GB", "512KB" (powers of 1024) or "4096t" → tokens. */
+export function parseKvCacheSize(value: string, bytesPerToken: number): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(t|tokens|b|kb|k|mb|m|gb|g|kib|mib|gib)?$/i.exec(value.trim());
+  if (!m) throw new InputError(`--kv-cache-size ${value}: expected e.g. 64MB or 4096t`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "mb").toLowerCase();
+  if (unit === "t" || unit === "tokens") return Math.floor(n);
+  const scale: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20, g: 1 << 30, gb: 1 << 30, gib: 1 << 30 };
+  return Math.floor((n * scale[unit]) / bytesPerToken);
+}
+
+function openTokenizer(modelPath: string, tokenizerPath: string | undefined): Tokenizer {
+  if (tokenizerPath !== undefined) return loadTokenizer(tokenizerPath);
+  try {
+    return loadTokenizer(modelPath);
+  } catch (err) {
+    // A GGUF whose tokenizer cannot be read yet: use the Hugging Face directory shipped beside it, if any.
+    const hf = join(dirname(modelPath), "hf");
+    if (err instanceof FormatError && modelPath.endsWith(".gguf") && existsSync(join(hf, "tokenizer.json"))) return loadTokenizer(hf);
+    throw err;
+  }
+}
+
+function readTemplate(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new FormatError(path, `cannot read the chat template: ${(err as Error).message}`);
+  }
+}
