@@ -37,6 +37,8 @@ export class BpeModel {
     merges: ReadonlyArray<readonly [string, string]>,
     readonly options: BpeOptions,
     where: string,
+    /** tokenizer.json refuses a merge whose tokens are missing; llama.cpp (GGUF) just never applies it */
+    strictMerges = true,
   ) {
     this.rankResult = new Int32Array(merges.length);
     const prefixLen = options.continuingSubwordPrefix.length;
@@ -46,6 +48,7 @@ export class BpeModel {
       const right = vocab.get(b);
       const merged = vocab.get(a + b.slice(prefixLen));
       if (left === undefined || right === undefined || merged === undefined) {
+        if (!strictMerges) continue;
         throw new FormatError(where, `merge ${rank} ${JSON.stringify(a)} + ${JSON.stringify(b)} names a token that is not in the vocabulary`);
       }
       const key = left * PAIR_SHIFT + right;

@@ -5,3 +5,4 @@ export { loadTokenizer } from "./load-tokenizer.js";
 export { tokenizerFromJson } from "./tokenizer-json.js";
 export { ChatTemplateError, compileChatTemplate, renderChatTemplate } from "./chat-template.js";
 export type { ChatMessage, RenderChatTemplateOptions } from "./chat-template.js";
+export { tokenizerFromGguf } from "./gguf-tokenizer.js";

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FormatError } from "../errors.js";
+import { openGguf } from "../formats/index.js";
+import { tokenizerFromGguf } from "./gguf-tokenizer.js";
 import type { Tokenizer } from "./tokenizer.js";
 import { tokenizerFromJson } from "./tokenizer-json.js";
 
@@ -26,7 +28,11 @@ export function loadTokenizer(path: string): Tokenizer {
   return tokenizerFromJson(readJson(path), existsSync(config) ? readJson(config) : null, path);
 }
 
-let loadGgufTokenizer = (path: string): Tokenizer => {
-  throw new FormatError(path, "GGUF tokenizers are not available yet");
-};
-void loadGgufTokenizer;
+function loadGgufTokenizer(path: string): Tokenizer {
+  const gguf = openGguf(path);
+  try {
+    return tokenizerFromGguf(gguf);
+  } finally {
+    gguf.close();
+  }
+}
