@@ -31,3 +31,4 @@ export type { LayerWeights, ModelWeights } from "./model-weights.js";
 export type { SourceTensor, TensorSource } from "./tensor-source.js";
 export { hfTensorSource } from "./hf-tensor-source.js";
 export { ggufTensorSource } from "./gguf-tensor-source.js";
+export { promptLogits } from "./prompt-logits.js";
