@@ -12,3 +12,4 @@ export * from "./tokenizer/index.js";
 export * from "./model/index.js";
 export * from "./arch/index.js";
 export * from "./kv/index.js";
+export * from "./quantize/index.js";

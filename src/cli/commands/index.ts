@@ -6,6 +6,7 @@ import { registerInspectCommand } from "./inspect.js";
 import { registerBenchServeCommand } from "./bench-serve.js";
 import { registerServeCommand } from "./serve.js";
 import { registerTemplateCommand } from "./template.js";
+import { registerQuantizeCommand } from "./quantize.js";
 
 // Each command lives in its own file and registers itself here (one line each).
 export function registerCommands(program: Command): void {
@@ -16,5 +17,6 @@ export function registerCommands(program: Command): void {
   registerBenchServeCommand(program);
   registerServeCommand(program);
   registerTemplateCommand(program);
+  registerQuantizeCommand(program);
   registerLogitsCommand(program);
 }
