@@ -6,7 +6,9 @@ import { registerInspectCommand } from "./inspect.js";
 import { registerBenchServeCommand } from "./bench-serve.js";
 import { registerServeCommand } from "./serve.js";
 import { registerTemplateCommand } from "./template.js";
+import { registerBenchCommand } from "./bench.js";
 import { registerQuantizeCommand } from "./quantize.js";
+import { registerTokenizeCommand } from "./tokenize.js";
 
 // Each command lives in its own file and registers itself here (one line each).
 export function registerCommands(program: Command): void {
@@ -19,4 +21,6 @@ export function registerCommands(program: Command): void {
   registerTemplateCommand(program);
   registerQuantizeCommand(program);
   registerLogitsCommand(program);
+  registerBenchCommand(program);
+  registerTokenizeCommand(program);
 }

@@ -1,0 +1,175 @@
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Command } from "commander";
+import { generate, type GenerationResult } from "../../engine/generate.js";
+import { InputError, TsinferError } from "../../errors.js";
+import { parseBackendName, selectBackend } from "../../kernels/select.js";
+import { loadModel } from "../../model/load-model.js";
+import type { Tokenizer } from "../../tokenizer/tokenizer.js";
+import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
+import { renderChatTemplate } from "../../tokenizer/chat-template.js";
+
+/** The bundled model, found from this file's place in the package (src/cli/commands or dist/cli/commands). */
+export const bundledModelPath = fileURLToPath(new URL("../../../models/stories-7m/stories-7m-f16.gguf", import.meta.url));
+
+interface RunOptions {
+  model?: string;
+  tokenizer?: string;
+  prompt: string;
+  maxTokens: string;
+  temp: string;
+  topK: string;
+  topP: string;
+  minP: string;
+  seed?: string;
+  repeatPenalty: string;
+  repeatLastN: string;
+  presencePenalty: string;
+  frequencyPenalty: string;
+  stop: string[];
+  ctxSize?: string;
+  chat?: boolean;
+  json?: boolean;
+  backend: string;
+  threads?: string;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command("run")
+    .description("generate text from a prompt, streamed to stdout; timings on stderr")
+    .option("-m, --model <path>", "GGUF file or Hugging Face directory (default: the bundled stories-7m)")
+    .option("--tokenizer <path>", "tokenizer.json or its directory, when the model file holds no usable tokenizer")
+    .requiredOption("-p, --prompt <text>", "the prompt")
+    .option("-n, --max-tokens <n>", "most tokens to generate", "128")
+    .option("--temp <t>", "temperature (0 = greedy)", "0.8")
+    .option("--top-k <k>", "keep the k most likely tokens (0 = off)", "40")
+    .option("--top-p <p>", "nucleus sampling (1 = off)", "0.95")
+    .option("--min-p <p>", "drop tokens below p × the top probability (0 = off)", "0.05")
+    .option("--seed <n>", "random seed (default: random)")
+    .option("--repeat-penalty <x>", "repetition penalty over the last --repeat-last-n tokens (1 = off)", "1")
+    .option("--repeat-last-n <n>", "window of the repetition penalty (-1 = whole context)", "64")
+    .option("--presence-penalty <x>", "OpenAI presence penalty", "0")
+    .option("--frequency-penalty <x>", "OpenAI frequency penalty", "0")
+    .option("--stop <text>", "stop before this text (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--ctx-size <n>", "context length (default: the model's)")
+    .option("--chat", "apply the model's chat template to the prompt as a user message")
+    .option("--json", "print one JSON object {text, promptTokens, tokens, timings} instead of streaming")
+    .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
+    .option("--threads <n>", "threads for the wasm backend")
+    .action(async (opts: RunOptions) => runCommand(opts));
+}
+
+async function runCommand(opts: RunOptions): Promise<void> {
+  const sampling = {
+    temperature: num("--temp", opts.temp),
+    topK: int("--top-k", opts.topK),
+    topP: num("--top-p", opts.topP),
+    minP: num("--min-p", opts.minP),
+    repeatPenalty: num("--repeat-penalty", opts.repeatPenalty),
+    repeatLastN: int("--repeat-last-n", opts.repeatLastN),
+    presencePenalty: num("--presence-penalty", opts.presencePenalty),
+    frequencyPenalty: num("--frequency-penalty", opts.frequencyPenalty),
+    ...(opts.seed !== undefined ? { seed: int("--seed", opts.seed) } : {}),
+  };
+  const maxTokens = int("--max-tokens", opts.maxTokens);
+  const ctxSize = opts.ctxSize !== undefined ? int("--ctx-size", opts.ctxSize) : undefined;
+  const threads = opts.threads !== undefined ? int("--threads", opts.threads) : undefined;
+  const modelPath = opts.model ?? bundledModelPath;
+  if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath}: no such file or directory`);
+
+  const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}) }, availableParallelism());
+  try {
+    const model = loadModel(modelPath, { backend, onProgress: progressBar(modelPath) });
+    const tokenizer = resolveTokenizer(modelPath, opts.tokenizer);
+    const prompt = opts.chat ? chatPrompt(tokenizer, opts.prompt) : opts.prompt;
+    const streaming = !opts.json;
+    const result = await generate(model, tokenizer, prompt, {
+      maxTokens,
+      sampling,
+      stop: opts.stop,
+      ...(ctxSize !== undefined ? { ctxSize } : {}),
+      ...(streaming ? { onText: (t: string) => void process.stdout.write(t) } : {}),
+    });
+    if (streaming) {
+      process.stdout.write("\n");
+      process.stderr.write(formatTimings(result));
+    } else {
+      const { text, promptTokens, tokens, timings } = result;
+      const { ttftMs, prefillTokensPerSec, decodeTokensPerSec, itlMs } = timings;
+      process.stdout.write(`${JSON.stringify({ text, promptTokens, tokens, timings: { ttftMs, prefillTokensPerSec, decodeTokensPerSec, itlMs } })}\n`);
+    }
+  } finally {
+    await (backend as { close?: () => Promise<void> }).close?.();
+  }
+}
+
+/** The model file's own tokenizer; else --tokenizer; else a tokenizer.json in the model's directory or its hf/. */
+function resolveTokenizer(modelPath: string, explicit: string | undefined): Tokenizer {
+  if (explicit !== undefined) return loadTokenizer(explicit);
+  try {
+    return loadTokenizer(modelPath);
+  } catch (err) {
+    if (!(err instanceof TsinferError)) throw err;
+    for (const dir of [dirname(modelPath), join(dirname(modelPath), "hf")]) {
+      if (existsSync(join(dir, "tokenizer.json"))) return loadTokenizer(dir);
+    }
+    throw err;
+  }
+}
+
+/** stories-7m has no chat template: the plain prompt is used, with a warning. */
+function chatPrompt(tokenizer: Tokenizer, prompt: string): string | number[] {
+  const template = tokenizer.chatTemplate;
+  if (template === undefined) {
+    process.stderr.write("tsinfer: warning: the model has no chat template; using the plain prompt\n");
+    return prompt;
+  }
+  const text = renderChatTemplate(template, {
+    messages: [{ role: "user", content: prompt }],
+    addGenerationPrompt: true,
+    bosToken: tokenizer.bosToken,
+    eosToken: tokenizer.eosToken,
+  });
+  // As transformers' apply_chat_template(tokenize=True): the template writes the special tokens itself.
+  return tokenizer.encode(text, { addSpecialTokens: false });
+}
+
+function progressBar(path: string): ((loaded: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let lastPercent = -1;
+  return (loaded, total) => {
+    if (total < 64 * 1024 * 1024) return; // small files load faster than a bar can draw
+    const percent = Math.floor((100 * loaded) / total);
+    if (percent === lastPercent) return;
+    lastPercent = percent;
+    const width = 30;
+    const filled = Math.round((percent / 100) * width);
+    process.stderr.write(`\rloading ${path} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}%${percent === 100 ? "\n" : ""}`);
+  };
+}
+
+export function formatTimings(r: GenerationResult): string {
+  const t = r.timings;
+  const f = (x: number, digits = 1): string => x.toFixed(digits);
+  return [
+    `prompt tokens: ${r.promptTokens}, generated tokens: ${r.tokens} (${r.finishReason})`,
+    `TTFT: ${f(t.ttftMs)} ms, prefill: ${f(t.prefillTokensPerSec)} tok/s, decode: ${f(t.decodeTokensPerSec)} tok/s`,
+    `ITL ms: mean ${f(t.itlMs.mean, 2)}, p50 ${f(t.itlMs.p50, 2)}, p90 ${f(t.itlMs.p90, 2)}, p99 ${f(t.itlMs.p99, 2)}`,
+    "",
+  ].join("\n");
+}
+
+function num(option: string, value: string): number {
+  const x = Number(value);
+  if (value.trim() === "" || !Number.isFinite(x)) throw new InputError(`${option} ${value}: expected a number`);
+  return x;
+}
+
+function int(option: string, value: string): number {
+  const x = num(option, value);
+  if (!Number.isSafeInteger(x)) throw new InputError(`${option} ${value}: expected an integer`);
+  return x;
+}
