@@ -2,13 +2,14 @@
 // ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True) with the loopcontrols extension, transformers'
 // tojson/raise_exception/strftime_now, and render(messages=, tools=, documents=, add_generation_prompt=, **special
 // tokens, **kwargs). Parsing is @huggingface/jinja's; evaluation follows Python through jinja/python-interpreter.ts.
-import { Environment, parse, tokenize } from "@huggingface/jinja";
+import { Environment, parse } from "@huggingface/jinja";
 import type { JinjaValue } from "./jinja/jinja-values.js";
 import { ArrayValue, FunctionValue, IntegerValue, ObjectValue, isInteger, splitArguments, toJinjaValue } from "./jinja/jinja-values.js";
 import { ChatTemplateError, pyTypeError } from "./jinja/python-errors.js";
 import { createPythonInterpreter } from "./jinja/python-interpreter.js";
 import { pythonStr } from "./jinja/python-str.js";
 import { pythonStrftime } from "./jinja/python-strftime.js";
+import { tokenizeTemplate } from "./jinja/template-source.js";
 
 export { ChatTemplateError } from "./jinja/python-errors.js";
 
@@ -44,7 +45,7 @@ export function compileChatTemplate(template: string): Program {
   let program = compiled.get(template);
   if (program === undefined) {
     try {
-      program = parse(tokenize(template, { lstrip_blocks: true, trim_blocks: true }));
+      program = parse(tokenizeTemplate(template));
     } catch (err) {
       throw new ChatTemplateError("TemplateSyntaxError", `chat template does not parse: ${(err as Error).message}`);
     }

@@ -1,6 +1,7 @@
 // Typed access to @huggingface/jinja's runtime values. The package exports only Environment/Interpreter,
 // so the value classes are recovered from values it builds itself (Environment.set converts plain JS values).
 import { Environment } from "@huggingface/jinja";
+import { PythonFloat } from "./python-json-parse.js";
 
 /** A runtime value of the interpreter (its own union type is not exported, and its members share one shape). */
 export interface JinjaValue {
@@ -34,8 +35,13 @@ export const FunctionValue = classOf<JinjaFunction["value"], JinjaFunction>(() =
 export const NullValue = classOf<null, JinjaValue & { value: null }>(null);
 export const UndefinedValue = classOf<undefined, JinjaValue & { value: undefined }>(undefined);
 
-/** A JS value as the interpreter sees it (objects become dicts, arrays lists, functions callables). */
+/** A JS value as the interpreter sees it: objects become dicts, arrays lists, PythonFloat floats. */
 export function toJinjaValue(value: unknown): JinjaValue {
+  if (value instanceof PythonFloat) return new FloatValue(value.value);
+  if (Array.isArray(value)) return new ArrayValue(value.map(toJinjaValue));
+  if (typeof value === "object" && value !== null) {
+    return new ObjectValue(new Map(Object.entries(value).map(([k, v]) => [k, toJinjaValue(v)])));
+  }
   const probe = new Environment();
   probe.set("value", value);
   return probe.lookupVariable("value") as JinjaValue;

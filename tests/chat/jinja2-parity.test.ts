@@ -1,0 +1,50 @@
+// Template snippets rendered by Python Jinja2 in transformers' environment (tests/chat/fixtures/make-jinja2-cases.py):
+// Python's str()/repr of values, json.dumps, whitespace control, loops, str methods, filters, tests, Markup, errors.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ChatTemplateError, renderChatTemplate } from "../../src/tokenizer/chat-template.js";
+import type { ChatMessage } from "../../src/tokenizer/chat-template.js";
+import { parsePythonJson } from "../../src/tokenizer/jinja/python-json-parse.js";
+
+interface SnippetCase {
+  name: string;
+  template: string;
+  context: { messages: ChatMessage[]; tools: unknown[] | null; add_generation_prompt: boolean; bos_token: string; eos_token: string };
+  rendered?: string;
+  error?: { type: string; message: string };
+}
+
+// Parsed keeping Python's int/float distinction (1e16 and 0.0 in JSON are floats to Python).
+const fixture = parsePythonJson(readFileSync("tests/chat/fixtures/jinja2-cases.json", "utf8")) as { clock: string; cases: SnippetCase[] };
+const clock = new Date(fixture.clock);
+
+function render(c: SnippetCase): string {
+  return renderChatTemplate(c.template, {
+    messages: c.context.messages,
+    tools: c.context.tools,
+    addGenerationPrompt: c.context.add_generation_prompt,
+    bosToken: c.context.bos_token,
+    eosToken: c.context.eos_token,
+    now: () => clock,
+  });
+}
+
+describe("Jinja2 parity snippets (tests/chat/fixtures/jinja2-cases.json)", () => {
+  for (const c of fixture.cases) {
+    if (c.error === undefined) {
+      it(`${c.name} renders as Jinja2 does`, () => {
+        expect(render(c)).toBe(c.rendered);
+      });
+    } else {
+      const expected = c.error;
+      it(`${c.name} raises ${expected.type}`, () => {
+        expect(() => render(c)).toThrow(ChatTemplateError);
+        try {
+          render(c);
+        } catch (err) {
+          expect({ type: (err as ChatTemplateError).pythonType, message: (err as Error).message }).toEqual(expected);
+        }
+      });
+    }
+  }
+});
