@@ -29,6 +29,7 @@ export const POOL_KERNELS: readonly string[] = [
   ...Object.values(FLOAT_MATMUL),
   ...Object.values(QUANT_MATMUL),
   "attention",
+  "readProbe",
 ];
 
 /** The weight types the wasm backend multiplies in WebAssembly. */

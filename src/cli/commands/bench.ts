@@ -1,0 +1,191 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import type { Command } from "commander";
+import { InputError } from "../../errors.js";
+import type { KernelBackend } from "../../kernels/backend.js";
+import { parseBackendName, selectBackend } from "../../kernels/select.js";
+import { measureReadBandwidth } from "../../kernels/wasm/bandwidth-probe.js";
+import { WasmBackend } from "../../kernels/wasm/wasm-backend.js";
+import { loadModel, type Model } from "../../model/load-model.js";
+import { sequenceBatch } from "../../model/sequence-batch.js";
+
+export interface BenchOptions {
+  model: string;
+  /** Prompt tokens of the prefill test (pp); 0 = skip. */
+  promptTokens: number;
+  /** Generated tokens of the decode test (tg); 0 = skip. */
+  genTokens: number;
+  reps: number;
+  backend?: "auto" | "ref" | "wasm";
+  threads?: number;
+}
+
+export interface MeanStd {
+  mean: number;
+  std: number;
+  samples: number[];
+}
+
+export interface BenchResult {
+  model: string;
+  backend: string;
+  simd: string | null;
+  threads: number;
+  pp: { nTokens: number; tokensPerSec: MeanStd } | null;
+  tg: { nTokens: number; tokensPerSec: MeanStd } | null;
+  /** Matrix bytes a decode step reads: every stored tensor but the embedding table (unless it is also the output). */
+  weightBytesPerToken: number;
+  /** weightBytesPerToken × decode tokens/s. */
+  decodeBytesPerSec: number | null;
+  /** The read-bandwidth probe's measurement with the same threads (wasm backend only). */
+  probeBytesPerSec: number | null;
+  machine: { cpu: string; cores: number; memBytes: number; node: string };
+  commit: string | null;
+  date: string;
+}
+
+export function registerBenchCommand(program: Command): void {
+  program
+    .command("bench")
+    .description("prefill (pp) and decode (tg) tokens/s, mean ± std after a warm-up, in llama-bench's spirit")
+    .requiredOption("-m, --model <path>", "GGUF file or Hugging Face directory")
+    .option("-p, --n-prompt <n>", "prompt tokens for the prefill test (0 = skip)", "512")
+    .option("-n, --n-gen <n>", "tokens to generate in the decode test (0 = skip)", "128")
+    .option("-t, --threads <n>", "threads for the wasm backend (default: what select.ts finds fastest here)")
+    .option("--reps <n>", "repetitions of each test", "5")
+    .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
+    .option("--json", "print one JSON object instead of a table")
+    .action(async (o: { model: string; nPrompt: string; nGen: string; threads?: string; reps: string; backend: string; json?: boolean }) => {
+      if (!existsSync(o.model)) throw new InputError(`--model ${o.model}: no such file or directory`);
+      const result = await runBench({
+        model: o.model,
+        promptTokens: count("--n-prompt", o.nPrompt, 0),
+        genTokens: count("--n-gen", o.nGen, 0),
+        reps: count("--reps", o.reps, 1),
+        backend: parseBackendName(o.backend),
+        ...(o.threads !== undefined ? { threads: count("--threads", o.threads, 1) } : {}),
+      });
+      process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : formatBench(result));
+    });
+}
+
+function count(flag: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new InputError(`${flag}: expected an integer ≥ ${min}, got "${value}"`);
+  return n;
+}
+
+/** Loads the model once, then times `reps` prefill and decode runs after one warm-up run of each. */
+export async function runBench(opts: BenchOptions): Promise<BenchResult> {
+  const backend = await selectBackend({ backend: opts.backend ?? "auto", ...(opts.threads !== undefined ? { threads: opts.threads } : {}) },
+    availableParallelism());
+  try {
+    const model = loadModel(opts.model, { backend, maxBatchTokens: Math.max(1, opts.promptTokens) });
+    const vocab = model.config.vocabSize;
+    // Fixed pseudo-random token ids (llama-bench also feeds arbitrary tokens; content does not change the cost).
+    const ids = Array.from({ length: Math.max(opts.promptTokens, 1) }, (_, i) => 1 + ((i * 7919 + 13) % (vocab - 1)));
+    let pp: BenchResult["pp"] = null;
+    let tg: BenchResult["tg"] = null;
+    if (opts.promptTokens > 0) {
+      const samples = repeat(opts.reps, () => prefillSeconds(model, ids, opts.promptTokens));
+      pp = { nTokens: opts.promptTokens, tokensPerSec: meanStd(samples.map((s) => opts.promptTokens / s)) };
+    }
+    if (opts.genTokens > 0) {
+      const samples = repeat(opts.reps, () => decodeSeconds(model, ids[0]!, opts.genTokens));
+      tg = { nTokens: opts.genTokens, tokensPerSec: meanStd(samples.map((s) => opts.genTokens / s)) };
+    }
+    const weightBytesPerToken = decodeWeightBytes(model);
+    const probeBytesPerSec = backend instanceof WasmBackend ? measureReadBandwidth(backend) : null;
+    return {
+      model: opts.model,
+      backend: backend.name,
+      simd: backend instanceof WasmBackend ? backend.simdLevel : null,
+      threads: backend instanceof WasmBackend ? backend.threads : 1,
+      pp, tg, weightBytesPerToken,
+      decodeBytesPerSec: tg ? weightBytesPerToken * tg.tokensPerSec.mean : null,
+      probeBytesPerSec,
+      machine: { cpu: cpus()[0]?.model ?? "unknown", cores: availableParallelism(), memBytes: totalmem(), node: process.version },
+      commit: gitCommit(),
+      date: new Date().toISOString(),
+    };
+  } finally {
+    await closeBackend(backend);
+  }
+}
+
+/** One warm-up run, then `reps` timed runs. */
+function repeat(reps: number, run: () => number): number[] {
+  run();
+  return Array.from({ length: reps }, run);
+}
+
+function prefillSeconds(model: Model, ids: number[], n: number): number {
+  const kv = model.createKvCache({ ctxLen: n, maxSeqs: 1 });
+  const logits = model.allocLogits(1);
+  const t0 = performance.now();
+  model.forward(sequenceBatch(ids, 0, n, 0, "last"), kv, logits);
+  return (performance.now() - t0) / 1000;
+}
+
+function decodeSeconds(model: Model, first: number, n: number): number {
+  const kv = model.createKvCache({ ctxLen: n + 1, maxSeqs: 1 });
+  const logits = model.allocLogits(1);
+  const seq = new Array<number>(n + 1).fill(first);
+  const vocab = model.config.vocabSize;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv, logits);
+    let best = 0;
+    for (let v = 1; v < vocab; v++) if (logits[v]! > logits[best]!) best = v;
+    seq[i + 1] = best;
+  }
+  return (performance.now() - t0) / 1000;
+}
+
+function decodeWeightBytes(model: Model): number {
+  const tensors = model.file.kind === "gguf" ? model.file.gguf.tensors : model.file.hf.tensors;
+  const hasOutput = tensors.some((t) => t.name === "output.weight" || t.name === "lm_head.weight");
+  let bytes = 0;
+  for (const t of tensors) {
+    const isEmbedding = t.name === "token_embd.weight" || t.name.endsWith("embed_tokens.weight");
+    if (!isEmbedding || !hasOutput) bytes += t.sizeBytes;
+  }
+  return bytes;
+}
+
+function meanStd(samples: number[]): MeanStd {
+  const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
+  const variance = samples.length > 1 ? samples.reduce((a, b) => a + (b - mean) ** 2, 0) / (samples.length - 1) : 0;
+  return { mean, std: Math.sqrt(variance), samples };
+}
+
+function gitCommit(): string | null {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function closeBackend(backend: KernelBackend): Promise<void> {
+  if (backend instanceof WasmBackend) await backend.close();
+}
+
+export function formatBench(r: BenchResult): string {
+  const fmt = (m: MeanStd): string => `${m.mean.toFixed(2)} ± ${m.std.toFixed(2)}`;
+  const gb = (b: number): string => `${(b / 1e9).toFixed(2)} GB/s`;
+  const lines = [
+    `model: ${r.model}`,
+    `backend: ${r.backend}${r.simd ? ` (${r.simd})` : ""}, threads: ${r.threads}, ${r.machine.cpu}, node ${r.machine.node}`,
+    "| test | tokens/s |",
+    "|---|---|",
+  ];
+  if (r.pp) lines.push(`| pp${r.pp.nTokens} | ${fmt(r.pp.tokensPerSec)} |`);
+  if (r.tg) lines.push(`| tg${r.tg.nTokens} | ${fmt(r.tg.tokensPerSec)} |`);
+  if (r.decodeBytesPerSec !== null) {
+    const share = r.probeBytesPerSec ? ` = ${((100 * r.decodeBytesPerSec) / r.probeBytesPerSec).toFixed(0)}% of the probe's ${gb(r.probeBytesPerSec)}` : "";
+    lines.push(`decode reads ${(r.weightBytesPerToken / 1e6).toFixed(1)} MB of weights per token: ${gb(r.decodeBytesPerSec)}${share}`);
+  }
+  return `${lines.join("\n")}\n`;
+}
