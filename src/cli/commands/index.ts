@@ -6,8 +6,9 @@ import { registerInspectCommand } from "./inspect.js";
 import { registerBenchServeCommand } from "./bench-serve.js";
 import { registerServeCommand } from "./serve.js";
 import { registerTemplateCommand } from "./template.js";
-import { registerQuantizeCommand } from "./quantize.js";
 import { registerBenchCommand } from "./bench.js";
+import { registerQuantizeCommand } from "./quantize.js";
+import { registerTokenizeCommand } from "./tokenize.js";
 
 // Each command lives in its own file and registers itself here (one line each).
 export function registerCommands(program: Command): void {
@@ -21,4 +22,5 @@ export function registerCommands(program: Command): void {
   registerQuantizeCommand(program);
   registerLogitsCommand(program);
   registerBenchCommand(program);
+  registerTokenizeCommand(program);
 }
