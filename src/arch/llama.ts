@@ -17,7 +17,10 @@ export const llama: ArchSpec = {
   ggufArch: "llama",
   ggufRopeLayout: "normal",
   fromHfConfig: (hf) => makeConfig(hfCommonConfig(hf, "llama")),
-  fromGguf: (meta, vocab) => makeConfig({ ...ggufCommonConfig(meta, "llama", "llama", vocab), normTopK: true }),
+  fromGguf: (meta, vocab) => {
+    const base = ggufCommonConfig(meta, "llama", "llama", vocab);
+    return makeConfig({ ...base, normTopK: (base.nExperts ?? 0) > 0 }); // Mixtral renormalizes its top-2
+  },
   toGgufKvs: (c) => commonConfigToGgufKvs(c, "llama"),
   hfTensorName: hfNameMapper(llamaTopNames, llamaLayerNames),
   buildBlock: (c) => preNormBlock(c.nExperts > 0 ? moeFfn : gatedFfn),

@@ -124,3 +124,14 @@ export function ropeInvFreq(nRot: number, theta: number, scaling: RopeScaling): 
   }
   return inv;
 }
+
+/**
+ * Llama-3 RoPE scaling as llama.cpp's converter stores it: the rope_freqs tensor of per-dimension divisors
+ * (convert_hf_to_gguf.py LlamaModel.generate_extra_tensors); null when the config has no llama3 scaling.
+ */
+export function llama3RopeFreqFactors(c: ModelConfig): Float32Array | null {
+  if (c.ropeScaling.type !== "llama3") return null;
+  const base = ropeInvFreq(c.nRot, c.ropeTheta, noRopeScaling);
+  const scaled = ropeInvFreq(c.nRot, c.ropeTheta, c.ropeScaling);
+  return base.map((f, i) => f / scaled[i]!);
+}

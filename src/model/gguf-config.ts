@@ -29,6 +29,7 @@ export function ggufCommonConfig(meta: GgufMetadata, prefix: string, arch: strin
   const nLayers = ggufRequired(meta, `${p}block_count`);
   const headDim = meta.getNumber(`${p}attention.key_length`) ?? hiddenSize / nHeads;
   const slidingWindow = meta.getNumber(`${p}attention.sliding_window`) ?? 0;
+  const nExperts = meta.getNumber(`${p}expert_count`) ?? 0;
   return {
     arch,
     vocabSize: meta.getNumber(`${p}vocab_size`) ?? meta.getArray("tokenizer.ggml.tokens")?.length ?? vocabFallback,
@@ -47,9 +48,9 @@ export function ggufCommonConfig(meta: GgufMetadata, prefix: string, arch: strin
     slidingLayers: new Array<boolean>(nLayers).fill(slidingWindow > 0),
     attnSoftcap: meta.getNumber(`${p}attn_logit_softcapping`) ?? 0,
     finalSoftcap: meta.getNumber(`${p}final_logit_softcapping`) ?? 0,
-    nExperts: meta.getNumber(`${p}expert_count`) ?? 0,
-    nExpertsUsed: meta.getNumber(`${p}expert_used_count`) ?? 0,
-    expertFfnSize: meta.getNumber(`${p}expert_feed_forward_length`) ?? meta.getNumber(`${p}feed_forward_length`) ?? 0,
+    nExperts,
+    nExpertsUsed: nExperts > 0 ? meta.getNumber(`${p}expert_used_count`) ?? 0 : 0,
+    expertFfnSize: nExperts > 0 ? meta.getNumber(`${p}expert_feed_forward_length`) ?? meta.getNumber(`${p}feed_forward_length`) ?? 0 : 0,
     tiedEmbeddings: false,
   };
 }

@@ -16,7 +16,7 @@
 export { loadModel, type LoadModelOptions, type KvCacheSizing, type Model } from "./load-model.js";
 export { Transformer, type ForwardBatch } from "./transformer.js";
 export { sequenceBatch } from "./sequence-batch.js";
-export { makeConfig, ropeInvFreq, noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
+export { makeConfig, ropeInvFreq, llama3RopeFreqFactors, noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
 export type { ArchSpec } from "./arch-spec.js";
 export type { ActivationHook, BlockContext, BlockFn, Sublayer } from "./block-context.js";
 export { preNormBlock, sandwichBlock, postNormBlock } from "./blocks.js";
