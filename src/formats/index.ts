@@ -11,3 +11,6 @@ export type { HfModelDir } from "./open-hf-dir.js";
 export * from "./hf-rope-params.js";
 export * from "./float-convert.js";
 export * from "./open-model-file.js";
+export * from "./model-summary.js";
+export * from "./model-json.js";
+export * from "./read-tensor-float32.js";
