@@ -68,7 +68,7 @@ export class Generation implements RequestListener {
       const params = { maxTokens, sampling, topLogprobs: r.topLogprobs, stopTokenIds };
       const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
       const req = this.engine.add(reqId, this.promptIds, params, this);
-      this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(), stops: new StopStrings(r.stop) });
+      this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds), stops: new StopStrings(r.stop) });
     }
   }
 

@@ -87,7 +87,17 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
       const text = renderChatTemplate(template, { messages: messages.map((m) => ({ role: m.role, content: m.content })), addGenerationPrompt: true, bosToken: tok.bosToken, eosToken: tok.eosToken });
       return tok.encode(text, { addSpecialTokens: false });
     },
-    createDecoder: () => tok.createStreamingDecoder({ skipSpecialTokens: true }),
+    createDecoder(contextIds: readonly number[]) {
+      const decoder = tok.createStreamingDecoder({ skipSpecialTokens: true });
+      // SentencePiece decoders drop the leading space of a sequence's first token: decode after the prompt's last
+      // ordinary token so a generated word keeps its space (as llama.cpp's token_to_piece does).
+      for (let i = contextIds.length - 1; i >= 0; i--) {
+        if (tok.isSpecial(contextIds[i]) || tok.core.isByteToken(contextIds[i])) continue;
+        decoder.push(contextIds[i]);
+        break;
+      }
+      return decoder;
+    },
     tokenPiece(tokenId: number): TokenPiece {
       let p = pieces.get(tokenId);
       if (p === undefined) {

@@ -26,7 +26,8 @@ export interface ServedModel {
   encode(text: string): number[];
   /** Messages to prompt ids through the chat template, with the generation prompt added. */
   encodeChat(messages: ChatMessage[]): number[];
-  createDecoder(): TokenDecoder;
+  /** A detokenizer for text that continues `contextIds` (their text is not emitted: it keeps a word's leading space). */
+  createDecoder(contextIds: readonly number[]): TokenDecoder;
   tokenPiece(id: number): TokenPiece;
   /** What GET /v1/model-info reports (architecture, parameters, tensors…). */
   info(): Record<string, unknown>;

@@ -18,7 +18,7 @@ export function letterServedModel(numBlocks = 64): ServedModel {
     kvBytesPerToken: 128,
     encode,
     encodeChat: (messages) => encode(messages.map((m) => m.content).join("")),
-    createDecoder: (): TokenDecoder => ({ push: letter, flush: () => "" }),
+    createDecoder: (_context): TokenDecoder => ({ push: letter, flush: () => "" }),
     tokenPiece: piece,
     info: () => ({ id: "letters" }),
   };

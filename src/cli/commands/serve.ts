@@ -1,6 +1,8 @@
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
+import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadServedModel } from "../../server/load-served-model.js";
 import { startServer } from "../../server/start-server.js";
 
@@ -17,6 +19,8 @@ interface ServeFlags {
   chatTemplate?: string;
   tokenizer?: string;
   traces: string;
+  backend: string;
+  threads?: string;
 }
 
 const builtInModel = fileURLToPath(new URL("../../../models/stories-7m/stories-7m-f16.gguf", import.meta.url));
@@ -36,6 +40,8 @@ export function registerServeCommand(program: Command): void {
     .option("--api-key <key>", "require Authorization: Bearer <key> on /v1/*")
     .option("--chat-template <file>", "Jinja chat template overriding the model's")
     .option("--tokenizer <path>", "tokenizer.json, HF directory or GGUF (default: the model)")
+    .option("--backend <name>", "kernels: auto, wasm or ref", "auto")
+    .option("--threads <n>", "threads of the wasm backend")
     .option("--traces <n>", "how many recent requests keep a trace for /v1/traces/:id", "100")
     .action(async (flags: ServeFlags) => {
       const int = (name: string, v: string, min: number) => {
@@ -45,7 +51,12 @@ export function registerServeCommand(program: Command): void {
       };
       const parallel = int("parallel", flags.parallel, 1);
       const batchTokens = int("batch-tokens", flags.batchTokens, 1);
+      const backend = await selectBackend(
+        { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) },
+        availableParallelism(),
+      );
       const served = loadServedModel({
+        backend,
         modelPath: flags.model,
         parallel,
         maxBatchTokens: batchTokens,
@@ -64,7 +75,7 @@ export function registerServeCommand(program: Command): void {
         traceCapacity: int("traces", flags.traces, 1),
       });
       const m = served.model;
-      console.error(`tsinfer serve: ${served.id} (ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step) listening on ${server.url}`);
+      console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step) listening on ${server.url}`);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
