@@ -8,16 +8,17 @@ import type { AstNode, BinaryNode, CallNode, ForNode, IdentifierNode, IterableNo
 import { describeNode, valueNode } from "./jinja-ast.js";
 import type { JinjaValue } from "./jinja-values.js";
 import {
-  ArrayValue, BooleanValue, IntegerValue, StringValue, UndefinedValue, isInteger, isMapping, isNamespace, isNone,
+  ArrayValue, BooleanValue, FunctionValue, IntegerValue, StringValue, UndefinedValue, isInteger, isMapping, isNamespace, isNone,
   isSequence, isString, isUndefined,
 } from "./jinja-values.js";
 import { isGenerator } from "./generator-value.js";
 import { concatMarkup, isMarkup } from "./markup-value.js";
-import { pyTypeError, pyUndefinedError } from "./python-errors.js";
+import { ChatTemplateError, pyTypeError, pyUndefinedError } from "./python-errors.js";
+import { pythonPrintf } from "./python-printf.js";
 import { pythonCompare, pythonEquals, pythonTypeName } from "./python-equality.js";
 import type { FilterContext } from "./python-filters.js";
 import { pythonFilters, pythonIterate } from "./python-filters.js";
-import { pythonStr } from "./python-str.js";
+import { pythonRepr, pythonStr } from "./python-str.js";
 import { stringMethod } from "./python-string-methods.js";
 import { pythonContains, pythonTests } from "./python-tests.js";
 import type { JinjaTest } from "./python-tests.js";
@@ -31,6 +32,7 @@ interface InterpreterInternals {
   evaluateSliceExpression(object: JinjaValue, node: AstNode, env: Environment): JinjaValue;
   evaluateTestExpression(node: TestNode, env: Environment): JinjaValue;
   applyFilter(operand: JinjaValue, filter: AstNode, env: Environment): JinjaValue;
+  evaluateCallExpression(node: CallNode, env: Environment): JinjaValue;
   evaluateArguments(args: AstNode[], env: Environment): [JinjaValue[], Map<string, JinjaValue>];
 }
 
@@ -39,6 +41,18 @@ const silentStatements = new Set(["Set", "Macro", "Comment", "Break", "Continue"
 /** str methods the library implements as Python does; the rest come from python-string-methods.ts. */
 const libraryStringMethods = new Set(["split", "replace", "startswith", "endswith", "title"]);
 const dictMethods = new Set(["get", "items", "keys", "values"]);
+const mutatingMethods = new Set(["append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "popitem", "setdefault"]);
+
+/** list.index / list.count, the read-only list methods. */
+function listMethod(items: JinjaValue[], name: string): JinjaValue | undefined {
+  if (name === "count") return new FunctionValue(([x]) => new IntegerValue(items.filter((item) => pythonEquals(item, x)).length));
+  if (name !== "index") return undefined;
+  return new FunctionValue(([x]) => {
+    const i = items.findIndex((item) => pythonEquals(item, x));
+    if (i < 0) throw new ChatTemplateError("ValueError", `${pythonRepr(x)} is not in list`);
+    return new IntegerValue(i);
+  });
+}
 const arithmetic = new Set(["+", "-", "*", "/", "//", "%", "**"]);
 const ordering = new Set(["<", ">", "<=", ">="]);
 
@@ -50,27 +64,37 @@ export function createPythonInterpreter(env: Environment): Interpreter {
     evaluateBinaryExpression: self.evaluateBinaryExpression.bind(interpreter),
     evaluateTestExpression: self.evaluateTestExpression.bind(interpreter),
     applyFilter: self.applyFilter.bind(interpreter),
+    evaluateCallExpression: self.evaluateCallExpression.bind(interpreter),
   };
-  const undefinedHints = new WeakMap<JinjaValue, string>();
+  /** Why a value is Undefined, and what Jinja2 raises when it is used: UndefinedError, or SecurityError (sandbox). */
+  const undefinedHints = new WeakMap<JinjaValue, { type: string; message: string }>();
   const wrappedLoops = new WeakMap<AstNode, AstNode>();
 
-  const undefinedValue = (hint: string): JinjaValue => {
+  const undefinedValue = (message: string, type = "UndefinedError"): JinjaValue => {
     const value = new UndefinedValue(undefined);
-    undefinedHints.set(value, hint);
+    undefinedHints.set(value, { type, message });
     return value;
   };
   const failUndefined = (value: JinjaValue, node?: AstNode): never => {
+    const hint = undefinedHints.get(value);
+    if (hint) throw new ChatTemplateError(hint.type, hint.message);
     const name = node ? describeNode(node) : undefined;
-    throw pyUndefinedError(undefinedHints.get(value) ?? (name ? `'${name}' is undefined` : "value is undefined"));
+    throw pyUndefinedError(name ? `'${name}' is undefined` : "value is undefined");
   };
 
   function getAttribute(object: JinjaValue, key: JinjaValue, byDot: boolean): JinjaValue {
     const keyText = isString(key) ? key.value : undefined;
+    // ImmutableSandboxedEnvironment refuses methods that modify a list or dict (jinja2/sandbox.py).
+    const unsafe = (owner: string): JinjaValue | undefined =>
+      keyText !== undefined && mutatingMethods.has(keyText)
+        ? undefinedValue(`access to attribute '${keyText}' of '${owner}' object is unsafe.`, "SecurityError")
+        : undefined;
     const missing = (): JinjaValue => {
-      const owner = isNone(object) ? "None" : `'${pythonTypeName(object)} object'`;
+      const owner = isNone(object) ? "'None'" : `'${pythonTypeName(object)} object'`;
       return undefinedValue(keyText !== undefined ? `${owner} has no attribute '${keyText}'` : `${owner} has no element ${pythonStr(key)}`);
     };
     if (isUndefined(object)) return failUndefined(object);
+    if (isMapping(object) && keyText !== undefined && byDot && mutatingMethods.has(keyText)) return unsafe("dict") ?? missing();
     if (isMapping(object)) {
       const builtins = (object as unknown as { builtins: Map<string, JinjaValue> }).builtins;
       if (keyText !== undefined && byDot && dictMethods.has(keyText)) return builtins.get(keyText) ?? missing();
@@ -78,6 +102,7 @@ export function createPythonInterpreter(env: Environment): Interpreter {
     }
     if (isNamespace(object)) return (keyText !== undefined ? (object.value as Map<string, JinjaValue>).get(keyText) : undefined) ?? missing();
     if (isSequence(object) && !isGenerator(object)) {
+      if (keyText !== undefined) return listMethod(object.value, keyText) ?? unsafe("list") ?? missing();
       if (!isInteger(key)) return missing();
       return object.value.at(key.value) ?? missing();
     }
@@ -155,6 +180,7 @@ export function createPythonInterpreter(env: Environment): Interpreter {
       if (isString(left)) throw pyTypeError(`can only concatenate str (not "${pythonTypeName(right)}") to str`);
       unsupported();
     }
+    if (op === "%" && isString(left)) return new StringValue(pythonPrintf(left.value, right));
     if (op === "*" && (isString(left) || isString(right) || isSequence(left) || isSequence(right))) {
       const [seq, count] = isInteger(right) ? [left, right.value] : isInteger(left) ? [right, left.value] : [left, NaN];
       if (Number.isNaN(count)) unsupported();
@@ -164,6 +190,13 @@ export function createPythonInterpreter(env: Environment): Interpreter {
     if (isNone(left) || isNone(right)) unsupported();
     const evaluated: BinaryNode = { type: node.type, operator: node.operator, left: valueNode(left), right: valueNode(right) };
     return base.evaluateBinaryExpression(evaluated, scope);
+  };
+
+  // Jinja2 evaluates the callee first; calling an Undefined raises its UndefinedError ('foo' is undefined).
+  self.evaluateCallExpression = (node, scope) => {
+    const callee = self.evaluate(node.callee, scope);
+    if (isUndefined(callee)) failUndefined(callee, node.callee);
+    return base.evaluateCallExpression({ type: node.type, callee: valueNode(callee), args: node.args }, scope);
   };
 
   const testByName = (name: string): JinjaTest => {
