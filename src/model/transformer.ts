@@ -78,12 +78,18 @@ export class Transformer {
     }
     hook?.("embed", -1, s.x, n, hidden);
 
-    // The blocks, each updating x in place.
+    // The blocks, each updating x in place (one context object per step, its layer fields updated per layer).
+    const ctx: { -readonly [K in keyof BlockContext]: BlockContext[K] } = {
+      backend: b, config: c, s, nTokens: n, layer: 0, w: W.layers[0]!, kv: view, kCache: kv.k[0]!, vCache: kv.v[0]!,
+      attnParams: this.attnParams[0]!, ropeInvFreq: this.invFreq[0]!, hook,
+    };
     for (let l = 0; l < c.nLayers; l++) {
-      const ctx: BlockContext = {
-        backend: b, config: c, s, nTokens: n, layer: l, w: W.layers[l]!, kv: view, kCache: kv.k[l]!, vCache: kv.v[l]!,
-        attnParams: this.attnParams[l]!, ropeInvFreq: this.invFreq[l]!, hook,
-      };
+      ctx.layer = l;
+      ctx.w = W.layers[l]!;
+      ctx.kCache = kv.k[l]!;
+      ctx.vCache = kv.v[l]!;
+      ctx.attnParams = this.attnParams[l]!;
+      ctx.ropeInvFreq = this.invFreq[l]!;
       this.block(ctx);
       hook?.("layer_out", l, s.x, n, hidden);
     }

@@ -38,6 +38,21 @@ describe("ref matmul and embed", () => {
     ref.embed(emb, wb, new Int32Array([0, 0]), 2);
     close(emb, [1, -2, 0.5, 1, -2, 0.5]);
   });
+  it("Q8_0 rows decode through the quant registry (d = 0.5, q = [2, -4, 0…])", () => {
+    // ggml block_q8_0: f16 scale then 32 int8 quants; value = d · q.
+    const block = new Uint8Array(34);
+    block[0] = 0x00; // 0x3800 = 0.5 in f16, little-endian
+    block[1] = 0x38;
+    block[2] = 2;
+    block[3] = 0xfc; // -4 as int8
+    const w = ref.loadWeight("Q8_0", 1, 32, block);
+    const x = new Float32Array(32);
+    x[0] = 3;
+    x[1] = 1;
+    const out = new Float32Array(1);
+    ref.matmul(out, x, w, 1);
+    close(out, [3 * 1 + 1 * -2]);
+  });
   it("rejects a token id outside the vocabulary", () => {
     const w = ref.loadWeight("F32", 2, 1, f32Bytes([1, 2]));
     expect(() => ref.embed(new Float32Array(1), w, new Int32Array([2]), 1)).toThrow(/token id 2/);

@@ -1,0 +1,52 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { openHfDir, safetensorsToFloat32 } from "../../src/formats/index.js";
+import { loadModel, sequenceBatch } from "../../src/model/index.js";
+
+const dir = "tests/fixtures/arch/llama";
+const ref = JSON.parse(readFileSync(`${dir}/reference.json`, "utf8")) as { input_ids: number[] };
+
+describe("model API", () => {
+  it("reports load progress up to every byte of the weights", () => {
+    const calls: [number, number][] = [];
+    loadModel(dir, { onProgress: (loaded, total) => calls.push([loaded, total]) });
+    const hf = openHfDir(dir);
+    const total = hf.tensors.reduce((a, t) => a + t.sizeBytes, 0);
+    hf.close();
+    expect(calls.length).toBeGreaterThan(10);
+    for (let i = 1; i < calls.length; i++) expect(calls[i]![0]).toBeGreaterThan(calls[i - 1]![0]);
+    expect(calls.at(-1)).toEqual([total, total]);
+  });
+
+  it("names intermediate activations through the debug hook, with their shapes", () => {
+    const model = loadModel(dir);
+    const seen = new Map<string, [number, number]>();
+    let embedRow0: number[] = [];
+    model.setActivationHook((name, layer, data, nRows, rowLen) => {
+      seen.set(`${name}@${layer}`, [nRows, rowLen]);
+      if (name === "embed") embedRow0 = [...data.subarray(0, rowLen)];
+    });
+    const ids = ref.input_ids.slice(0, 6);
+    model.forward(sequenceBatch(ids, 0, 6, 0, "last"), model.createKvCache({ ctxLen: 8, maxSeqs: 1 }), model.allocLogits(1));
+    const c = model.config;
+    expect(seen.get("embed@-1")).toEqual([6, c.hiddenSize]);
+    expect(seen.get("q@1")).toEqual([6, c.nHeads * c.headDim]);
+    expect(seen.get("k@0")).toEqual([6, c.nKvHeads * c.headDim]);
+    expect(seen.get("ffn_act@1")).toEqual([6, c.ffnSize]);
+    expect(seen.get("layer_out@1")).toEqual([6, c.hiddenSize]);
+    expect(seen.get("output_norm@-1")).toEqual([1, c.hiddenSize]);
+    // The embedding of the first token is its row of model.embed_tokens as stored in the safetensors file.
+    const hf = openHfDir(dir);
+    const info = hf.tensor("model.embed_tokens.weight")!;
+    const table = safetensorsToFloat32(info.dtype, hf.readTensorBytes(info));
+    hf.close();
+    expect(embedRow0).toEqual([...table.subarray(ids[0]! * c.hiddenSize, (ids[0]! + 1) * c.hiddenSize)]);
+  });
+
+  it("refuses positions beyond the cache's context and an undersized logits buffer", () => {
+    const model = loadModel(dir);
+    const kv = model.createKvCache({ ctxLen: 4, maxSeqs: 1 });
+    expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 5, 0, "last"), kv, model.allocLogits(1))).toThrow(/position 4, past its context length 4/);
+    expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 3, 0, "all"), kv, model.allocLogits(1))).toThrow(/logitsOut holds/);
+  });
+});
