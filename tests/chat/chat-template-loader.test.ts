@@ -12,9 +12,11 @@ import { loadChatTemplate } from "../../src/tokenizer/chat-template-loader.js";
 
 const chat = JSON.parse(readFileSync("tests/fixtures/chat/chat_templates.json", "utf8")) as { templates: Record<string, string> };
 const snippets = JSON.parse(readFileSync("tests/chat/fixtures/jinja2-cases.json", "utf8")) as {
-  cases: { name: string; template: string; context: { messages: []; bos_token: string; eos_token: string }; rendered: string }[];
+  contexts: Record<string, { messages: []; bos_token: string; eos_token: string }>;
+  cases: { name: string; template: string; rendered: string }[];
 };
-const phi3 = snippets.cases.find((c) => c.name === "gguf-phi-3");
+const phi3Case = snippets.cases.find((c) => c.name === "gguf-phi-3");
+const phi3 = phi3Case && { ...phi3Case, context: snippets.contexts["gguf-phi-3"] };
 const scratch = mkdtempSync(join(tmpdir(), "tsinfer-chat-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

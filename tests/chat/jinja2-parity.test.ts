@@ -6,25 +6,37 @@ import { ChatTemplateError, renderChatTemplate } from "../../src/tokenizer/chat-
 import type { ChatMessage } from "../../src/tokenizer/chat-template.js";
 import { parsePythonJson } from "../../src/tokenizer/jinja/python-json-parse.js";
 
+interface SnippetContext {
+  messages: ChatMessage[];
+  tools: unknown[] | null;
+  add_generation_prompt: boolean;
+  bos_token: string;
+  eos_token: string;
+}
 interface SnippetCase {
   name: string;
   template: string;
-  context: { messages: ChatMessage[]; tools: unknown[] | null; add_generation_prompt: boolean; bos_token: string; eos_token: string };
+  context: string;
   rendered?: string;
   error?: { type: string; message: string };
 }
 
 // Parsed keeping Python's int/float distinction (1e16 and 0.0 in JSON are floats to Python).
-const fixture = parsePythonJson(readFileSync("tests/chat/fixtures/jinja2-cases.json", "utf8")) as { clock: string; cases: SnippetCase[] };
+const fixture = parsePythonJson(readFileSync("tests/chat/fixtures/jinja2-cases.json", "utf8")) as {
+  clock: string;
+  contexts: Record<string, SnippetContext>;
+  cases: SnippetCase[];
+};
 const clock = new Date(fixture.clock);
 
 function render(c: SnippetCase): string {
+  const context = fixture.contexts[c.context];
   return renderChatTemplate(c.template, {
-    messages: c.context.messages,
-    tools: c.context.tools,
-    addGenerationPrompt: c.context.add_generation_prompt,
-    bosToken: c.context.bos_token,
-    eosToken: c.context.eos_token,
+    messages: context.messages,
+    tools: context.tools,
+    addGenerationPrompt: context.add_generation_prompt,
+    bosToken: context.bos_token,
+    eosToken: context.eos_token,
     now: () => clock,
   });
 }
