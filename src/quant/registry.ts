@@ -5,6 +5,13 @@ import { f32Traits } from "./f32.js";
 import { GgmlType, ggmlTypeName } from "./ggml-type.js";
 import type { GgmlTypeName } from "./ggml-type.js";
 import { i16Traits, i32Traits, i8Traits } from "./integer.js";
+import { iq1_mTraits } from "./iq1_m.js";
+import { iq1_sTraits } from "./iq1_s.js";
+import { iq2_sTraits } from "./iq2_s.js";
+import { iq2_xsTraits } from "./iq2_xs.js";
+import { iq2_xxsTraits } from "./iq2_xxs.js";
+import { iq3_sTraits } from "./iq3_s.js";
+import { iq3_xxsTraits } from "./iq3_xxs.js";
 import { iq4_nlTraits } from "./iq4_nl.js";
 import { iq4_xsTraits } from "./iq4_xs.js";
 import { q2_kTraits } from "./q2_k.js";
@@ -65,6 +72,13 @@ const traitsById = new Map<number, QuantTraits>(
     iq4_xsTraits,
     tq1_0Traits,
     tq2_0Traits,
+    iq2_xxsTraits,
+    iq2_xsTraits,
+    iq2_sTraits,
+    iq3_xxsTraits,
+    iq3_sTraits,
+    iq1_sTraits,
+    iq1_mTraits,
     i8Traits,
     i16Traits,
     i32Traits,
