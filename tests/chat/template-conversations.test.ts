@@ -12,6 +12,7 @@ interface ConversationCase {
   conversation: string;
   add_generation_prompt: boolean;
   tools: boolean;
+  extra?: Record<string, unknown>;
   rendered?: string;
   error?: { type: string; message: string };
 }
@@ -36,13 +37,15 @@ function render(c: ConversationCase): string {
     addGenerationPrompt: c.add_generation_prompt,
     bosToken,
     eosToken,
+    extra: c.extra,
     now: () => clock,
   });
 }
 
 describe("real templates over richer conversations match Jinja2", () => {
   for (const c of fixture.cases) {
-    const name = `${c.template} / ${c.conversation} / generation prompt ${c.add_generation_prompt} / tools ${c.tools}`;
+    const extra = c.extra ? ` / ${JSON.stringify(c.extra)}` : "";
+    const name = `${c.template} / ${c.conversation} / generation prompt ${c.add_generation_prompt} / tools ${c.tools}${extra}`;
     it(name, () => {
       let out: string | undefined;
       let caught: unknown;
