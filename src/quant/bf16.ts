@@ -1,5 +1,5 @@
 import { GgmlType } from "./ggml-type.js";
-import { bf16ToF32, f32ToBf16 } from "./half.js";
+import { f32ToBf16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
 
 // BF16: the top 16 bits of a float32, little-endian; quantized as ggml_compute_fp32_to_bf16.
@@ -9,7 +9,9 @@ export const bf16Traits: QuantTraits = {
   blockSize: 1,
   bytesPerBlock: 2,
   dequantize(src, dst, n) {
-    for (let i = 0; i < n; i++) dst[i] = bf16ToF32(src[2 * i] | (src[2 * i + 1] << 8));
+    // Written as bits so NaN payloads survive (a NaN passing through a JS number may be quieted).
+    const bits = new Uint32Array(dst.buffer, dst.byteOffset, n);
+    for (let i = 0; i < n; i++) bits[i] = ((src[2 * i] << 16) | (src[2 * i + 1] << 24)) >>> 0;
   },
   quantize(src, dst, n) {
     for (let i = 0; i < n; i++) {

@@ -1,5 +1,5 @@
 import { GgmlType } from "./ggml-type.js";
-import { f16ToF32Table, f32ToF16 } from "./half.js";
+import { f16ToF32BitsTable, f32ToF16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
 
 // F16: IEEE half precision, little-endian; converted as ggml's GGML_FP16_TO_FP32 / GGML_FP32_TO_FP16.
@@ -9,7 +9,8 @@ export const f16Traits: QuantTraits = {
   blockSize: 1,
   bytesPerBlock: 2,
   dequantize(src, dst, n) {
-    for (let i = 0; i < n; i++) dst[i] = f16ToF32Table[src[2 * i] | (src[2 * i + 1] << 8)];
+    const bits = new Uint32Array(dst.buffer, dst.byteOffset, n);
+    for (let i = 0; i < n; i++) bits[i] = f16ToF32BitsTable[src[2 * i] | (src[2 * i + 1] << 8)];
   },
   quantize(src, dst, n) {
     for (let i = 0; i < n; i++) {

@@ -17,16 +17,25 @@ function halfBitsToFloat(h: number): number {
   const exponent = (h >> 10) & 0x1f;
   const mantissa = h & 0x3ff;
   if (exponent === 0) return sign * mantissa * 2 ** -24;
-  if (exponent === 31) return mantissa === 0 ? sign * Infinity : bitsToF32(((h & 0x8000) << 16) | 0x7f800000 | (mantissa << 13));
+  if (exponent === 31) return mantissa === 0 ? sign * Infinity : NaN;
   return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
 }
 
-/** All 65536 half values as float32: a table lookup is the fastest exact conversion in JS. */
-export const f16ToF32Table: Float32Array = (() => {
-  const table = new Float32Array(65536);
-  for (let h = 0; h < 65536; h++) table[h] = halfBitsToFloat(h);
+/**
+ * All 65536 half values as float32 bit patterns (a lookup is the fastest exact conversion in JS). NaN payloads
+ * are set as bits, since a NaN passing through a JS number may be quieted.
+ */
+export const f16ToF32BitsTable: Uint32Array = (() => {
+  const table = new Uint32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const isNaN = (h & 0x7c00) === 0x7c00 && (h & 0x3ff) !== 0;
+    table[h] = isNaN ? (((h & 0x8000) << 16) | 0x7f800000 | ((h & 0x3ff) << 13)) >>> 0 : f32ToBits(halfBitsToFloat(h));
+  }
   return table;
 })();
+
+/** The same table read as float32 values. */
+export const f16ToF32Table: Float32Array = new Float32Array(f16ToF32BitsTable.buffer);
 
 export function f16ToF32(h: number): number {
   return f16ToF32Table[h & 0xffff];
