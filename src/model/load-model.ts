@@ -1,6 +1,7 @@
 import type { KernelBackend } from "../kernels/backend.js";
 import { createRefBackend } from "../kernels/ref/ref-backend.js";
-import { archForGguf, archForHfModelType } from "../arch/registry.js";
+import { configFromGguf } from "../arch/gguf-mapping.js";
+import { archForHfModelType } from "../arch/registry.js";
 import { FormatError } from "../errors.js";
 import { openModelFile, type ModelFile } from "../formats/index.js";
 import { PagedKvCache } from "../kv/paged-kv-cache.js";
@@ -56,11 +57,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
   try {
     if (file.kind === "gguf") {
       const g = file.gguf;
-      const ggufArch = g.getString("general.architecture");
-      if (ggufArch === undefined) throw new FormatError(path, "metadata key general.architecture is missing");
-      arch = archForGguf(ggufArch, path);
-      const vocabFallback = g.tensor("token_embd.weight")?.shape[1] ?? 0;
-      config = { ...arch.fromGguf(g, vocabFallback), ropeLayout: arch.ggufRopeLayout };
+      ({ arch, config } = configFromGguf(g, g.tensor("token_embd.weight")?.shape[1] ?? 0));
       source = ggufTensorSource(g);
       totalBytes = g.tensors.reduce((a, t) => a + t.sizeBytes, 0);
     } else {
