@@ -15,4 +15,3 @@ export class ChatTemplateError extends TsinferError {
 }
 
 export const pyTypeError = (message: string): ChatTemplateError => new ChatTemplateError("TypeError", message);
-export const pyUndefinedError = (message: string): ChatTemplateError => new ChatTemplateError("UndefinedError", message);

@@ -56,7 +56,7 @@ function pad(text: string, args: JinjaValue[], side: "left" | "right" | "center"
   if (!(n > 0)) return str(text);
   if (side === "right") return str(text + fillChar.repeat(n));
   if (side === "left") return str(fillChar.repeat(n) + text);
-  const leftCount = Math.floor(n / 2) + (n & Array.from(text).length & 1);
+  const leftCount = Math.floor(n / 2) + (n & (width?.value as number) & 1); // CPython pad(): marg / 2 + (marg & width & 1)
   return str(fillChar.repeat(leftCount) + text + fillChar.repeat(n - leftCount));
 }
 
