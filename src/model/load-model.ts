@@ -14,6 +14,8 @@ import { loadModelWeights, type LoadProgress } from "./load-weights.js";
 import type { TensorSource } from "./tensor-source.js";
 import { Transformer, type ForwardBatch } from "./transformer.js";
 
+const defaultKvCtxLen = 4096;
+
 export interface LoadModelOptions {
   /** Kernel backend; default the scalar reference backend. */
   readonly backend?: KernelBackend;
@@ -23,7 +25,7 @@ export interface LoadModelOptions {
 }
 
 export interface KvCacheSizing {
-  /** Longest sequence; default (and maximum) the model's ctxLen. */
+  /** Longest sequence; at most the model's ctxLen, default min(ctxLen, 4096) so a 128K-context model does not reserve 128K positions unasked. */
   readonly ctxLen?: number;
   readonly maxSeqs?: number;
   readonly capacityTokens?: number;
@@ -76,7 +78,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
       forward: (batch, kv, logitsOut) => transformer.forward(batch, kv, logitsOut),
       createKvCache: (sizing = {}) => new PagedKvCache(backend, {
         nLayers: cfg.nLayers, nKvHeads: cfg.nKvHeads, headDim: cfg.headDim,
-        ctxLen: Math.min(sizing.ctxLen ?? cfg.ctxLen, cfg.ctxLen),
+        ctxLen: Math.min(sizing.ctxLen ?? defaultKvCtxLen, cfg.ctxLen),
         ...(sizing.maxSeqs !== undefined ? { maxSeqs: sizing.maxSeqs } : {}),
         ...(sizing.capacityTokens !== undefined ? { capacityTokens: sizing.capacityTokens } : {}),
         ...(sizing.blockSize !== undefined ? { blockSize: sizing.blockSize } : {}),
