@@ -46,6 +46,7 @@ export function convertHfToGguf(dir: string, outPath: string, opts: ConvertOptio
       bosId: config.optNumber("bos_token_id"),
       eosId: firstId(hf.config.eos_token_id),
       tokenizerJson: hf.tokenizerJson,
+      ...unkTokenOf(hf.tokenizerConfig),
     });
     const kvs: GgufKv[] = [
       ggufKv("general.architecture", arch.ggufArch),
@@ -77,6 +78,14 @@ function archKv(arch: string, key: string, value: GgufKv["value"], float?: boole
   if (typeof value === "number") return ggufKv(full, value, float || !Number.isInteger(value) ? GgufValueType.FLOAT32 : GgufValueType.UINT32);
   if (Array.isArray(value) && typeof value[0] === "boolean") return ggufKv(full, value, GgufValueType.ARRAY, GgufValueType.BOOL);
   return ggufKv(full, value);
+}
+
+/** tokenizer_config.json's unk_token: a string or an AddedToken object {content}. */
+function unkTokenOf(config: Record<string, unknown> | undefined): { unkToken?: string } {
+  const v = config?.unk_token;
+  if (typeof v === "string") return { unkToken: v };
+  const content = (v as { content?: unknown } | null | undefined)?.content;
+  return typeof content === "string" ? { unkToken: content } : {};
 }
 
 function firstId(v: unknown): number | undefined {

@@ -19,6 +19,8 @@ export interface VocabSource {
   bosId?: number;
   eosId?: number;
   tokenizerJson?: unknown;
+  /** tokenizer_config.json's unk_token, for a tokenizer.json whose model names none. */
+  unkToken?: string;
 }
 
 /**
@@ -55,8 +57,10 @@ function sentencePieceKvs(path: string, src: VocabSource): GgufKv[] {
 }
 
 interface TokenizerJson {
-  model: { type: string; vocab: Record<string, number>; merges?: Array<string | [string, string]>; byte_fallback?: boolean; unk_token?: string };
+  model: { type: string; vocab: Record<string, number>; merges?: Array<string | [string, string]>; byte_fallback?: boolean; unk_token?: string | null };
   added_tokens?: Array<{ id: number; content: string; special?: boolean }>;
+  pre_tokenizer?: unknown;
+  normalizer?: unknown;
 }
 
 function isTokenizerJson(v: unknown): v is TokenizerJson {
@@ -75,11 +79,12 @@ function tokenizerJsonKvs(src: VocabSource, tj: TokenizerJson): GgufKv[] {
   };
   for (const [content, id] of Object.entries(tj.model.vocab)) put(content, id, /^<0x[0-9A-F]{2}>$/.test(content) ? BYTE : NORMAL);
   for (const t of tj.added_tokens ?? []) put(t.content, t.id, t.special ? CONTROL : NORMAL);
-  if (tj.model.unk_token !== undefined && tj.model.vocab[tj.model.unk_token] !== undefined) types[tj.model.vocab[tj.model.unk_token]!] = UNKNOWN;
+  const unk = tj.model.unk_token ?? src.unkToken;
+  if (typeof unk === "string" && tj.model.vocab[unk] !== undefined) types[tj.model.vocab[unk]!] = UNKNOWN;
   if (tj.model.byte_fallback) {
     // SentencePiece BPE merges by score: a piece's rank in the vocabulary stands in for the score it was trained with.
     const scores = tokens.map((_, id) => (types[id] === NORMAL ? -id : 0));
-    return [...tokenListKvs("llama", tokens, scores, types), ...specialIdKvs(src, types.indexOf(UNKNOWN))];
+    return [...tokenListKvs("llama", tokens, scores, types), ...specialIdKvs(src, types.indexOf(UNKNOWN)), ...spacePrefixKv(tj)];
   }
   const merges = (tj.model.merges ?? []).map((m) => (Array.isArray(m) ? m.join(" ") : m));
   return [
@@ -90,6 +95,14 @@ function tokenizerJsonKvs(src: VocabSource, tj: TokenizerJson): GgufKv[] {
     ggufKv("tokenizer.ggml.merges", merges, GgufValueType.ARRAY, GgufValueType.STRING),
     ...specialIdKvs(src, undefined),
   ];
+}
+
+/** SentencePiece's dummy prefix as tokenizer.json spells it: a Metaspace pre-tokenizer or a Prepend("▁") normalizer. */
+function spacePrefixKv(tj: TokenizerJson): GgufKv[] {
+  const spec = JSON.stringify([tj.pre_tokenizer ?? null, tj.normalizer ?? null]);
+  if (spec.includes('"prepend_scheme":"never"') || spec.includes('"add_prefix_space":false')) return [ggufKv("tokenizer.ggml.add_space_prefix", false, GgufValueType.BOOL)];
+  if (spec.includes('"Metaspace"') || spec.includes('"Prepend"')) return [ggufKv("tokenizer.ggml.add_space_prefix", true, GgufValueType.BOOL)];
+  return [];
 }
 
 function placeholderKvs(src: VocabSource): GgufKv[] {
