@@ -6,8 +6,8 @@ import { patternRegex } from "./normalizer.js";
 /** A tokenizer.json decoder step: token strings in, strings out (tokenizers decode_chain); the results are joined. */
 export type DecoderStep = (tokens: string[]) => string[];
 
-const lossy = new TextDecoder("utf-8");
-const strict = new TextDecoder("utf-8", { fatal: true });
+const lossy = new TextDecoder("utf-8", { ignoreBOM: true });
+const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Parses a SentencePiece byte token "<0xAB>", or returns -1. */
 export function byteTokenValue(token: string): number {
@@ -88,15 +88,17 @@ export function buildDecoder(json: unknown, where: string, key = "decoder"): Dec
     case "Metaspace": {
       const replacement = asString(o["replacement"] ?? "\u2581", where, `${key}.replacement`);
       const scheme = typeof o["prepend_scheme"] === "string" ? o["prepend_scheme"] : optBool(o, "add_prefix_space", true) ? "always" : "never";
-      return (tokens) =>
-        tokens.map((t, i) => {
-          const r = t.replaceAll(replacement, " ");
-          return i === 0 && scheme !== "never" && r.startsWith(" ") ? r.slice(1) : r;
-        });
+      // tokenizers' Metaspace decoder drops every replacement character of the first token (unless "never")
+      return (tokens) => tokens.map((t, i) => t.replaceAll(replacement, i === 0 && scheme !== "never" ? "" : " "));
     }
     case "WordPiece": {
       const prefix = typeof o["prefix"] === "string" ? o["prefix"] : "##";
-      return (tokens) => tokens.map((t, i) => (i > 0 ? (t.startsWith(prefix) ? t.slice(prefix.length) : " " + t) : t));
+      const clean = optBool(o, "cleanup", true);
+      return (tokens) =>
+        tokens.map((t, i) => {
+          const joined = i > 0 ? (t.startsWith(prefix) ? t.slice(prefix.length) : " " + t) : t;
+          return clean ? cleanupTokenizationSpaces(joined) : joined;
+        });
     }
     case "BPEDecoder": {
       const suffix = typeof o["suffix"] === "string" ? o["suffix"] : "</w>";
@@ -105,4 +107,20 @@ export function buildDecoder(json: unknown, where: string, key = "decoder"): Dec
     default:
       throw new FormatError(where, `${key}: decoder type ${JSON.stringify(type)} is not supported`);
   }
+}
+
+// tokenizers decoders/wordpiece.rs `cleanup`
+function cleanupTokenizationSpaces(s: string): string {
+  return s
+    .replaceAll(" .", ".")
+    .replaceAll(" ?", "?")
+    .replaceAll(" !", "!")
+    .replaceAll(" ,", ",")
+    .replaceAll(" ' ", "'")
+    .replaceAll(" n't", "n't")
+    .replaceAll(" 'm", "'m")
+    .replaceAll(" do not", " don't")
+    .replaceAll(" 's", "'s")
+    .replaceAll(" 've", "'ve")
+    .replaceAll(" 're", "'re");
 }

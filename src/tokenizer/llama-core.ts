@@ -9,7 +9,7 @@ import type { TokenizerCore } from "./tokenizer.js";
 export type LlamaVocabModel = { kind: "spm"; spm: LlamaSpm; addSpacePrefix: boolean } | { kind: "bpe"; bpe: BpeModel; preSplit: ReturnType<typeof compileLlamaPreSplit> };
 
 const utf8 = new TextEncoder();
-const lossy = new TextDecoder("utf-8");
+const lossy = new TextDecoder("utf-8", { ignoreBOM: true });
 const MAX_CACHED_WORD = 64;
 
 function isCSpace(code: number): boolean {

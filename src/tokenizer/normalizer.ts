@@ -37,8 +37,8 @@ export function buildNormalizer(json: unknown, where: string, key = "normalizer"
     case "Lowercase":
       return (text) => text.toLowerCase();
     case "Strip": {
-      const left = optBool(o, "left", true);
-      const right = optBool(o, "right", true);
+      const left = optBool(o, "strip_left", optBool(o, "left", true));
+      const right = optBool(o, "strip_right", optBool(o, "right", true));
       return (text) => (left && right ? text.trim() : left ? text.trimStart() : right ? text.trimEnd() : text);
     }
     case "Prepend": {

@@ -38,11 +38,17 @@ function regexSplitter(re: RegExp, behavior: SplitBehavior, invert: boolean): Pr
 }
 
 function mapPieces(fn: (piece: string, atStart: boolean) => string): PreTokenizer {
-  return ({ pieces, firstAtStart }) => ({
-    pieces: pieces.map((p, i) => fn(p, i === 0 && firstAtStart)),
-    firstAtStart,
-  });
+  return ({ pieces, firstAtStart }) => {
+    const out: string[] = [];
+    for (let i = 0; i < pieces.length; i++) if ((pieces[i] as string).length > 0) out.push(fn(pieces[i] as string, i === 0 && firstAtStart));
+    return { pieces: out, firstAtStart: firstAtStart && pieces.length > 0 && (pieces[0] as string).length > 0 };
+  };
 }
+
+// Unicode White_Space, what Rust's char::is_whitespace and regex \s use
+const WS = "\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+// Rust regex's Unicode \w (UTS#18 word characters)
+const WORD = "\\p{Alphabetic}\\p{M}\\p{Nd}\\p{Pc}\\p{Join_Control}";
 
 function sequence(steps: PreTokenizer[]): PreTokenizer | null {
   if (steps.length === 0) return null;
@@ -107,13 +113,13 @@ export function buildPreTokenizer(json: unknown, where: string): PreTokenizerPla
         steps.push(regexSplitter(/[\p{P}!-\/:-@[-`{-~]/gu, behaviorOf(o, where, key, "Isolated"), false));
         return;
       case "Whitespace":
-        steps.push(regexSplitter(/[\p{L}\p{M}\p{Nd}\p{Pc}]+|[^\p{L}\p{M}\p{Nd}\p{Pc}\s]+/gu, "Removed", true));
+        steps.push(regexSplitter(new RegExp(`[${WORD}]+|[^${WORD}${WS}]+`, "gu"), "Removed", true));
         return;
       case "WhitespaceSplit":
-        steps.push(regexSplitter(/\s+/gu, "Removed", false));
+        steps.push(regexSplitter(new RegExp(`[${WS}]+`, "gu"), "Removed", false));
         return;
       case "BertPreTokenizer":
-        steps.push(regexSplitter(/\s+/gu, "Removed", false));
+        steps.push(regexSplitter(new RegExp(`[${WS}]+`, "gu"), "Removed", false));
         steps.push(regexSplitter(/[\p{P}!-\/:-@[-`{-~]/gu, "Isolated", false));
         return;
       default:

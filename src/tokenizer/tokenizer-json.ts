@@ -78,8 +78,10 @@ export function tokenizerFromJson(json: unknown, config: unknown, where: string)
   const idToToken: string[] = new Array<string>(size).fill("");
   for (const [t, id] of vocab) idToToken[id] = t;
   const tokenIds = new Map(vocab);
+  const normalizer = buildNormalizer(root["normalizer"], where);
   for (const t of addedTokens) {
-    idToToken[t.id] = t.content;
+    // a normalized added token decodes as its normalized form, as in tokenizers
+    idToToken[t.id] = t.normalized && normalizer !== null ? normalizer(t.content) : t.content;
     tokenIds.set(t.content, t.id);
   }
 
@@ -97,7 +99,6 @@ export function tokenizerFromJson(json: unknown, config: unknown, where: string)
     },
     where,
   );
-  const normalizer = buildNormalizer(root["normalizer"], where);
   const core = new HfCore(
     bpe,
     idToToken,
