@@ -20,3 +20,27 @@ function integerTraits(name: "I8" | "I16" | "I32", bytes: 1 | 2 | 4): QuantTrait
 export const i8Traits = integerTraits("I8", 1);
 export const i16Traits = integerTraits("I16", 2);
 export const i32Traits = integerTraits("I32", 4);
+
+// I64: little-endian signed 64-bit integers, converted to the nearest float32.
+export const i64Traits: QuantTraits = {
+  name: "I64",
+  id: GgmlType.I64,
+  blockSize: 1,
+  bytesPerBlock: 8,
+  dequantize(src, dst, n) {
+    const view = new DataView(src.buffer, src.byteOffset, n * 8);
+    for (let i = 0; i < n; i++) dst[i] = Number(view.getBigInt64(8 * i, true));
+  },
+};
+
+// F64: little-endian float64, rounded to float32.
+export const f64Traits: QuantTraits = {
+  name: "F64",
+  id: GgmlType.F64,
+  blockSize: 1,
+  bytesPerBlock: 8,
+  dequantize(src, dst, n) {
+    const view = new DataView(src.buffer, src.byteOffset, n * 8);
+    for (let i = 0; i < n; i++) dst[i] = view.getFloat64(8 * i, true);
+  },
+};

@@ -4,7 +4,7 @@ import { f16Traits } from "./f16.js";
 import { f32Traits } from "./f32.js";
 import { GgmlType, ggmlTypeName } from "./ggml-type.js";
 import type { GgmlTypeName } from "./ggml-type.js";
-import { i16Traits, i32Traits, i8Traits } from "./integer.js";
+import { f64Traits, i16Traits, i32Traits, i64Traits, i8Traits } from "./integer.js";
 import { iq1_mTraits } from "./iq1_m.js";
 import { iq1_sTraits } from "./iq1_s.js";
 import { iq2_sTraits } from "./iq2_s.js";
@@ -14,6 +14,7 @@ import { iq3_sTraits } from "./iq3_s.js";
 import { iq3_xxsTraits } from "./iq3_xxs.js";
 import { iq4_nlTraits } from "./iq4_nl.js";
 import { iq4_xsTraits } from "./iq4_xs.js";
+import { mxfp4Traits } from "./mxfp4.js";
 import { q2_kTraits } from "./q2_k.js";
 import { q3_kTraits } from "./q3_k.js";
 import { q4_0Traits } from "./q4_0.js";
@@ -82,6 +83,9 @@ const traitsById = new Map<number, QuantTraits>(
     i8Traits,
     i16Traits,
     i32Traits,
+    i64Traits,
+    f64Traits,
+    mxfp4Traits,
   ].map((traits) => [traits.id, traits]),
 );
 
