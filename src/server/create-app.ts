@@ -9,8 +9,12 @@ import { registerStaticRoutes } from "./static-routes.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** The OpenAI-compatible HTTP server (Fastify) over a running engine. */
-export function createApp(ctx: ServerContext, bodyLimitBytes = 4 << 20): FastifyInstance {
+/**
+ * The OpenAI-compatible HTTP server (Fastify) over a running engine. Bodies up to 16 MB are read and validated
+ * (an oversized prompt gets a 400 naming its length); a larger one gets 413, and the connection is closed before
+ * the client has finished sending, as Node's HTTP server does.
+ */
+export function createApp(ctx: ServerContext, bodyLimitBytes = 16 << 20): FastifyInstance {
   const app = Fastify({ bodyLimit: bodyLimitBytes, logger: false, return503OnClosing: true, forceCloseConnections: true });
 
   // JSON bodies must be valid UTF-8: a replacement character silently changing the prompt is worse than a 400.
