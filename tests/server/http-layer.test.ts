@@ -55,7 +55,7 @@ describe("HTTP layer (counting stand-in model)", () => {
       [400, post("/v1/completions", new Uint8Array([...Buffer.from('{"prompt":"a'), 0xff, ...Buffer.from('"}')]))],
       [401, post("/v1/completions", { prompt: "a" }, { authorization: "Bearer wrong" })],
       [404, post("/v1/completions", { model: "nope", prompt: "a" })],
-      [413, post("/v1/completions", JSON.stringify({ prompt: "a".repeat(10 << 20) }))],
+      [400, post("/v1/completions", JSON.stringify({ prompt: "a".repeat(10 << 20) }))],
       [415, post("/v1/completions", "prompt=a", { "content-type": "text/plain" })],
     ];
     for (const [status, pending] of cases) {
