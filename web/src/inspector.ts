@@ -73,7 +73,7 @@ function renderGeneratedTokens(trace: RequestTrace, logprobs: TokenLogprob[]): v
   const chips = trace.tokens.map((step, i) => {
     const streamed = logprobs[i];
     const logprob = streamed?.logprob ?? step.logprob;
-    const chip = el("button", { type: "button", class: "chip gen-chip", "aria-label": `token ${i + 1}: ${step.text}` });
+    const chip = el("button", { type: "button", class: "chip gen-chip", title: `generated token ${i + 1} (id ${step.id})` });
     chip.append(el("span", { class: "chip-text" }, tokenLabel(step.text, streamed?.bytes)));
     if (logprob != null) chip.append(el("span", { class: "chip-id" }, percent(Math.exp(logprob))));
     const show = (): void => showAlternatives(details, i, step.text, alternativesOf(step, streamed));
