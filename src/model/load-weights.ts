@@ -21,23 +21,26 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
     onProgress?.(loaded, Math.max(totalBytes, loaded));
     return bytes;
   };
-  const matrix = (name: string): Weight | null => {
+  // cols: the input width the model feeds this matrix; rows (when fixed by the config): its output width. GGUF ne = [cols, rows].
+  const matrix = (name: string, cols: number, rows = 0): Weight | null => {
     const t = src.get(name);
     if (!t) return null;
-    if (t.shape.length !== 2 && !(t.shape.length === 3 && t.shape[2] === 1)) {
-      throw new FormatError(src.path, `tensor ${name} has shape [${t.shape.join(", ")}], expected a matrix`);
+    const ok = (t.shape.length === 2 || (t.shape.length === 3 && t.shape[2] === 1)) && t.shape[0] === cols && (rows === 0 || t.shape[1] === rows);
+    if (!ok) {
+      throw new FormatError(src.path, `tensor ${name} has shape [${t.shape.join(", ")}], expected [${cols}, ${rows || "n"}] (arch ${config.arch})`);
     }
     return backend.loadWeight(t.type, t.shape[1]!, t.shape[0]!, take(t));
   };
-  const required = (name: string): Weight => {
-    const w = matrix(name);
+  const required = (name: string, cols: number, rows = 0): Weight => {
+    const w = matrix(name, cols, rows);
     if (!w) throw new FormatError(src.path, `tensor ${name} is missing (arch ${config.arch})`);
     return w;
   };
-  const vector = (name: string): Float32Array | null => {
+  const vector = (name: string, ...lengths: number[]): Float32Array | null => {
     const t = src.get(name);
     if (!t) return null;
     const n = t.shape.reduce((a, b) => a * b, 1);
+    if (!lengths.includes(n)) throw new FormatError(src.path, `tensor ${name} has ${n} values, expected ${lengths.join(" or ")} (arch ${config.arch})`);
     return backend.loadVector(t.type, n, take(t));
   };
   const experts = (layer: number, kind: string): Weight[] => {
@@ -50,52 +53,62 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
       const per = bytes.byteLength / n;
       return Array.from({ length: n }, (_, e) => backend.loadWeight(fused.type, rows, cols, bytes.subarray(e * per, (e + 1) * per)));
     }
-    return Array.from({ length: config.nExperts }, (_, e) => required(`blk.${layer}.ffn_${kind}.${e}.weight`));
+    const cols = kind === "down" ? config.expertFfnSize : config.hiddenSize;
+    return Array.from({ length: config.nExperts }, (_, e) => required(`blk.${layer}.ffn_${kind}.${e}.weight`, cols));
   };
 
-  const tokenEmbd = required("token_embd.weight");
+  const { hiddenSize: hidden, nHeads, nKvHeads, headDim, vocabSize, nExperts } = config;
+  const qDim = nHeads * headDim;
+  const kvDim = nKvHeads * headDim;
+  const tokenEmbd = required("token_embd.weight", hidden, vocabSize);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < config.nLayers; l++) {
     const p = `blk.${l}.`;
-    layers.push({
-      attnNorm: vector(`${p}attn_norm.weight`),
-      attnNormBias: vector(`${p}attn_norm.bias`),
-      attnQ: matrix(`${p}attn_q.weight`),
-      attnK: matrix(`${p}attn_k.weight`),
-      attnV: matrix(`${p}attn_v.weight`),
-      attnQkv: matrix(`${p}attn_qkv.weight`),
-      attnQBias: vector(`${p}attn_q.bias`),
-      attnKBias: vector(`${p}attn_k.bias`),
-      attnVBias: vector(`${p}attn_v.bias`),
-      attnQkvBias: vector(`${p}attn_qkv.bias`),
-      attnQNorm: vector(`${p}attn_q_norm.weight`),
-      attnKNorm: vector(`${p}attn_k_norm.weight`),
-      attnOutput: required(`${p}attn_output.weight`),
-      attnOutputBias: vector(`${p}attn_output.bias`),
-      attnPostNorm: vector(`${p}post_attention_norm.weight`),
-      ffnNorm: vector(`${p}ffn_norm.weight`),
-      ffnNormBias: vector(`${p}ffn_norm.bias`),
-      ffnGate: matrix(`${p}ffn_gate.weight`),
-      ffnUp: matrix(`${p}ffn_up.weight`),
-      ffnUpBias: vector(`${p}ffn_up.bias`),
-      ffnDown: matrix(`${p}ffn_down.weight`),
-      ffnDownBias: vector(`${p}ffn_down.bias`),
-      ffnPostNorm: vector(`${p}post_ffw_norm.weight`),
-      ffnGateInp: matrix(`${p}ffn_gate_inp.weight`),
+    const layer: LayerWeights = {
+      attnNorm: vector(`${p}attn_norm.weight`, hidden),
+      attnNormBias: vector(`${p}attn_norm.bias`, hidden),
+      attnQ: matrix(`${p}attn_q.weight`, hidden, qDim),
+      attnK: matrix(`${p}attn_k.weight`, hidden, kvDim),
+      attnV: matrix(`${p}attn_v.weight`, hidden, kvDim),
+      attnQkv: matrix(`${p}attn_qkv.weight`, hidden, qDim + 2 * kvDim),
+      attnQBias: vector(`${p}attn_q.bias`, qDim),
+      attnKBias: vector(`${p}attn_k.bias`, kvDim),
+      attnVBias: vector(`${p}attn_v.bias`, kvDim),
+      attnQkvBias: vector(`${p}attn_qkv.bias`, qDim + 2 * kvDim),
+      attnQNorm: vector(`${p}attn_q_norm.weight`, headDim, qDim),
+      attnKNorm: vector(`${p}attn_k_norm.weight`, headDim, kvDim),
+      attnOutput: required(`${p}attn_output.weight`, qDim, hidden),
+      attnOutputBias: vector(`${p}attn_output.bias`, hidden),
+      attnPostNorm: vector(`${p}post_attention_norm.weight`, hidden),
+      ffnNorm: vector(`${p}ffn_norm.weight`, hidden),
+      ffnNormBias: vector(`${p}ffn_norm.bias`, hidden),
+      ffnGate: matrix(`${p}ffn_gate.weight`, hidden),
+      ffnUp: matrix(`${p}ffn_up.weight`, hidden),
+      ffnUpBias: vector(`${p}ffn_up.bias`, config.ffnSize),
+      ffnDown: matrix(`${p}ffn_down.weight`, config.ffnSize, hidden),
+      ffnDownBias: vector(`${p}ffn_down.bias`, hidden),
+      ffnPostNorm: vector(`${p}post_ffw_norm.weight`, hidden),
+      ffnGateInp: matrix(`${p}ffn_gate_inp.weight`, hidden, Math.max(nExperts, 1)),
       ffnGateExps: experts(l, "gate"),
       ffnUpExps: experts(l, "up"),
       ffnDownExps: experts(l, "down"),
-    });
+    };
+    const hasAttn = layer.attnQkv !== null || (layer.attnQ !== null && layer.attnK !== null && layer.attnV !== null);
+    const hasFfn = nExperts > 0 ? layer.ffnGateInp !== null : layer.ffnUp !== null && layer.ffnDown !== null;
+    if (!hasAttn || !hasFfn) {
+      throw new FormatError(src.path, `block ${l} lacks its ${hasAttn ? "FFN" : "Q/K/V"} tensors (arch ${config.arch})`);
+    }
+    layers.push(layer);
   }
   // Tied embeddings, or a GGUF that dropped output.weight because it equals token_embd (llama.cpp does the same).
-  const output = matrix("output.weight") ?? tokenEmbd;
+  const output = matrix("output.weight", hidden, vocabSize) ?? tokenEmbd;
   return {
     tokenEmbd,
-    positionEmbd: matrix("position_embd.weight"),
-    outputNorm: vector("output_norm.weight"),
-    outputNormBias: vector("output_norm.bias"),
+    positionEmbd: matrix("position_embd.weight", hidden),
+    outputNorm: vector("output_norm.weight", hidden),
+    outputNormBias: vector("output_norm.bias", hidden),
     output,
-    ropeFreqs: vector("rope_freqs.weight"),
+    ropeFreqs: vector("rope_freqs.weight", config.nRot / 2),
     layers,
   };
 }

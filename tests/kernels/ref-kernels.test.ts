@@ -53,6 +53,10 @@ describe("ref matmul and embed", () => {
     ref.matmul(out, x, w, 1);
     close(out, [3 * 1 + 1 * -2]);
   });
+  it("rejects weight bytes that do not hold rows × cols of the type", () => {
+    expect(() => ref.loadWeight("F16", 2, 2, new Uint8Array(6))).toThrow(/needs 8 bytes/);
+    expect(() => ref.loadWeight("Q8_0", 1, 16, new Uint8Array(34))).toThrow(/whole blocks of 32/);
+  });
   it("rejects a token id outside the vocabulary", () => {
     const w = ref.loadWeight("F32", 2, 1, f32Bytes([1, 2]));
     expect(() => ref.embed(new Float32Array(1), w, new Int32Array([2]), 1)).toThrow(/token id 2/);

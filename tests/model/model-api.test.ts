@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { openHfDir, safetensorsToFloat32 } from "../../src/formats/index.js";
-import { loadModel, sequenceBatch } from "../../src/model/index.js";
+import { archByName } from "../../src/arch/index.js";
+import { createRefBackend } from "../../src/kernels/ref/index.js";
+import { hfTensorSource, loadModel, loadModelWeights, sequenceBatch } from "../../src/model/index.js";
 
 const dir = "tests/fixtures/arch/llama";
 const ref = JSON.parse(readFileSync(`${dir}/reference.json`, "utf8")) as { input_ids: number[] };
@@ -48,5 +50,14 @@ describe("model API", () => {
     const kv = model.createKvCache({ ctxLen: 4, maxSeqs: 1 });
     expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 5, 0, "last"), kv, model.allocLogits(1))).toThrow(/position 4, past its context length 4/);
     expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 3, 0, "all"), kv, model.allocLogits(1))).toThrow(/logitsOut holds/);
+  });
+
+  it("names the tensor whose shape disagrees with the config", () => {
+    const hf = openHfDir(dir);
+    const arch = archByName("llama");
+    const config = { ...arch.fromHfConfig(hf.config), nKvHeads: 4 };
+    expect(() => loadModelWeights(hfTensorSource(hf, arch), config, createRefBackend()))
+      .toThrow(/tensor blk\.0\.attn_k\.weight has shape \[64, 32\], expected \[64, 64\]/);
+    hf.close();
   });
 });

@@ -9,6 +9,7 @@ import {
 import { refEmbed, refMatmul } from "./matmul.js";
 import { refLayerNorm, refRmsNorm, refSoftmax } from "./norms.js";
 import { refRope } from "./rope.js";
+import { quantTraits, rowSizeBytes } from "../../quant/registry.js";
 import { rowDecoder, type RowDecoder } from "./row-decoder.js";
 
 /** A weight as the reference backend holds it: a view of the stored bytes and the row decoder for its type. */
@@ -27,6 +28,10 @@ export class RefBackend implements KernelBackend {
   private scores = new Float64Array(0);
 
   loadWeight(type: GgmlTypeName, rows: number, cols: number, bytes: Uint8Array): RefWeight {
+    const traits = quantTraits(type);
+    if (cols % traits.blockSize !== 0 || bytes.byteLength !== rows * rowSizeBytes(traits, cols)) {
+      throw new RangeError(`loadWeight: ${type} [${rows}, ${cols}] needs ${rows * rowSizeBytes(traits, cols)} bytes in whole blocks of ${traits.blockSize}, got ${bytes.byteLength}`);
+    }
     const decode = rowDecoder(type);
     if (this.row.length < cols) this.row = new Float32Array(cols);
     return { type, rows, cols, bytes, decode };
