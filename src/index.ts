@@ -17,3 +17,15 @@ export { generate, type GenerateOptions, type GenerationResult, type GenerateFin
 export { GenerationTimer, summarizeLatencies, type GenerationTimings, type LatencySummaryMs } from "./engine/timings.js";
 export { convertHfToGguf, type ConvertOptions, type ConvertResult } from "./convert/convert-hf-to-gguf.js";
 export type { ConvertOutType } from "./convert/tensor-values.js";
+export { EngineCore, MAX_TOP_LOGPROBS, type EngineConfig, type StepStats } from "./engine/engine-core.js";
+export { EngineRequest, type RequestListener, type TokenEvent } from "./engine/engine-request.js";
+export { Scheduler, type SchedulerConfig, type SchedulerOutput } from "./engine/scheduler.js";
+export type { BatchModel } from "./engine/batch-model.js";
+export type { RequestParams, FinishReason } from "./engine/request-params.js";
+export { PrefixCache, type PrefixCacheStats } from "./kv/prefix-cache.js";
+export { PrefixCacheKv } from "./kv/prefix-cache-kv.js";
+export { startServer, type ServeOptions, type RunningServer } from "./server/start-server.js";
+export { loadServedModel, parseKvCacheSize, type LoadServedModelOptions } from "./server/load-served-model.js";
+export type { ServedModel } from "./server/served-model.js";
+export { runBenchServe, type BenchServeOptions } from "./server/bench/run-bench-serve.js";
+export { summarize as summarizeBenchServe, formatSummary as formatBenchServeSummary, type BenchSummary } from "./server/bench/bench-summary.js";
