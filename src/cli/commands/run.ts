@@ -91,7 +91,8 @@ async function runCommand(opts: RunOptions): Promise<void> {
       sampling,
       stop: opts.stop,
       ...(ctxSize !== undefined ? { ctxSize } : {}),
-      ...(streaming ? { onText: (t: string) => void process.stdout.write(t) } : {}),
+      // Yielding lets stdout flush each piece where writes are asynchronous (TTYs on some platforms, macOS pipes).
+      ...(streaming ? { onText: (t: string) => void process.stdout.write(t), yieldBetweenTokens: true } : {}),
     });
     if (streaming) {
       process.stdout.write("\n");
