@@ -1,12 +1,14 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { openModelFile, summarizeModel } from "../src/formats/index.js";
 import type { ModelJson, ModelSummary } from "../src/formats/index.js";
 
 // `tsinfer inspect` against facts checked independently of the reader: the model READMEs, llama.cpp's tokenizer
 // test vectors, transformers' parameter counts and logits shapes, gguf-py's dequantized values.
 const tmp = "tests/tmp/inspect";
+// Each test spawns the CLI; on a loaded shared machine a Node start can take seconds.
+vi.setConfig({ testTimeout: 60_000 });
 mkdirSync(tmp, { recursive: true });
 
 function inspect(args: string[]): string {

@@ -36,6 +36,9 @@ export function writeGguf(path: string, kvs: GgufKv[], tensors: GgufWriteTensor[
   let dataSizeBytes = 0;
   for (const t of tensors) {
     if (seen.has(t.name)) throw new FormatError(path, `tensor ${t.name} is given twice`);
+    // ggml keeps names in char[GGML_MAX_NAME = 64] and tensors in at most GGML_MAX_DIMS = 4 dimensions.
+    if (encoder.encode(t.name).length >= 64) throw new FormatError(path, `tensor name ${t.name} is 64 bytes or longer (ggml's limit)`);
+    if (t.shape.length > 4) throw new FormatError(path, `tensor ${t.name} has ${t.shape.length} dimensions, more than 4`);
     seen.add(t.name);
     const size = ggmlTensorSizeBytes(t.type, t.shape);
     if (typeof size === "string") throw new FormatError(path, `tensor ${t.name} has ${size}`);

@@ -46,5 +46,5 @@ describe("writeGguf output loads in llama.cpp (node-llama-cpp 3.21.1)", () => {
     } finally {
       back.close();
     }
-  });
+  }, 240_000);
 });

@@ -1,11 +1,12 @@
 import { mkdirSync, readFileSync, readdirSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FormatError } from "../../src/errors.js";
 import { GgufValueType, ggufKv, openGguf, writeGguf } from "../../src/formats/index.js";
 import type { GgufFile, GgufKv, GgufWriteTensor } from "../../src/formats/index.js";
 import { GgmlType } from "../../src/quant/ggml-type.js";
 
 const tmp = "tests/tmp/formats";
+vi.setConfig({ testTimeout: 30_000 }); // the shared test machine is often loaded
 mkdirSync(tmp, { recursive: true });
 
 const fixtures = [
@@ -111,5 +112,10 @@ describe("writeGguf", () => {
       /not a multiple of the block size 32/,
     );
     expect(() => writeGguf(path, [], [], { alignment: 64 })).toThrow(/general.alignment/);
+    const long = "x".repeat(64);
+    expect(() => writeGguf(path, [], [{ name: long, type: GgmlType.F32, shape: [1], data: new Uint8Array(4) }])).toThrow(/64 bytes or longer/);
+    expect(() => writeGguf(path, [], [{ name: "w", type: GgmlType.F32, shape: [1, 1, 1, 1, 1], data: new Uint8Array(4) }])).toThrow(
+      /5 dimensions, more than 4/,
+    );
   });
 });
