@@ -26,9 +26,12 @@ export function attention(c: BlockContext, out: Float32Array, inp: Float32Array)
     project(b, s.qkv, inp, w.attnQkv, w.attnQkvBias, n);
     const row = qDim + 2 * kvDim;
     for (let t = 0; t < n; t++) {
-      s.q.set(s.qkv.subarray(t * row, t * row + qDim), t * qDim);
-      s.k.set(s.qkv.subarray(t * row + qDim, t * row + qDim + kvDim), t * kvDim);
-      s.v.set(s.qkv.subarray(t * row + qDim + kvDim, (t + 1) * row), t * kvDim);
+      const base = t * row;
+      for (let i = 0; i < qDim; i++) s.q[t * qDim + i] = s.qkv[base + i]!;
+      for (let i = 0; i < kvDim; i++) {
+        s.k[t * kvDim + i] = s.qkv[base + qDim + i]!;
+        s.v[t * kvDim + i] = s.qkv[base + qDim + kvDim + i]!;
+      }
     }
   } else {
     project(b, s.q, inp, w.attnQ!, w.attnQBias, n); // [n, qDim]

@@ -35,7 +35,7 @@ export function moeFfn(c: BlockContext, out: Float32Array, inp: Float32Array): v
         if (s.selExpert[t * k + j] !== e) continue;
         s.expertRows[m] = t;
         s.expertRowWeight[m] = s.selWeight[t * k + j]!;
-        s.expertX.set(inp.subarray(t * hidden, (t + 1) * hidden), m * hidden);
+        for (let d = 0; d < hidden; d++) s.expertX[m * hidden + d] = inp[t * hidden + d]!;
         m++;
       }
     }

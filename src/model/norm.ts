@@ -5,7 +5,7 @@ export function norm(c: BlockContext, out: Float32Array, x: Float32Array, w: Flo
   const { backend: b, config, nTokens } = c;
   const n = config.hiddenSize;
   if (w === null) {
-    if (out !== x) out.set(x.subarray(0, nTokens * n));
+    if (out !== x) for (let i = 0; i < nTokens * n; i++) out[i] = x[i]!;
   } else if (config.normKind === "layer") b.layerNorm(out, x, w, bias, nTokens, n, config.normEps);
   else b.rmsNorm(out, x, w, nTokens, n, config.normEps, false);
 }

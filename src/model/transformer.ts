@@ -99,7 +99,7 @@ export class Transformer {
     for (let i = 0; i < m; i++) {
       const row = batch.logitRows[i]!;
       if (row < 0 || row >= n) throw new InputError(`forward: logit row ${row} outside the batch of ${n} tokens`);
-      s.h.set(s.x.subarray(row * hidden, (row + 1) * hidden), i * hidden);
+      for (let d = 0; d < hidden; d++) s.h[i * hidden + d] = s.x[row * hidden + d]!;
     }
     if (W.outputNorm) {
       if (c.normKind === "layer") b.layerNorm(s.h, s.h, W.outputNorm, W.outputNormBias, m, hidden, c.normEps);

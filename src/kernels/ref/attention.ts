@@ -5,8 +5,10 @@ export function refKvAppend(kCache: Float32Array, vCache: Float32Array, k: Float
   kvDim: number, kv: KvBatchView): void {
   for (let t = 0; t < kv.nTokens; t++) {
     const dst = kv.slots[t]! * kvDim;
-    kCache.set(k.subarray(t * kvDim, (t + 1) * kvDim), dst);
-    vCache.set(v.subarray(t * kvDim, (t + 1) * kvDim), dst);
+    for (let i = 0; i < kvDim; i++) {
+      kCache[dst + i] = k[t * kvDim + i]!;
+      vCache[dst + i] = v[t * kvDim + i]!;
+    }
   }
 }
 

@@ -24,6 +24,6 @@ export function refEmbed(out: Float32Array, bytes: Uint8Array, decode: RowDecode
     const id = ids[t]!;
     if (id < 0 || id >= rows) throw new RangeError(`embed: token id ${id} outside the vocabulary [0, ${rows})`);
     decode(bytes, id, cols, row);
-    out.set(row.subarray(0, cols), t * cols);
+    for (let c = 0; c < cols; c++) out[t * cols + c] = row[c]!;
   }
 }
