@@ -1,4 +1,6 @@
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { promisify } from "node:util";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServe } from "./serve-process.js";
@@ -52,6 +54,32 @@ describe("tsinfer serve with the openai client (stories-7m)", () => {
     }
     expect(text).toBe(full.choices[0].text);
     expect(usage?.completion_tokens).toBe(24);
+  });
+
+  it("greedy text equals `tsinfer run --temp 0` for the same prompt, plain and --chat", async () => {
+    const run = promisify(execFile);
+    for (const [prompt, chat] of [[reference.prompts[2].prompt, false], [reference.prompts[3].prompt, true]] as const) {
+      const args = ["bin/tsinfer.js", "run", "-p", prompt, "--temp", "0", "-n", "24", "--json", ...(chat ? ["--chat"] : [])];
+      const local = JSON.parse((await run(process.execPath, args, { timeout: 60_000 })).stdout) as { text: string };
+      const served = chat
+        ? (await client.chat.completions.create({ model: "stories-7m-f16", messages: [{ role: "user", content: prompt }], max_tokens: 24, temperature: 0 })).choices[0].message.content
+        : (await client.completions.create({ model: "stories-7m-f16", prompt, max_tokens: 24, temperature: 0 })).choices[0].text;
+      // `tsinfer run` prints the first generated word without its leading space (its decoder starts with no
+      // context); the server keeps it, as llama-server and OpenAI do. The tokens are the same.
+      expect(served?.trimStart()).toBe(local.text.trimStart());
+      expect(served?.length).toBeGreaterThan(20);
+    }
+  });
+
+  it("a follow-up chat turn reuses the earlier turn's KV blocks (prefix cache)", async () => {
+    const story = "Lily and Ben went to the park. They saw a big tree with red apples. Lily wanted to climb the tree, but Ben was scared. He said it was too high. Lily said she would be careful and climbed up slowly.";
+    const first = [{ role: "user" as const, content: story }];
+    const a = await client.chat.completions.create({ model: "stories-7m-f16", messages: first, max_tokens: 24, temperature: 0 });
+    const followUp = [...first, { role: "assistant" as const, content: a.choices[0].message.content ?? "" }, { role: "user" as const, content: "What happened next?" }];
+    const b = await client.chat.completions.create({ model: "stories-7m-f16", messages: followUp, max_tokens: 8, temperature: 0 });
+    const cached = (b.usage as OpenAI.CompletionUsage).prompt_tokens_details?.cached_tokens ?? 0;
+    expect(cached).toBeGreaterThanOrEqual(48); // every full block of the first turn's prompt
+    expect(cached).toBeLessThan(b.usage!.prompt_tokens);
   });
 
   it("chat completions, streaming and not, agree (no template: the message content is the prompt)", async () => {
