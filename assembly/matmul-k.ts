@@ -1,5 +1,5 @@
 import { loadF16, hsum } from "./f16";
-import { dotS, dotU5x32 } from "./int-dot";
+import { dotS, dotU5x32, madd } from "./int-dot";
 
 // Super-block (256-value) types times Q8 activations in blocks of 32 (quantize-act.ts): each activation
 // block lines up with one or two of the type's sub-blocks, so its f32 scale folds into the sub-block scale.
@@ -25,26 +25,56 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   return j < 4 ? <f32>(load<u8>(sc + j + 4) & 63) : <f32>((load<u8>(sc + j + 4) >> 4) | ((load<u8>(sc + j) >> 6) << 4));
 }
 
+// Pairwise sums of adjacent i32 lanes of x and y: [x0+x1, x2+x3, y0+y1, y2+y3]; applied twice it reduces four
+// vectors to their four totals.
+@inline function hadd(x: v128, y: v128): v128 {
+  return i32x4.add(v128.shuffle<i32>(x, y, 0, 2, 4, 6), v128.shuffle<i32>(x, y, 1, 3, 5, 7));
+}
+
+// The 8 six-bit scales (low 8 bytes) and 8 mins (high 8 bytes) of a Q4_K/Q5_K block as 16 bytes
+// (ggml-quants.c get_scale_min_k4, done on 32-bit words as in ggml's SIMD paths).
+@inline function kScalesMins(sc: usize): v128 {
+  const u0 = load<u32>(sc), u1 = load<u32>(sc, 4), u2 = load<u32>(sc, 8);
+  const s0 = u0 & 0x3f3f3f3f;
+  const s1 = (u2 & 0x0f0f0f0f) | (((u0 >> 6) & 0x03030303) << 4);
+  const m0 = u1 & 0x3f3f3f3f;
+  const m1 = ((u2 >> 4) & 0x0f0f0f0f) | (((u1 >> 6) & 0x03030303) << 4);
+  return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(s0), 1, s1), 2, m0), 3, m1);
+}
+
+@inline function bytesToF32(v: v128, quarter: i32): v128 {
+  const h = quarter < 2 ? i16x8.extend_low_i8x16_u(v) : i16x8.extend_high_i8x16_u(v);
+  return f32x4.convert_i32x4_u((quarter & 1) == 0 ? i32x4.extend_low_i16x8_u(h) : i32x4.extend_high_i16x8_u(h));
+}
+
+// Per super-block: the eight sub-block integer dots are reduced to two vectors of four totals, scaled by
+// d·scale·dx in one multiply-add each; the minima by dmin·min·(dx·Σq) likewise.
 export function rowQ4_K(w: usize, nbk: i32, qs: usize, ds: usize, ss: usize): f32 {
   let acc = f32x4.splat(0);
-  let accMin: f32 = 0;
+  let accMin = f32x4.splat(0);
+  const m4 = i8x16.splat(0x0f);
   for (let k = 0; k < nbk; k++) {
     const p = w + <usize>k * 144;
-    const d = loadF16(p), dmin = loadF16(p + 2);
-    const sc = p + 4;
     const a = qs + (<usize>k << 8), da = ds + (<usize>k << 5), sa = ss + (<usize>k << 5);
-    for (let j = 0; j < 4; j++) {
-      const q0 = v128.load(p + 16 + (<usize>j << 5)), q1 = v128.load(p + 32 + (<usize>j << 5));
-      const m = i8x16.splat(0x0f);
-      const s0 = 2 * j, s1 = 2 * j + 1;
-      const iLo = dotU5x32(v128.and(q0, m), v128.and(q1, m), a + (<usize>j << 6));
-      const iHi = dotU5x32(i8x16.shr_u(q0, 4), i8x16.shr_u(q1, 4), a + (<usize>j << 6) + 32);
-      const dx0 = load<f32>(da + (<usize>s0 << 2)), dx1 = load<f32>(da + (<usize>s1 << 2));
-      acc = f32x4.add(acc, f32x4.add(f32Splat(iLo, d * q4kScale(sc, s0) * dx0), f32Splat(iHi, d * q4kScale(sc, s1) * dx1)));
-      accMin += dmin * (q4kMin(sc, s0) * load<f32>(sa + (<usize>s0 << 2)) + q4kMin(sc, s1) * load<f32>(sa + (<usize>s1 << 2)));
-    }
+    const q0 = v128.load(p, 16), q1 = v128.load(p, 32), q2 = v128.load(p, 48), q3 = v128.load(p, 64);
+    const q4 = v128.load(p, 80), q5 = v128.load(p, 96), q6 = v128.load(p, 112), q7 = v128.load(p, 128);
+    const i0 = dotU5x32(v128.and(q0, m4), v128.and(q1, m4), a);
+    const i1 = dotU5x32(i8x16.shr_u(q0, 4), i8x16.shr_u(q1, 4), a + 32);
+    const i2 = dotU5x32(v128.and(q2, m4), v128.and(q3, m4), a + 64);
+    const i3 = dotU5x32(i8x16.shr_u(q2, 4), i8x16.shr_u(q3, 4), a + 96);
+    const i4 = dotU5x32(v128.and(q4, m4), v128.and(q5, m4), a + 128);
+    const i5 = dotU5x32(i8x16.shr_u(q4, 4), i8x16.shr_u(q5, 4), a + 160);
+    const i6 = dotU5x32(v128.and(q6, m4), v128.and(q7, m4), a + 192);
+    const i7 = dotU5x32(i8x16.shr_u(q6, 4), i8x16.shr_u(q7, 4), a + 224);
+    const sm = kScalesMins(p + 4);
+    const d = f32x4.splat(loadF16(p)), dmin = f32x4.splat(loadF16(p + 2));
+    const dxA = v128.load(da), dxB = v128.load(da, 16);
+    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i0, i1), hadd(i2, i3))), f32x4.mul(f32x4.mul(bytesToF32(sm, 0), dxA), d), acc);
+    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i4, i5), hadd(i6, i7))), f32x4.mul(f32x4.mul(bytesToF32(sm, 1), dxB), d), acc);
+    accMin = madd(f32x4.mul(bytesToF32(sm, 2), dmin), v128.load(sa), accMin);
+    accMin = madd(f32x4.mul(bytesToF32(sm, 3), dmin), v128.load(sa, 16), accMin);
   }
-  return hsum(acc) - accMin;
+  return hsum(acc) - hsum(accMin);
 }
 
 // Q5_K (176 bytes): d, dmin, 12 bytes of scales and mins, 32 bytes of fifth bits, 128 bytes of nibbles.

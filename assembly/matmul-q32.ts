@@ -1,5 +1,5 @@
-import { loadF16, hsum } from "./f16";
-import { dotS, dotU5x32, spreadBits16 } from "./int-dot";
+import { f16x4ToF32x4, loadF16, hsum } from "./f16";
+import { dotS, dotU5x32, madd, spreadBits16 } from "./int-dot";
 
 // Products of weights in the 32-value block types with Q8 activations (see quantize-act.ts).
 // out[t, r] for rows r in [r0, r1) and all tokens t: Σ_blocks (dw·dx·Σ wq·xq + mw·dx·Σ xq).
@@ -57,18 +57,72 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   return dotU5x32(lo, hi, a);
 }
 
+// Pairwise sums of adjacent i32 lanes: [x0+x1, x2+x3, y0+y1, y2+y3]; twice reduces four vectors to their totals.
+@inline function hadd(x: v128, y: v128): v128 {
+  return i32x4.add(v128.shuffle<i32>(x, y, 0, 2, 4, 6), v128.shuffle<i32>(x, y, 1, 3, 5, 7));
+}
+
+// The f16 at byte `off` of four consecutive blocks, as four floats.
+@inline function halves4(p: usize, bytes: usize, off: usize): v128 {
+  let h = i32x4.splat(<i32>load<u16>(p + off));
+  h = i32x4.replace_lane(h, 1, <i32>load<u16>(p + bytes + off));
+  h = i32x4.replace_lane(h, 2, <i32>load<u16>(p + 2 * bytes + off));
+  return f16x4ToF32x4(i32x4.replace_lane(h, 3, <i32>load<u16>(p + 3 * bytes + off)));
+}
+
+@inline function minOf4(kind: i32, p: usize, bytes: usize, d: v128): v128 {
+  if (kind == KIND_Q4_0) return f32x4.mul(d, f32x4.splat(-8));
+  if (kind == KIND_Q5_0) return f32x4.mul(d, f32x4.splat(-16));
+  return halves4(p, bytes, 2);
+}
+
+// One token: blocks four at a time, their integer dots reduced to one vector of four totals and scaled by
+// [dw·dx] of the four blocks in one multiply-add (no per-block scalar conversion or splat).
 @inline function rowTokens1(kind: i32, w: usize, nb: i32, qs: usize, ds: usize, ss: usize): f32 {
   let acc = f32x4.splat(0);
-  let accMin: f32 = 0;
+  let accMin = f32x4.splat(0);
   const bytes = blockBytes(kind);
-  for (let b = 0; b < nb; b++) {
+  let b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    const p = w + <usize>b * bytes;
+    const a = qs + (<usize>b << 5);
+    const i0 = blockDot(kind, weightLo(kind, p), weightHi(kind, p), a);
+    const i1 = blockDot(kind, weightLo(kind, p + bytes), weightHi(kind, p + bytes), a + 32);
+    const i2 = blockDot(kind, weightLo(kind, p + 2 * bytes), weightHi(kind, p + 2 * bytes), a + 64);
+    const i3 = blockDot(kind, weightLo(kind, p + 3 * bytes), weightHi(kind, p + 3 * bytes), a + 96);
+    const d = halves4(p, bytes, 0);
+    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i0, i1), hadd(i2, i3))), f32x4.mul(d, v128.load(ds + (<usize>b << 2))), acc);
+    if (hasMin(kind)) accMin = madd(minOf4(kind, p, bytes, d), v128.load(ss + (<usize>b << 2)), accMin);
+  }
+  let tail: f32 = 0;
+  for (; b < nb; b++) {
     const p = w + <usize>b * bytes;
     const d = loadF16(p);
     const isum = blockDot(kind, weightLo(kind, p), weightHi(kind, p), qs + (<usize>b << 5));
-    acc = f32x4.add(acc, f32x4.mul(f32x4.convert_i32x4_s(isum), f32x4.splat(d * load<f32>(ds + (<usize>b << 2)))));
-    if (hasMin(kind)) accMin += weightMin(kind, p, d) * load<f32>(ss + (<usize>b << 2));
+    tail += <f32>(i32x4.extract_lane(isum, 0) + i32x4.extract_lane(isum, 1) + i32x4.extract_lane(isum, 2) + i32x4.extract_lane(isum, 3)) * d * load<f32>(ds + (<usize>b << 2));
+    if (hasMin(kind)) tail += weightMin(kind, p, d) * load<f32>(ss + (<usize>b << 2));
   }
-  return hsum(acc) + accMin;
+  return hsum(acc) + hsum(accMin) + tail;
+}
+
+// Dot of 32 weights pre-widened to i16 (w0..w3) with 32 activation bytes at `a`: i32x4.dot_i16x8_s (pmaddwd)
+// on widened activations; the widening of the weights is shared by the four tokens of a tile.
+@inline function dotWide(w0: v128, w1: v128, w2: v128, w3: v128, a: usize): v128 {
+  const x0 = v128.load(a), x1 = v128.load(a, 16);
+  return i32x4.add(
+    i32x4.add(i32x4.dot_i16x8_s(w0, i16x8.extend_low_i8x16_s(x0)), i32x4.dot_i16x8_s(w1, i16x8.extend_high_i8x16_s(x0))),
+    i32x4.add(i32x4.dot_i16x8_s(w2, i16x8.extend_low_i8x16_s(x1)), i32x4.dot_i16x8_s(w3, i16x8.extend_high_i8x16_s(x1))),
+  );
+}
+
+// Whether a 4-token tile widens weights to i16 once (signed types, or any type without relaxed SIMD's 8-bit dot).
+@inline function tileWidens(kind: i32): bool {
+  return isSigned(kind) || !ASC_FEATURE_RELAXED_SIMD;
+}
+
+@inline function tileDot(kind: i32, lo: v128, hi: v128, w0: v128, w1: v128, w2: v128, w3: v128, a: usize): v128 {
+  if (tileWidens(kind)) return dotWide(w0, w1, w2, w3, a);
+  return blockDot(kind, lo, hi, a);
 }
 
 // Four tokens per pass over a weight row: each block is unpacked once and used four times (prefill).
@@ -81,12 +135,19 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
     const p = w + <usize>b * bytes;
     const d = loadF16(p);
     const lo = weightLo(kind, p), hi = weightHi(kind, p);
+    let w0 = lo, w1 = lo, w2 = hi, w3 = hi;
+    if (tileWidens(kind)) {
+      w0 = i16x8.extend_low_i8x16_s(lo);
+      w1 = i16x8.extend_high_i8x16_s(lo);
+      w2 = i16x8.extend_low_i8x16_s(hi);
+      w3 = i16x8.extend_high_i8x16_s(hi);
+    }
     const qa = qs + (<usize>b << 5);
     const da = ds + (<usize>b << 2);
-    a0 = f32x4.add(a0, f32x4.mul(f32x4.convert_i32x4_s(blockDot(kind, lo, hi, qa)), f32x4.splat(d * load<f32>(da))));
-    a1 = f32x4.add(a1, f32x4.mul(f32x4.convert_i32x4_s(blockDot(kind, lo, hi, qa + cols)), f32x4.splat(d * load<f32>(da + nbs))));
-    a2 = f32x4.add(a2, f32x4.mul(f32x4.convert_i32x4_s(blockDot(kind, lo, hi, qa + 2 * cols)), f32x4.splat(d * load<f32>(da + 2 * nbs))));
-    a3 = f32x4.add(a3, f32x4.mul(f32x4.convert_i32x4_s(blockDot(kind, lo, hi, qa + 3 * cols)), f32x4.splat(d * load<f32>(da + 3 * nbs))));
+    a0 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa)), f32x4.splat(d * load<f32>(da)), a0);
+    a1 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + cols)), f32x4.splat(d * load<f32>(da + nbs)), a1);
+    a2 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + 2 * cols)), f32x4.splat(d * load<f32>(da + 2 * nbs)), a2);
+    a3 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + 3 * cols)), f32x4.splat(d * load<f32>(da + 3 * nbs)), a3);
     if (hasMin(kind)) {
       const m = weightMin(kind, p, d);
       const sa = ss + (<usize>b << 2);
