@@ -3,7 +3,7 @@ import { sandwichBlock } from "../model/blocks.js";
 import { makeConfig } from "../model/config.js";
 import { gatedFfn } from "../model/ffn.js";
 import { commonConfigToGgufKvs, ggufCommonConfig, ggufSlidingLayers, slidingLayersKv } from "../model/gguf-config.js";
-import { hfNumber } from "../model/hf-config.js";
+import { hfNumber, hfSlidingLayers } from "../model/hf-config.js";
 import { gemmaAdjustVector, gemmaEmbedScale, gemmaHfConfig } from "./gemma.js";
 import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
 
@@ -26,6 +26,8 @@ export const gemma2: ArchSpec = {
   ggufRopeLayout: "neox",
   fromHfConfig: (hf) => makeConfig({
     ...gemmaHfConfig(hf, "gemma2"),
+    // Configs without layer_types: even layers slide (HF Gemma2DecoderLayer: not bool(layer_idx % 2)).
+    slidingLayers: hfSlidingLayers(hf, hfNumber(hf, "num_hidden_layers"), hfNumber(hf, "sliding_window", 0), 2),
     attnSoftcap: hfNumber(hf, "attn_logit_softcapping", 0),
     finalSoftcap: hfNumber(hf, "final_logit_softcapping", 0),
     queryPreAttnScalar: hfNumber(hf, "query_pre_attn_scalar", 0),

@@ -3,7 +3,7 @@ import { sandwichBlock } from "../model/blocks.js";
 import { makeConfig } from "../model/config.js";
 import { gatedFfn } from "../model/ffn.js";
 import { commonConfigToGgufKvs, ggufCommonConfig, ggufSlidingLayers, slidingLayersKv } from "../model/gguf-config.js";
-import { hfNumber } from "../model/hf-config.js";
+import { hfNumber, hfSlidingLayers } from "../model/hf-config.js";
 import { gemmaAdjustVector, gemmaEmbedScale, gemmaHfConfig } from "./gemma.js";
 import { gemma2LayerNames } from "./gemma2.js";
 import { hfNameMapper, llamaTopNames } from "./hf-names.js";
@@ -22,6 +22,9 @@ export const gemma3: ArchSpec = {
   ggufRopeLayout: "neox",
   fromHfConfig: (hf) => makeConfig({
     ...gemmaHfConfig(hf, "gemma3"),
+    // Configs without layer_types: every sliding_window_pattern-th layer is global.
+    slidingLayers: hfSlidingLayers(hf, hfNumber(hf, "num_hidden_layers"), hfNumber(hf, "sliding_window", 0),
+      hfNumber(hf, ["sliding_window_pattern", "_sliding_window_pattern"], 6)),
     queryPreAttnScalar: hfNumber(hf, "query_pre_attn_scalar", 0),
   }),
   fromGguf: (meta, vocab) => {

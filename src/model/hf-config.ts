@@ -36,13 +36,18 @@ export function ropeScalingFromHf(p: HfRopeParams): RopeScaling {
   throw new FormatError("config.json", `rope_type ${JSON.stringify(s.ropeType)} is not supported (default, linear, llama3)`);
 }
 
-/** Which layers use sliding-window attention, from layer_types (transformers ≥ 4.5x) or every layer when a window is set. */
-export function hfSlidingLayers(cfg: HfConfig, nLayers: number, window: number): boolean[] {
+/**
+ * Which layers use sliding-window attention: from layer_types (recent transformers); else, for configs written
+ * before it, every `period`-th layer is global (Gemma 2: 2, Gemma 3: sliding_window_pattern) or, with no period,
+ * every layer slides when a window is set.
+ */
+export function hfSlidingLayers(cfg: HfConfig, nLayers: number, window: number, period = 0): boolean[] {
   const types = cfg.layer_types;
   if (Array.isArray(types)) {
     if (types.length !== nLayers) throw new FormatError("config.json", `layer_types has ${types.length} entries for ${nLayers} layers`);
     return types.map((t) => t === "sliding_attention" && window > 0);
   }
+  if (period > 0) return Array.from({ length: nLayers }, (_, il) => window > 0 && (il + 1) % period !== 0);
   return new Array<boolean>(nLayers).fill(window > 0);
 }
 

@@ -60,6 +60,14 @@ describe("GGUF metadata mapping (llama.cpp key names)", () => {
     });
   }
 
+  it("older configs without layer_types: Gemma 2 slides on even layers, as the fixture's layer_types say", () => {
+    const hf = openHfDir(`${root}/gemma2`);
+    const { layer_types: types, ...older } = hf.config;
+    expect(types).toEqual(["sliding_attention", "full_attention"]);
+    expect(archByName("gemma2").fromHfConfig(older).slidingLayers).toEqual([true, false]);
+    hf.close();
+  });
+
   it("llama3RopeFreqFactors divides the base frequencies into the scaled ones", () => {
     const hf = openHfDir(`${root}/llama3-rope-scaled`);
     const c = archByName("llama").fromHfConfig(hf.config);
