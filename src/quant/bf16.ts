@@ -8,10 +8,10 @@ export const bf16Traits: QuantTraits = {
   id: GgmlType.BF16,
   blockSize: 1,
   bytesPerBlock: 2,
-  dequantize(src, dst, n) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     // Written as bits so NaN payloads survive (a NaN passing through a JS number may be quieted).
-    const bits = new Uint32Array(dst.buffer, dst.byteOffset, n);
-    for (let i = 0; i < n; i++) bits[i] = ((src[2 * i] << 16) | (src[2 * i + 1] << 24)) >>> 0;
+    const bits = new Uint32Array(dst.buffer, dst.byteOffset + 4 * dstOffset, n);
+    for (let i = 0; i < n; i++) bits[i] = ((src[srcOffset + 2 * i] << 16) | (src[srcOffset + 2 * i + 1] << 24)) >>> 0;
   },
   quantize(src, dst, n) {
     for (let i = 0; i < n; i++) {

@@ -8,9 +8,9 @@ export const f16Traits: QuantTraits = {
   id: GgmlType.F16,
   blockSize: 1,
   bytesPerBlock: 2,
-  dequantize(src, dst, n) {
-    const bits = new Uint32Array(dst.buffer, dst.byteOffset, n);
-    for (let i = 0; i < n; i++) bits[i] = f16ToF32BitsTable[src[2 * i] | (src[2 * i + 1] << 8)];
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    const bits = new Uint32Array(dst.buffer, dst.byteOffset + 4 * dstOffset, n);
+    for (let i = 0; i < n; i++) bits[i] = f16ToF32BitsTable[src[srcOffset + 2 * i] | (src[srcOffset + 2 * i + 1] << 8)];
   },
   quantize(src, dst, n) {
     for (let i = 0; i < n; i++) {

@@ -7,9 +7,9 @@ export const f32Traits: QuantTraits = {
   id: GgmlType.F32,
   blockSize: 1,
   bytesPerBlock: 4,
-  dequantize(src, dst, n) {
-    const view = new DataView(src.buffer, src.byteOffset, n * 4);
-    for (let i = 0; i < n; i++) dst[i] = view.getFloat32(i * 4, true);
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    const view = new DataView(src.buffer, src.byteOffset + srcOffset, n * 4);
+    for (let i = 0; i < n; i++) dst[dstOffset + i] = view.getFloat32(i * 4, true);
   },
   quantize(src, dst, n) {
     const view = new DataView(dst.buffer, dst.byteOffset, n * 4);

@@ -8,10 +8,10 @@ function integerTraits(name: "I8" | "I16" | "I32", bytes: 1 | 2 | 4): QuantTrait
     id: GgmlType[name],
     blockSize: 1,
     bytesPerBlock: bytes,
-    dequantize(src, dst, n) {
-      const view = new DataView(src.buffer, src.byteOffset, n * bytes);
+    dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+      const view = new DataView(src.buffer, src.byteOffset + srcOffset, n * bytes);
       for (let i = 0; i < n; i++) {
-        dst[i] = bytes === 1 ? view.getInt8(i) : bytes === 2 ? view.getInt16(2 * i, true) : view.getInt32(4 * i, true);
+        dst[dstOffset + i] = bytes === 1 ? view.getInt8(i) : bytes === 2 ? view.getInt16(2 * i, true) : view.getInt32(4 * i, true);
       }
     },
   };
@@ -27,9 +27,9 @@ export const i64Traits: QuantTraits = {
   id: GgmlType.I64,
   blockSize: 1,
   bytesPerBlock: 8,
-  dequantize(src, dst, n) {
-    const view = new DataView(src.buffer, src.byteOffset, n * 8);
-    for (let i = 0; i < n; i++) dst[i] = Number(view.getBigInt64(8 * i, true));
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    const view = new DataView(src.buffer, src.byteOffset + srcOffset, n * 8);
+    for (let i = 0; i < n; i++) dst[dstOffset + i] = Number(view.getBigInt64(8 * i, true));
   },
 };
 
@@ -39,8 +39,8 @@ export const f64Traits: QuantTraits = {
   id: GgmlType.F64,
   blockSize: 1,
   bytesPerBlock: 8,
-  dequantize(src, dst, n) {
-    const view = new DataView(src.buffer, src.byteOffset, n * 8);
-    for (let i = 0; i < n; i++) dst[i] = view.getFloat64(8 * i, true);
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    const view = new DataView(src.buffer, src.byteOffset + srcOffset, n * 8);
+    for (let i = 0; i < n; i++) dst[dstOffset + i] = view.getFloat64(8 * i, true);
   },
 };

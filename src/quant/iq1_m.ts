@@ -15,8 +15,8 @@ export const iq1_mTraits: QuantTraits = {
   id: GgmlType.IQ1_M,
   blockSize: 256,
   bytesPerBlock: 56,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 56) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 56) {
       const sc0 = src[b + 48] | (src[b + 49] << 8);
       const sc1 = src[b + 50] | (src[b + 51] << 8);
       const sc2 = src[b + 52] | (src[b + 53] << 8);

@@ -14,8 +14,8 @@ export const iq1_sTraits: QuantTraits = {
   id: GgmlType.IQ1_S,
   blockSize: 256,
   bytesPerBlock: 50,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 50) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 50) {
       const d = readF16(src, b);
       for (let ib = 0; ib < 8; ib++) {
         const qh = src[b + 34 + 2 * ib] | (src[b + 35 + 2 * ib] << 8);

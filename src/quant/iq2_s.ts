@@ -13,8 +13,8 @@ export const iq2_sTraits: QuantTraits = {
   id: GgmlType.IQ2_S,
   blockSize: 256,
   bytesPerBlock: 82,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 82) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 82) {
       const d = readF16(src, b);
       for (let k = 0; k < 16; k++) {
         const scale = (src[b + 74 + (k >> 1)] >> (4 * (k & 1))) & 0xf;

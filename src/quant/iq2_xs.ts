@@ -14,8 +14,8 @@ export const iq2_xsTraits: QuantTraits = {
   id: GgmlType.IQ2_XS,
   blockSize: 256,
   bytesPerBlock: 74,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 74) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 74) {
       const d = readF16(src, b);
       for (let k = 0; k < 16; k++) {
         const scale = (src[b + 66 + (k >> 1)] >> (4 * (k & 1))) & 0xf;

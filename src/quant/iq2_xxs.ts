@@ -1,4 +1,5 @@
 import { GgmlType } from "./ggml-type.js";
+import { readU32 } from "./le-bytes.js";
 import { readF16 } from "./half.js";
 import { iq2xxsGrid } from "./iq2_xxs-grid.js";
 import { ksignsIq2xs } from "./iq2-signs.js";
@@ -14,13 +15,12 @@ export const iq2_xxsTraits: QuantTraits = {
   id: GgmlType.IQ2_XXS,
   blockSize: 256,
   bytesPerBlock: 66,
-  dequantize(src, dst, n) {
-    const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    for (let b = 0, o = 0; o < n; b += 66) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 66) {
       const d = readF16(src, b);
       for (let ib = 0; ib < 8; ib++) {
         const at = b + 2 + 8 * ib;
-        const aux1 = view.getUint32(at + 4, true);
+        const aux1 = readU32(src, at + 4);
         const db = fround(fround(d * (0.5 + (aux1 >>> 28))) * 0.25);
         for (let l = 0; l < 4; l++) {
           const grid = 8 * src[at + l];

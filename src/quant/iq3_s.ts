@@ -13,8 +13,8 @@ export const iq3_sTraits: QuantTraits = {
   id: GgmlType.IQ3_S,
   blockSize: 256,
   bytesPerBlock: 110,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 110) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 110) {
       const d = readF16(src, b);
       for (let ib = 0; ib < 8; ib++) {
         const db = fround(d * (1 + 2 * ((src[b + 106 + (ib >> 1)] >> (4 * (ib & 1))) & 0xf)));

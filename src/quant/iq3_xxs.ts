@@ -1,4 +1,5 @@
 import { GgmlType } from "./ggml-type.js";
+import { readU32 } from "./le-bytes.js";
 import { readF16 } from "./half.js";
 import { iq3xxsGrid } from "./iq3_xxs-grid.js";
 import { ksignsIq2xs } from "./iq2-signs.js";
@@ -14,12 +15,11 @@ export const iq3_xxsTraits: QuantTraits = {
   id: GgmlType.IQ3_XXS,
   blockSize: 256,
   bytesPerBlock: 98,
-  dequantize(src, dst, n) {
-    const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    for (let b = 0, o = 0; o < n; b += 98) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 98) {
       const d = readF16(src, b);
       for (let ib = 0; ib < 8; ib++) {
-        const aux = view.getUint32(b + 66 + 4 * ib, true);
+        const aux = readU32(src, b + 66 + 4 * ib);
         const db = fround(fround(d * (0.5 + (aux >>> 28))) * 0.5);
         for (let l = 0; l < 4; l++) {
           const signs = ksignsIq2xs[(aux >>> (7 * l)) & 127];

@@ -15,8 +15,8 @@ export const iq4_xsTraits: QuantTraits = {
   blockSize: 256,
   bytesPerBlock: 136,
   quantize: quantizeIq4Xs,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 136, o += 256) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 136, o += 256) {
       const d = readF16(src, b);
       const scalesH = src[b + 2] | (src[b + 3] << 8);
       for (let ib = 0; ib < 8; ib++) {

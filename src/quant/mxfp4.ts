@@ -32,8 +32,8 @@ export const mxfp4Traits: QuantTraits = {
   id: GgmlType.MXFP4,
   blockSize: 32,
   bytesPerBlock: 17,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 17, o += 32) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 17, o += 32) {
       const d = e8m0ToF32Half(src[b]);
       for (let j = 0; j < 16; j++) {
         dst[o + j] = kvaluesMxfp4[src[b + 1 + j] & 0xf] * d;

@@ -15,8 +15,8 @@ export const q2_kTraits: QuantTraits = {
   blockSize: 256,
   bytesPerBlock: 84,
   quantize: quantizeQ2K,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 84, o += 256) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 84, o += 256) {
       const d = readF16(src, b + 80);
       const min = readF16(src, b + 82);
       for (let sub = 0; sub < 16; sub++) {

@@ -22,8 +22,8 @@ export const q3_kTraits: QuantTraits = {
   blockSize: 256,
   bytesPerBlock: 110,
   quantize: quantizeQ3K,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 110, o += 256) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 110, o += 256) {
       const d = readF16(src, b + 108);
       for (let sub = 0; sub < 16; sub++) {
         const dl = fround(d * (unpackQ3KScale(src, b + 96, sub) - 32));

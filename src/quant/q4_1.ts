@@ -12,8 +12,8 @@ export const q4_1Traits: QuantTraits = {
   id: GgmlType.Q4_1,
   blockSize: 32,
   bytesPerBlock: 20,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 20, o += 32) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 20, o += 32) {
       const d = readF16(src, b);
       const m = readF16(src, b + 2);
       for (let j = 0; j < 16; j++) {

@@ -15,8 +15,8 @@ export const q4_kTraits: QuantTraits = {
   blockSize: 256,
   bytesPerBlock: 144,
   quantize: quantizeQ4K,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 144, o += 256) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 144, o += 256) {
       const d = readF16(src, b);
       const min = readF16(src, b + 2);
       for (let sub = 0; sub < 8; sub++) {

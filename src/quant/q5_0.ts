@@ -12,8 +12,8 @@ export const q5_0Traits: QuantTraits = {
   id: GgmlType.Q5_0,
   blockSize: 32,
   bytesPerBlock: 22,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 22, o += 32) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 22, o += 32) {
       const d = readF16(src, b);
       const qh = (src[b + 2] | (src[b + 3] << 8) | (src[b + 4] << 16) | (src[b + 5] << 24)) >>> 0;
       for (let j = 0; j < 16; j++) {

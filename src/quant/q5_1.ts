@@ -12,8 +12,8 @@ export const q5_1Traits: QuantTraits = {
   id: GgmlType.Q5_1,
   blockSize: 32,
   bytesPerBlock: 24,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 24, o += 32) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 24, o += 32) {
       const d = readF16(src, b);
       const m = readF16(src, b + 2);
       const qh = (src[b + 4] | (src[b + 5] << 8) | (src[b + 6] << 16) | (src[b + 7] << 24)) >>> 0;

@@ -14,8 +14,8 @@ export const q6_kTraits: QuantTraits = {
   blockSize: 256,
   bytesPerBlock: 210,
   quantize: quantizeQ6K,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 210, o += 256) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 210, o += 256) {
       const d = readF16(src, b + 208);
       for (let half = 0; half < 2; half++) {
         const ql = b + 64 * half;

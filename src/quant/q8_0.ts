@@ -11,8 +11,8 @@ export const q8_0Traits: QuantTraits = {
   id: GgmlType.Q8_0,
   blockSize: 32,
   bytesPerBlock: 34,
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 34, o += 32) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 34, o += 32) {
       const d = readF16(src, b);
       for (let j = 0; j < 32; j++) dst[o + j] = d * ((src[b + 2 + j] << 24) >> 24);
     }

@@ -1,4 +1,5 @@
 import { GgmlType } from "./ggml-type.js";
+import { readF32 } from "./le-bytes.js";
 import { nearestInt } from "./c-math.js";
 import type { QuantTraits } from "./traits.js";
 
@@ -11,11 +12,10 @@ export const q8_kTraits: QuantTraits = {
   id: GgmlType.Q8_K,
   blockSize: 256,
   bytesPerBlock: 292,
-  dequantize(src, dst, n) {
-    const view = new DataView(src.buffer, src.byteOffset, src.byteLength);
-    for (let b = 0, o = 0; o < n; b += 292, o += 256) {
-      const d = view.getFloat32(b, true);
-      for (let j = 0; j < 256; j++) dst[o + j] = d * view.getInt8(b + 4 + j);
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 292, o += 256) {
+      const d = readF32(src, b);
+      for (let j = 0; j < 256; j++) dst[o + j] = d * ((src[b + 4 + j] << 24) >> 24);
     }
   },
   // quantize_row_q8_K_ref: iscale = -127 / signed absmax, q = min(127, nearest_int(iscale * x)), d = 1 / iscale.

@@ -40,8 +40,8 @@ export const tq1_0Traits: QuantTraits = {
       for (let j = 0; j < 4; j++) dst[b + 48 + j] = packTrits(trit(x + j), trit(x + j + 4), trit(x + j + 8), trit(x + j + 12), 0);
     }
   },
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 54) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 54) {
       const d = readF16(src, b + 52);
       for (let digit = 0; digit < 5; digit++) {
         for (let m = 0; m < 32; m++) dst[o++] = trit(src[b + m], digit) * d;

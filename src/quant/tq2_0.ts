@@ -26,8 +26,8 @@ export const tq2_0Traits: QuantTraits = {
       }
     }
   },
-  dequantize(src, dst, n) {
-    for (let b = 0, o = 0; o < n; b += 66) {
+  dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
+    for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 66) {
       const d = readF16(src, b + 64);
       for (let j = 0; j < 64; j += 32) {
         for (let l = 0; l < 4; l++) {

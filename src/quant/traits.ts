@@ -10,8 +10,11 @@ export interface QuantTraits {
   readonly id: number;
   readonly blockSize: number;
   readonly bytesPerBlock: number;
-  /** Reference dequantization of `n` values (a multiple of blockSize) from `src` (starting at byte 0) into `dst`. */
-  dequantize(src: Uint8Array, dst: Float32Array, n: number): void;
+  /**
+   * Reference dequantization of `n` values (a multiple of blockSize) stored in `src` from byte `srcOffset` (default
+   * 0) into dst[dstOffset .. dstOffset + n). The offsets let row loops avoid a subarray per row.
+   */
+  dequantize(src: Uint8Array, dst: Float32Array, n: number, srcOffset?: number, dstOffset?: number): void;
   /** Reference quantization (ggml's quantize_row_*_ref), byte-exact with ggml. Absent for types without one yet. */
   quantize?(src: Float32Array, dst: Uint8Array, n: number): void;
 }

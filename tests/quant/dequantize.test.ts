@@ -49,6 +49,12 @@ describe("dequantize matches gguf-py bit for bit", () => {
         }
       }
       expect({ mismatches, first }).toEqual({ mismatches: 0, first: -1 });
+      // The same bytes at an odd offset of a larger buffer, written past the start of dst.
+      const padded = new Uint8Array(tensor.bytes.length + 7);
+      padded.set(tensor.bytes, 7);
+      const shifted = new Float32Array(entry.n_floats + 5);
+      traits.dequantize(padded, shifted, entry.n_floats, 7, 5);
+      expect(Buffer.from(shifted.buffer, 20).equals(Buffer.from(out.buffer))).toBe(true);
     });
   }
 });
