@@ -26,6 +26,9 @@ export interface TestNode extends AstNode {
   negate: boolean;
   test: IdentifierNode;
 }
+export interface DictNode extends AstNode {
+  value: Map<AstNode, AstNode>;
+}
 export interface ForNode extends AstNode {
   iterable: AstNode;
 }

@@ -6,7 +6,11 @@ import {
   ArrayValue, FloatValue, IntegerValue, StringValue, UndefinedValue, isBoolean, isInteger, isMapping, isNone, isNumber, isSequence,
   isString, isUndefined, truthy,
 } from "./jinja-values.js";
-import { isGenerator, makeGenerator } from "./generator-value.js";
+import { collectionFilters } from "./python-collection-filters.js";
+import { decodeKey } from "./dict-keys.js";
+import { isGenerator, makeGenerator, makeTuple } from "./generator-value.js";
+import { pythonIterate } from "./python-iterate.js";
+import { textFilters } from "./python-text-filters.js";
 import { escapeToMarkup, isMarkup, makeMarkup } from "./markup-value.js";
 import { pyTypeError } from "./python-errors.js";
 import { pythonJsonDumps } from "./python-json.js";
@@ -25,14 +29,6 @@ export type JinjaFilter = (operand: JinjaValue, args: JinjaValue[], kwargs: Map<
 const arg = (args: JinjaValue[], kwargs: Map<string, JinjaValue>, index: number, name: string): JinjaValue | undefined =>
   args[index] ?? kwargs.get(name);
 
-/** Python iteration: list items, str characters, dict keys; Undefined iterates as empty. */
-export function pythonIterate(value: JinjaValue): JinjaValue[] {
-  if (isSequence(value)) return value.value;
-  if (isString(value)) return Array.from(value.value, (c) => new StringValue(c));
-  if (isMapping(value)) return [...value.value.keys()].map((k) => new StringValue(k));
-  if (isUndefined(value)) return [];
-  throw pyTypeError(`'${pythonTypeName(value)}' object is not iterable`);
-}
 
 function length(value: JinjaValue): number {
   if (isString(value)) return Array.from(value.value).length;
@@ -141,7 +137,7 @@ export const pythonFilters = new Map<string, JinjaFilter>([
   ["items", (v) => {
     if (isUndefined(v)) return makeGenerator([]);
     if (!isMapping(v)) throw pyTypeError("Can only get item pairs from a mapping.");
-    return makeGenerator([...v.value].map(([k, item]) => new ArrayValue([new StringValue(k), item])));
+    return makeGenerator([...v.value].map(([k, item]) => makeTuple([decodeKey(k), item])));
   }],
   ["trim", (v, args, kwargs) => {
     const chars = arg(args, kwargs, 0, "chars");
@@ -165,3 +161,13 @@ export const pythonFilters = new Map<string, JinjaFilter>([
   }],
 ]);
 pythonFilters.set("d", pythonFilters.get("default") as JinjaFilter);
+for (const [name, filter] of [...collectionFilters, ...textFilters]) pythonFilters.set(name, filter);
+
+/** Every filter Jinja2 3.1 defines (jinja2/filters.py FILTERS) plus transformers' tojson: any other name raises. */
+export const jinja2FilterNames = new Set([
+  "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape", "filesizeformat",
+  "first", "float", "forceescape", "format", "groupby", "indent", "int", "items", "join", "last", "length", "list",
+  "lower", "map", "max", "min", "pprint", "random", "reject", "rejectattr", "replace", "reverse", "round", "safe",
+  "select", "selectattr", "slice", "sort", "string", "striptags", "sum", "title", "tojson", "trim", "truncate",
+  "unique", "upper", "urlencode", "urlize", "wordcount", "wordwrap", "xmlattr",
+]);

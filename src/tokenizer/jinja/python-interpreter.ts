@@ -5,14 +5,17 @@
 // methods at run time: we wrap them on one Interpreter instance, never on the shared prototype.
 import { Interpreter } from "@huggingface/jinja";
 import type { Environment } from "@huggingface/jinja";
-import type { AstNode, BinaryNode, CallNode, ForNode, IdentifierNode, IterableNode, MemberNode, SelectNode, TestNode, ValueNode } from "./jinja-ast.js";
+import type { AstNode, BinaryNode, CallNode, DictNode, ForNode, IdentifierNode, IterableNode, MemberNode, SelectNode, TestNode, ValueNode } from "./jinja-ast.js";
 import { describeNode, valueNode } from "./jinja-ast.js";
 import type { JinjaValue } from "./jinja-values.js";
-import { ArrayValue, BooleanValue, IntegerValue, StringValue, isMapping, isNone, isSequence, isString, isUndefined } from "./jinja-values.js";
-import { isGenerator } from "./generator-value.js";
+import { ArrayValue, BooleanValue, IntegerValue, ObjectValue, StringValue, isNone, isSequence, isString, isUndefined } from "./jinja-values.js";
+import { encodeKey } from "./dict-keys.js";
+import { isGenerator, makeTuple } from "./generator-value.js";
+import { ChatTemplateError } from "./python-errors.js";
 import { pythonGetAttribute } from "./python-attributes.js";
 import type { FilterContext } from "./python-filters.js";
-import { pythonFilters, pythonIterate } from "./python-filters.js";
+import { jinja2FilterNames, pythonFilters } from "./python-filters.js";
+import { pythonIterate } from "./python-iterate.js";
 import { asNumber, pythonBinary } from "./python-operators.js";
 import { pythonStr } from "./python-str.js";
 import { pythonTests } from "./python-tests.js";
@@ -34,6 +37,8 @@ interface InterpreterInternals {
 /** Statements whose None result means "no output"; other nodes are expressions, whose None prints "None". */
 const silentStatements = new Set(["Set", "Macro", "Comment", "Break", "Continue", "If", "For", "CallStatement", "FilterStatement"]);
 const noKeywords = new Map<string, JinjaValue>();
+/** Jinja2 checks filter names at run time inside if-blocks (compiler.py _filter_test_common). */
+const unknownFilter = (name: string): ChatTemplateError => new ChatTemplateError("TemplateRuntimeError", `No filter named '${name}' found.`);
 
 export function createPythonInterpreter(env: Environment): Interpreter {
   const interpreter = new Interpreter(env);
@@ -101,6 +106,7 @@ export function createPythonInterpreter(env: Environment): Interpreter {
     applyFilter(value, name, args, kwargs) {
       const filter = pythonFilters.get(name);
       if (filter) return filter(value, args, kwargs, filterContext);
+      if (!jinja2FilterNames.has(name)) throw unknownFilter(name);
       const callee: IdentifierNode = { type: "Identifier", value: name };
       if (args.length === 0 && kwargs.size === 0) return base.applyFilter(value, callee, env);
       const keywordNodes = [...kwargs].map(([key, v]) => ({ type: "KeywordArgumentExpression", key: { type: "Identifier", value: key }, value: valueNode(v) }));
@@ -118,7 +124,9 @@ export function createPythonInterpreter(env: Environment): Interpreter {
   self.applyFilter = (operand, filterNode, scope) => {
     const isCall = filterNode.type === "CallExpression";
     const nameNode = isCall ? (filterNode as CallNode).callee : filterNode;
-    const filter = nameNode.type === "Identifier" ? pythonFilters.get((nameNode as IdentifierNode).value) : undefined;
+    const name = nameNode.type === "Identifier" ? (nameNode as IdentifierNode).value : "";
+    const filter = pythonFilters.get(name);
+    if (!filter && !jinja2FilterNames.has(name)) throw unknownFilter(name);
     if (!filter) return base.applyFilter(operand, filterNode, scope);
     const [args, kwargs] = isCall ? self.evaluateArguments((filterNode as CallNode).args, scope) : [[], noKeywords];
     return filter(operand, args, kwargs, filterContext);
@@ -130,14 +138,20 @@ export function createPythonInterpreter(env: Environment): Interpreter {
         return (node as ValueNode).value;
       case "PyIterable": {
         const value = self.evaluate((node as IterableNode).inner, scope);
-        if (isMapping(value) || (isSequence(value) && !isGenerator(value))) return value;
+        if (isSequence(value) && !isGenerator(value)) return value;
         return new ArrayValue(pythonIterate(value));
       }
       case "For":
         return base.evaluate(pythonLoop(node as ForNode), scope);
+      case "ObjectLiteral": {
+        // Python dict displays may have non-string keys ({0: 0}): see dict-keys.ts.
+        const entries = new Map<string, JinjaValue>();
+        for (const [key, value] of (node as DictNode).value) entries.set(encodeKey(self.evaluate(key, scope)), self.evaluate(value, scope));
+        return new ObjectValue(entries);
+      }
       case "TupleLiteral":
-        // The library's for-loop unpacks only lists; a tuple is a list here.
-        return new ArrayValue(base.evaluate(node, scope).value as JinjaValue[]);
+        // The library's for-loop unpacks only its lists: a tuple is one of them here (see generator-value.ts).
+        return makeTuple(base.evaluate(node, scope).value as JinjaValue[]);
       default:
         return base.evaluate(node, scope);
     }

@@ -2,6 +2,7 @@
 // json.dumps(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False) unless the template says otherwise.
 import type { JinjaValue } from "./jinja-values.js";
 import { isBoolean, isFloat, isInteger, isMapping, isNamespace, isNone, isSequence, isString, isUndefined } from "./jinja-values.js";
+import { jsonKey } from "./dict-keys.js";
 import { isGenerator } from "./generator-value.js";
 import { pyTypeError } from "./python-errors.js";
 import { pythonFloatRepr } from "./python-str.js";
@@ -63,7 +64,7 @@ export function pythonJsonDumps(value: JinjaValue, options: PythonJsonOptions = 
       [open, close] = ["{", "}"];
       let entries = [...v.value];
       if (options.sortKeys) entries = entries.sort(([a], [b]) => compareCodePoints(a, b));
-      parts = entries.map(([k, item]) => `${pythonJsonString(k, ensureAscii)}${keySeparator}${encode(item, depth + 1)}`);
+      parts = entries.map(([k, item]) => `${pythonJsonString(jsonKey(k), ensureAscii)}${keySeparator}${encode(item, depth + 1)}`);
     } else {
       throw pyTypeError(`Object of type ${typeName(v)} is not JSON serializable`);
     }

@@ -1,7 +1,8 @@
 // Python's str() and repr() of template values: what Jinja2 prints for `{{ value }}`, `value|string` and `~`.
 import type { JinjaValue } from "./jinja-values.js";
 import { isBoolean, isFloat, isInteger, isMapping, isNamespace, isNone, isSequence, isString, isUndefined } from "./jinja-values.js";
-import { isGenerator } from "./generator-value.js";
+import { decodeKey, isPlainKey } from "./dict-keys.js";
+import { isGenerator, isTuple } from "./generator-value.js";
 
 /** repr(float): shortest round-trip digits, fixed notation for 1e-4 <= |x| < 1e16, else d.ddde±XX. */
 export function pythonFloatRepr(x: number): string {
@@ -50,9 +51,10 @@ export function pythonStr(value: JinjaValue): string {
   if (isNone(value)) return "None";
   if (isUndefined(value)) return "";
   if (isGenerator(value)) return "<generator object sync_do_map at 0x0>";
+  if (isTuple(value) && isSequence(value)) return `(${value.value.map(pythonRepr).join(", ")}${value.value.length === 1 ? "," : ""})`;
   if (isSequence(value)) return `[${value.value.map(pythonRepr).join(", ")}]`;
   if (isMapping(value)) {
-    const entries = [...value.value].map(([k, v]) => `${pythonStringRepr(k)}: ${pythonRepr(v)}`);
+    const entries = [...value.value].map(([k, v]) => `${isPlainKey(k) ? pythonStringRepr(k) : pythonStr(decodeKey(k))}: ${pythonRepr(v)}`);
     return `{${entries.join(", ")}}`;
   }
   if (isNamespace(value)) {

@@ -3,6 +3,7 @@ import type { JinjaValue } from "./jinja-values.js";
 import {
   isBoolean, isFloat, isFunction, isInteger, isMapping, isNone, isNumber, isSequence, isString, isUndefined,
 } from "./jinja-values.js";
+import { encodeKey } from "./dict-keys.js";
 import { isGenerator } from "./generator-value.js";
 import { pythonCompare, pythonEquals } from "./python-equality.js";
 import { pythonStr } from "./python-str.js";
@@ -15,7 +16,7 @@ function contains(container: JinjaValue, item: JinjaValue): boolean {
     if (!isString(item)) throw pyTypeError(`'in <string>' requires string as left operand, not ${item.type}`);
     return container.value.includes(item.value);
   }
-  if (isMapping(container)) return isString(item) && container.value.has(item.value);
+  if (isMapping(container)) return container.value.has(encodeKey(item));
   if (isSequence(container)) return container.value.some((x) => pythonEquals(x, item));
   if (isUndefined(container)) return false;
   throw pyTypeError(`argument of type '${isNone(container) ? "NoneType" : container.type}' is not iterable`);
