@@ -43,6 +43,8 @@ export class EngineRequest {
   numComputed = 0;
   numCachedPromptTokens = 0;
   numPreemptions = 0;
+  /** Whether the prefix cache was searched for this request (counted once in the cache's statistics). */
+  prefixLookedUp = false;
   readonly blockTable: number[] = [];
   readonly blockHashes: string[] = [];
   /** How many of blockTable's leading blocks are registered in the prefix cache. */

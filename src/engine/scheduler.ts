@@ -132,10 +132,12 @@ export class Scheduler {
     const cache = this.cache;
     cache.extendBlockHashes((i) => req.tokenAt(i), req.numTokens, req.blockHashes);
     const maxBlocks = Math.floor((req.numTokens - 1) / cache.blockSize);
-    const hit = cache.acquireCachedPrefix(req.blockHashes, maxBlocks);
+    const firstLookup = !req.prefixLookedUp;
+    req.prefixLookedUp = true;
+    const hit = cache.acquireCachedPrefix(req.blockHashes, maxBlocks, firstLookup);
     for (const b of hit) req.blockTable.push(b);
     req.numComputed = hit.length * cache.blockSize;
     req.numCommittedBlocks = hit.length;
-    if (req.output.length === 0 && req.numPreemptions === 0) req.numCachedPromptTokens = req.numComputed;
+    if (firstLookup) req.numCachedPromptTokens = req.numComputed;
   }
 }

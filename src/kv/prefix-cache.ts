@@ -63,18 +63,20 @@ export class PrefixCache {
 
   /**
    * The longest run of cached blocks matching `hashes` from the start, each taken (reference count +1).
-   * Counts one query per block asked and one hit per block found (token-weighted counts are ×blockSize).
+   * Counts one query per block asked and one hit per block found (token-weighted counts are ×blockSize), unless
+   * `count` is false (a retry of a lookup already counted).
    */
-  acquireCachedPrefix(hashes: readonly string[], maxBlocks: number): number[] {
+  acquireCachedPrefix(hashes: readonly string[], maxBlocks: number, count = true): number[] {
     const found: number[] = [];
     for (let i = 0; i < hashes.length && i < maxBlocks; i++) {
       const b = this.blockByHash.get(hashes[i]);
       if (b === undefined) break;
       found.push(b);
     }
-    const asked = Math.min(hashes.length, maxBlocks);
-    this.queryCount += asked;
-    this.hitCount += found.length;
+    if (count) {
+      this.queryCount += Math.min(hashes.length, maxBlocks);
+      this.hitCount += found.length;
+    }
     for (const b of found) this.take(b);
     return found;
   }

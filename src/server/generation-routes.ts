@@ -20,7 +20,9 @@ async function handle(ctx: ServerContext, kind: "completion" | "chat", request: 
   if (r.model !== null && r.model !== served.id && r.model !== "default")
     throw new ApiError(404, `the model '${r.model.slice(0, 100)}' does not exist; this server serves '${served.id}'`, "not_found_error", "model", "model_not_found");
   if (ctx.draining) throw new ApiError(503, "the server is shutting down", "overloaded_error", null, "shutting_down", 5);
-  if (engine.numWaiting + r.n > ctx.maxQueue)
+  // Requests that the next step can admit into free sequence slots are not queued; the rest wait, at most maxQueue.
+  const freeSlots = Math.max(0, engine.config.maxSeqs - engine.numRunning);
+  if (engine.numWaiting + r.n > ctx.maxQueue + freeSlots)
     throw new ApiError(429, `the server is busy: ${engine.numWaiting} requests are already waiting (limit ${ctx.maxQueue}); retry later`, "rate_limit_error", null, "queue_full", 1);
   const promptIds = promptOf(ctx, r);
   const ctxLen = served.model.ctxLen;
@@ -58,6 +60,7 @@ async function handle(ctx: ServerContext, kind: "completion" | "chat", request: 
     const gen = new Generation(id, served, engine, r, promptIds, sink);
     res.on("close", () => gen.abort());
     gen.start();
+    ctx.traces.add(gen);
     return reply;
   }
 
@@ -76,6 +79,7 @@ async function handle(ctx: ServerContext, kind: "completion" | "chat", request: 
       if (!res.writableEnded) gen.abort();
     });
     gen.start();
+    ctx.traces.add(gen);
   });
 }
 
@@ -87,5 +91,4 @@ function promptOf(ctx: ServerContext, r: GenerationRequest): number[] {
 
 function finished(ctx: ServerContext, gen: Generation): void {
   for (const c of gen.choices) ctx.metrics.observeFinished(c.req);
-  ctx.traces.add(gen);
 }

@@ -1,6 +1,6 @@
 import type { Choice, Generation } from "./generation.js";
 
-/** The last `capacity` requests, for GET /v1/traces/:id (the web UI's inspector). */
+/** The last `capacity` requests, running or finished, for GET /v1/traces/:id (the web UI's inspector). */
 export class TraceStore {
   private readonly entries = new Map<string, { gen: Generation; choice: Choice }>();
 

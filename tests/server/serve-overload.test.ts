@@ -28,7 +28,7 @@ describe("overload, hostile input and shutdown (stories-7m, real server)", () =>
     const ok = bodies.filter((b) => b.status === 200);
     const refused = bodies.filter((b) => b.status !== 200);
     console.log(`burst of 50: ${ok.length} answered, ${refused.length} refused, ${elapsedMs.toFixed(0)} ms`);
-    expect(ok.length).toBeGreaterThanOrEqual(4); // the 4 queue places at least (more if a step admits some meanwhile)
+    expect(ok.length).toBeGreaterThanOrEqual(6); // 2 free sequence slots + 4 queue places at least
     expect(refused.length).toBeGreaterThan(0);
     for (const b of ok) expect(b.json.choices?.[0].text).toBe(solo.choices[0].text);
     for (const b of refused) {
