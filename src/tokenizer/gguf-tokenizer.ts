@@ -91,6 +91,20 @@ export function tokenizerFromGguf(gguf: GgufFile): Tokenizer {
     if (id !== undefined) attrs[id] = ATTR_USER_DEFINED;
   }
   for (const id of [eosId, eotId, eomId]) if (id !== null) eog.add(id);
+  const eogText = (text: string): number | undefined => [...eog].find((id) => tokens[id] === text);
+  // o200k_harmony / solar-open: <|end|> is not an end of generation when <|return|>/<|call|> or <|calls|>/<|flush|> exist
+  const end = eogText("<|end|>");
+  const call = eogText("<|call|>") ?? eogText("<|calls|>");
+  if (end !== undefined && call !== undefined && (eogText("<|return|>") !== undefined || eogText("<|flush|>") !== undefined)) {
+    eog.delete(end);
+    attrs[end] = ATTR_USER_DEFINED;
+  }
+  // gemma4: </s> is text, not an end of generation
+  const closeS = eogText("</s>");
+  if (closeS !== undefined && eogText("<|tool_response>") !== undefined) {
+    eog.delete(closeS);
+    attrs[closeS] = ATTR_NORMAL;
+  }
 
   const specialOrder: number[] = [];
   for (let i = 0; i < n; i++) if ((attrs[i] as number) & (ATTR_CONTROL | ATTR_USER_DEFINED | ATTR_UNKNOWN)) specialOrder.push(i);

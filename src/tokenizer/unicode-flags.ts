@@ -9,9 +9,11 @@ export const FLAG_PUNCTUATION = 16;
 export const FLAG_SYMBOL = 32;
 export const FLAG_CONTROL = 64;
 export const FLAG_WHITESPACE = 128;
+/** an unassigned code point: still a flag, so that only positions past the text have no flags at all */
+export const FLAG_UNDEFINED = 256;
 
 const CATEGORY_MASK = 127;
-const memo = new Uint8Array(0x110000);
+const memo = new Uint16Array(0x110000);
 const computed = new Uint8Array(0x110000);
 
 const RE_N = /\p{N}/u;
@@ -30,7 +32,7 @@ export function isUnicodeWhitespace(cp: number): boolean {
   );
 }
 
-/** The flags of a code point; 0 for unassigned code points (llama.cpp's UNDEFINED). */
+/** The flags of a code point (FLAG_UNDEFINED for an unassigned one); 0 only outside the code point range. */
 export function cptFlags(cp: number): number {
   if (cp < 0 || cp >= 0x110000) return 0;
   if (computed[cp] === 1) return memo[cp] as number;
@@ -43,6 +45,7 @@ export function cptFlags(cp: number): number {
   else if (RE_P.test(ch)) f = FLAG_PUNCTUATION;
   else if (RE_S.test(ch)) f = FLAG_SYMBOL;
   else if (RE_C.test(ch)) f = FLAG_CONTROL;
+  else f = FLAG_UNDEFINED;
   if (isUnicodeWhitespace(cp)) f |= FLAG_WHITESPACE;
   memo[cp] = f;
   computed[cp] = 1;
