@@ -163,6 +163,21 @@ describe("inspect: Hugging Face fixture directories", () => {
     expect(s.nLayers).toBe(name === "gemma3-text" ? 3 : 2); // the fixture README: gemma3-text has 3 layers, the others 2
   });
 
+  it("the readable view of a directory shows config.json and the tensor table", () => {
+    const out = inspect([`${archDir}/llama3-rope-scaled`]);
+    expect(out).toMatch(/^format {8}Hugging Face safetensors$/m);
+    expect(out).toMatch(/^parameters {4}139\.6 K \(139,584\)$/m);
+    expect(out).toMatch(/^ {2}rope_parameters = \{"factor":8,.*"rope_theta":500000/m);
+    expect(out).toMatch(/^rope {10}theta 500000, llama3 scaling x8$/m);
+    expect(out).toMatch(/^ {2}model\.embed_tokens\.weight +F32 +\[\d+, \d+\] +[\d.]+ KiB$/m);
+  });
+
+  it("RoPE facts from the fixture README: Llama-3 scaling x8 at theta 500000, Gemma 3 local 10000 vs global 1e6", () => {
+    expect(summaryOf(`${archDir}/llama3-rope-scaled`)).toMatchObject({ ropeTheta: 500000, ropeScaling: { type: "llama3", factor: 8 } });
+    expect(summaryOf(`${archDir}/gemma3-text`)).toMatchObject({ ropeTheta: 1e6, ropeThetaSliding: 10000 });
+    expect(summaryOf(`${archDir}/gpt2`).ropeTheta).toBeUndefined(); // learned absolute positions
+  });
+
   it("gpt2 via the CLI: GPT-2 config names (n_layer, n_positions)", () => {
     const json = JSON.parse(inspect([`${archDir}/gpt2`, "--json"])) as ModelJson;
     expect(json.summary).toMatchObject({ architecture: "GPT2LMHeadModel", nLayers: 2, ctxLen: 128, paramCount: archParams.gpt2!.params });

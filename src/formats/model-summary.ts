@@ -3,6 +3,8 @@ import type { GgufFile } from "./gguf-file.js";
 import type { GgufValue } from "./gguf-value-type.js";
 import type { HfModelDir } from "./open-hf-dir.js";
 import type { ModelFile } from "./open-model-file.js";
+import { hfRopeParams } from "./hf-rope-params.js";
+import type { HfRopeParams } from "./hf-rope-params.js";
 import { isRecord } from "./is-record.js";
 
 /** The headline facts of a model file, as `tsinfer inspect` shows them. Absent fields: the file does not say. */
@@ -24,6 +26,11 @@ export interface ModelSummary {
   hiddenSize?: number;
   ffnSize?: number;
   vocabSize?: number;
+  ropeTheta?: number;
+  /** Sliding-window layers' theta, when it differs (Gemma 3). */
+  ropeThetaSliding?: number;
+  /** The RoPE scaling type ("linear", "yarn", "llama3"…) and factor, when there is one. */
+  ropeScaling?: { type: string; factor?: number };
   /** GGUF tokenizer.ggml.model (+ "/" pre-tokenizer), or tokenizer.json's model.type. */
   tokenizerKind?: string;
   /** Tensor count per type name ("F16", "Q4_K", "BF16"…). */
@@ -77,6 +84,8 @@ function summarizeGguf(gguf: GgufFile): ModelSummary {
     hiddenSize: archKey("embedding_length"),
     ffnSize: archKey("feed_forward_length"),
     vocabSize: Array.isArray(tokens) ? tokens.length : archKey("vocab_size"),
+    ropeTheta: archKey("rope.freq_base"),
+    ropeScaling: ggufRopeScaling(gguf, arch),
     tokenizerKind: typeof model === "string" ? (typeof pre === "string" ? `${model}/${pre}` : model) : undefined,
     tensorTypes: countTypes(gguf.tensors.map((t) => ggmlTypeName(t.type) ?? String(t.type))),
     tensorCount: gguf.tensors.length,
@@ -117,8 +126,33 @@ function summarizeHf(hf: HfModelDir): ModelSummary {
     hiddenSize: num("hidden_size", "n_embd", "d_model"),
     ffnSize: num("intermediate_size", "n_inner", "ffn_dim"),
     vocabSize: num("vocab_size"),
+    ...hfRope(c),
     tokenizerKind: typeof tokenizerModel === "string" ? tokenizerModel : undefined,
     tensorTypes: countTypes(hf.tensors.map((t) => t.dtype)),
     tensorCount: hf.tensors.length,
   };
+}
+
+function ggufRopeScaling(gguf: GgufFile, arch: string | undefined): ModelSummary["ropeScaling"] {
+  const type = arch ? gguf.metadata.get(`${arch}.rope.scaling.type`) : undefined;
+  if (typeof type !== "string" || type === "none") return undefined;
+  const factor = headlineNumber(gguf.metadata.get(`${arch}.rope.scaling.factor`));
+  return factor === undefined ? { type } : { type, factor };
+}
+
+/** RoPE facts of an HF config; a config whose rope fields do not parse shows none (the summary is informational). */
+function hfRope(config: Record<string, unknown>): Pick<ModelSummary, "ropeTheta" | "ropeThetaSliding" | "ropeScaling"> {
+  let rope: HfRopeParams;
+  try {
+    rope = hfRopeParams(config);
+  } catch {
+    return {};
+  }
+  if (config.rope_parameters === undefined && config.rope_theta === undefined) return {}; // e.g. GPT-2: no RoPE
+  const sliding = rope.perLayerType?.sliding_attention?.ropeTheta;
+  const result: Pick<ModelSummary, "ropeTheta" | "ropeThetaSliding" | "ropeScaling"> = { ropeTheta: rope.ropeTheta };
+  if (sliding !== undefined && sliding !== rope.ropeTheta) result.ropeThetaSliding = sliding;
+  const scaling = rope.ropeScaling;
+  if (scaling) result.ropeScaling = scaling.factor === undefined ? { type: scaling.ropeType } : { type: scaling.ropeType, factor: scaling.factor };
+  return result;
 }

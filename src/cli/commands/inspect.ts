@@ -60,6 +60,10 @@ function readableReport(path: string, model: ModelFile): string {
     lines.push(`tensors (${s.tensorCount}; shape in GGUF order, contiguous dimension first)`);
     lines.push(...table(model.gguf.tensors.map((t) => [t.name, ggmlTypeName(t.type) ?? String(t.type), shapeText(t.shape), bytesText(t.sizeBytes)])));
   } else {
+    const config = Object.entries(model.hf.config);
+    lines.push(`config.json (${config.length} keys)`);
+    for (const [key, value] of config) lines.push(`  ${key} = ${clip(JSON.stringify(value) ?? "undefined")}`);
+    lines.push("");
     lines.push(`tensors (${s.tensorCount}; shape row-major, contiguous dimension last)`);
     const multiFile = model.hf.files.length > 1;
     lines.push(
@@ -90,6 +94,7 @@ function summaryLines(path: string, s: ModelSummary): string[] {
     ["hidden size", s.hiddenSize?.toString()],
     ["FFN size", s.ffnSize?.toString()],
     ["vocab size", s.vocabSize?.toString()],
+    ["rope", ropeText(s)],
     ["tokenizer", s.tokenizerKind],
   ];
   return rows.filter((r): r is [string, string] => r[1] !== undefined).map(([k, v]) => `${k.padEnd(13)} ${v}`);
@@ -99,6 +104,18 @@ function previewValue(value: GgufValue): string {
   if (!Array.isArray(value)) return typeof value === "string" ? JSON.stringify(value) : String(value);
   const shown = value.slice(0, arrayPreviewItems).map(previewValue).join(", ");
   return value.length > arrayPreviewItems ? `[${value.length} items: ${shown}, ...]` : `[${shown}]`;
+}
+
+function ropeText(s: ModelSummary): string | undefined {
+  if (s.ropeTheta === undefined) return undefined;
+  const sliding = s.ropeThetaSliding === undefined ? "" : ` (sliding-window layers ${s.ropeThetaSliding})`;
+  const scaling = s.ropeScaling;
+  if (!scaling) return `theta ${s.ropeTheta}${sliding}`;
+  return `theta ${s.ropeTheta}${sliding}, ${scaling.type} scaling${scaling.factor === undefined ? "" : ` x${scaling.factor}`}`;
+}
+
+function clip(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
 function table(rows: string[][]): string[] {
