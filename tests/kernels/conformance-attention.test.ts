@@ -1,0 +1,64 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { AttentionParams, KvBatchView } from "../../src/kernels/backend.js";
+import { createRefBackend } from "../../src/kernels/ref/index.js";
+import { WasmBackend } from "../../src/kernels/wasm/index.js";
+import { randomF32, rng } from "./conformance-cases.js";
+
+// Paged attention of every fast backend against the scalar oracle (float64 sums, two-pass softmax): GQA groups,
+// two sequences with scattered, shuffled cache blocks, several tokens per sequence (prefill) and single tokens
+// (decode), sliding windows and soft-capping. Tolerance: 2e-5 · max|V| (float32 online softmax vs float64).
+const ref = createRefBackend();
+const backends = [new WasmBackend({ threads: 1, relaxedSimd: false }), new WasmBackend({ threads: 2, relaxedSimd: true })];
+afterAll(async () => {
+  await Promise.all(backends.map((b) => b.close()));
+});
+
+interface Case { nHeads: number; nKvHeads: number; headDim: number; softcap: number; window: number; blockSize: number }
+const CASES: Case[] = [
+  { nHeads: 4, nKvHeads: 4, headDim: 8, softcap: 0, window: 0, blockSize: 4 },
+  { nHeads: 8, nKvHeads: 2, headDim: 12, softcap: 0, window: 0, blockSize: 3 },
+  { nHeads: 6, nKvHeads: 3, headDim: 64, softcap: 0, window: 5, blockSize: 16 },
+  { nHeads: 4, nKvHeads: 1, headDim: 16, softcap: 20, window: 0, blockSize: 5 },
+];
+
+function makeBatch(rand: () => number, blockSize: number): KvBatchView & { nSlots: number } {
+  // Sequence 0 at positions 0..10 (a prefill chunk of its last 4), sequence 1 decoding position 17.
+  const maxBlocksPerSeq = Math.ceil(18 / blockSize);
+  const nBlocks = 2 * maxBlocksPerSeq;
+  const ids = Array.from({ length: nBlocks }, (_, i) => i).sort(() => rand() - 0.5);
+  const blockTables = Int32Array.from(ids);
+  const tokens: [number, number][] = [[0, 7], [0, 8], [0, 9], [0, 10], [1, 17]];
+  const slotOf = (seq: number, pos: number): number => blockTables[seq * maxBlocksPerSeq + Math.floor(pos / blockSize)]! * blockSize + (pos % blockSize);
+  return {
+    nTokens: tokens.length,
+    blockSize,
+    positions: Int32Array.from(tokens.map(([, p]) => p)),
+    slots: Int32Array.from(tokens.map(([s, p]) => slotOf(s, p))),
+    tokenSeq: Int32Array.from(tokens.map(([s]) => s)),
+    blockTables,
+    maxBlocksPerSeq,
+    nSlots: nBlocks * blockSize,
+  };
+}
+
+for (const backend of backends) {
+  describe(`attention conformance: wasm ${backend.simdLevel} ${backend.threads} thread(s)`, () => {
+    it.each(CASES)("heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize", (c) => {
+      const rand = rng(c.headDim * 31 + c.nHeads);
+      const kv = makeBatch(rand, c.blockSize);
+      const kvDim = c.nKvHeads * c.headDim;
+      const qDim = c.nHeads * c.headDim;
+      const p: AttentionParams = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale: 1 / Math.sqrt(c.headDim), softcap: c.softcap, window: c.window };
+      const k = randomF32(kv.nSlots * kvDim, rand, 2), v = randomF32(kv.nSlots * kvDim, rand);
+      const q = randomF32(kv.nTokens * qDim, rand, 2);
+      const want = new Float32Array(kv.nTokens * qDim);
+      ref.attention(want, q, k, v, p, kv);
+      const [kb, vb, qb, got] = [backend.allocF32(k.length), backend.allocF32(v.length), backend.allocF32(q.length), backend.allocF32(want.length)];
+      kb.set(k); vb.set(v); qb.set(q);
+      backend.attention(got, qb, kb, vb, p, kv);
+      for (let i = 0; i < want.length; i++) {
+        if (!(Math.abs(got[i]! - want[i]!) <= 2e-5)) expect.fail(`[${i}]: got ${got[i]}, want ${want[i]}`);
+      }
+    });
+  });
+}
