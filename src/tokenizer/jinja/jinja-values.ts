@@ -42,6 +42,13 @@ export function toJinjaValue(value: unknown): JinjaValue {
   if (typeof value === "object" && value !== null) {
     return new ObjectValue(new Map(Object.entries(value).map(([k, v]) => [k, toJinjaValue(v)])));
   }
+  switch (typeof value) {
+    case "string": return new StringValue(value);
+    case "boolean": return new BooleanValue(value);
+    case "number": return Number.isInteger(value) ? new IntegerValue(value) : new FloatValue(value);
+    case "undefined": return new UndefinedValue(undefined);
+  }
+  if (value === null) return new NullValue(null);
   const probe = new Environment();
   probe.set("value", value);
   return probe.lookupVariable("value") as JinjaValue;
