@@ -29,3 +29,4 @@ export { loadServedModel, parseKvCacheSize, type LoadServedModelOptions } from "
 export type { ServedModel } from "./server/served-model.js";
 export { runBenchServe, type BenchServeOptions } from "./server/bench/run-bench-serve.js";
 export { summarize as summarizeBenchServe, formatSummary as formatBenchServeSummary, type BenchSummary } from "./server/bench/bench-summary.js";
+export { generateStream, type GenerationEvent } from "./engine/generate-stream.js";

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { generate } from "../src/engine/generate.js";
+import { generate, type GenerationResult } from "../src/engine/generate.js";
+import { generateStream } from "../src/engine/generate-stream.js";
 import { loadModel } from "../src/model/load-model.js";
 import { loadTokenizer } from "../src/tokenizer/load-tokenizer.js";
 
@@ -20,7 +21,7 @@ describe("generate() on stories-7m", () => {
   it("tokenizes with BOS and, greedy, continues each reference prompt with its greedy tokens", async () => {
     for (const p of ref.prompts) {
       const firstTight = p.greedy_margins.findIndex((m) => m <= 1e-3);
-      const n = Math.min(24, firstTight < 0 ? p.greedy.length : firstTight);
+      const n = Math.min(16, firstTight < 0 ? p.greedy.length : firstTight);
       const result = await generate(model, tokenizer, p.prompt, { maxTokens: n, sampling: { temperature: 0 } });
       expect(result.promptTokens).toBe(p.ids.length);
       expect(result.tokenIds).toEqual(p.greedy.slice(0, n));
@@ -52,5 +53,33 @@ describe("generate() on stories-7m", () => {
     const s = await generate(model, tokenizer, "Once upon a time", { maxTokens: 24, sampling: { temperature: 0 }, stop: ["Lily"] });
     expect(s.text).toBe(", there was a little girl named ");
     expect(s.finishReason).toBe("stop");
+  }, 60_000);
+});
+
+describe("generateStream() on stories-7m", () => {
+  it("yields token and text events, then done; the texts join to the result's text", async () => {
+    const ids: number[] = [];
+    let text = "";
+    let done: GenerationResult | undefined;
+    for await (const e of generateStream(model, tokenizer, "Once upon a time", { maxTokens: 10, sampling: { temperature: 0 } })) {
+      if (e.type === "token") ids.push(e.id);
+      else if (e.type === "text") text += e.text;
+      else done = e.result;
+    }
+    expect(ids).toEqual(ref.prompts[0]!.greedy.slice(0, 10));
+    expect(done!.tokenIds).toEqual(ids);
+    expect(text).toBe(done!.text);
+  }, 60_000);
+
+  it("an abort signal ends the generation with finishReason abort", async () => {
+    const controller = new AbortController();
+    let n = 0;
+    let done: GenerationResult | undefined;
+    for await (const e of generateStream(model, tokenizer, "Once upon a time", { maxTokens: 50, sampling: { temperature: 0 }, signal: controller.signal })) {
+      if (e.type === "token" && ++n === 3) controller.abort();
+      if (e.type === "done") done = e.result;
+    }
+    expect(done!.finishReason).toBe("abort");
+    expect(done!.tokens).toBe(3);
   }, 60_000);
 });
