@@ -49,6 +49,19 @@ describe("openGguf", () => {
     }
   });
 
+  it("typed getters: undefined for a missing key, a FormatError naming key and value for the wrong type", () => {
+    const gguf = openGguf(storiesPath);
+    try {
+      expect(gguf.getString("no.such.key")).toBeUndefined();
+      expect(() => gguf.getNumber("general.architecture")).toThrow(/metadata key general.architecture is string llama, expected a number/);
+      expect(() => gguf.getString("llama.block_count")).toThrow(/llama.block_count is number 8, expected a string/);
+      expect(() => gguf.getBool("tokenizer.ggml.tokens")).toThrow(/is an array, expected a bool/);
+    } finally {
+      gguf.close();
+    }
+    expect(() => gguf.readTensorBytes(gguf.tensors[0]!)).toThrow(/read after close/);
+  });
+
   it("reads quant-types.gguf: every tensor listed in quant-types.json with its type and shape", () => {
     const gguf = openGguf("tests/fixtures/quant/quant-types.gguf");
     const listing = JSON.parse(readFileSync("tests/fixtures/quant/quant-types.json", "utf8")) as {
