@@ -9,6 +9,7 @@ import { registerTemplateCommand } from "./template.js";
 import { registerBenchCommand } from "./bench.js";
 import { registerQuantizeCommand } from "./quantize.js";
 import { registerTokenizeCommand } from "./tokenize.js";
+import { registerPerplexityCommand } from "./perplexity.js";
 
 // Each command lives in its own file and registers itself here (one line each).
 export function registerCommands(program: Command): void {
@@ -23,4 +24,5 @@ export function registerCommands(program: Command): void {
   registerLogitsCommand(program);
   registerBenchCommand(program);
   registerTokenizeCommand(program);
+  registerPerplexityCommand(program);
 }
