@@ -57,6 +57,9 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
     return Array.from({ length: config.nExperts }, (_, e) => required(`blk.${layer}.ffn_${kind}.${e}.weight`, cols));
   };
 
+  for (const name of ["rope_factors_long.weight", "rope_factors_short.weight"]) {
+    if (src.get(name)) throw new FormatError(src.path, `tensor ${name}: LongRoPE scaling (Phi-3 128K) is not supported`);
+  }
   const { hiddenSize: hidden, nHeads, nKvHeads, headDim, vocabSize, nExperts } = config;
   const qDim = nHeads * headDim;
   const kvDim = nKvHeads * headDim;
