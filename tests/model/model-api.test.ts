@@ -4,6 +4,7 @@ import { openHfDir, safetensorsToFloat32 } from "../../src/formats/index.js";
 import { archByName } from "../../src/arch/index.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { hfTensorSource, loadModel, loadModelWeights, sequenceBatch } from "../../src/model/index.js";
+import { readF32 } from "./helpers.js";
 
 const dir = "tests/fixtures/arch/llama";
 const ref = JSON.parse(readFileSync(`${dir}/reference.json`, "utf8")) as { input_ids: number[] };
@@ -50,6 +51,21 @@ describe("model API", () => {
     const kv = model.createKvCache({ ctxLen: 4, maxSeqs: 1 });
     expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 5, 0, "last"), kv, model.allocLogits(1))).toThrow(/position 4, past its context length 4/);
     expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 3, 0, "all"), kv, model.allocLogits(1))).toThrow(/logitsOut holds/);
+  });
+
+  it("runs prompt chunks that need no logits, then the last position's logits match transformers", () => {
+    const model = loadModel(dir);
+    const ids = ref.input_ids;
+    const kv = model.createKvCache({ ctxLen: ids.length, maxSeqs: 1 });
+    const logits = model.allocLogits(1);
+    const first = sequenceBatch(ids, 0, 20, 0, "last");
+    model.forward({ ...first, nLogitRows: 0 }, kv, logits);
+    model.forward(sequenceBatch(ids, 20, ids.length, 0, "last"), kv, logits);
+    const vocab = model.config.vocabSize;
+    const expected = readF32(`${dir}/logits.f32`).subarray((ids.length - 1) * vocab, ids.length * vocab);
+    let worst = 0;
+    for (let v = 0; v < vocab; v++) worst = Math.max(worst, Math.abs(logits[v]! - expected[v]!));
+    expect(worst).toBeLessThanOrEqual(1e-3);
   });
 
   it("names the tensor whose shape disagrees with the config", () => {
