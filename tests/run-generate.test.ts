@@ -45,6 +45,18 @@ describe("generate() on stories-7m", () => {
     }
   }, 60_000);
 
+  it("reports OpenAI-style logprobs: log-softmax of the raw logits, the chosen token among the top alternatives", async () => {
+    // reference.json's top-10 logits after prompt 0 give log p(top1) − log p(top2) = 15.8191 − 13.5215 = 2.2976.
+    const seen: Array<{ id: number; logprob: number; top: ReadonlyArray<{ id: number; logprob: number }> }> = [];
+    await generate(model, tokenizer, "Once upon a time", { maxTokens: 1, sampling: { temperature: 0 }, topLogprobs: 3, onToken: (id, logprob, top) => seen.push({ id, logprob, top }) });
+    const first = seen[0]!;
+    expect(first.id).toBe(4039);
+    expect(first.top.map((t) => t.id)).toEqual([4039, 401, 316]);
+    expect(first.top[0]!.logprob).toBe(first.logprob);
+    expect(first.logprob).toBeLessThan(0);
+    expect(first.top[0]!.logprob - first.top[1]!.logprob).toBeCloseTo(15.819073677062988 - 13.521491050720215, 2);
+  }, 60_000);
+
   it("the same seed gives the same text; a stop string ends the text before it", async () => {
     const a = await generate(model, tokenizer, "Once upon a time", { maxTokens: 24, sampling: { seed: 42, temperature: 1 } });
     const b = await generate(model, tokenizer, "Once upon a time", { maxTokens: 24, sampling: { seed: 42, temperature: 1 } });

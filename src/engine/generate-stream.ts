@@ -1,9 +1,9 @@
 import type { Model } from "../model/load-model.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import { generate, type GenerateOptions, type GenerationResult } from "./generate.js";
+import { generate, type GenerateOptions, type GenerationResult, type TokenLogprob } from "./generate.js";
 
 export type GenerationEvent =
-  | { type: "token"; id: number; logprob: number }
+  | { type: "token"; id: number; logprob: number; top: readonly TokenLogprob[] }
   | { type: "text"; text: string }
   | { type: "done"; result: GenerationResult };
 
@@ -26,7 +26,7 @@ export async function* generateStream(model: Model, tokenizer: Tokenizer, prompt
     ...opts,
     signal: abort.signal,
     yieldBetweenTokens: true,
-    onToken: (id, logprob) => push({ type: "token", id, logprob }),
+    onToken: (id, logprob, top) => push({ type: "token", id, logprob, top }),
     onText: (text) => push({ type: "text", text }),
   }).then(
     (result) => push({ type: "done", result }),

@@ -24,12 +24,20 @@ export interface GenerateOptions {
   topLogprobs?: number;
   /** Called with each piece of text as soon as it is safe to show (stop strings held back). */
   onText?: (text: string) => void;
-  /** Called after each generated token (id, log-probability when requested, else NaN). */
-  onToken?: (id: number, logprob: number) => void;
+  /** Called after each generated token: its log-probability and the topLogprobs alternatives when requested (else NaN, []). */
+  onToken?: (id: number, logprob: number, top: readonly TokenLogprob[]) => void;
   /** Let the event loop run between tokens (servers); a CLI can leave it off. */
   yieldBetweenTokens?: boolean;
   signal?: AbortSignal;
 }
+
+/** A token and its log-probability under the raw logits (OpenAI's logprobs). */
+export interface TokenLogprob {
+  id: number;
+  logprob: number;
+}
+
+const noAlternatives: readonly TokenLogprob[] = [];
 
 export type GenerateFinishReason = "stop" | "length" | "abort";
 
@@ -103,7 +111,7 @@ export async function generate(model: Model, tokenizer: Tokenizer, prompt: strin
     }
     tokenIds.push(id);
     sampler.accept(id);
-    opts.onToken?.(id, logprob);
+    if (opts.onToken) opts.onToken(id, logprob, logprobs ? topOf(logprobs, opts.topLogprobs ?? 0) : noAlternatives);
     emit(stops.push(decoder.push(id)));
     if (stops.stopped) {
       finishReason = "stop";
@@ -122,6 +130,11 @@ export async function generate(model: Model, tokenizer: Tokenizer, prompt: strin
   kv.freeSeq(seqId);
   timer.end();
   return { text, promptTokens: promptIds.length, tokens: tokenIds.length, tokenIds, finishReason, timings: timer.summary() };
+}
+
+function topOf(lp: Logprobs, n: number): TokenLogprob[] {
+  const k = Math.min(n, lp.maxTop, lp.vocabSize);
+  return Array.from({ length: k }, (_, i) => ({ id: lp.topIds[i]!, logprob: lp.topLogprobs[i]! }));
 }
 
 function promptBatch(ids: readonly number[], start: number, end: number): ForwardBatch {

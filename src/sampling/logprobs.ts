@@ -6,7 +6,7 @@ import { selectTopK } from "./candidate-sort.js";
  */
 export class Logprobs {
   readonly topIds: Int32Array;
-  readonly topLogprobs: Float32Array;
+  readonly topLogprobs: Float64Array;
   private readonly scratch: Int32Array;
 
   constructor(
@@ -14,7 +14,7 @@ export class Logprobs {
     readonly maxTop: number,
   ) {
     this.topIds = new Int32Array(maxTop);
-    this.topLogprobs = new Float32Array(maxTop);
+    this.topLogprobs = new Float64Array(maxTop);
     this.scratch = new Int32Array(Math.max(maxTop, 1));
   }
 
