@@ -30,6 +30,14 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
       kvUsagePerc: kv.usedBlocks / kv.totalBlocks,
       kv: { ...kv, bytesPerBlock: served.kvBytesPerToken * kv.blockSize },
       lastStep: engine.lastStep,
+      sequences: [...engine.scheduler.running, ...engine.scheduler.waiting].map((r) => ({
+        id: r.id,
+        status: r.status,
+        promptTokens: r.prompt.length,
+        outputTokens: r.output.length,
+        computedTokens: r.numComputed,
+        blocks: r.blockTable.length,
+      })),
       config: { maxBatchTokens: engine.config.maxBatchTokens, maxSeqs: engine.config.maxSeqs, maxQueue: ctx.maxQueue, ctxLen: served.model.ctxLen },
     };
   });

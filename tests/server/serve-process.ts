@@ -60,6 +60,7 @@ export interface StatsBody {
   running: number;
   waiting: number;
   kv: { usedBlocks: number; freeBlocks: number; cachedBlocks: number; totalBlocks: number };
+  sequences: { id: string; status: string; blocks: number }[];
 }
 
 export async function stats(url: string): Promise<StatsBody> {
