@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Copied from /work/shared/peers/llamacpp_bench.mjs (the project's llama.cpp reference harness); only the
 // node-llama-cpp version lookup was changed to this repository's node_modules, and --decode-prompt N (default: the
-// first --prompts entry) sets the prompt length before the decode test (1 = llama-bench's tg from an empty context).
+// first --prompts entry) sets the prompt length before the decode test (1 = llama-bench's tg from an empty context);
+// cpu_tps fields give tokens per CPU-second of this process (all llama.cpp threads), robust to a loaded host.
 // Prefill / decode / TTFT benchmark of llama.cpp through node-llama-cpp (prebuilt CPU binaries).
 //
 //   node llamacpp_bench.mjs --model ../work/models/smollm2-135m-q8_0.gguf [--threads 2]
@@ -70,11 +71,13 @@ async function prefill(n) {
     await seq.clearHistory();
     const toks = allPromptTokens.slice(0, n);
     const a = await perfSnapshot();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await seq.evaluateWithoutGeneratingNewTokens(toks);
     const ms = performance.now() - t0;
+    const c = process.cpuUsage(c0);
     const d = diff(a, await perfSnapshot());
-    return {ms, tps: n / ms * 1e3, native_tps: d.pN > 0 ? d.pN / d.pMs * 1e3 : NaN};
+    return {ms, tps: n / ms * 1e3, native_tps: d.pN > 0 ? d.pN / d.pMs * 1e3 : NaN, cpu_tps: n / ((c.user + c.system) / 1e6)};
 }
 
 async function generate(nPrompt, nGen) {
@@ -82,14 +85,18 @@ async function generate(nPrompt, nGen) {
     const toks = allPromptTokens.slice(0, nPrompt);
     const a = await perfSnapshot();
     const times = [], out = [];
+    let c1 = null;
     const t0 = performance.now();
     for await (const t of seq.evaluate(toks, {temperature: 0})) {
         times.push(performance.now());
+        if (out.length === 0) c1 = process.cpuUsage();
         out.push(t);
         if (out.length >= nGen) break;
     }
+    const c = process.cpuUsage(c1);
     const d = diff(a, await perfSnapshot());
     return {
+        cpu_decode_tps: (out.length - 1) / ((c.user + c.system) / 1e6),
         ttft_ms: times[0] - t0,
         decode_tps: (out.length - 1) / (times[times.length - 1] - times[0]) * 1e3,
         native_decode_tps: d.eN > 0 ? d.eN / d.eMs * 1e3 : NaN,
@@ -107,6 +114,7 @@ for (const n of prompts) {
     const runs = [];
     for (let r = 0; r < reps; r++) runs.push(await prefill(n));
     res[n] = {tps: r1(median(runs.map((x) => x.tps))), native_tps: r1(median(runs.map((x) => x.native_tps))),
+        cpu_tps: r1(median(runs.map((x) => x.cpu_tps))),
         tps_runs: runs.map((x) => r1(x.tps))};
 }
 const gens = [];
@@ -126,7 +134,7 @@ const out = {
     prefill: res,
     ttft_ms: {prompt: prompts[0], median: r1(median(gens.map((g) => g.ttft_ms))), runs: gens.map((g) => r1(g.ttft_ms))},
     decode: {prompt: decodePrompt, gen, tps: r1(median(gens.map((g) => g.decode_tps))),
-        native_tps: r1(median(gens.map((g) => g.native_decode_tps))), tps_runs: gens.map((g) => r1(g.decode_tps))},
+        native_tps: r1(median(gens.map((g) => g.native_decode_tps))), cpu_tps: r1(median(gens.map((g) => g.cpu_decode_tps))), tps_runs: gens.map((g) => r1(g.decode_tps))},
     first_tokens: gens[0].tokens.slice(0, 8),
     repack_log: repack, flash_attn_log: faLog,
     loadavg_before: load0.map(r1), loadavg_after: os.loadavg().map(r1),

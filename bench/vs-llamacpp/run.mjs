@@ -4,7 +4,9 @@
 //   node bench/vs-llamacpp/run.mjs [--models smollm2-135m,qwen2.5-0.5b,llama-3.2-1b] [--types Q8_0,Q4_0,Q4_K]
 //        [--threads 1,2] [--reps 2] [--pp 512] [--tg 128] [--out bench/results/vs-llamacpp]
 // Each engine runs in its own process: `tsinfer bench --json` and llamacpp-bench.mjs (decode from a 1-token prompt,
-// llama-bench's tg). llama.cpp's figures are its own counters (native_tps). Prints a table and appends it, with
+// llama-bench's tg). llama.cpp's figures are its own counters (native_tps). Besides wall-clock tokens/s, each side's
+// tokens per CPU-second of its process (all threads) is compared: on an overloaded shared host that ratio is the
+// stable one (each engine's share of the CPU varies run to run). Prints a table and appends it, with
 // machine, commit and date, to <out>.md and the raw records to <out>.jsonl.
 import { execFileSync } from "node:child_process";
 import { appendFileSync, existsSync } from "node:fs";
@@ -31,16 +33,17 @@ function runJson(cmd, argv) {
 
 function tsinfer(file, threads) {
   const r = runJson(process.execPath, [tsinferBin, "bench", "-m", file, "-p", pp, "-n", tg, "-t", String(threads), "--reps", reps, "--json"]);
-  return { pp: r.pp.tokensPerSec.mean, ppStd: r.pp.tokensPerSec.std, tg: r.tg.tokensPerSec.mean, tgStd: r.tg.tokensPerSec.std, raw: r };
+  return { pp: r.pp.tokensPerSec.mean, ppStd: r.pp.tokensPerSec.std, tg: r.tg.tokensPerSec.mean, tgStd: r.tg.tokensPerSec.std,
+    ppCpu: r.pp.tokensPerCpuSec.mean, tgCpu: r.tg.tokensPerCpuSec.mean, raw: r };
 }
 
 function llamacpp(file, threads) {
   const r = runJson(process.execPath, [join(here, "llamacpp-bench.mjs"), "--model", file, "--threads", String(threads), "--prompts", pp,
     "--gen", tg, "--reps", reps, "--decode-prompt", "1"]);
-  return { pp: r.prefill[pp].native_tps, tg: r.decode.native_tps, raw: r };
+  return { pp: r.prefill[pp].native_tps, tg: r.decode.native_tps, ppCpu: r.prefill[pp].cpu_tps, tgCpu: r.decode.cpu_tps, raw: r };
 }
 
-const commit = (() => { try { return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim(); } catch { return "unknown"; } })();
+const commit = args.commit ?? (() => { try { return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim(); } catch { return "unknown"; } })();
 const rows = [];
 let order = 0;
 for (const name of models) {
@@ -68,9 +71,9 @@ const lines = [
   "",
   `Machine: ${cpus()[0]?.model} × ${cpus().length} (shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; pp${pp} / tg${tg}, ${reps} reps each after warm-up; llama.cpp = node-llama-cpp 3.21.1 native counters. Load average at each row's start shown.`,
   "",
-  `| model | type | threads | tsinfer pp${pp} | llama.cpp pp${pp} | pp ratio | tsinfer tg${tg} | llama.cpp tg${tg} | tg ratio | load |`,
-  "|---|---|---|---|---|---|---|---|---|---|",
-  ...rows.map((r) => `| ${r.model} | ${r.type} | ${r.threads} | ${f(r.ts.pp)} ± ${f(r.ts.ppStd)} | ${f(r.ll.pp)} | ${(r.ts.pp / r.ll.pp).toFixed(2)} | ${f(r.ts.tg)} ± ${f(r.ts.tgStd)} | ${f(r.ll.tg)} | ${(r.ts.tg / r.ll.tg).toFixed(2)} | ${r.load.toFixed(1)} |`),
+  `| model | type | threads | tsinfer pp${pp} | llama.cpp pp${pp} | pp ratio | pp ratio per CPU-s | tsinfer tg${tg} | llama.cpp tg${tg} | tg ratio | tg ratio per CPU-s | load |`,
+  "|---|---|---|---|---|---|---|---|---|---|---|---|",
+  ...rows.map((r) => `| ${r.model} | ${r.type} | ${r.threads} | ${f(r.ts.pp)} ± ${f(r.ts.ppStd)} | ${f(r.ll.pp)} | ${(r.ts.pp / r.ll.pp).toFixed(2)} | ${(r.ts.ppCpu / r.ll.ppCpu).toFixed(2)} | ${f(r.ts.tg)} ± ${f(r.ts.tgStd)} | ${f(r.ll.tg)} | ${(r.ts.tg / r.ll.tg).toFixed(2)} | ${(r.ts.tgCpu / r.ll.tgCpu).toFixed(2)} | ${r.load.toFixed(1)} |`),
   "",
   "Each engine at its best thread count:",
   "",

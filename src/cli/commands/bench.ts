@@ -32,8 +32,10 @@ export interface BenchResult {
   backend: string;
   simd: string | null;
   threads: number;
-  pp: { nTokens: number; tokensPerSec: MeanStd } | null;
-  tg: { nTokens: number; tokensPerSec: MeanStd } | null;
+  /** tokensPerSec: over wall time; tokensPerCpuSec: over the process's CPU time (all threads), which a shared,
+   * overloaded host distorts far less. */
+  pp: { nTokens: number; tokensPerSec: MeanStd; tokensPerCpuSec: MeanStd } | null;
+  tg: { nTokens: number; tokensPerSec: MeanStd; tokensPerCpuSec: MeanStd } | null;
   /** Matrix bytes a decode step reads: every stored tensor but the embedding table (unless it is also the output). */
   weightBytesPerToken: number;
   /** weightBytesPerToken × decode tokens/s. */
@@ -91,12 +93,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     prefillSeconds(model, ids, Math.min(Math.max(opts.promptTokens, 1), 32));
     decodeSeconds(model, ids[0]!, 4);
     if (opts.promptTokens > 0) {
-      const samples = repeat(opts.reps, () => prefillSeconds(model, ids, opts.promptTokens));
-      pp = { nTokens: opts.promptTokens, tokensPerSec: meanStd(samples.map((s) => opts.promptTokens / s)) };
+      const samples = repeat(opts.reps, () => timed(() => prefillSeconds(model, ids, opts.promptTokens)));
+      pp = rates(opts.promptTokens, samples);
     }
     if (opts.genTokens > 0) {
-      const samples = repeat(opts.reps, () => decodeSeconds(model, ids[0]!, opts.genTokens));
-      tg = { nTokens: opts.genTokens, tokensPerSec: meanStd(samples.map((s) => opts.genTokens / s)) };
+      const samples = repeat(opts.reps, () => timed(() => decodeSeconds(model, ids[0]!, opts.genTokens)));
+      tg = rates(opts.genTokens, samples);
     }
     const weightBytesPerToken = decodeWeightBytes(model);
     const probeBytesPerSec = backend instanceof WasmBackend ? measureReadBandwidth(backend) : null;
@@ -118,8 +120,24 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 }
 
 /** `reps` timed runs (after the caller's warm-up). */
-function repeat(reps: number, run: () => number): number[] {
+function repeat<T>(reps: number, run: () => T): T[] {
   return Array.from({ length: reps }, run);
+}
+
+/** Wall seconds (as the run measures them) and the process's CPU seconds over the run. */
+function timed(run: () => number): { wallSec: number; cpuSec: number } {
+  const c0 = process.cpuUsage();
+  const wallSec = run();
+  const c = process.cpuUsage(c0);
+  return { wallSec, cpuSec: (c.user + c.system) / 1e6 };
+}
+
+function rates(nTokens: number, samples: { wallSec: number; cpuSec: number }[]): NonNullable<BenchResult["pp"]> {
+  return {
+    nTokens,
+    tokensPerSec: meanStd(samples.map((s) => nTokens / s.wallSec)),
+    tokensPerCpuSec: meanStd(samples.map((s) => nTokens / s.cpuSec)),
+  };
 }
 
 function prefillSeconds(model: Model, ids: number[], n: number): number {
@@ -180,11 +198,11 @@ export function formatBench(r: BenchResult): string {
   const lines = [
     `model: ${r.model}`,
     `backend: ${r.backend}${r.simd ? ` (${r.simd})` : ""}, threads: ${r.threads}, ${r.machine.cpu}, node ${r.machine.node}`,
-    "| test | tokens/s |",
-    "|---|---|",
+    "| test | tokens/s | tokens per CPU-second |",
+    "|---|---|---|",
   ];
-  if (r.pp) lines.push(`| pp${r.pp.nTokens} | ${fmt(r.pp.tokensPerSec)} |`);
-  if (r.tg) lines.push(`| tg${r.tg.nTokens} | ${fmt(r.tg.tokensPerSec)} |`);
+  if (r.pp) lines.push(`| pp${r.pp.nTokens} | ${fmt(r.pp.tokensPerSec)} | ${fmt(r.pp.tokensPerCpuSec)} |`);
+  if (r.tg) lines.push(`| tg${r.tg.nTokens} | ${fmt(r.tg.tokensPerSec)} | ${fmt(r.tg.tokensPerCpuSec)} |`);
   if (r.decodeBytesPerSec !== null) {
     const share = r.probeBytesPerSec ? ` = ${((100 * r.decodeBytesPerSec) / r.probeBytesPerSec).toFixed(0)}% of the probe's ${gb(r.probeBytesPerSec)}` : "";
     lines.push(`decode reads ${(r.weightBytesPerToken / 1e6).toFixed(1)} MB of weights per token: ${gb(r.decodeBytesPerSec)}${share}`);
