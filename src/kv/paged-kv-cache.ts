@@ -51,6 +51,7 @@ export class PagedKvCache {
   private tokenSeq = new Int32Array(0);
   private readonly blockTables: Int32Array;
   private readonly rowSeqIds: Int32Array;
+  private readonly rowBlocksNeeded: Int32Array;
 
   constructor(backend: KernelBackend, options: KvCacheOptions) {
     const { nLayers, nKvHeads, headDim, ctxLen } = options;
@@ -72,6 +73,7 @@ export class PagedKvCache {
     this.v = Array.from({ length: nLayers }, () => backend.allocF32(layerFloats));
     this.blockTables = new Int32Array(this.maxSeqs * this.maxBlocksPerSeq);
     this.rowSeqIds = new Int32Array(this.maxSeqs);
+    this.rowBlocksNeeded = new Int32Array(this.maxSeqs);
   }
 
   get capacityTokens(): number {
@@ -142,7 +144,8 @@ export class PagedKvCache {
   /**
    * Reserves cache slots for a batch of (sequence, position) tokens and returns the view the attention kernels
    * read: allocates blocks as needed, copies shared blocks before they are written, and lays out one block-table
-   * row per distinct sequence. Throws ContextOverflowError / KvCacheFullError (InputErrors) before writing.
+   * row per distinct sequence. Throws ContextOverflowError / KvCacheFullError (InputErrors) and changes nothing
+   * when the batch does not fit.
    */
   prepare(seqIds: Int32Array, positions: Int32Array, nTokens: number): KvBatchView {
     if (this.slots.length < nTokens) {
@@ -150,20 +153,36 @@ export class PagedKvCache {
       this.slots = new Int32Array(nTokens);
       this.tokenSeq = new Int32Array(nTokens);
     }
+    // Pass 1 checks everything (positions, sequence count, free blocks) so that a refused batch changes nothing.
     let nRows = 0;
-    for (let t = 0; t < nTokens; t++) {
-      const pos = positions[t]!;
-      if (!Number.isInteger(pos) || pos < 0 || pos >= this.ctxLen) throw new ContextOverflowError(seqIds[t]!, pos, this.ctxLen);
-    }
     for (let t = 0; t < nTokens; t++) {
       const seqId = seqIds[t]!;
       const pos = positions[t]!;
+      if (!Number.isInteger(pos) || pos < 0 || pos >= this.ctxLen) throw new ContextOverflowError(seqId, pos, this.ctxLen);
       let row = 0;
       while (row < nRows && this.rowSeqIds[row] !== seqId) row++;
       if (row === nRows) {
         if (nRows === this.maxSeqs) throw new InputError(`kv cache: a batch holds more than maxSeqs = ${this.maxSeqs} sequences`);
-        this.rowSeqIds[nRows++] = seqId;
+        this.rowSeqIds[nRows] = seqId;
+        this.rowBlocksNeeded[nRows++] = 0;
       }
+      this.tokenSeq[t] = row;
+      this.rowBlocksNeeded[row] = Math.max(this.rowBlocksNeeded[row]!, Math.floor(pos / this.blockSize) + 1);
+    }
+    let needed = 0;
+    let sharedWritten: Set<number> | undefined;
+    for (let row = 0; row < nRows; row++) needed += Math.max(0, this.rowBlocksNeeded[row]! - (this.seqs.get(this.rowSeqIds[row]!)?.blocks.length ?? 0));
+    for (let t = 0; t < nTokens; t++) {
+      const block = this.seqs.get(seqIds[t]!)?.blocks[Math.floor(positions[t]! / this.blockSize)];
+      if (block !== undefined && this.pool.refs(block) > 1) (sharedWritten ??= new Set()).add(block);
+    }
+    needed += sharedWritten?.size ?? 0;
+    if (needed > this.pool.freeBlocks) throw new KvCacheFullError(seqIds[0]!, this.totalBlocks);
+
+    // Pass 2 allocates, copies shared blocks before they are written, and lays out slots.
+    for (let t = 0; t < nTokens; t++) {
+      const seqId = seqIds[t]!;
+      const pos = positions[t]!;
       let seq = this.seqs.get(seqId);
       if (!seq) this.seqs.set(seqId, (seq = { blocks: [], length: 0 }));
       const blockIndex = Math.floor(pos / this.blockSize);
@@ -171,7 +190,6 @@ export class PagedKvCache {
       if (this.pool.refs(seq.blocks[blockIndex]!) > 1) seq.blocks[blockIndex] = this.copyBlock(seqId, seq.blocks[blockIndex]!);
       this.positions[t] = pos;
       this.slots[t] = seq.blocks[blockIndex]! * this.blockSize + (pos % this.blockSize);
-      this.tokenSeq[t] = row;
       if (pos + 1 > seq.length) seq.length = pos + 1;
     }
     for (let row = 0; row < nRows; row++) {

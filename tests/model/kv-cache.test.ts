@@ -41,6 +41,11 @@ describe("PagedKvCache accounting", () => {
     kv.prepare(new Int32Array([1, 1, 2]), new Int32Array([0, 9, 0]), 3); // seq 1 holds 3 blocks, seq 2 one
     expect(kv.freeBlocks).toBe(0);
     expect(() => kv.prepare(new Int32Array([2]), new Int32Array([4]), 1)).toThrow(KvCacheFullError);
+    // A refused batch changes nothing: seq 3's first token would fit, its second does not.
+    kv.freeSeq(2);
+    expect(() => kv.prepare(new Int32Array([3, 3]), new Int32Array([0, 4]), 2)).toThrow(KvCacheFullError);
+    expect(kv.hasSeq(3)).toBe(false);
+    expect(kv.freeBlocks).toBe(1);
     expect(() => kv.prepare(new Int32Array([1, 2, 3]), new Int32Array([1, 1, 1]), 3)).toThrow(/maxSeqs = 2/);
   });
 
