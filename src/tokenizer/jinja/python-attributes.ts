@@ -14,7 +14,7 @@ import { stringMethod } from "./python-string-methods.js";
 import { makeUndefined, raiseUndefined } from "./undefined-value.js";
 
 /** str methods the library implements as Python does; the others come from python-string-methods.ts. */
-const libraryStringMethods = new Set(["split", "replace", "startswith", "endswith", "title"]);
+const libraryStringMethods = new Set(["replace", "startswith", "endswith"]);
 const mutatingMethods = new Set(["append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update", "popitem", "setdefault"]);
 
 const libraryBuiltin = (value: JinjaValue, name: string): JinjaValue | undefined =>

@@ -36,6 +36,32 @@ export function pythonSplitLines(text: string, keepEnds = false): string[] {
   return lines;
 }
 
+/** str.split(sep=None, maxsplit=-1): None splits on runs of whitespace and drops empty ends. */
+function pythonSplit(text: string, sep: string | null, maxSplit: number): string[] {
+  if (sep === "") throw new ChatTemplateError("ValueError", "empty separator");
+  if (sep !== null) {
+    const parts = text.split(sep);
+    return maxSplit >= 0 && parts.length > maxSplit + 1 ? [...parts.slice(0, maxSplit), parts.slice(maxSplit).join(sep)] : parts;
+  }
+  const parts: string[] = [];
+  const cps = Array.from(text);
+  const space = new Set(Array.from(pythonWhitespace));
+  let i = 0;
+  while (i < cps.length) {
+    while (i < cps.length && space.has(cps[i])) i++;
+    if (i >= cps.length) break;
+    if (maxSplit >= 0 && parts.length === maxSplit) {
+      parts.push(cps.slice(i).join("")); // the rest, trailing whitespace included
+      break;
+    }
+    let j = i;
+    while (j < cps.length && !space.has(cps[j])) j++;
+    parts.push(cps.slice(i, j).join(""));
+    i = j;
+  }
+  return parts;
+}
+
 const codePointIndex = (text: string, utf16Index: number): number => (utf16Index < 0 ? -1 : Array.from(text.slice(0, utf16Index)).length);
 const optionalString = (v: JinjaValue | undefined, method: string): string | null => {
   if (v === undefined || isNone(v)) return null;
@@ -99,6 +125,16 @@ export const pythonStringMethods = new Map<string, StringMethod>([
     }
     return new ArrayValue(parts.map(str));
   }],
+  ["split", (t, args, kwargs) => {
+    const sep = optionalString(args[0] ?? kwargs.get("sep"), "split");
+    const maxArg = args[1] ?? kwargs.get("maxsplit");
+    return new ArrayValue(pythonSplit(t, sep, typeof maxArg?.value === "number" ? maxArg.value : -1).map(str));
+  }],
+  ["title", (t) => str(Array.from(t).reduce((out, c, i, all) => {
+    const previous = i > 0 ? all[i - 1] : "";
+    const afterCased = previous.toLowerCase() !== previous.toUpperCase();
+    return out + (afterCased ? c.toLowerCase() : c.toUpperCase());
+  }, ""))],
   ["removeprefix", (t, [p]) => str(isString(p) && t.startsWith(p.value) ? t.slice(p.value.length) : t)],
   ["removesuffix", (t, [s]) => str(isString(s) && s.value !== "" && t.endsWith(s.value) ? t.slice(0, -s.value.length) : t)],
   ["isdigit", (t) => test(t, /^\p{Nd}+$/u)],
