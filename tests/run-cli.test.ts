@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 
 // `tsinfer run` end to end through the built CLI (npm test builds first), on the bundled stories-7m model.
 // Reference: models/stories-7m/reference.json (transformers): prompt 0 is "Once upon a time", whose 64 greedy
-// tokens decode to greedy_text (every step's top-1/top-2 margin is above 0.08, so float32 engines agree).
+// tokens decode to greedy_text; the other three prompts likewise (every step's top-1/top-2 margin is above 0.019).
 const ref = JSON.parse(readFileSync("models/stories-7m/reference.json", "utf8")) as {
   prompts: Array<{ prompt: string; ids: number[]; greedy: number[]; greedy_text: string }>;
 };
@@ -22,21 +22,22 @@ interface RunJson {
 }
 
 describe("tsinfer run", () => {
-  it("--temp 0 --json: one JSON object whose text is the reference's 64 greedy tokens", () => {
-    const p = ref.prompts[0]!;
-    expect(p.prompt).toBe("Once upon a time");
-    const r = tsinfer("run", "-p", p.prompt, "--temp", "0", "-n", "64", "--json");
-    expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout) as RunJson;
-    expect(Object.keys(out).sort()).toEqual(["promptTokens", "text", "timings", "tokens"]);
-    expect(out.promptTokens).toBe(p.ids.length);
-    expect(out.tokens).toBe(64);
-    expect(out.text).toBe(p.greedy_text);
-    expect(out.timings.ttftMs).toBeGreaterThan(0);
-    expect(out.timings.prefillTokensPerSec).toBeGreaterThan(0);
-    expect(out.timings.decodeTokensPerSec).toBeGreaterThan(0);
-    expect(out.timings.itlMs.p99).toBeGreaterThanOrEqual(out.timings.itlMs.p50);
-  }, 120_000);
+  it("--temp 0 --json: one JSON object whose text is the reference's 64 greedy tokens, for each reference prompt", () => {
+    expect(ref.prompts[0]!.prompt).toBe("Once upon a time");
+    for (const p of ref.prompts) {
+      const r = tsinfer("run", "-p", p.prompt, "--temp", "0", "-n", "64", "--json");
+      expect(r.status).toBe(0);
+      const out = JSON.parse(r.stdout) as RunJson;
+      expect(Object.keys(out).sort()).toEqual(["promptTokens", "text", "timings", "tokens"]);
+      expect(out.promptTokens).toBe(p.ids.length);
+      expect(out.tokens).toBe(64);
+      expect(out.text).toBe(p.greedy_text);
+      expect(out.timings.ttftMs).toBeGreaterThan(0);
+      expect(out.timings.prefillTokensPerSec).toBeGreaterThan(0);
+      expect(out.timings.decodeTokensPerSec).toBeGreaterThan(0);
+      expect(out.timings.itlMs.p99).toBeGreaterThanOrEqual(out.timings.itlMs.p50);
+    }
+  }, 240_000);
 
   it("tells a story on stdout and prints the timings on stderr", () => {
     const r = tsinfer("run", "-p", "Once upon a time", "-n", "48", "--seed", "7");
