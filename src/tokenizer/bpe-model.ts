@@ -1,5 +1,6 @@
 import { FormatError } from "../errors.js";
 import { MergeHeap } from "./merge-heap.js";
+import { PairTable } from "./pair-table.js";
 
 export interface BpeOptions {
   /** id of the unknown token, or -1 (a character with no token is then dropped, as tokenizers does) */
@@ -13,7 +14,6 @@ export interface BpeOptions {
   endOfWordSuffix: string;
 }
 
-const PAIR_SHIFT = 2 ** 21; // pair key = left * 2^21 + right: ids stay below 2^21
 const POS_SHIFT = 2 ** 32; // heap key = rank * 2^32 + position
 
 /**
@@ -23,7 +23,7 @@ const POS_SHIFT = 2 ** 32; // heap key = rank * 2^32 + position
  * both give the same result.
  */
 export class BpeModel {
-  private readonly pairRank = new Map<number, number>();
+  private readonly pairRank: PairTable;
   private readonly rankResult: Int32Array;
   private ids = new Int32Array(256);
   private ranks = new Float64Array(256);
@@ -31,6 +31,8 @@ export class BpeModel {
   private prev = new Int32Array(256);
   private readonly heap = new MergeHeap();
   private readonly byteIds: Int32Array;
+  private readonly merges: ReadonlyArray<readonly [string, string]>;
+  private readonly where: string;
 
   constructor(
     readonly vocab: Map<string, number>,
@@ -40,20 +42,20 @@ export class BpeModel {
     /** tokenizer.json refuses a merge whose tokens are missing; llama.cpp (GGUF) just never applies it */
     strictMerges = true,
   ) {
-    this.rankResult = new Int32Array(merges.length);
-    const prefixLen = options.continuingSubwordPrefix.length;
+    // the merged token's id is looked up the first time a merge is applied (most never are): loading stays fast
+    this.rankResult = new Int32Array(merges.length).fill(-1);
+    this.pairRank = new PairTable(merges.length);
+    this.merges = merges;
+    this.where = where;
     for (let rank = 0; rank < merges.length; rank++) {
       const [a, b] = merges[rank] as readonly [string, string];
       const left = vocab.get(a);
       const right = vocab.get(b);
-      const merged = vocab.get(a + b.slice(prefixLen));
-      if (left === undefined || right === undefined || merged === undefined) {
+      if (left === undefined || right === undefined) {
         if (!strictMerges) continue;
         throw new FormatError(where, `merge ${rank} ${JSON.stringify(a)} + ${JSON.stringify(b)} names a token that is not in the vocabulary`);
       }
-      const key = left * PAIR_SHIFT + right;
-      if (!this.pairRank.has(key)) this.pairRank.set(key, rank);
-      this.rankResult[rank] = merged;
+      this.pairRank.setIfAbsent(left, right, rank);
     }
     this.byteIds = new Int32Array(256).fill(-1);
     if (options.byteFallback) {
@@ -66,7 +68,7 @@ export class BpeModel {
 
   /** The rank of merging tokens `left` and `right`, or -1. */
   rankOf(left: number, right: number): number {
-    return this.pairRank.get(left * PAIR_SHIFT + right) ?? -1;
+    return this.pairRank.get(left, right);
   }
 
   /** Appends the ids of one pre-tokenized word. */
@@ -161,7 +163,7 @@ export class BpeModel {
         }
       }
       if (at < 0) break;
-      ids[at] = this.rankResult[best] as number;
+      ids[at] = this.mergedId(best);
       for (let i = at + 1; i + 1 < n; i++) {
         ids[i] = ids[i + 1] as number;
         ranks[i] = ranks[i + 1] as number;
@@ -173,9 +175,20 @@ export class BpeModel {
     for (let i = 0; i < n; i++) out.push(ids[i] as number);
   }
 
+  /** The token a merge produces. */
+  private mergedId(rank: number): number {
+    const cached = this.rankResult[rank] as number;
+    if (cached >= 0) return cached;
+    const [a, b] = this.merges[rank] as readonly [string, string];
+    const id = this.vocab.get(a + b.slice(this.options.continuingSubwordPrefix.length));
+    if (id === undefined) throw new FormatError(this.where, `merge ${rank} ${JSON.stringify(a)} + ${JSON.stringify(b)} makes a token that is not in the vocabulary`);
+    this.rankResult[rank] = id;
+    return id;
+  }
+
   private pairRankOrInf(left: number, right: number): number {
-    const r = this.pairRank.get(left * PAIR_SHIFT + right);
-    return r === undefined ? Infinity : r;
+    const r = this.pairRank.get(left, right);
+    return r < 0 ? Infinity : r;
   }
 
   private mergeLarge(n: number, out: number[]): void {
@@ -186,8 +199,8 @@ export class BpeModel {
       prev[i] = i - 1;
     }
     for (let i = 0; i + 1 < n; i++) {
-      const r = this.pairRank.get((ids[i] as number) * PAIR_SHIFT + (ids[i + 1] as number));
-      if (r !== undefined) heap.push(r * POS_SHIFT + i);
+      const r = this.pairRank.get(ids[i] as number, ids[i + 1] as number);
+      if (r >= 0) heap.push(r * POS_SHIFT + i);
     }
     while (heap.size > 0) {
       const key = heap.pop();
@@ -196,20 +209,20 @@ export class BpeModel {
       if (ids[pos] === -1) continue; // merged away
       const right = next[pos] as number;
       if (right < 0) continue;
-      if (this.pairRank.get((ids[pos] as number) * PAIR_SHIFT + (ids[right] as number)) !== rank) continue; // stale
-      ids[pos] = this.rankResult[rank] as number;
+      if (this.pairRank.get(ids[pos] as number, ids[right] as number) !== rank) continue; // stale
+      ids[pos] = this.mergedId(rank);
       ids[right] = -1;
       const after = next[right] as number;
       next[pos] = after;
       if (after >= 0) prev[after] = pos;
       const before = prev[pos] as number;
       if (before >= 0) {
-        const r = this.pairRank.get((ids[before] as number) * PAIR_SHIFT + (ids[pos] as number));
-        if (r !== undefined) heap.push(r * POS_SHIFT + before);
+        const r = this.pairRank.get(ids[before] as number, ids[pos] as number);
+        if (r >= 0) heap.push(r * POS_SHIFT + before);
       }
       if (after >= 0) {
-        const r = this.pairRank.get((ids[pos] as number) * PAIR_SHIFT + (ids[after] as number));
-        if (r !== undefined) heap.push(r * POS_SHIFT + pos);
+        const r = this.pairRank.get(ids[pos] as number, ids[after] as number);
+        if (r >= 0) heap.push(r * POS_SHIFT + pos);
       }
     }
     for (let i = 0; i >= 0; i = next[i] as number) out.push(ids[i] as number);

@@ -53,7 +53,8 @@ export function tokenizerFromJson(json: unknown, config: unknown, where: string)
 
   const vocabJson = asObject(model["vocab"], where, "model.vocab");
   const vocab = new Map<string, number>();
-  for (const [token, id] of Object.entries(vocabJson)) {
+  for (const token in vocabJson) {
+    const id = vocabJson[token];
     if (typeof id !== "number") throw new FormatError(where, `model.vocab[${JSON.stringify(token)}] should be a number`);
     vocab.set(token, id);
   }
