@@ -45,6 +45,15 @@ describe("generate() on stories-7m", () => {
     }
   }, 60_000);
 
+  it("stops at the tokenizer's EOS id (</s> = 2) without emitting it", async () => {
+    expect(tokenizer.eosIds).toContain(2);
+    // A +100 bias on id 2 makes </s> the argmax at the first step.
+    const r = await generate(model, tokenizer, "Once upon a time", { maxTokens: 10, sampling: { temperature: 0, logitBias: new Map([[2, 100]]) } });
+    expect(r.finishReason).toBe("stop");
+    expect(r.tokens).toBe(0);
+    expect(r.text).toBe("");
+  }, 60_000);
+
   it("reports OpenAI-style logprobs: log-softmax of the raw logits, the chosen token among the top alternatives", async () => {
     // reference.json's top-10 logits after prompt 0 give log p(top1) − log p(top2) = 15.8191 − 13.5215 = 2.2976.
     const seen: Array<{ id: number; logprob: number; top: ReadonlyArray<{ id: number; logprob: number }> }> = [];
