@@ -113,4 +113,35 @@ describe("EngineCore + Scheduler", () => {
     for (const b of model.batches) expect(b.seqs.size).toBeLessThanOrEqual(2);
     expect(out.finished.sort()).toEqual(["s", "t", "u"]);
   });
+
+  it("records queue time, first-token time and inter-token gaps on the engine clock", () => {
+    const model = new CountingModel(64, 128, 4, 64);
+    let clock = 1000;
+    const engine = new EngineCore(model, { maxBatchTokens: 8, maxSeqs: 1, traceTopK: 2, now: () => clock });
+    const out = new Collect();
+    const a = engine.add("a", [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], params(3), out); // arrives at 1000
+    clock = 1010;
+    const b = engine.add("b", [1, 2], params(2), out); // waits for a's sequence slot
+    const times: number[] = [];
+    while (engine.scheduler.hasWork) {
+      clock += 5; // each step starts 5 ms later and its forward pass "takes" 20 ms on this clock
+      times.push(clock);
+      const f = model.forward.bind(model);
+      model.forward = (batch) => {
+        clock += 20;
+        return f(batch);
+      };
+      engine.step();
+      model.forward = f;
+    }
+    // a: chunk of 8 tokens (no sample), then 2 more prompt tokens + first token, then 2 decode steps.
+    expect(a.chunks.map((c) => [c.start, c.nTokens])).toEqual([[0, 8], [8, 2], [10, 1], [11, 1]]);
+    expect(a.firstScheduledMs! - a.arrivalMs).toBe(15); // b's arrival took 10 ms, then the step started 5 ms later
+    expect(a.firstTokenMs! - a.arrivalMs).toBe(15 + 20 + 5 + 20);
+    expect(a.tokenTimesMs.slice(1).map((t, i) => t - a.tokenTimesMs[i])).toEqual([25, 25]);
+    expect(b.firstScheduledMs! - b.arrivalMs).toBe(5 + 4 * 25); // after a's 4 steps
+    expect(b.finishReason).toBe("length");
+    expect(a.topAlternatives[0].length).toBe(2);
+    expect(a.topAlternatives[0][0][0]).toBe(a.output[0]);
+  });
 });

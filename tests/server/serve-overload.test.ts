@@ -37,7 +37,7 @@ describe("overload, hostile input and shutdown (stories-7m, real server)", () =>
       expect(b.json.error?.type).toBe("rate_limit_error");
     }
     expect(await stats(server.url)).toMatchObject({ running: 0, waiting: 0 });
-  });
+  }, 180_000);
 
   it("answers 1,000 malformed or hostile bodies with 4xx OpenAI-style errors, then still serves a normal request", async () => {
     const cases = hostileCases(1000, 20260526, heldout);
@@ -69,7 +69,7 @@ describe("overload, hostile input and shutdown (stories-7m, real server)", () =>
     const res = await complete({ prompt: "Once upon a time", max_tokens: 6, temperature: 0 });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { choices: { text: string }[] }).choices[0].text).toBe(", there was a little girl");
-  });
+  }, 180_000);
 
   it("on SIGTERM refuses new generations with 503, finishes the running one and exits 0", async () => {
     const running = complete({ prompt: "One day", max_tokens: 40, temperature: 0, ignore_eos: true });
@@ -83,5 +83,5 @@ describe("overload, hostile input and shutdown (stories-7m, real server)", () =>
     expect(done.status).toBe(200);
     expect(((await done.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(40);
     expect(await server.stop()).toBe(0);
-  });
+  }, 180_000);
 });

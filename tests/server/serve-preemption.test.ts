@@ -34,5 +34,5 @@ describe("preemption when the KV cache runs out (stories-7m, real server)", () =
     expect(preemptions).toBeGreaterThan(0);
     for (const i of [0, 7]) expect(together[i].text).toBe((await complete(prompts[i])).text);
     expect((await stats(server.url)).kv.usedBlocks).toBe(0);
-  });
+  }, 180_000);
 });

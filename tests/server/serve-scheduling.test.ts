@@ -78,7 +78,7 @@ describe("continuous batching, prefix caching and cancellation (stories-7m, real
     }
     console.log(`bench-serve rounds: ${lines.join("; ")}`);
     expect(bestRatio).toBeGreaterThanOrEqual(2.5);
-  });
+  }, 180_000);
 
   it("a long prompt arriving mid-stream is prefilled in chunks that run alongside every running stream's decode", async () => {
     const streams = [0, 1, 2, 3].map((i) => timedStream(`Story ${i}: Once upon a time`, 60));
@@ -103,7 +103,7 @@ describe("continuous batching, prefix caching and cancellation (stories-7m, real
       console.log(`long prompt mid-stream: ${longTrace.prefillChunks.length} chunks, slowest chunk step ${chunkMs.toFixed(0)} ms, max stream gap ${maxGap.toFixed(0)} ms`);
       expect(maxGap).toBeLessThanOrEqual(2 * chunkMs + 50);
     }
-  });
+  }, 180_000);
 
   it("a second request sharing a 400-token prefix has TTFT ≤ 0.3× the first's, and prefix_cache_hits_total rises", async () => {
     const prefix = heldout.slice(3000, 4500);
@@ -128,7 +128,7 @@ describe("continuous batching, prefix caching and cancellation (stories-7m, real
     expect(second.ttft).toBeLessThanOrEqual(0.3 * first.ttft);
     const after = await scrape(server.url);
     expect(after.get("tsinfer:prefix_cache_hits_total")! - before.get("tsinfer:prefix_cache_hits_total")!).toBeGreaterThanOrEqual(384);
-  });
+  }, 180_000);
 
   it("aborting 5 of 10 streams frees their sequences and KV blocks while the other 5 complete correctly", async () => {
     // Distinct prompts of ~50 tokens: every sequence holds blocks of its own (no prefix sharing between them).
@@ -165,7 +165,7 @@ describe("continuous batching, prefix caching and cancellation (stories-7m, real
       expect(results[i].text).toBe(solo.choices[0].text);
     }
     await expect.poll(async () => (await stats(server.url)).kv.usedBlocks, { timeout: 5_000 }).toBe(0);
-  });
+  }, 180_000);
 
   it("/metrics shows every metric with plausible values after a bench-serve run", async () => {
     const before = await scrape(server.url);
@@ -190,5 +190,5 @@ describe("continuous batching, prefix caching and cancellation (stories-7m, real
     const ttftMean = get("tsinfer:time_to_first_token_seconds_sum") / get("tsinfer:time_to_first_token_seconds_count");
     expect(ttftMean).toBeGreaterThan(0);
     expect(ttftMean).toBeLessThan(10);
-  });
+  }, 180_000);
 });
