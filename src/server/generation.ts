@@ -101,12 +101,8 @@ export class Generation implements RequestListener {
       entries.push({ id: ev.token, token: piece.text, logprob: ev.logprob, bytes: piece.bytes, top_logprobs: top });
       choice.logprobs.push(entries[0]);
     }
-    if (choice.stops.stopped) {
-      this.sink.onDelta(choice, text, entries, null);
-      this.engine.finish(req, "stop"); // calls onFinish
-      return;
-    }
     this.sink.onDelta(choice, text, entries, null);
+    if (choice.stops.stopped) this.engine.finish(req, "stop"); // ends the sequence now; calls onFinish
   }
 
   onFinish(req: EngineRequest): void {
