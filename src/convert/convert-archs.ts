@@ -147,7 +147,7 @@ const phi3: ConvertArch = {
   dims: decoderDims,
   kvs: (c, d) => {
     const partial = (c.rope().partial_rotary_factor as number | undefined) ?? c.optNumber("partial_rotary_factor") ?? 1;
-    const kvs = decoderKvs(c, d).filter((kv) => kv.key !== "vocab_size");
+    const kvs = decoderKvs(c, d).filter((kv) => kv.key !== "vocab_size"); // Phi3MiniModel writes none
     return [
       ...kvs,
       { key: "rope.scaling.original_context_length", value: c.optNumber("original_max_position_embeddings") ?? c.number("max_position_embeddings") },
