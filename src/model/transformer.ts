@@ -65,9 +65,17 @@ export class Transformer {
     if (logitsOut.length < batch.nLogitRows * c.vocabSize) {
       throw new InputError(`forward: logitsOut holds ${logitsOut.length} floats, ${batch.nLogitRows} rows need ${batch.nLogitRows * c.vocabSize}`);
     }
+    for (let t = 0; t < n; t++) {
+      const id = batch.tokens[t]!;
+      if (!(id >= 0 && id < c.vocabSize)) throw new InputError(`forward: token ${t} is ${id}, outside the vocabulary [0, ${c.vocabSize})`);
+    }
+    for (let i = 0; i < batch.nLogitRows; i++) {
+      const row = batch.logitRows[i]!;
+      if (!(row >= 0 && row < n)) throw new InputError(`forward: logit row ${row} outside the batch of ${n} tokens`);
+    }
     if (n > this.scratch.maxTokens) this.scratch = new ForwardScratch(b, c, Math.max(n, 2 * this.scratch.maxTokens));
     const s = this.scratch;
-    const view = kv.prepare(batch.seqIds, batch.positions, n);
+    const view = kv.prepare(batch.seqIds, batch.positions, n); // checked above, so a refused batch leaves the cache alone
 
     // Token embeddings (× embedScale), plus learned positions where the model has them. x: [n, hidden]
     b.embed(s.x, W.tokenEmbd, batch.tokens, n);
@@ -98,7 +106,6 @@ export class Transformer {
     const m = batch.nLogitRows;
     for (let i = 0; i < m; i++) {
       const row = batch.logitRows[i]!;
-      if (row < 0 || row >= n) throw new InputError(`forward: logit row ${row} outside the batch of ${n} tokens`);
       for (let d = 0; d < hidden; d++) s.h[i * hidden + d] = s.x[row * hidden + d]!;
     }
     if (W.outputNorm) {

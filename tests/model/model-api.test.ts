@@ -51,6 +51,8 @@ describe("model API", () => {
     const kv = model.createKvCache({ ctxLen: 4, maxSeqs: 1 });
     expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 5, 0, "last"), kv, model.allocLogits(1))).toThrow(/position 4, past its context length 4/);
     expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 3, 0, "all"), kv, model.allocLogits(1))).toThrow(/logitsOut holds/);
+    expect(() => model.forward(sequenceBatch([1, 512], 0, 2, 0, "last"), kv, model.allocLogits(1))).toThrow(/token 1 is 512/);
+    expect(kv.hasSeq(0)).toBe(false);
   });
 
   it("runs prompt chunks that need no logits, then the last position's logits match transformers", () => {
