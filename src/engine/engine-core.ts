@@ -46,8 +46,8 @@ export class EngineCore {
   private stopped = false;
   private loop: Promise<void> | null = null;
   lastStep: StepStats | null = null;
-  /** Running totals since start: prompt tokens computed (recomputation included), tokens generated. */
-  readonly totals = { promptTokens: 0, generationTokens: 0, steps: 0 };
+  /** Running totals since start: prompt tokens computed (recomputation included), tokens generated, steps, preemptions. */
+  readonly totals = { promptTokens: 0, generationTokens: 0, steps: 0, preemptions: 0 };
   onStep: ((s: StepStats) => void) | null = null;
 
   constructor(
@@ -98,6 +98,7 @@ export class EngineCore {
     const plan = this.scheduler.schedule();
     if (plan.scheduled.length === 0) return null;
     const step = ++this.totals.steps;
+    this.totals.preemptions += plan.preempted.length;
     const sampling = this.fillBatch(plan, step, startMs);
     const logits = this.model.forward(this.batch);
     const nowMs = this.config.now();

@@ -36,6 +36,7 @@ export class ServerMetrics {
       new Counter({ name: `tsinfer:${name}`, help, registers, collect() { this.reset(); this.inc(read()); } });
     total("prompt_tokens_total", "Prompt tokens computed (prefill, prefix-cache hits excluded).", () => engine.totals.promptTokens);
     total("generation_tokens_total", "Tokens generated.", () => engine.totals.generationTokens);
+    total("num_preemptions_total", "Requests preempted (KV cache full) to be recomputed later.", () => engine.totals.preemptions);
     total("prefix_cache_queries_total", "Prompt tokens looked up in the prefix cache (full blocks).", () => engine.cache.stats().queries * engine.cache.blockSize);
     total("prefix_cache_hits_total", "Prompt tokens found in the prefix cache.", () => engine.cache.stats().hits * engine.cache.blockSize);
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startServe, stats } from "./serve-process.js";
+import { scrape, startServe, stats } from "./serve-process.js";
 import type { ServeProcess } from "./serve-process.js";
 
 let server: ServeProcess;
@@ -32,6 +32,7 @@ describe("preemption when the KV cache runs out (stories-7m, real server)", () =
       preemptions += trace.preemptions;
     }
     expect(preemptions).toBeGreaterThan(0);
+    expect((await scrape(server.url)).get("tsinfer:num_preemptions_total")).toBe(preemptions);
     for (const i of [0, 7]) expect(together[i].text).toBe((await complete(prompts[i])).text);
     expect((await stats(server.url)).kv.usedBlocks).toBe(0);
   }, 180_000);
