@@ -35,7 +35,7 @@ export function buildNormalizer(json: unknown, where: string, key = "normalizer"
     case "NFKD":
       return (text) => text.normalize(type);
     case "Lowercase":
-      return (text) => text.toLowerCase();
+      return lowercase;
     case "Strip": {
       const left = optBool(o, "strip_left", optBool(o, "left", true));
       const right = optBool(o, "strip_right", optBool(o, "right", true));
@@ -60,16 +60,27 @@ export function buildNormalizer(json: unknown, where: string, key = "normalizer"
   }
 }
 
+// tokenizers normalizers/bert.rs: controls (Cc, Cf, Cn, Co, Cs but \t \n \r) and U+0000/U+FFFD are dropped, then
+// whitespace becomes a space; CJK ideographs are padded with spaces; accents stripped by default when lowercasing.
+const BERT_DROPPED = /[\t\n\r]|[\u0000\ufffd\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]/gu;
+const WHITE_SPACE = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/gu;
+const CJK = /[\u4e00-\u9fff\u3400-\u4dbf\u{20000}-\u{2a6df}\u{2a700}-\u{2b73f}\u{2b740}-\u{2b81f}\u{2b920}-\u{2ceaf}\uf900-\ufaff\u{2f800}-\u{2fa1f}]/gu;
+
 function bertNormalizer(o: JsonObject): Normalizer {
   const clean = optBool(o, "clean_text", true);
   const chinese = optBool(o, "handle_chinese_chars", true);
   const lower = optBool(o, "lowercase", true);
   const stripAccents = o["strip_accents"] === null || o["strip_accents"] === undefined ? lower : o["strip_accents"] === true;
   return (text) => {
-    if (clean) text = text.replace(/[\u0000\ufffd\p{Cc}\p{Cf}]/gu, (c) => (/\s/.test(c) ? " " : "")).replace(/\s/gu, " ");
-    if (chinese) text = text.replace(/[\u4e00-\u9fff\u3400-\u4dbf\u{20000}-\u{2a6df}\u{2a700}-\u{2b73f}\u{2b740}-\u{2b81f}\u{2b920}-\u{2ceaf}\uf900-\ufaff\u{2f800}-\u{2fa1f}]/gu, " $& ");
+    if (clean) text = text.replace(BERT_DROPPED, (c) => (c === "\t" || c === "\n" || c === "\r" ? " " : "")).replace(WHITE_SPACE, " ");
+    if (chinese) text = text.replace(CJK, " $& ");
     if (stripAccents) text = text.normalize("NFD").replace(/\p{Mn}/gu, "");
-    if (lower) text = text.toLowerCase();
+    if (lower) text = lowercase(text);
     return text;
   };
+}
+
+/** Lowercases character by character, as Rust's char::to_lowercase does (no final-sigma rule). */
+function lowercase(text: string): string {
+  return text.replace(/[^\p{Ll}\0-@[-`{-\x7f]/gu, (c) => c.toLowerCase());
 }
