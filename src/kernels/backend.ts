@@ -1,4 +1,7 @@
 import type { GgmlTypeName } from "../quant/ggml-type.js";
+import type { KvLayer } from "./kv-layer.js";
+
+export type { KvLayer, KvType } from "./kv-layer.js";
 
 /**
  * A weight matrix [rows, cols] (rows = output features; GGUF's ne = [cols, rows]) held by a backend in its
@@ -18,7 +21,7 @@ export type Activation = "silu" | "gelu" | "geluErf";
 
 /**
  * Where each token of a batch reads and writes the paged KV cache (vLLM's slot mapping + block tables).
- * A cache layer is [nSlots, nKvHeads * headDim] float32 with nSlots = nBlocks * blockSize; slot = block * blockSize +
+ * A cache layer is [nSlots, nKvHeads * headDim] values in the cache's KvType (kv-layer.ts) with nSlots = nBlocks * blockSize; slot = block * blockSize +
  * pos % blockSize, where block = blockTables[tokenSeq[t] * maxBlocksPerSeq + floor(pos / blockSize)].
  */
 export interface KvBatchView {
@@ -50,7 +53,7 @@ export interface AttentionParams {
 /**
  * The compute interface every backend implements (ref: scalar TypeScript, the oracle; wasm: SIMD + threads;
  * webgpu). Model code calls only these; it never sees byte layouts.
- * All activation buffers (and the KV cache layers) come from `allocF32`, so a backend can place them where its
+ * All activation buffers (and the KV cache layers, f16/q8_0 ones as views of the same bytes) come from `allocF32`, so a backend can place them where its
  * kernels read them directly (e.g. WebAssembly memory). Row-wise kernels take [nRows, n] row-major buffers.
  * Unless stated, `out` may alias an input.
  */
@@ -97,12 +100,13 @@ export interface KernelBackend {
   /** x ← cap · tanh(x / cap) over n values. */
   softcap(x: Float32Array, n: number, cap: number): void;
 
-  /** Writes the batch's new K and V rows ([nTokens, kvDim]) into the cache layers at kv.slots. */
-  kvAppend(kCache: Float32Array, vCache: Float32Array, k: Float32Array, v: Float32Array, kvDim: number, kv: KvBatchView): void;
+  /** Writes the batch's new K and V rows ([nTokens, kvDim]) into the cache layers at kv.slots, converted to their type. */
+  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array, kvDim: number, kv: KvBatchView): void;
   /**
    * out[t, h, :] = Σ_j softmax_j(softcap(scale · q[t, h] · K[j, h / (nHeads / nKvHeads)])) · V[j, ...] over the
    * positions j of token t's own sequence in [max(0, pos - window + 1), pos], read through its block table.
-   * q, out: [nTokens, nHeads * headDim]. out must not alias q.
+   * q, out: [nTokens, nHeads * headDim]. out must not alias q. K and V are read in their stored type (f16 and
+   * q8_0 dequantized on the fly).
    */
-  attention(out: Float32Array, q: Float32Array, kCache: Float32Array, vCache: Float32Array, p: AttentionParams, kv: KvBatchView): void;
+  attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams, kv: KvBatchView): void;
 }

@@ -1,4 +1,5 @@
 import type { KernelBackend, KvBatchView } from "../kernels/backend.js";
+import { checkKvDim, kvRowBytes, kvRowUnits, type KvLayer, type KvType } from "../kernels/kv-layer.js";
 import { InputError } from "../errors.js";
 import { BlockPool } from "./block-pool.js";
 import { ContextOverflowError, KvCacheFullError } from "./kv-cache-errors.js";
@@ -15,6 +16,8 @@ export interface KvCacheOptions {
   readonly capacityTokens?: number;
   /** Tokens per block. Default 16. */
   readonly blockSize?: number;
+  /** Element type of the stored K and V values (f32, f16 or q8_0). Default f32. */
+  readonly kvType?: KvType;
 }
 
 interface SeqState {
@@ -22,18 +25,17 @@ interface SeqState {
   length: number;
 }
 
-/** Bytes per cached element; f32 today, the field a quantized (f16/q8_0) store would change. */
-const bytesPerElement = 4;
-
 /**
  * The paged KV cache (vLLM's PagedAttention layout): per layer one K and one V store of
- * [totalBlocks × blockSize, nKvHeads × headDim] float32 in backend memory, shared by all sequences through
+ * [totalBlocks × blockSize, nKvHeads × headDim] values of the cache's KvType in backend memory (f32: Float32Array;
+ * f16: Uint16Array of halves; q8_0: Uint8Array of Q8_0 blocks, 34 bytes per 32 values), shared by all sequences through
  * per-sequence block tables. Blocks are reference-counted so sequences can be forked (and later prefixes shared);
  * a shared block is copied before it is written.
  */
 export class PagedKvCache {
-  readonly k: Float32Array[];
-  readonly v: Float32Array[];
+  readonly k: KvLayer[];
+  readonly v: KvLayer[];
+  readonly kvType: KvType;
   readonly nLayers: number;
   readonly kvDim: number;
   readonly ctxLen: number;
@@ -41,7 +43,7 @@ export class PagedKvCache {
   readonly maxSeqs: number;
   readonly totalBlocks: number;
   readonly maxBlocksPerSeq: number;
-  /** 2 (K and V) × layers × KV heads × head_dim × bytes per element. */
+  /** 2 (K and V) × layers × KV heads × head_dim × bytes per element (4, 2 or 34/32): the bytes the layers hold per slot. */
   readonly bytesPerToken: number;
   private readonly pool: BlockPool;
   private readonly seqs = new Map<number, SeqState>();
@@ -66,11 +68,14 @@ export class PagedKvCache {
     this.ctxLen = ctxLen;
     this.totalBlocks = Math.ceil(capacityTokens / this.blockSize);
     this.maxBlocksPerSeq = Math.ceil(ctxLen / this.blockSize);
-    this.bytesPerToken = 2 * nLayers * this.kvDim * bytesPerElement;
+    this.kvType = options.kvType ?? "f32";
+    checkKvDim(this.kvType, this.kvDim);
+    const rowBytes = kvRowBytes(this.kvType, this.kvDim);
+    this.bytesPerToken = 2 * nLayers * rowBytes;
     this.pool = new BlockPool(this.totalBlocks);
-    const layerFloats = this.totalBlocks * this.blockSize * this.kvDim;
-    this.k = Array.from({ length: nLayers }, () => backend.allocF32(layerFloats));
-    this.v = Array.from({ length: nLayers }, () => backend.allocF32(layerFloats));
+    const layerBytes = this.totalBlocks * this.blockSize * rowBytes;
+    this.k = Array.from({ length: nLayers }, () => allocKvLayer(backend, this.kvType, layerBytes));
+    this.v = Array.from({ length: nLayers }, () => allocKvLayer(backend, this.kvType, layerBytes));
     this.blockTables = new Int32Array(this.maxSeqs * this.maxBlocksPerSeq);
     this.rowSeqIds = new Int32Array(this.maxSeqs);
     this.rowBlocksNeeded = new Int32Array(this.maxSeqs);
@@ -211,7 +216,7 @@ export class PagedKvCache {
 
   private copyBlock(seqId: number, shared: number): number {
     const fresh = this.allocateBlock(seqId);
-    const n = this.blockSize * this.kvDim;
+    const n = this.blockSize * kvRowUnits(this.kvType, this.kvDim);
     for (let l = 0; l < this.nLayers; l++) {
       this.k[l]!.copyWithin(fresh * n, shared * n, (shared + 1) * n);
       this.v[l]!.copyWithin(fresh * n, shared * n, (shared + 1) * n);
@@ -219,4 +224,15 @@ export class PagedKvCache {
     this.pool.release(shared);
     return fresh;
   }
+}
+
+/**
+ * A layer of `bytes` bytes from the backend's allocF32 (so it lies where the kernels read, e.g. WebAssembly memory),
+ * viewed as the type's array: the bytes allocated are the bytes held.
+ */
+function allocKvLayer(backend: KernelBackend, type: KvType, bytes: number): KvLayer {
+  const f = backend.allocF32(Math.ceil(bytes / 4));
+  if (type === "f32") return f;
+  if (type === "f16") return new Uint16Array(f.buffer, f.byteOffset, bytes / 2);
+  return new Uint8Array(f.buffer, f.byteOffset, bytes);
 }

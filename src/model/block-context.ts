@@ -1,4 +1,4 @@
-import type { AttentionParams, KernelBackend, KvBatchView } from "../kernels/backend.js";
+import type { AttentionParams, KernelBackend, KvBatchView, KvLayer } from "../kernels/backend.js";
 import type { ModelConfig } from "./config.js";
 import type { ForwardScratch } from "./forward-scratch.js";
 import type { LayerWeights } from "./model-weights.js";
@@ -15,8 +15,8 @@ export interface BlockContext {
   readonly layer: number;
   readonly w: LayerWeights;
   readonly kv: KvBatchView;
-  readonly kCache: Float32Array;
-  readonly vCache: Float32Array;
+  readonly kCache: KvLayer;
+  readonly vCache: KvLayer;
   readonly attnParams: AttentionParams;
   readonly ropeInvFreq: Float32Array;
   readonly hook: ActivationHook | undefined;

@@ -4,6 +4,7 @@ import { configFromGguf } from "../arch/gguf-mapping.js";
 import { archForHfModelType } from "../arch/registry.js";
 import { FormatError } from "../errors.js";
 import { openModelFile, type ModelFile } from "../formats/index.js";
+import type { KvType } from "../kernels/kv-layer.js";
 import { PagedKvCache } from "../kv/paged-kv-cache.js";
 import type { ArchSpec } from "./arch-spec.js";
 import type { ActivationHook } from "./block-context.js";
@@ -22,6 +23,8 @@ export interface LoadModelOptions {
   readonly onProgress?: LoadProgress;
   /** Scratch is sized for this many tokens per forward call (grown on demand). Default 64. */
   readonly maxBatchTokens?: number;
+  /** Default element type of the KV caches createKvCache makes (f32, f16 or q8_0). Default f32. */
+  readonly kvType?: KvType;
 }
 
 export interface KvCacheSizing {
@@ -30,6 +33,8 @@ export interface KvCacheSizing {
   readonly maxSeqs?: number;
   readonly capacityTokens?: number;
   readonly blockSize?: number;
+  /** KV element type; default the model's (LoadModelOptions.kvType, else f32). */
+  readonly kvType?: KvType;
 }
 
 export interface Model {
@@ -37,6 +42,8 @@ export interface Model {
   readonly config: ModelConfig;
   readonly arch: ArchSpec;
   readonly backend: KernelBackend;
+  /** The KV element type createKvCache uses unless told otherwise. */
+  readonly kvType: KvType;
   /** The opened file: GGUF metadata or the HF directory's config / generation config / tokenizer files. */
   readonly file: ModelFile;
   /** Runs one batch through the model, writing logits [batch.nLogitRows, vocabSize] into logitsOut. */
@@ -74,7 +81,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
     const transformer = new Transformer(backend, config, weights, arch.buildBlock(config), options.maxBatchTokens);
     const cfg = config;
     return {
-      path, config: cfg, arch, backend, file,
+      path, config: cfg, arch, backend, file, kvType: options.kvType ?? "f32",
       forward: (batch, kv, logitsOut) => transformer.forward(batch, kv, logitsOut),
       createKvCache: (sizing = {}) => new PagedKvCache(backend, {
         nLayers: cfg.nLayers, nKvHeads: cfg.nKvHeads, headDim: cfg.headDim,
@@ -82,6 +89,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
         ...(sizing.maxSeqs !== undefined ? { maxSeqs: sizing.maxSeqs } : {}),
         ...(sizing.capacityTokens !== undefined ? { capacityTokens: sizing.capacityTokens } : {}),
         ...(sizing.blockSize !== undefined ? { blockSize: sizing.blockSize } : {}),
+        kvType: sizing.kvType ?? options.kvType ?? "f32",
       }),
       allocLogits: (nRows) => backend.allocF32(nRows * cfg.vocabSize),
       setActivationHook: (hook) => {

@@ -1,6 +1,6 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import type {
-  Activation, AttentionParams, KernelBackend, KvBatchView, RopeLayout, Weight,
+  Activation, AttentionParams, KernelBackend, KvBatchView, KvLayer, RopeLayout, Weight,
 } from "../backend.js";
 import { refAttention, refKvAppend } from "./attention.js";
 import {
@@ -105,12 +105,12 @@ export class RefBackend implements KernelBackend {
     refSoftcap(x, n, cap);
   }
 
-  kvAppend(kCache: Float32Array, vCache: Float32Array, k: Float32Array, v: Float32Array, kvDim: number,
+  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array, kvDim: number,
     kv: KvBatchView): void {
     refKvAppend(kCache, vCache, k, v, kvDim, kv);
   }
 
-  attention(out: Float32Array, q: Float32Array, kCache: Float32Array, vCache: Float32Array, p: AttentionParams,
+  attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams,
     kv: KvBatchView): void {
     let span = 0;
     for (let t = 0; t < kv.nTokens; t++) span = Math.max(span, kv.positions[t]! + 1);

@@ -1,0 +1,29 @@
+import type { KvBatchView } from "../../src/kernels/backend.js";
+
+/**
+ * Two sequences over shuffled cache blocks: sequence 0 computes positions 7…10 (a prefill chunk), sequence 1
+ * decodes position 17. nSlots = every slot of the pool.
+ */
+export function scatteredBatch(rand: () => number, blockSize: number): KvBatchView & { nSlots: number } {
+  const maxBlocksPerSeq = Math.ceil(18 / blockSize);
+  const nBlocks = 2 * maxBlocksPerSeq;
+  const ids = Array.from({ length: nBlocks }, (_, i) => i).sort(() => rand() - 0.5);
+  const blockTables = Int32Array.from(ids);
+  const tokens: [number, number][] = [[0, 7], [0, 8], [0, 9], [0, 10], [1, 17]];
+  const slotOf = (seq: number, pos: number): number => blockTables[seq * maxBlocksPerSeq + Math.floor(pos / blockSize)]! * blockSize + (pos % blockSize);
+  return {
+    nTokens: tokens.length, blockSize,
+    positions: Int32Array.from(tokens.map(([, p]) => p)),
+    slots: Int32Array.from(tokens.map(([s, p]) => slotOf(s, p))),
+    tokenSeq: Int32Array.from(tokens.map(([s]) => s)),
+    blockTables, maxBlocksPerSeq, nSlots: nBlocks * blockSize,
+  };
+}
+
+/** A view writing rows 0 … n-1 of a batch into slots 0 … n-1 (one sequence, one block of n). */
+export function linearBatch(n: number): KvBatchView {
+  return {
+    nTokens: n, blockSize: n, positions: Int32Array.from({ length: n }, (_, i) => i), slots: Int32Array.from({ length: n }, (_, i) => i),
+    tokenSeq: new Int32Array(n), blockTables: Int32Array.of(0), maxBlocksPerSeq: 1,
+  };
+}
