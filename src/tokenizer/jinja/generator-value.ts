@@ -1,10 +1,12 @@
 // Python sequence types the library lacks. Jinja2's map/select/reject/selectattr/rejectattr filters return
-// generators, not lists: a generator is always truthy, has no len(), and json.dumps refuses it ("Object of type
-// generator is not JSON serializable"). Tuples (dict items, dictsort pairs, tuple literals) print as (a, b).
+// generators and |reverse a list_reverseiterator, not lists: such an iterator is always truthy, has no len(), and
+// json.dumps refuses it ("Object of type generator is not JSON serializable"). Tuples (dict items, dictsort pairs,
+// tuple literals) print as (a, b).
 import type { JinjaArray, JinjaValue } from "./jinja-values.js";
 import { ArrayValue, BooleanValue } from "./jinja-values.js";
 
 class GeneratorValue extends ArrayValue {
+  pythonType = "generator";
   override __bool__(): ReturnType<JinjaValue["__bool__"]> {
     return new BooleanValue(true);
   }
@@ -16,10 +18,18 @@ class TupleValue extends ArrayValue {}
 export const makeTuple = (items: JinjaValue[]): JinjaArray => new TupleValue(items);
 export const isTuple = (value: JinjaValue): boolean => value instanceof TupleValue;
 
-export function makeGenerator(items: JinjaValue[]): JinjaArray {
-  return new GeneratorValue(items);
+/** An iterator over `items`; `pythonType` is its Python class name, for error messages. */
+export function makeGenerator(items: JinjaValue[], pythonType = "generator"): JinjaArray {
+  const generator = new GeneratorValue(items);
+  generator.pythonType = pythonType;
+  return generator;
 }
 
 export function isGenerator(value: JinjaValue): boolean {
   return value instanceof GeneratorValue;
+}
+
+/** "generator", "list_reverseiterator"…, or undefined for anything that is not such an iterator. */
+export function generatorType(value: JinjaValue): string | undefined {
+  return value instanceof GeneratorValue ? value.pythonType : undefined;
 }

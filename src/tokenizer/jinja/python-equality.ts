@@ -1,7 +1,7 @@
 // Python's == and ordering over template values (the library compares with JavaScript's loose ==).
 import type { JinjaValue } from "./jinja-values.js";
 import { isBoolean, isMapping, isNone, isNumber, isSequence, isString, isUndefined } from "./jinja-values.js";
-import { isGenerator } from "./generator-value.js";
+import { generatorType, isGenerator } from "./generator-value.js";
 
 function numeric(v: JinjaValue): number | undefined {
   if (isNumber(v)) return v.value;
@@ -67,7 +67,8 @@ export function pythonTypeName(v: JinjaValue): string {
   if (v.type === "FloatValue") return "float";
   if (isNone(v)) return "NoneType";
   if (isUndefined(v)) return "Undefined";
-  if (isGenerator(v)) return "generator";
+  const iterator = generatorType(v);
+  if (iterator !== undefined) return iterator;
   if (isSequence(v)) return "list";
   if (isMapping(v)) return "dict";
   if (v.type === "NamespaceValue") return "Namespace";

@@ -134,6 +134,12 @@ export const pythonFilters = new Map<string, JinjaFilter>([
   ["reject", selectOrReject(false, false)],
   ["selectattr", selectOrReject(true, true)],
   ["rejectattr", selectOrReject(false, true)],
+  ["reverse", (v) => {
+    if (isString(v)) return new StringValue(Array.from(v.value).reverse().join(""));
+    // reversed(list) is an iterator in Jinja2; a generator has none, so do_reverse builds a reversed list.
+    const reversed = pythonIterate(v).slice().reverse();
+    return isGenerator(v) ? new ArrayValue(reversed) : makeGenerator(reversed, isMapping(v) ? "dict_reversekeyiterator" : "list_reverseiterator");
+  }],
   ["items", (v) => {
     if (isUndefined(v)) return makeGenerator([]);
     if (!isMapping(v)) throw pyTypeError("Can only get item pairs from a mapping.");

@@ -3,7 +3,7 @@
 import type { JinjaValue } from "./jinja-values.js";
 import { isBoolean, isFloat, isInteger, isMapping, isNamespace, isNone, isSequence, isString, isUndefined } from "./jinja-values.js";
 import { jsonKey } from "./dict-keys.js";
-import { isGenerator } from "./generator-value.js";
+import { generatorType, isGenerator } from "./generator-value.js";
 import { pyTypeError } from "./python-errors.js";
 import { pythonFloatRepr } from "./python-str.js";
 
@@ -39,7 +39,8 @@ function compareCodePoints(a: string, b: string): number {
 }
 
 function typeName(value: JinjaValue): string {
-  if (isGenerator(value)) return "generator";
+  const iterator = generatorType(value);
+  if (iterator !== undefined) return iterator;
   if (isUndefined(value)) return "Undefined";
   if (isNamespace(value)) return "Namespace";
   return "function";
