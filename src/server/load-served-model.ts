@@ -35,10 +35,11 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   const c = model.config;
   if (o.ctxSize !== undefined && (!Number.isInteger(o.ctxSize) || o.ctxSize < 2)) throw new InputError(`--ctx-size ${o.ctxSize}: expected an integer ≥ 2`);
   const ctxLen = Math.min(o.ctxSize ?? c.ctxLen, c.ctxLen);
-  const kvBytesPerToken = 2 * c.nLayers * c.nKvHeads * c.headDim * 4;
-  const capacityTokens = o.kvCacheSize === undefined ? ctxLen * o.parallel : parseKvCacheSize(o.kvCacheSize, kvBytesPerToken);
+  const f32BytesPerToken = 2 * c.nLayers * c.nKvHeads * c.headDim * 4; // the cache stores float32 K and V rows
+  const capacityTokens = o.kvCacheSize === undefined ? ctxLen * o.parallel : parseKvCacheSize(o.kvCacheSize, f32BytesPerToken);
   if (capacityTokens < ctxLen) throw new InputError(`--kv-cache-size ${o.kvCacheSize}: holds ${capacityTokens} tokens, less than one context of ${ctxLen}`);
   const kv = new PrefixCacheKv(model.backend, { nLayers: c.nLayers, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen, maxSeqs: o.parallel, capacityTokens, blockSize: o.blockSize ?? 16 });
+  const kvBytesPerToken = kv.bytesPerToken;
   const logits = model.allocLogits(o.parallel);
   const vocabSize = c.vocabSize;
   const batchModel: BatchModel = {
