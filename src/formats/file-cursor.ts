@@ -1,11 +1,11 @@
 import { FormatError } from "../errors.js";
-import { readFully } from "./read-fully.js";
+import type { ByteSource } from "./byte-source.js";
 
 const firstWindowBytes = 64 * 1024;
 const maxWindowBytes = 16 * 1024 * 1024;
 
 /**
- * Reads little-endian values sequentially from a file through a window of positional reads that grows as the
+ * Reads little-endian values sequentially from a byte source (file or memory) through a window of positional reads that grows as the
  * header turns out larger, so parsing a header never loads the whole file. Every read is checked against the
  * file size first, so a corrupt length fails with a FormatError instead of a huge allocation.
  */
@@ -17,11 +17,13 @@ export class FileCursor {
   private nextWindowBytes = firstWindowBytes;
   private readonly decoder = new TextDecoder("utf-8", { ignoreBOM: true }); // a token may be a lone BOM
 
-  constructor(
-    readonly path: string,
-    private readonly fd: number,
-    readonly fileSizeBytes: number,
-  ) {}
+  readonly path: string;
+  readonly fileSizeBytes: number;
+
+  constructor(private readonly source: ByteSource) {
+    this.path = source.name;
+    this.fileSizeBytes = source.sizeBytes;
+  }
 
   get remainingBytes(): number {
     return this.fileSizeBytes - this.position;
@@ -42,7 +44,7 @@ export class FileCursor {
     this.window = new Uint8Array(size);
     this.view = new DataView(this.window.buffer);
     this.windowStart = this.position;
-    const got = readFully(this.fd, this.window, this.position);
+    const got = this.source.readInto(this.position, this.window);
     if (got < n) throw new FormatError(this.path, `${what}: short read at offset ${this.position}`);
     return 0;
   }

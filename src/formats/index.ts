@@ -2,6 +2,9 @@
 export * from "./gguf-value-type.js";
 export type * from "./gguf-file.js";
 export { openGguf, ggufMagic, ggufDefaultAlignment, alignUp } from "./open-gguf.js";
+export { openGgufSource, openGgufFromBytes } from "./gguf-reader.js";
+export { memoryByteSource, type ByteSource } from "./byte-source.js";
+export { fileByteSource } from "./file-byte-source.js";
 export * from "./ggml-type-size.js";
 export * from "./write-gguf.js";
 export * from "./safetensors-dtype.js";
