@@ -6,6 +6,7 @@ import { LlamaCore, type LlamaVocabModel } from "./llama-core.js";
 import { compileLlamaPreSplit } from "./llama-pre-split.js";
 import { llamaPreType } from "./llama-pre-types.js";
 import { LlamaSpm } from "./llama-spm.js";
+import { LlamaWpm } from "./llama-wpm.js";
 import { ATTR_CONTROL, ATTR_NORMAL, ATTR_RSTRIP, ATTR_UNKNOWN, ATTR_USER_DEFINED, attrFromTokenType } from "./llama-token-attr.js";
 import { Tokenizer } from "./tokenizer.js";
 
@@ -42,10 +43,11 @@ export function tokenizerFromGguf(gguf: GgufFile): Tokenizer {
   const where = gguf.path;
   const modelName = gguf.getString("tokenizer.ggml.model");
   if (modelName === undefined) throw new FormatError(where, "tokenizer.ggml.model is missing");
-  if (modelName !== "llama" && modelName !== "gpt2") {
-    throw new FormatError(where, `tokenizer.ggml.model ${JSON.stringify(modelName)} is not supported (only "llama" SentencePiece and "gpt2" BPE)`);
+  if (modelName !== "llama" && modelName !== "gpt2" && modelName !== "bert") {
+    throw new FormatError(where, `tokenizer.ggml.model ${JSON.stringify(modelName)} is not supported (only "llama" SentencePiece, "gpt2" BPE and "bert" WordPiece)`);
   }
   const spm = modelName === "llama";
+  const wpm = modelName === "bert";
   const preName = gguf.getString("tokenizer.ggml.pre") ?? null;
   const pre = llamaPreType(spm ? "default" : preName);
 
@@ -66,11 +68,11 @@ export function tokenizerFromGguf(gguf: GgufFile): Tokenizer {
     const v = gguf.getNumber(`tokenizer.ggml.${key}`);
     return v !== undefined && v >= 0 && v < n ? v : fallback;
   };
-  const bosId = idKey("bos_token_id", spm ? 1 : 11);
-  const eosId = idKey("eos_token_id", spm ? 2 : 11);
+  const bosId = idKey("bos_token_id", spm ? 1 : wpm ? 101 : 11);
+  const eosId = idKey("eos_token_id", spm ? 2 : wpm ? null : 11);
   const eotId = idKey("eot_token_id", null);
   const eomId = idKey("eom_token_id", null);
-  const addBos = gguf.getBool("tokenizer.ggml.add_bos_token") ?? (spm ? true : pre.addBos);
+  const addBos = gguf.getBool("tokenizer.ggml.add_bos_token") ?? (spm || wpm ? true : pre.addBos);
   const addEos = gguf.getBool("tokenizer.ggml.add_eos_token") ?? false;
   const addSpacePrefix = gguf.getBool("tokenizer.ggml.add_space_prefix") ?? spm;
 
@@ -122,7 +124,11 @@ export function tokenizerFromGguf(gguf: GgufFile): Tokenizer {
   }
 
   let model: LlamaVocabModel;
-  if (spm) {
+  // BERT adds [CLS] (as BOS) and [SEP] around the text
+  const sepId = wpm && (gguf.getBool("tokenizer.ggml.add_sep_token") ?? true) ? idKey("seperator_token_id", 102) : null;
+  if (wpm) {
+    model = { kind: "wpm", wpm: new LlamaWpm(tokenIds, idKey("unknown_token_id", 100) ?? 100) };
+  } else if (spm) {
     const byteTokens = new Int32Array(256).fill(-1);
     for (let b = 0; b < 256; b++) {
       const hex = `<0x${b.toString(16).toUpperCase().padStart(2, "0")}>`;
@@ -155,7 +161,7 @@ export function tokenizerFromGguf(gguf: GgufFile): Tokenizer {
     eosId,
     eosIds,
     prefixIds: addBos && bosId !== null ? [bosId] : [],
-    suffixIds: addEos && eosId !== null ? [eosId] : [],
+    suffixIds: sepId !== null ? [sepId] : addEos && eosId !== null ? [eosId] : [],
     ...(chatTemplate !== undefined ? { chatTemplate } : {}),
   });
 }

@@ -3,10 +3,14 @@ import type { BpeModel } from "./bpe-model.js";
 import { byteTokenValue } from "./decoder.js";
 import { llamaPreSplit, type compileLlamaPreSplit } from "./llama-pre-split.js";
 import type { LlamaSpm } from "./llama-spm.js";
+import type { LlamaWpm } from "./llama-wpm.js";
 import { ATTR_BYTE, ATTR_CONTROL, ATTR_LSTRIP, ATTR_NORMAL, ATTR_RSTRIP, ATTR_UNKNOWN, ATTR_USER_DEFINED } from "./llama-token-attr.js";
 import type { TokenizerCore } from "./tokenizer.js";
 
-export type LlamaVocabModel = { kind: "spm"; spm: LlamaSpm; addSpacePrefix: boolean } | { kind: "bpe"; bpe: BpeModel; preSplit: ReturnType<typeof compileLlamaPreSplit> };
+export type LlamaVocabModel =
+  | { kind: "spm"; spm: LlamaSpm; addSpacePrefix: boolean }
+  | { kind: "bpe"; bpe: BpeModel; preSplit: ReturnType<typeof compileLlamaPreSplit> }
+  | { kind: "wpm"; wpm: LlamaWpm };
 
 const utf8 = new TextEncoder();
 const lossy = new TextDecoder("utf-8", { ignoreBOM: true });
@@ -57,6 +61,13 @@ export class LlamaCore implements TokenizerCore {
         const raw = addSpacePrefix && prevSpecial ? " " + f : f;
         spm.encode(raw.replaceAll(" ", "\u2581"), out);
         prevSpecial = false;
+      }
+      return;
+    }
+    if (this.model.kind === "wpm") {
+      for (const f of fragments) {
+        if (typeof f === "number") out.push(f);
+        else this.model.wpm.encode(f, out);
       }
       return;
     }
@@ -124,7 +135,7 @@ export class LlamaCore implements TokenizerCore {
     const text = this.tokens[id] as string;
     const attr = this.attrs[id] as number;
     if (attr & (ATTR_UNKNOWN | ATTR_CONTROL | ATTR_USER_DEFINED)) return utf8.encode(text);
-    if (this.model.kind === "spm") {
+    if (this.model.kind !== "bpe") {
       if (attr & ATTR_NORMAL) return utf8.encode(text.replaceAll("\u2581", " "));
       if (attr & ATTR_BYTE) {
         const b = byteTokenValue(text);

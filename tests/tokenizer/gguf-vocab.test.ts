@@ -6,8 +6,7 @@ import { repoRoot } from "./fixture-paths.js";
 // llama.cpp's own vectors (tests/fixtures/vocab, llama.cpp test-tokenizer-0): each .inp string, split on
 // "\n__ggml_vocab_test__\n" exactly as read_tests does, tokenized with add_special = false and parse_special = false.
 const dir = `${repoRoot}tests/fixtures/vocab/`;
-// WPM (BERT) vocabularies are not causal-LM tokenizers and are not implemented.
-const SKIPPED = new Set(["ggml-vocab-bert-bge.gguf"]);
+const SKIPPED = new Set<string>();
 
 function readVectors(gguf: string): Array<[string, number[]]> {
   const raw = readFileSync(`${dir}${gguf}.inp`, "utf8");
