@@ -99,8 +99,10 @@ export function streamChunk(gen: Generation, created: number, model: string, cho
   };
 }
 
+/** The last chunk when stream_options.include_usage: usage, and the request's timings as non-streaming answers carry. */
 export function usageChunk(gen: Generation, created: number, model: string): object {
-  return { id: gen.id, object: gen.request.kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage: usageOf(gen) };
+  const timings = gen.choices.length > 0 ? timingsOf(gen.choices[0].req) : null;
+  return { id: gen.id, object: gen.request.kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage: usageOf(gen), timings };
 }
 
 export function fullResponse(gen: Generation, created: number, model: string): object {

@@ -42,6 +42,7 @@ describe("HTTP layer (counting stand-in model)", () => {
     expect(chunks[0].choices[0].delta.role).toBe("assistant");
     expect(chunks.flatMap((c) => c.choices.map((x) => x.delta.content ?? "")).join("")).toBe("cde");
     expect(chunks[chunks.length - 1].usage?.completion_tokens).toBe(3);
+    expect(chunks[chunks.length - 1]).toHaveProperty("timings.predicted_n", 3);
     expect(chunks[chunks.length - 2].choices[0].finish_reason).toBe("length");
   });
 
