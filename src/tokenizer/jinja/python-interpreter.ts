@@ -19,6 +19,7 @@ import { pythonIterate } from "./python-iterate.js";
 import { asNumber, pythonBinary } from "./python-operators.js";
 import { pythonStr } from "./python-str.js";
 import { pythonTests } from "./python-tests.js";
+import { testArguments } from "./test-arguments.js";
 import { makeUndefined, raiseUndefined } from "./undefined-value.js";
 
 interface InterpreterInternals {
@@ -46,7 +47,6 @@ export function createPythonInterpreter(env: Environment): Interpreter {
   const base = {
     evaluate: self.evaluate.bind(interpreter),
     evaluateBinaryExpression: self.evaluateBinaryExpression.bind(interpreter),
-    evaluateTestExpression: self.evaluateTestExpression.bind(interpreter),
     evaluateCallExpression: self.evaluateCallExpression.bind(interpreter),
     applyFilter: self.applyFilter.bind(interpreter),
   };
@@ -96,9 +96,11 @@ export function createPythonInterpreter(env: Environment): Interpreter {
   };
 
   self.evaluateTestExpression = (node, scope) => {
-    const test = pythonTests.get(node.test.value);
-    if (!test) return base.evaluateTestExpression(node, scope);
-    const result = test(self.evaluate(node.operand, scope), []);
+    const [name, argumentNodes] = testArguments(node.test.value);
+    const test = pythonTests.get(name);
+    if (!test) throw new ChatTemplateError("TemplateRuntimeError", `No test named '${name}' found.`);
+    const operand = self.evaluate(node.operand, scope);
+    const result = test(operand, argumentNodes.length > 0 ? self.evaluateArguments(argumentNodes, scope)[0] : []);
     return new BooleanValue(node.negate ? !result : result);
   };
 
@@ -115,7 +117,7 @@ export function createPythonInterpreter(env: Environment): Interpreter {
     },
     test(name) {
       const test = pythonTests.get(name);
-      if (!test) throw new Error(`No test named '${name}'.`);
+      if (!test) throw new ChatTemplateError("TemplateRuntimeError", `No test named '${name}' found.`);
       return test;
     },
     getAttribute: (value, name) => pythonGetAttribute(value, /^-?\d+$/.test(name) ? new IntegerValue(Number(name)) : new StringValue(name), false),

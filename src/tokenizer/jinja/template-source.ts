@@ -1,7 +1,8 @@
 // Jinja2 syntax the @huggingface/jinja lexer lacks, rewritten into syntax it has before/after tokenizing:
-// {% raw %}…{% endraw %}, the "+" modifiers that turn lstrip_blocks/trim_blocks off for one tag ({%+ … +%}), and
-// float literals with an exponent (1e16, 2.5e-7).
+// {% raw %}…{% endraw %}, the "+" modifiers that turn lstrip_blocks/trim_blocks off for one tag ({%+ … +%}),
+// float literals with an exponent (1e16, 2.5e-7), and tests with arguments (test-arguments.ts).
 import { tokenize } from "@huggingface/jinja";
+import { extractTestArguments } from "./test-arguments.js";
 
 type Token = ReturnType<typeof tokenize>[number];
 
@@ -53,5 +54,5 @@ function mergeExponents(tokens: Token[]): Token[] {
 /** Tokenizes a chat template with transformers' settings (trim_blocks, lstrip_blocks) and the rewrites above. */
 export function tokenizeTemplate(source: string): Token[] {
   const rewritten = rewritePlusModifiers(rewriteRawBlocks(source));
-  return mergeExponents(tokenize(rewritten, { lstrip_blocks: true, trim_blocks: true }));
+  return extractTestArguments(mergeExponents(tokenize(rewritten, { lstrip_blocks: true, trim_blocks: true })));
 }
