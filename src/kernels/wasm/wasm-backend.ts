@@ -1,7 +1,7 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import { quantTraits } from "../../quant/registry.js";
 import type {
-  Activation, AttentionParams, KernelBackend, KvBatchView, RopeLayout, Weight,
+  Activation, AttentionParams, KernelBackend, KvBatchView, KvLayer, RopeLayout, Weight,
 } from "../backend.js";
 import { RefBackend } from "../ref/ref-backend.js";
 import { refEmbed } from "../ref/matmul.js";
@@ -48,6 +48,9 @@ export class WasmBackend implements KernelBackend {
   private readonly ref = new RefBackend();
   private readonly quantOp: number;
   private readonly attnOp: number;
+  /** Attention over f16 and q8_0 KV caches (assembly/kv-attention.ts). */
+  private readonly attnF16Op: number;
+  private readonly attnQ8Op: number;
   private readonly q8 = { qs: 0, ds: 0, ss: 0 };
   private readonly q8Region: ScratchRegion;
   private readonly stageX: ScratchRegion;
@@ -70,6 +73,8 @@ export class WasmBackend implements KernelBackend {
     this.pool = new WasmThreadPool(this.arena.memory, module, POOL_KERNELS, fns, options.threads ?? 1, options.spinLimit);
     this.quantOp = this.pool.opOf("quantizeQ8");
     this.attnOp = this.pool.opOf("attention");
+    this.attnF16Op = this.pool.opOf("attentionF16");
+    this.attnQ8Op = this.pool.opOf("attentionQ8_0");
     this.q8Region = new ScratchRegion(this.arena);
     this.stageX = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
@@ -198,17 +203,20 @@ export class WasmBackend implements KernelBackend {
     this.ref.softcap(x, n, cap);
   }
 
-  kvAppend(kCache: Float32Array, vCache: Float32Array, k: Float32Array, v: Float32Array, kvDim: number,
+  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array, kvDim: number,
     kv: KvBatchView): void {
     this.ref.kvAppend(kCache, vCache, k, v, kvDim, kv);
   }
 
-  attention(out: Float32Array, q: Float32Array, kCache: Float32Array, vCache: Float32Array, p: AttentionParams,
+  attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams,
     kv: KvBatchView): void {
+    // The cache layer's array class is its element type: f32, f16 (halves) or q8_0 (blocks; whole blocks per head).
+    const op = kCache instanceof Uint16Array ? this.attnF16Op : kCache instanceof Uint8Array ? this.attnQ8Op : this.attnOp;
+    const headAlign = op === this.attnQ8Op ? 32 : 4;
     const arena = this.arena;
     const oPtr = arena.addressOf(out), qPtr = arena.addressOf(q);
     const kPtr = arena.addressOf(kCache), vPtr = arena.addressOf(vCache);
-    if (p.headDim % 4 !== 0 || oPtr < 0 || qPtr < 0 || kPtr < 0 || vPtr < 0) {
+    if (p.headDim % headAlign !== 0 || oPtr < 0 || qPtr < 0 || kPtr < 0 || vPtr < 0) {
       this.ref.attention(out, q, kCache, vCache, p, kv);
       return;
     }
@@ -225,7 +233,7 @@ export class WasmBackend implements KernelBackend {
     a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
     a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT;
     this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, 0);
-    this.pool.run(this.attnOp, 6, nT * p.nHeads);
+    this.pool.run(op, 6, nT * p.nHeads);
   }
 
   /** Stops the worker threads. */

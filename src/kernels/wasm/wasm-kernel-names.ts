@@ -29,6 +29,8 @@ export const POOL_KERNELS: readonly string[] = [
   ...Object.values(FLOAT_MATMUL),
   ...Object.values(QUANT_MATMUL),
   "attention",
+  "attentionF16",
+  "attentionQ8_0",
   "readProbe",
 ];
 

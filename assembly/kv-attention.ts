@@ -1,0 +1,144 @@
+import { f16x4ToF32x4, hsum, loadF16 } from "./f16";
+import { madd } from "./int-dot";
+
+// Paged attention over an f16 or q8_0 KV cache: the f32 kernel of attention.ts (one pass, online softmax, same
+// params words and work units) with K and V rows read in their stored type and dequantized on the fly.
+// f16: rows of kvDim halves; headDim a multiple of 4. q8_0: rows of kvDim / 32 ggml Q8_0 blocks (f16 scale d,
+// 32 int8 q; value = d · q); headDim a multiple of 32, so each head owns whole blocks. A q8_0 score is
+// Σ_blocks d · (q · int8 codes as floats); V is accumulated as (p · d) · codes. Reference: kernels/ref/attention.ts.
+
+const KIND_F16 = 1;
+const KIND_Q8_0 = 2;
+
+// Bytes of headDim values (one head's slice of a row) in the stored type.
+@inline function headBytes(kind: i32, headDim: usize): usize {
+  return kind == KIND_F16 ? headDim << 1 : (headDim >> 5) * 34;
+}
+
+@inline function lowF32(h: v128): v128 {
+  return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(h));
+}
+
+@inline function highF32(h: v128): v128 {
+  return f32x4.convert_i32x4_s(i32x4.extend_high_i16x8_s(h));
+}
+
+// acc + Σ over 32 codes at c (int8) times 32 floats at x, as four lanes, each code scaled by `s` (a splat).
+@inline function madd32(x: usize, c: usize, s: v128, acc: v128): v128 {
+  const a = v128.load(c), b = v128.load(c, 16);
+  const a0 = i16x8.extend_low_i8x16_s(a), a1 = i16x8.extend_high_i8x16_s(a);
+  const b0 = i16x8.extend_low_i8x16_s(b), b1 = i16x8.extend_high_i8x16_s(b);
+  let t = f32x4.mul(v128.load(x), lowF32(a0));
+  t = madd(v128.load(x, 16), highF32(a0), t);
+  t = madd(v128.load(x, 32), lowF32(a1), t);
+  t = madd(v128.load(x, 48), highF32(a1), t);
+  t = madd(v128.load(x, 64), lowF32(b0), t);
+  t = madd(v128.load(x, 80), highF32(b0), t);
+  t = madd(v128.load(x, 96), lowF32(b1), t);
+  t = madd(v128.load(x, 112), highF32(b1), t);
+  return madd(s, t, acc);
+}
+
+// o[0..32) += s · codes (32 int8 at c).
+@inline function axpy32(o: usize, c: usize, s: v128): void {
+  const a = v128.load(c), b = v128.load(c, 16);
+  const a0 = i16x8.extend_low_i8x16_s(a), a1 = i16x8.extend_high_i8x16_s(a);
+  const b0 = i16x8.extend_low_i8x16_s(b), b1 = i16x8.extend_high_i8x16_s(b);
+  v128.store(o, madd(s, lowF32(a0), v128.load(o)));
+  v128.store(o, madd(s, highF32(a0), v128.load(o, 16)), 16);
+  v128.store(o, madd(s, lowF32(a1), v128.load(o, 32)), 32);
+  v128.store(o, madd(s, highF32(a1), v128.load(o, 48)), 48);
+  v128.store(o, madd(s, lowF32(b0), v128.load(o, 64)), 64);
+  v128.store(o, madd(s, highF32(b0), v128.load(o, 80)), 80);
+  v128.store(o, madd(s, lowF32(b1), v128.load(o, 96)), 96);
+  v128.store(o, madd(s, highF32(b1), v128.load(o, 112)), 112);
+}
+
+@inline function load4F16(p: usize): v128 {
+  return f16x4ToF32x4(i32x4.extend_low_i16x8_u(v128.load64_zero(p)));
+}
+
+// q (headDim floats) · one head's stored K slice.
+@inline function dotRow(kind: i32, qRow: usize, kRow: usize, headDim: usize): f32 {
+  let acc = f32x4.splat(0);
+  if (kind == KIND_F16) {
+    for (let d: usize = 0; d < headDim; d += 4) acc = madd(v128.load(qRow + (d << 2)), load4F16(kRow + (d << 1)), acc);
+  } else {
+    for (let blk: usize = 0; blk < headDim >> 5; blk++) {
+      const p = kRow + blk * 34;
+      acc = madd32(qRow + (blk << 7), p + 2, f32x4.splat(loadF16(p)), acc);
+    }
+  }
+  return hsum(acc);
+}
+
+// o (headDim floats) += w · one head's stored V slice.
+@inline function axpyRow(kind: i32, oRow: usize, w: f32, vRow: usize, headDim: usize): void {
+  if (kind == KIND_F16) {
+    const wv = f32x4.splat(w);
+    for (let d: usize = 0; d < headDim; d += 4) {
+      const o = oRow + (d << 2);
+      v128.store(o, madd(wv, load4F16(vRow + (d << 1)), v128.load(o)));
+    }
+  } else {
+    for (let blk: usize = 0; blk < headDim >> 5; blk++) {
+      const p = vRow + blk * 34;
+      axpy32(oRow + (blk << 7), p + 2, f32x4.splat(w * loadF16(p)));
+    }
+  }
+}
+
+@inline function attentionKv(kind: i32, out: usize, q: usize, k: usize, v: usize, params: usize, r0: i32, r1: i32): void {
+  const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
+  const scale = load<f32>(params, 12), softcap = load<f32>(params, 16);
+  const window = load<i32>(params, 20), blockSize = load<i32>(params, 24), maxBlocks = load<i32>(params, 28);
+  const positions = <usize>load<i32>(params, 32), tokenSeq = <usize>load<i32>(params, 36);
+  const blockTables = <usize>load<i32>(params, 40);
+  const group = nHeads / nKvHeads;
+  const hd = <usize>headDim;
+  const qDim = <usize>(nHeads * headDim);
+  const hdBytes = hd << 2;
+  const kvHeadBytes = headBytes(kind, hd);
+  const rowBytes = kvHeadBytes * <usize>nKvHeads;
+  for (let u = r0; u < r1; u++) {
+    const t = u / nHeads, h = u % nHeads;
+    const pos = load<i32>(positions + (<usize>t << 2));
+    const first = window > 0 ? max(0, pos - window + 1) : 0;
+    const table = blockTables + (<usize>(load<i32>(tokenSeq + (<usize>t << 2)) * maxBlocks) << 2);
+    const qRow = q + ((<usize>t * qDim + <usize>h * hd) << 2);
+    const oRow = out + ((<usize>t * qDim + <usize>h * hd) << 2);
+    const kvOff = <usize>(h / group) * kvHeadBytes;
+    memory.fill(oRow, 0, hdBytes);
+    let m: f32 = -Infinity;
+    let l: f32 = 0;
+    for (let b = first / blockSize; b <= pos / blockSize; b++) {
+      const slot0 = load<i32>(table + (<usize>b << 2)) * blockSize;
+      const j0 = max(first, b * blockSize), j1 = min(pos + 1, (b + 1) * blockSize);
+      for (let j = j0; j < j1; j++) {
+        const row = <usize>(slot0 + j - b * blockSize) * rowBytes + kvOff;
+        let s = dotRow(kind, qRow, k + row, hd) * scale;
+        if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
+        if (s > m) {
+          const c = Mathf.exp(m - s);
+          l *= c;
+          const cv = f32x4.splat(c);
+          for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), cv));
+          m = s;
+        }
+        const p = Mathf.exp(s - m);
+        l += p;
+        axpyRow(kind, oRow, p, v + row, hd);
+      }
+    }
+    const inv = f32x4.splat(l > 0 ? 1 / l : 0);
+    for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), inv));
+  }
+}
+
+export function attentionF16(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
+  attentionKv(KIND_F16, out, q, k, v, params, r0, r1);
+}
+
+export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
+  attentionKv(KIND_Q8_0, out, q, k, v, params, r0, r1);
+}
