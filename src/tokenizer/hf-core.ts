@@ -87,7 +87,7 @@ export class HfCore implements TokenizerCore {
   tokenBytes(id: number): Uint8Array {
     const t = this.idToToken[id];
     if (t === undefined) return new Uint8Array(0);
-    if (this.added.byId.has(id)) return utf8.encode(t);
+    if (this.specialIds.has(id)) return utf8.encode(t);
     if (this.preTokenizer.byteLevel) {
       const bytes: number[] = [];
       byteLevelDecodeToken(t, bytes);
