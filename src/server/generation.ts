@@ -62,10 +62,13 @@ export class Generation implements RequestListener {
     const defaultMax = r.kind === "completion" ? 16 : ctxLen - this.promptIds.length;
     const maxTokens = Math.min(r.maxTokens ?? defaultMax, ctxLen - this.promptIds.length);
     const stopTokenIds = new Set(r.ignoreEos ? [] : this.served.eosIds);
-    for (let i = 0; i < r.n; i++) {
+    // Resolve every choice's parameters before queuing any, so a bad value (e.g. seed + i overflowing) queues none.
+    const samplings = Array.from({ length: r.n }, (_, i) => {
       const seed = r.sampling.seed === undefined ? undefined : r.sampling.seed + i;
-      const sampling = resolveSamplingParams({ ...r.sampling, seed }, this.served.model.vocabSize);
-      const params = { maxTokens, sampling, topLogprobs: r.topLogprobs, stopTokenIds };
+      return resolveSamplingParams({ ...r.sampling, seed }, this.served.model.vocabSize);
+    });
+    for (let i = 0; i < r.n; i++) {
+      const params = { maxTokens, sampling: samplings[i], topLogprobs: r.topLogprobs, stopTokenIds };
       const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
       const req = this.engine.add(reqId, this.promptIds, params, this);
       this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds), stops: new StopStrings(r.stop) });

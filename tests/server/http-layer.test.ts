@@ -54,6 +54,7 @@ describe("HTTP layer (counting stand-in model)", () => {
       [400, post("/v1/chat/completions", { messages: [] })],
       [400, post("/v1/completions", { prompt: "a".repeat(200) })],
       [400, post("/v1/completions", new Uint8Array([...Buffer.from('{"prompt":"a'), 0xff, ...Buffer.from('"}')]))],
+      [400, post("/v1/completions", { prompt: "a", n: 2, seed: Number.MAX_SAFE_INTEGER })],
       [401, post("/v1/completions", { prompt: "a" }, { authorization: "Bearer wrong" })],
       [404, post("/v1/completions", { model: "nope", prompt: "a" })],
       [400, post("/v1/completions", JSON.stringify({ prompt: "a".repeat(10 << 20) }))],
@@ -66,6 +67,11 @@ describe("HTTP layer (counting stand-in model)", () => {
       expect(typeof body.error.message).toBe("string");
       expect(typeof body.error.type).toBe("string");
     }
+  });
+
+  it("queues nothing for a refused request", async () => {
+    const stats = (await (await fetch(`${server.url}/v1/stats`, { headers: { authorization: "Bearer k" } })).json()) as { running: number; waiting: number };
+    expect(stats.running + stats.waiting).toBe(0);
   });
 
   it("frees an aborted stream's KV blocks", async () => {
