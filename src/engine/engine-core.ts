@@ -90,7 +90,11 @@ export class EngineCore {
     req.status = "finished";
     req.finishReason = reason;
     req.finishedMs = this.config.now();
-    req.listener.onFinish(req);
+    try {
+      req.listener.onFinish(req);
+    } catch (err) {
+      req.error ??= err instanceof Error ? err : new Error(String(err)); // the request is already out of the batch
+    }
   }
 
   step(): StepStats | null {
@@ -222,7 +226,13 @@ export class EngineCore {
       topLogprobs: p.topLogprobs === null ? [] : top.slice(0, p.topLogprobs),
       atMs: nowMs,
     };
-    req.listener.onToken(req, ev);
+    try {
+      req.listener.onToken(req, ev);
+    } catch (err) {
+      // A failing listener ends its own request, not the whole batch.
+      req.error = err instanceof Error ? err : new Error(String(err));
+      this.finish(req, "abort");
+    }
     if (req.isFinished) return; // the listener ended it (stop string)
     if (req.output.length >= p.maxTokens || req.numTokens >= this.model.ctxLen) this.finish(req, "length");
   }

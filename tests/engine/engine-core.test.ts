@@ -145,3 +145,22 @@ describe("EngineCore + Scheduler", () => {
     expect(a.topAlternatives[0][0][0]).toBe(a.output[0]);
   });
 });
+
+describe("EngineCore listener failures", () => {
+  it("a listener that throws ends only its own request", () => {
+    const { engine, out } = setup(64, 64, 8);
+    const bad: RequestListener = {
+      onToken() {
+        throw new Error("client write failed");
+      },
+      onFinish() {},
+    };
+    const b = engine.add("bad", [1, 2, 3], params(5), bad);
+    engine.add("good", [4, 5, 6], params(5), out);
+    drain(engine);
+    expect(b.finishReason).toBe("abort");
+    expect(b.error?.message).toBe("client write failed");
+    expect(out.tokens.get("good")).toEqual([7, 8, 9, 10, 11]);
+    expect(engine.cache.stats().usedBlocks).toBe(0);
+  });
+});
