@@ -42,6 +42,29 @@ export class HfCore implements TokenizerCore {
   }
 
   private encodeSegment(segment: string, atStart: boolean, out: number[]): void {
+    const fast = this.preTokenizer.matchesOnly;
+    if (fast !== null) {
+      // one regex split: encode each match (and gap) as it is found, as splitByRegex would cut them
+      const re = fast.re;
+      re.lastIndex = 0;
+      let prev = 0;
+      for (;;) {
+        const m = re.exec(segment);
+        if (m === null) break;
+        const start = m.index;
+        const length = m[0].length;
+        if (length === 0) {
+          re.lastIndex = start + ((segment.codePointAt(start) ?? 0) > 0xffff ? 2 : 1);
+          if (start >= segment.length) break;
+          continue;
+        }
+        if (fast.keepGaps && start > prev) this.encodeWord(segment.slice(prev, start), out);
+        this.encodeWord(m[0], out);
+        prev = start + length;
+      }
+      if (fast.keepGaps && prev < segment.length) this.encodeWord(segment.slice(prev), out);
+      return;
+    }
     const split = this.preTokenizer.split;
     if (split === null) {
       this.encodeWord(segment, out);

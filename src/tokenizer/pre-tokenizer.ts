@@ -18,6 +18,11 @@ export type PreTokenizer = (input: Pieces) => Pieces;
 export interface PreTokenizerPlan {
   split: PreTokenizer | null;
   byteLevel: boolean;
+  /**
+   * Set when the whole plan is one regex split that keeps the matches (Isolated, or Removed with invert): the pieces
+   * are the matches, plus the gaps between them when `keepGaps`; lets the encoder walk the matches without arrays.
+   */
+  matchesOnly: { re: RegExp; keepGaps: boolean } | null;
 }
 
 // GPT-2's pattern, used by ByteLevel with use_regex (tokenizers pre_tokenizers/byte_level.rs)
@@ -69,8 +74,9 @@ function behaviorOf(o: JsonObject, where: string, key: string, fallback: SplitBe
 
 /** Compiles a tokenizer.json `pre_tokenizer`. A trailing ByteLevel's byte mapping is left to the model step (cached). */
 export function buildPreTokenizer(json: unknown, where: string): PreTokenizerPlan {
-  if (json === null || json === undefined) return { split: null, byteLevel: false };
+  if (json === null || json === undefined) return { split: null, byteLevel: false, matchesOnly: null };
   const steps: PreTokenizer[] = [];
+  const simple: Array<{ re: RegExp; keepGaps: boolean } | null> = [];
   let byteLevel = false;
   const add = (node: unknown, key: string): void => {
     const o = asObject(node, where, key);
@@ -84,12 +90,22 @@ export function buildPreTokenizer(json: unknown, where: string): PreTokenizerPla
         const pattern = asObject(o["pattern"], where, `${key}.pattern`);
         const re =
           typeof pattern["Regex"] === "string" ? compileOnigRegex(pattern["Regex"], where) : literalRegex(asString(pattern["String"], where, `${key}.pattern.String`));
-        steps.push(regexSplitter(re, behaviorOf(o, where, key, "Isolated"), optBool(o, "invert", false)));
+        const behavior = behaviorOf(o, where, key, "Isolated");
+        const invert = optBool(o, "invert", false);
+        steps.push(regexSplitter(re, behavior, invert));
+        simple.push(
+          behavior === "Isolated" && !invert ? { re, keepGaps: true } : behavior === "Removed" && invert ? { re, keepGaps: false } : null,
+        );
         return;
       }
       case "ByteLevel": {
         if (optBool(o, "add_prefix_space", false)) steps.push(mapPieces((p) => (p.startsWith(" ") ? p : " " + p)));
-        if (optBool(o, "use_regex", true)) steps.push(regexSplitter(compileOnigRegex(GPT2_PATTERN, where), "Isolated", false));
+        if (optBool(o, "add_prefix_space", false)) simple.push(null);
+        if (optBool(o, "use_regex", true)) {
+          const re = compileOnigRegex(GPT2_PATTERN, where);
+          steps.push(regexSplitter(re, "Isolated", false));
+          simple.push({ re, keepGaps: true });
+        }
         byteLevel = true;
         return;
       }
@@ -127,5 +143,7 @@ export function buildPreTokenizer(json: unknown, where: string): PreTokenizerPla
     }
   };
   add(json, "pre_tokenizer");
-  return { split: sequence(steps), byteLevel };
+  while (simple.length < steps.length) simple.push(null);
+  const matchesOnly = steps.length === 1 && simple.length === 1 ? (simple[0] ?? null) : null;
+  return { split: sequence(steps), byteLevel, matchesOnly };
 }

@@ -7,10 +7,13 @@ interface TrieNode {
 /** A character trie over token strings that finds leftmost-longest matches (aho-corasick's LeftmostLongest). */
 export class TokenTrie {
   private readonly root: TrieNode = { children: new Map(), value: -1 };
+  /** 1 for each UTF-16 code unit some token starts with */
+  private readonly firstUnits = new Uint8Array(65536);
   size = 0;
 
   insert(text: string, value: number): void {
     if (text.length === 0) return;
+    this.firstUnits[text.charCodeAt(0)] = 1;
     let node = this.root;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -48,6 +51,6 @@ export class TokenTrie {
 
   /** Whether any token starts with this UTF-16 code unit (a cheap pre-check before longestAt). */
   startsWith(code: number): boolean {
-    return this.root.children!.has(code);
+    return this.firstUnits[code] === 1;
   }
 }
