@@ -2,6 +2,9 @@ import { Worker } from "node:worker_threads";
 import { CTRL } from "./pool-control.js";
 import { POOL_WORKER_SOURCE } from "./pool-worker-source.js";
 
+/** Iterations the calling thread spins on the done counter before sleeping. */
+const MAIN_SPIN_LIMIT = 4_000;
+
 export type KernelFn = (...args: number[]) => number | void;
 
 /**
@@ -19,7 +22,7 @@ export class WasmThreadPool {
   private readonly ready: Promise<void>;
 
   constructor(memory: WebAssembly.Memory, module: WebAssembly.Module, private readonly names: readonly string[],
-    private readonly fns: readonly KernelFn[], nThreads: number, spinLimit = 200_000) {
+    private readonly fns: readonly KernelFn[], nThreads: number, spinLimit = 20_000) {
     this.nThreads = Math.max(1, Math.min(nThreads, CTRL.maxThreads));
     const online: Promise<void>[] = [];
     for (let i = 1; i < this.nThreads; i++) {
@@ -27,9 +30,13 @@ export class WasmThreadPool {
         eval: true,
         workerData: { memory, module, control: this.control.buffer, index: i, names, spinLimit },
       });
-      w.unref();
+      // Referenced until online (so awaiting whenReady keeps the process alive), then unreferenced: idle pool
+      // threads must not keep a finished program running.
       online.push(new Promise((resolve, reject) => {
-        w.once("online", () => resolve());
+        w.once("online", () => {
+          w.unref();
+          resolve();
+        });
         w.once("error", reject);
       }));
       this.workers.push(w);
@@ -79,7 +86,9 @@ export class WasmThreadPool {
     for (;;) {
       const done = Atomics.load(c, CTRL.done);
       if (done === want) break;
-      if (++spins > 1_000_000) Atomics.wait(c, CTRL.done, done, 1);
+      // Spin briefly (workers usually finish within microseconds of each other), then sleep until notified: on an
+      // oversubscribed host a long spin burns the time slice the late worker needs.
+      if (++spins > MAIN_SPIN_LIMIT) Atomics.wait(c, CTRL.done, done, 1);
     }
   }
 
