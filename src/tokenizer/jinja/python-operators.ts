@@ -1,10 +1,13 @@
 // Binary operators with Python's semantics where the library's differ: ~ (str() of both sides), == and != (deep,
-// 1 == 1.0 == True), in, ordering of str/list, str + str (Markup-aware), str * int, str % args, and Python's TypeError
-// messages. Arithmetic on numbers stays with the library (undefined is returned for it).
+// 1 == 1.0 == True), in, ordering of str/list, str + str (Markup-aware), str * int, str % args, int/float arithmetic
+// (floor division and modulo as Python rounds them), and Python's TypeError messages.
 import type { JinjaValue } from "./jinja-values.js";
-import { ArrayValue, BooleanValue, IntegerValue, StringValue, isBoolean, isInteger, isNone, isSequence, isString, isUndefined } from "./jinja-values.js";
+import {
+  ArrayValue, BooleanValue, FloatValue, IntegerValue, StringValue, isBoolean, isFloat, isInteger, isNone, isNumber, isSequence, isString,
+  isUndefined,
+} from "./jinja-values.js";
 import { concatMarkup, isMarkup } from "./markup-value.js";
-import { pyTypeError } from "./python-errors.js";
+import { ChatTemplateError, pyTypeError } from "./python-errors.js";
 import { pythonCompare, pythonEquals, pythonTypeName } from "./python-equality.js";
 import { pythonPrintf } from "./python-printf.js";
 import { pythonStr } from "./python-str.js";
@@ -44,9 +47,48 @@ export function pythonBinary(op: string, left: JinjaValue, right: JinjaValue, le
     if (isSequence(repeated) && !Number.isNaN(count)) return new ArrayValue(Array.from({ length: Math.max(0, count) }, () => repeated.value).flat());
     return unsupported();
   }
+  const arithmetic = numericOperation(op, left, right);
+  if (arithmetic !== undefined) return arithmetic;
   if (op === "+" && isSequence(left) && !isSequence(right)) throw pyTypeError(`can only concatenate list (not "${pythonTypeName(right)}") to list`);
   if (isNone(left) || isNone(right) || isSequence(left) !== isSequence(right)) return unsupported();
   return undefined;
+}
+
+const numericValue = (v: JinjaValue): number | undefined => (isNumber(v) ? v.value : isBoolean(v) ? Number(v.value) : undefined);
+
+/** int/float arithmetic as Python does it: / is true division, // and % floor (the result takes the divisor's sign). */
+function numericOperation(op: string, left: JinjaValue, right: JinjaValue): JinjaValue | undefined {
+  const a = numericValue(left);
+  const b = numericValue(right);
+  if (a === undefined || b === undefined) return undefined;
+  const float = isFloat(left) || isFloat(right);
+  const number = (x: number, asFloat = float): JinjaValue => (asFloat ? new FloatValue(x) : new IntegerValue(x));
+  // CPython's messages for each operator and operand type.
+  const zeroMessages: Record<string, [string, string]> = {
+    "/": ["division by zero", "float division by zero"],
+    "//": ["integer division or modulo by zero", "float floor division by zero"],
+    "%": ["integer modulo by zero", "float modulo"],
+  };
+  const divisor = (): number => {
+    if (b !== 0) return b;
+    throw new ChatTemplateError("ZeroDivisionError", zeroMessages[op][float ? 1 : 0]);
+  };
+  switch (op) {
+    case "+": return number(a + b);
+    case "-": return number(a - b);
+    case "*": return number(a * b);
+    case "/": return number(a / divisor(), true);
+    case "//": return number(Math.floor(a / divisor()));
+    case "%": {
+      const d = divisor();
+      return number(a - d * Math.floor(a / d));
+    }
+    case "**":
+      if (a === 0 && b < 0) throw new ChatTemplateError("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+      return number(a ** b, float || b < 0);
+    default:
+      return undefined;
+  }
 }
 
 /** Python's bool is an int in arithmetic (True + 1 == 2); the library refuses booleans there. */
