@@ -5,7 +5,8 @@ import { makeConfig } from "../model/config.js";
 import { commonConfigToGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
 import { hfBool, hfNumber } from "../model/hf-config.js";
 import { moeFfn } from "../model/moe-ffn.js";
-import { ggufKv, GgufValueType } from "../formats/index.js";
+import { ggufKv } from "../formats/gguf-kv.js";
+import { GgufValueType } from "../formats/gguf-value-type.js";
 import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
 import { qwenHfConfig } from "./qwen2.js";
 

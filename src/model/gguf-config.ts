@@ -1,5 +1,6 @@
 import { FormatError } from "../errors.js";
-import { ggufKv, GgufValueType, type GgufKv } from "../formats/index.js";
+import { ggufKv } from "../formats/gguf-kv.js";
+import { GgufValueType, type GgufKv } from "../formats/gguf-value-type.js";
 import type { GgufValue } from "../formats/gguf-value-type.js";
 import { noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
 

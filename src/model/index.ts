@@ -14,6 +14,7 @@
  * fed in position order (a token attends to cached positions ≤ its own).
  */
 export { loadModel, type LoadModelOptions, type KvCacheSizing, type Model } from "./load-model.js";
+export { loadModelFromGguf } from "./load-model-from-gguf.js";
 export { Transformer, type ForwardBatch } from "./transformer.js";
 export { sequenceBatch } from "./sequence-batch.js";
 export { makeConfig, ropeInvFreq, llama3RopeFreqFactors, noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
