@@ -3,6 +3,8 @@ import { basename, dirname, join } from "node:path";
 import type { BatchModel, ForwardBatch } from "../engine/batch-model.js";
 import { FormatError, InputError } from "../errors.js";
 import type { KernelBackend } from "../kernels/backend.js";
+import { kvRowBytes } from "../kernels/kv-layer.js";
+import type { KvType } from "../kernels/kv-layer.js";
 import { ggmlTypeName } from "../quant/ggml-type.js";
 import { PrefixCacheKv } from "../kv/prefix-cache-kv.js";
 import { loadModel } from "../model/load-model.js";
@@ -27,6 +29,8 @@ export interface LoadServedModelOptions {
   maxBatchTokens: number;
   blockSize?: number;
   backend?: KernelBackend;
+  /** KV cache element type (f32, f16 or q8_0); default f32. */
+  kvType?: KvType;
 }
 
 /** Loads model + tokenizer + chat template and wires them to the engine's BatchModel and the server's needs. */
@@ -35,10 +39,11 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   const c = model.config;
   if (o.ctxSize !== undefined && (!Number.isInteger(o.ctxSize) || o.ctxSize < 2)) throw new InputError(`--ctx-size ${o.ctxSize}: expected an integer ≥ 2`);
   const ctxLen = Math.min(o.ctxSize ?? c.ctxLen, c.ctxLen);
-  const f32BytesPerToken = 2 * c.nLayers * c.nKvHeads * c.headDim * 4; // the cache stores float32 K and V rows
-  const capacityTokens = o.kvCacheSize === undefined ? ctxLen * o.parallel : parseKvCacheSize(o.kvCacheSize, f32BytesPerToken);
+  const kvType = o.kvType ?? "f32";
+  const storedBytesPerToken = 2 * c.nLayers * kvRowBytes(kvType, c.nKvHeads * c.headDim); // K and V rows as stored
+  const capacityTokens = o.kvCacheSize === undefined ? ctxLen * o.parallel : parseKvCacheSize(o.kvCacheSize, storedBytesPerToken);
   if (capacityTokens < ctxLen) throw new InputError(`--kv-cache-size ${o.kvCacheSize}: holds ${capacityTokens} tokens, less than one context of ${ctxLen}`);
-  const kv = new PrefixCacheKv(model.backend, { nLayers: c.nLayers, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen, maxSeqs: o.parallel, capacityTokens, blockSize: o.blockSize ?? 16 });
+  const kv = new PrefixCacheKv(model.backend, { nLayers: c.nLayers, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen, maxSeqs: o.parallel, capacityTokens, blockSize: o.blockSize ?? 16, kvType });
   const kvBytesPerToken = kv.bytesPerToken;
   const logits = model.allocLogits(o.parallel);
   const vocabSize = c.vocabSize;
@@ -71,7 +76,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     fileSizeBytes: statSync(o.modelPath).isDirectory() ? tensors.reduce((a, t) => a + t.sizeBytes, 0) : statSync(o.modelPath).size,
     contextLength: ctxLen,
     kvBytesPerToken,
-    kvType: "f32",
+    kvType: kv.kvType,
     config: { ...c },
     tensors,
   };

@@ -30,5 +30,9 @@ describe("loadServedModel (stories-7m)", () => {
     expect(served.model.numBlocks * served.model.blockSize).toBe(1024);
     expect(served.kvBytesPerToken).toBe(2 * 8 * 4 * 32 * 4);
     expect(() => loadServedModel({ modelPath: GGUF, parallel: 4, maxBatchTokens: 32, kvCacheSize: "100t" })).toThrow(/--kv-cache-size 100t/);
+    // f16 storage: half the bytes per token, so the same megabytes hold twice the tokens.
+    const f16 = loadServedModel({ modelPath: GGUF, parallel: 4, maxBatchTokens: 32, kvCacheSize: "8MB", kvType: "f16" });
+    expect(f16.kvBytesPerToken).toBe(2 * 8 * 4 * 32 * 2);
+    expect(f16.model.numBlocks * f16.model.blockSize).toBe(2048);
   });
 });

@@ -2,6 +2,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
+import { parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadServedModel } from "../../server/load-served-model.js";
 import { startServer } from "../../server/start-server.js";
@@ -13,6 +14,7 @@ interface ServeFlags {
   parallel: string;
   ctxSize?: string;
   kvCacheSize?: string;
+  kvType: string;
   batchTokens: string;
   maxQueue: string;
   apiKey?: string;
@@ -35,6 +37,7 @@ export function registerServeCommand(program: Command): void {
     .option("--parallel <n>", "most sequences in one step", "8")
     .option("--ctx-size <n>", "longest sequence (default: the model's context)")
     .option("--kv-cache-size <size>", "KV cache capacity, e.g. 64MB or 4096t (default: ctx-size × parallel tokens)")
+    .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
     .option("--batch-tokens <n>", "token budget of one step (decode tokens + prompt chunks)", "128")
     .option("--max-queue <n>", "most requests waiting for a slot; more get 429", "64")
     .option("--api-key <key>", "require Authorization: Bearer <key> on /v1/*")
@@ -60,6 +63,7 @@ export function registerServeCommand(program: Command): void {
         modelPath: flags.model,
         parallel,
         maxBatchTokens: batchTokens,
+        kvType: parseKvType(flags.kvType),
         ...(flags.ctxSize !== undefined ? { ctxSize: int("ctx-size", flags.ctxSize, 2) } : {}),
         ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
         ...(flags.chatTemplate !== undefined ? { chatTemplatePath: flags.chatTemplate } : {}),
