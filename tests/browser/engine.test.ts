@@ -83,6 +83,11 @@ describe.skipIf(!hasChromium)("the engine demo page in Chromium (tsinfer bundled
     expect(await page.textContent("#webgpu")).toMatch(/navigator\.gpu/);
     // The kernels came from the bundle's own assets, and nothing else was fetched.
     expect(server.requests.some((p) => /\/assets\/kernels-(relaxed|simd)-.*\.wasm$/.test(p))).toBe(true);
+    // A second request on the same model (and KV cache) gives the same tokens.
+    await page.click("#generate");
+    await page.waitForSelector("body[data-state=done], body[data-state=error]", { timeout: 90_000 });
+    const again = (await page.evaluate(() => (window as unknown as { __tsinferResult: unknown }).__tsinferResult)) as PageResult;
+    expect(again.tokenIds).toEqual(once.greedy.slice(0, 32));
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 180_000);
