@@ -36,6 +36,17 @@ export function kvRowBytes(type: KvType, kvDim: number): number {
   return kvDim * kvBytesPerElement(type);
 }
 
+/** Bytes one cached token takes: 2 (K and V) × layers × kvDim × bytes per element. */
+export function kvBytesPerToken(type: KvType, nLayers: number, kvDim: number): number {
+  return 2 * nLayers * kvRowBytes(type, kvDim);
+}
+
+/** "f16, 4 KiB/token" for summaries. */
+export function describeKvCache(type: KvType, bytesPerToken: number): string {
+  const kib = bytesPerToken / 1024;
+  return `${type}, ${Number.isInteger(kib) ? kib : kib.toFixed(2)} KiB/token`;
+}
+
 export function parseKvType(value: string, flag = "--kv-type"): KvType {
   if ((KV_TYPES as readonly string[]).includes(value)) return value as KvType;
   throw new InputError(`${flag}: unknown KV cache type "${value}" (expected f32, f16 or q8_0)`);

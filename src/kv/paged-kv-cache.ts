@@ -1,5 +1,5 @@
 import type { KernelBackend, KvBatchView } from "../kernels/backend.js";
-import { checkKvDim, kvRowBytes, kvRowUnits, type KvLayer, type KvType } from "../kernels/kv-layer.js";
+import { checkKvDim, kvBytesPerToken, kvRowBytes, kvRowUnits, type KvLayer, type KvType } from "../kernels/kv-layer.js";
 import { InputError } from "../errors.js";
 import { BlockPool } from "./block-pool.js";
 import { ContextOverflowError, KvCacheFullError } from "./kv-cache-errors.js";
@@ -71,7 +71,7 @@ export class PagedKvCache {
     this.kvType = options.kvType ?? "f32";
     checkKvDim(this.kvType, this.kvDim);
     const rowBytes = kvRowBytes(this.kvType, this.kvDim);
-    this.bytesPerToken = 2 * nLayers * rowBytes;
+    this.bytesPerToken = kvBytesPerToken(this.kvType, nLayers, this.kvDim);
     this.pool = new BlockPool(this.totalBlocks);
     const layerBytes = this.totalBlocks * this.blockSize * rowBytes;
     this.k = Array.from({ length: nLayers }, () => allocKvLayer(backend, this.kvType, layerBytes));

@@ -4,6 +4,7 @@ import { availableParallelism, cpus, totalmem } from "node:os";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import type { KernelBackend } from "../../kernels/backend.js";
+import { describeKvCache, kvBytesPerToken, parseKvType, type KvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { measureReadBandwidth } from "../../kernels/wasm/bandwidth-probe.js";
 import { WasmBackend } from "../../kernels/wasm/wasm-backend.js";
@@ -19,6 +20,8 @@ export interface BenchOptions {
   reps: number;
   backend?: "auto" | "ref" | "wasm";
   threads?: number;
+  /** KV cache element type (default f32). */
+  kvType?: KvType;
 }
 
 export interface MeanStd {
@@ -42,6 +45,9 @@ export interface BenchResult {
   decodeBytesPerSec: number | null;
   /** The read-bandwidth probe's measurement with the same threads (wasm backend only). */
   probeBytesPerSec: number | null;
+  /** The KV cache's element type and the bytes it holds per cached token. */
+  kvType: KvType;
+  kvBytesPerToken: number;
   machine: { cpu: string; cores: number; memBytes: number; node: string };
   commit: string | null;
   date: string;
@@ -57,8 +63,9 @@ export function registerBenchCommand(program: Command): void {
     .option("-t, --threads <n>", "threads for the wasm backend (default: what select.ts finds fastest here)")
     .option("--reps <n>", "repetitions of each test", "5")
     .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
+    .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
     .option("--json", "print one JSON object instead of a table")
-    .action(async (o: { model: string; nPrompt: string; nGen: string; threads?: string; reps: string; backend: string; json?: boolean }) => {
+    .action(async (o: { model: string; nPrompt: string; nGen: string; threads?: string; reps: string; backend: string; kvType: string; json?: boolean }) => {
       if (!existsSync(o.model)) throw new InputError(`--model ${o.model}: no such file or directory`);
       const result = await runBench({
         model: o.model,
@@ -66,6 +73,7 @@ export function registerBenchCommand(program: Command): void {
         genTokens: count("--n-gen", o.nGen, 0),
         reps: count("--reps", o.reps, 1),
         backend: parseBackendName(o.backend),
+        kvType: parseKvType(o.kvType),
         ...(o.threads !== undefined ? { threads: count("--threads", o.threads, 1) } : {}),
       });
       process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : formatBench(result));
@@ -83,7 +91,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const backend = await selectBackend({ backend: opts.backend ?? "auto", ...(opts.threads !== undefined ? { threads: opts.threads } : {}) },
     availableParallelism());
   try {
-    const model = loadModel(opts.model, { backend, maxBatchTokens: Math.max(1, opts.promptTokens) });
+    const kvType = opts.kvType ?? "f32";
+    const model = loadModel(opts.model, { backend, maxBatchTokens: Math.max(1, opts.promptTokens), kvType });
     const vocab = model.config.vocabSize;
     // Fixed pseudo-random token ids (llama-bench also feeds arbitrary tokens; content does not change the cost).
     const ids = Array.from({ length: Math.max(opts.promptTokens, 1) }, (_, i) => 1 + ((i * 7919 + 13) % (vocab - 1)));
@@ -110,6 +119,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       pp, tg, weightBytesPerToken,
       decodeBytesPerSec: tg ? weightBytesPerToken * tg.tokensPerSec.mean : null,
       probeBytesPerSec,
+      kvType,
+      kvBytesPerToken: kvBytesPerToken(kvType, model.config.nLayers, model.config.nKvHeads * model.config.headDim),
       machine: { cpu: cpus()[0]?.model ?? "unknown", cores: availableParallelism(), memBytes: totalmem(), node: process.version },
       commit: gitCommit(),
       date: new Date().toISOString(),
@@ -198,6 +209,7 @@ export function formatBench(r: BenchResult): string {
   const lines = [
     `model: ${r.model}`,
     `backend: ${r.backend}${r.simd ? ` (${r.simd})` : ""}, threads: ${r.threads}, ${r.machine.cpu}, node ${r.machine.node}`,
+    `KV cache: ${describeKvCache(r.kvType, r.kvBytesPerToken)}`,
     "| test | tokens/s | tokens per CPU-second |",
     "|---|---|---|",
   ];

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { perplexity, type ChunkProgress, type PerplexityResult } from "../../eval/perplexity.js";
+import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
 import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
@@ -17,6 +18,7 @@ interface PerplexityCliOptions {
   klDivergence?: boolean;
   backend: string;
   threads?: string;
+  kvType: string;
   json?: boolean;
 }
 
@@ -40,7 +42,8 @@ export function registerPerplexityCommand(program: Command): void {
     .option("--kl-divergence", "compare against the --kl-divergence-base file: mean KLD, percentiles, same top token")
     .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads for the wasm backend")
-    .option("--json", "print one JSON object with the results")
+    .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
+    .option("--json", "print one JSON object with the results (with kvType and kvBytesPerToken)")
     .action(async (opts: PerplexityCliOptions) => perplexityCommand(opts));
 }
 
@@ -50,9 +53,11 @@ async function perplexityCommand(opts: PerplexityCliOptions): Promise<void> {
   if (compare && !opts.klDivergenceBase) throw new InputError("--kl-divergence needs --kl-divergence-base FILE (the base run's log-probabilities)");
   if (!compare && !opts.file) throw new InputError("-f FILE: the text to score is required");
   const threads = opts.threads !== undefined ? positiveInt("--threads", opts.threads) : undefined;
+  const kvType = parseKvType(opts.kvType);
   const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}) }, availableParallelism());
   try {
-    const model = loadModel(opts.model, { backend, maxBatchTokens: nCtx });
+    const model = loadModel(opts.model, { backend, maxBatchTokens: nCtx, kvType });
+    const kvBytes = kvBytesPerToken(kvType, model.config.nLayers, model.config.nKvHeads * model.config.headDim);
     const tokenizer = loadTokenizer(opts.model);
     let tokens: Int32Array | null = null;
     if (!compare) {
@@ -69,7 +74,7 @@ async function perplexityCommand(opts: PerplexityCliOptions): Promise<void> {
       onChunk: (p) => process.stderr.write(progressLine(p)),
     });
     process.stderr.write("\n");
-    process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : report(result));
+    process.stdout.write(opts.json ? `${JSON.stringify({ ...result, kvType, kvBytesPerToken: kvBytes })}\n` : `${report(result)}KV cache: ${describeKvCache(kvType, kvBytes)}\n`);
   } finally {
     await (backend as { close?: () => Promise<void> }).close?.();
   }

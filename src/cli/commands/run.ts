@@ -5,6 +5,7 @@ import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { generate, type GenerationResult } from "../../engine/generate.js";
 import { InputError, TsinferError } from "../../errors.js";
+import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
@@ -34,6 +35,7 @@ interface RunOptions {
   json?: boolean;
   backend: string;
   threads?: string;
+  kvType: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -59,6 +61,7 @@ export function registerRunCommand(program: Command): void {
     .option("--json", "print one JSON object {text, promptTokens, tokens, timings} instead of streaming")
     .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads for the wasm backend")
+    .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
     .action(async (opts: RunOptions) => runCommand(opts));
 }
 
@@ -77,12 +80,14 @@ async function runCommand(opts: RunOptions): Promise<void> {
   const maxTokens = int("--max-tokens", opts.maxTokens);
   const ctxSize = opts.ctxSize !== undefined ? int("--ctx-size", opts.ctxSize) : undefined;
   const threads = opts.threads !== undefined ? int("--threads", opts.threads) : undefined;
+  const kvType = parseKvType(opts.kvType);
   const modelPath = opts.model ?? bundledModelPath;
   if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath}: no such file or directory`);
 
   const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}) }, availableParallelism());
   try {
-    const model = loadModel(modelPath, { backend, onProgress: progressBar(modelPath) });
+    const model = loadModel(modelPath, { backend, onProgress: progressBar(modelPath), kvType });
+    const kvBytes = kvBytesPerToken(kvType, model.config.nLayers, model.config.nKvHeads * model.config.headDim);
     const tokenizer = resolveTokenizer(modelPath, opts.tokenizer);
     const prompt = opts.chat ? chatPrompt(tokenizer, opts.prompt) : opts.prompt;
     const streaming = !opts.json;
@@ -97,10 +102,11 @@ async function runCommand(opts: RunOptions): Promise<void> {
     if (streaming) {
       process.stdout.write("\n");
       process.stderr.write(formatTimings(result));
+      process.stderr.write(`KV cache: ${describeKvCache(kvType, kvBytes)} (${kvBytes} bytes per token)\n`);
     } else {
       const { text, promptTokens, tokens, timings } = result;
       const { ttftMs, prefillTokensPerSec, decodeTokensPerSec, itlMs } = timings;
-      process.stdout.write(`${JSON.stringify({ text, promptTokens, tokens, timings: { ttftMs, prefillTokensPerSec, decodeTokensPerSec, itlMs } })}\n`);
+      process.stdout.write(`${JSON.stringify({ text, promptTokens, tokens, timings: { ttftMs, prefillTokensPerSec, decodeTokensPerSec, itlMs }, kvType, kvBytesPerToken: kvBytes })}\n`);
     }
   } finally {
     await (backend as { close?: () => Promise<void> }).close?.();

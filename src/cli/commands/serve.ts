@@ -79,7 +79,7 @@ export function registerServeCommand(program: Command): void {
         traceCapacity: int("traces", flags.traces, 1),
       });
       const m = served.model;
-      console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step) listening on ${server.url}`);
+      console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step, KV ${flags.kvType}) listening on ${server.url}`);
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;
