@@ -13,11 +13,6 @@ const codeToByte = new Int16Array(512).fill(-1);
   }
 }
 
-/** The character that stands for byte `b` in a byte-level vocabulary. */
-export function byteLevelChar(b: number): string {
-  return String.fromCharCode(byteToCode[b] as number);
-}
-
 /** The byte a byte-level character stands for, or -1 when the character is not one of the 256. */
 export function byteLevelByte(charCode: number): number {
   return charCode < 512 ? (codeToByte[charCode] as number) : -1;
