@@ -41,11 +41,6 @@ export interface ValueNode extends AstNode {
   type: "PyValue";
   value: JinjaValue;
 }
-/** A node of our own around a for-loop's iterable: Python iteration rules (strings, Undefined, None). */
-export interface IterableNode extends AstNode {
-  type: "PyIterable";
-  inner: AstNode;
-}
 
 export const valueNode = (value: JinjaValue): ValueNode => ({ type: "PyValue", value });
 

@@ -36,19 +36,6 @@ function dictMethod(dict: JinjaObject, name: string): JinjaValue | undefined {
   }
 }
 
-/** The library's `loop` is a dict of index/index0/…; Jinja2's LoopContext also has cycle() and depth. */
-const loopAttributes = new Set(["cycle", "depth", "depth0"]);
-const isLoopObject = (value: JinjaObject): boolean => value.value.has("index0") && value.value.has("revindex0") && value.value.has("nextitem");
-
-function loopAttribute(loop: JinjaObject, name: string): JinjaValue {
-  if (name === "depth") return new IntegerValue(1);
-  if (name === "depth0") return new IntegerValue(0);
-  return new FunctionValue((args) => {
-    if (args.length === 0) throw new ChatTemplateError("TypeError", "no items for cycling given");
-    return args[(loop.value.get("index0")?.value as number) % args.length];
-  });
-}
-
 /** list.index / list.count, the read-only list methods. */
 function listMethod(items: JinjaValue[], name: string): JinjaValue | undefined {
   if (name === "count") return new FunctionValue(([x]) => new IntegerValue(items.filter((item) => pythonEquals(item, x)).length));
@@ -73,7 +60,6 @@ export function pythonGetAttribute(object: JinjaValue, key: JinjaValue, byDot: b
     makeUndefined(`access to attribute '${name}' of '${owner}' object is unsafe.`, "SecurityError");
 
   if (isMapping(object)) {
-    if (name !== undefined && loopAttributes.has(name) && isLoopObject(object)) return loopAttribute(object, name);
     if (name !== undefined && byDot && mutatingMethods.has(name)) return unsafe("dict");
     if (name !== undefined && byDot) return dictMethod(object, name) ?? object.value.get(name) ?? missing();
     let found: JinjaValue | undefined;

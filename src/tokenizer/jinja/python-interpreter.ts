@@ -5,22 +5,23 @@
 // methods at run time: we wrap them on one Interpreter instance, never on the shared prototype.
 import { Interpreter } from "@huggingface/jinja";
 import type { Environment } from "@huggingface/jinja";
-import type { AstNode, BinaryNode, CallNode, DictNode, ForNode, IdentifierNode, IterableNode, MemberNode, SelectNode, TestNode, ValueNode } from "./jinja-ast.js";
+import type { AstNode, BinaryNode, CallNode, DictNode, IdentifierNode, MemberNode, TestNode, ValueNode } from "./jinja-ast.js";
 import { describeNode, valueNode } from "./jinja-ast.js";
 import type { JinjaValue } from "./jinja-values.js";
-import { ArrayValue, BooleanValue, IntegerValue, ObjectValue, StringValue, isNone, isSequence, isString, isUndefined } from "./jinja-values.js";
+import { BooleanValue, IntegerValue, ObjectValue, StringValue, isNone, isString, isUndefined } from "./jinja-values.js";
 import { encodeKey } from "./dict-keys.js";
-import { isGenerator, makeTuple } from "./generator-value.js";
+import { makeTuple } from "./generator-value.js";
 import { ChatTemplateError } from "./python-errors.js";
 import { pythonGetAttribute } from "./python-attributes.js";
 import type { FilterContext } from "./python-filters.js";
 import { jinja2FilterNames, pythonFilters } from "./python-filters.js";
-import { pythonIterate } from "./python-iterate.js";
 import { asNumber, pythonBinary } from "./python-operators.js";
 import { pythonStr } from "./python-str.js";
 import { pythonTests } from "./python-tests.js";
 import { testArguments } from "./test-arguments.js";
 import { makeUndefined, raiseUndefined } from "./undefined-value.js";
+import type { LoopNode } from "./python-loop.js";
+import { evaluatePythonFor, isLoopSignal, loopSignal } from "./python-loop.js";
 
 interface InterpreterInternals {
   evaluate(node: AstNode | undefined, env: Environment): JinjaValue;
@@ -50,7 +51,6 @@ export function createPythonInterpreter(env: Environment): Interpreter {
     evaluateCallExpression: self.evaluateCallExpression.bind(interpreter),
     applyFilter: self.applyFilter.bind(interpreter),
   };
-  const wrappedLoops = new WeakMap<AstNode, AstNode>();
 
   self.evaluateIdentifier = (node, scope) => {
     const value = scope.lookupVariable(node.value) as JinjaValue;
@@ -68,11 +68,16 @@ export function createPythonInterpreter(env: Environment): Interpreter {
 
   self.evaluateBlock = (statements, scope) => {
     let out = "";
-    for (const statement of statements) {
-      const value = self.evaluate(statement, scope);
-      if (isString(value)) out += value.value;
-      else if (isUndefined(value) || (isNone(value) && silentStatements.has(statement.type))) continue;
-      else out += pythonStr(value);
+    try {
+      for (const statement of statements) {
+        const value = self.evaluate(statement, scope);
+        if (isString(value)) out += value.value;
+        else if (isUndefined(value) || (isNone(value) && silentStatements.has(statement.type))) continue;
+        else out += pythonStr(value);
+      }
+    } catch (signal) {
+      if (isLoopSignal(signal)) signal.partial = out + signal.partial;
+      throw signal;
     }
     return new StringValue(out);
   };
@@ -138,13 +143,12 @@ export function createPythonInterpreter(env: Environment): Interpreter {
     switch (node?.type) {
       case "PyValue":
         return (node as ValueNode).value;
-      case "PyIterable": {
-        const value = self.evaluate((node as IterableNode).inner, scope);
-        if (isSequence(value) && !isGenerator(value)) return value;
-        return new ArrayValue(pythonIterate(value));
-      }
       case "For":
-        return base.evaluate(pythonLoop(node as ForNode), scope);
+        return evaluatePythonFor(node as LoopNode, scope, self);
+      case "Break":
+        throw loopSignal("break");
+      case "Continue":
+        throw loopSignal("continue");
       case "ObjectLiteral": {
         // Python dict displays may have non-string keys ({0: 0}): see dict-keys.ts.
         const entries = new Map<string, JinjaValue>();
@@ -158,20 +162,6 @@ export function createPythonInterpreter(env: Environment): Interpreter {
         return base.evaluate(node, scope);
     }
   };
-
-  /** The same for-loop with its iterable evaluated under Python's iteration rules (see "PyIterable"). */
-  function pythonLoop(node: ForNode): AstNode {
-    let wrapped = wrappedLoops.get(node);
-    if (!wrapped) {
-      const wrap = (inner: AstNode): IterableNode => ({ type: "PyIterable", inner });
-      const iterable = node.iterable.type === "SelectExpression"
-        ? { ...(node.iterable as SelectNode), lhs: wrap((node.iterable as SelectNode).lhs) }
-        : wrap(node.iterable);
-      wrapped = { ...node, iterable } as ForNode;
-      wrappedLoops.set(node, wrapped);
-    }
-    return wrapped;
-  }
 
   return interpreter;
 }
