@@ -1,7 +1,7 @@
 // {% for %} as Jinja2 runs it: Python iteration (strings, dict keys, Undefined as empty, None as TypeError), tuple
 // unpacking with Python's errors, `if` filters applied before loop.length is known, {% break %}/{% continue %}, the
-// else block, and a `loop` object whose attributes are computed when read. The library's own for-loop builds every
-// loop attribute as a fresh value on each iteration, which dominated rendering long conversations.
+// else block, and a `loop` object whose attributes are computed when read (the library's own for-loop builds every
+// attribute as a fresh value on each iteration, and throws Errors for break/continue).
 import { Environment } from "@huggingface/jinja";
 import type { AstNode, ForNode, IdentifierNode, SelectNode } from "./jinja-ast.js";
 import type { JinjaValue } from "./jinja-values.js";
