@@ -1,5 +1,4 @@
 import type { KernelBackend } from "../kernels/backend.js";
-import { createRefBackend } from "../kernels/ref/ref-backend.js";
 import { configFromGguf } from "../arch/gguf-mapping.js";
 import { archForHfModelType } from "../arch/registry.js";
 import { FormatError } from "../errors.js";
@@ -11,11 +10,10 @@ import type { ActivationHook } from "./block-context.js";
 import type { ModelConfig } from "./config.js";
 import { ggufTensorSource } from "./gguf-tensor-source.js";
 import { hfTensorSource } from "./hf-tensor-source.js";
-import { loadModelWeights, type LoadProgress } from "./load-weights.js";
 import type { TensorSource } from "./tensor-source.js";
-import { Transformer, type ForwardBatch } from "./transformer.js";
-
-const defaultKvCtxLen = 4096;
+import type { LoadProgress } from "./load-weights.js";
+import type { ForwardBatch } from "./transformer.js";
+import { assembleModel } from "./assemble-model.js";
 
 export interface LoadModelOptions {
   /** Kernel backend; default the scalar reference backend. */
@@ -57,7 +55,6 @@ export interface Model {
 
 /** Opens a GGUF file or an HF directory, maps its config through the arch registry and loads the weights. */
 export function loadModel(path: string, options: LoadModelOptions = {}): Model {
-  const backend = options.backend ?? createRefBackend();
   const file = openModelFile(path);
   let arch: ArchSpec;
   let config: ModelConfig;
@@ -77,25 +74,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
       source = hfTensorSource(file.hf, arch);
       totalBytes = file.hf.tensors.reduce((a, t) => a + t.sizeBytes, 0);
     }
-    const weights = loadModelWeights(source, config, backend, options.onProgress, totalBytes);
-    const transformer = new Transformer(backend, config, weights, arch.buildBlock(config), options.maxBatchTokens);
-    const cfg = config;
-    return {
-      path, config: cfg, arch, backend, file, kvType: options.kvType ?? "f32",
-      forward: (batch, kv, logitsOut) => transformer.forward(batch, kv, logitsOut),
-      createKvCache: (sizing = {}) => new PagedKvCache(backend, {
-        nLayers: cfg.nLayers, nKvHeads: cfg.nKvHeads, headDim: cfg.headDim,
-        ctxLen: Math.min(sizing.ctxLen ?? defaultKvCtxLen, cfg.ctxLen),
-        ...(sizing.maxSeqs !== undefined ? { maxSeqs: sizing.maxSeqs } : {}),
-        ...(sizing.capacityTokens !== undefined ? { capacityTokens: sizing.capacityTokens } : {}),
-        ...(sizing.blockSize !== undefined ? { blockSize: sizing.blockSize } : {}),
-        kvType: sizing.kvType ?? options.kvType ?? "f32",
-      }),
-      allocLogits: (nRows) => backend.allocF32(nRows * cfg.vocabSize),
-      setActivationHook: (hook) => {
-        transformer.hook = hook;
-      },
-    };
+    return assembleModel(path, file, arch, config, source, totalBytes, options);
   } finally {
     if (file.kind === "gguf") file.gguf.close();
     else file.hf.close();
