@@ -35,7 +35,7 @@ describe("tsinfer convert --type f32 → llama.cpp greedy tokens equal transform
       execFileSync("node", ["bin/tsinfer.js", "convert", dir, out, "--type", "f32"], { stdio: ["ignore", "ignore", "pipe"] });
       const stdout = execFileSync(
         "node",
-        ["tests/convert/llamacpp-greedy.mjs", "--model", out, "--tokens", ref.greedy_prompt.join(","), "--n", String(ref.greedy_tokens.length), "--threads", "1"],
+        ["tests/helpers/llamacpp-greedy.mjs", "--model", out, "--tokens", ref.greedy_prompt.join(","), "--n", String(ref.greedy_tokens.length), "--threads", "1"],
         { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
       );
       const generated = (JSON.parse(stdout) as { generated: number[] }).generated;
@@ -70,7 +70,7 @@ describe("gemma2 with lm_head tied to embed_tokens (the form llama.cpp's gemma2 
     const ours = greedyTsinfer(dir, ref.greedy_prompt, nGen);
     const out = join(tmp, "gemma2-tied.gguf");
     execFileSync("node", ["bin/tsinfer.js", "convert", dir, out, "--type", "f32"], { stdio: ["ignore", "ignore", "pipe"] });
-    const stdout = execFileSync("node", ["tests/convert/llamacpp-greedy.mjs", "--model", out, "--tokens", ref.greedy_prompt.join(","), "--n", String(nGen), "--threads", "1"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    const stdout = execFileSync("node", ["tests/helpers/llamacpp-greedy.mjs", "--model", out, "--tokens", ref.greedy_prompt.join(","), "--n", String(nGen), "--threads", "1"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     const generated = (JSON.parse(stdout) as { generated: number[] }).generated;
     const firstTight = ours.margins.findIndex((m) => m <= 1e-3);
     const n = firstTight < 0 ? nGen : firstTight;

@@ -40,7 +40,7 @@ function tsinferGreedy(path: string, prompt: number[]): { tokens: number[]; gaps
 }
 
 function llamacppGreedy(path: string, prompt: number[]): { tokens: number[]; gaps: number[] } {
-  const stdout = execFileSync("node", ["tests/model/llamacpp-greedy.mjs", "--model", path, "--tokens", prompt.join(","),
+  const stdout = execFileSync("node", ["tests/helpers/llamacpp-greedy.mjs", "--model", path, "--tokens", prompt.join(","),
     "--n", String(nGen), "--threads", "1", "--topk", "2"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
   const r = JSON.parse(stdout) as { generated: number[]; steps: { top: [number, number, number][] }[] };
   return { tokens: r.generated, gaps: r.steps.map((s) => -(s.top[1]?.[2] ?? -Infinity)) };
