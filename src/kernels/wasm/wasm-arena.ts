@@ -73,12 +73,15 @@ export class WasmArena {
 export class ScratchRegion {
   ptr = 0;
   sizeBytes = 0;
+  /** An Int32Array over the whole region, remade only when the region grows (no allocation per call). */
+  words: Int32Array<ArrayBufferLike> = new Int32Array(0);
   constructor(private readonly arena: WasmArena) {}
 
   ensure(n: number): number {
     if (n > this.sizeBytes) {
       this.sizeBytes = Math.max(n, this.sizeBytes * 2);
       this.ptr = this.arena.alloc(this.sizeBytes);
+      this.words = this.arena.i32(this.ptr, this.sizeBytes >> 2);
     }
     return this.ptr;
   }

@@ -223,9 +223,11 @@ export class WasmBackend implements KernelBackend {
     const nT = kv.nTokens;
     const tableLen = kv.blockTables.length;
     const base = this.kvIndex.ensure((2 * nT + tableLen) * 4);
-    const idx = this.arena.i32(base, 2 * nT + tableLen);
-    idx.set(kv.positions.subarray(0, nT), 0);
-    idx.set(kv.tokenSeq.subarray(0, nT), nT);
+    const idx = this.kvIndex.words;
+    for (let t = 0; t < nT; t++) {
+      idx[t] = kv.positions[t]!;
+      idx[nT + t] = kv.tokenSeq[t]!;
+    }
     idx.set(kv.blockTables, 2 * nT);
     const a = this.attnParams;
     a[0] = p.nHeads; a[1] = p.nKvHeads; a[2] = p.headDim;
