@@ -109,8 +109,8 @@ export function buildDecoder(json: unknown, where: string, key = "decoder"): Dec
   }
 }
 
-// tokenizers decoders/wordpiece.rs `cleanup`
-function cleanupTokenizationSpaces(s: string): string {
+// tokenizers decoders/wordpiece.rs `cleanup` (transformers' clean_up_tokenization)
+export function cleanupTokenizationSpaces(s: string): string {
   return s
     .replaceAll(" .", ".")
     .replaceAll(" ?", "?")

@@ -4,7 +4,7 @@ import { BpeModel } from "./bpe-model.js";
 import { END_OF_GENERATION_TEXTS } from "./eog-tokens.js";
 import { LlamaCore, type LlamaVocabModel } from "./llama-core.js";
 import { compileLlamaPreSplit } from "./llama-pre-split.js";
-import { llamaPreType } from "./llama-pre-types.js";
+import { llamaCleanSpaces, llamaPreType } from "./llama-pre-types.js";
 import { LlamaSpm } from "./llama-spm.js";
 import { LlamaWpm } from "./llama-wpm.js";
 import { ATTR_CONTROL, ATTR_NORMAL, ATTR_RSTRIP, ATTR_UNKNOWN, ATTR_USER_DEFINED, attrFromTokenType } from "./llama-token-attr.js";
@@ -152,7 +152,9 @@ export function tokenizerFromGguf(gguf: GgufFile): Tokenizer {
     model = { kind: "bpe", bpe, preSplit: compileLlamaPreSplit(pre.regexes, where) };
   }
 
-  const core = new LlamaCore(tokens, attrs, tokenIds, specialOrder, model, bosId, addBos, eosId, addEos);
+  // clean_spaces: on for WordPiece and (most) BPE vocabularies, off for SentencePiece
+  const cleanSpaces = wpm || (!spm && llamaCleanSpaces(preName));
+  const core = new LlamaCore(tokens, attrs, tokenIds, specialOrder, model, bosId, addBos, eosId, addEos, cleanSpaces);
   const chatTemplate = gguf.getString("tokenizer.chat_template");
   const eosIds = eosId === null ? [] : [eosId];
   for (const id of [...eog].sort((a, b) => a - b)) if (!eosIds.includes(id)) eosIds.push(id);

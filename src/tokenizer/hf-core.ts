@@ -1,7 +1,7 @@
 import { AddedVocabulary, type SegmentSink } from "./added-vocabulary.js";
 import { byteLevelDecodeToken, byteLevelEncode } from "./byte-level.js";
 import type { BpeModel } from "./bpe-model.js";
-import { byteTokenValue, type DecoderStep } from "./decoder.js";
+import { byteTokenValue, cleanupTokenizationSpaces, type DecoderStep } from "./decoder.js";
 import type { PreTokenizerPlan } from "./pre-tokenizer.js";
 import type { TokenizerCore } from "./tokenizer.js";
 
@@ -89,14 +89,15 @@ export class HfCore implements TokenizerCore {
     for (let i = 0; i < ids.length; i++) out.push(ids[i] as number);
   }
 
-  decode(ids: readonly number[], skipSpecialTokens: boolean): string {
+  decode(ids: readonly number[], skipSpecialTokens: boolean, cleanUpSpaces: boolean): string {
     const tokens: string[] = [];
     for (const id of ids) {
       if (skipSpecialTokens && this.specialIds.has(id)) continue;
       const t = this.idToToken[id];
       if (t !== undefined) tokens.push(t);
     }
-    return this.decoder === null ? tokens.join(" ") : this.decoder(tokens).join("");
+    const text = this.decoder === null ? tokens.join(" ") : this.decoder(tokens).join("");
+    return cleanUpSpaces ? cleanupTokenizationSpaces(text) : text;
   }
 
   tokenToPiece(id: number): string | undefined {

@@ -41,6 +41,8 @@ export class LlamaCore implements TokenizerCore {
     private readonly addBos: boolean,
     private readonly eosId: number | null,
     private readonly addEos: boolean,
+    /** the vocabulary's clean_spaces flag (llama-vocab.cpp), applied when decoding asks for it */
+    private readonly cleanSpaces: boolean,
   ) {
     this.vocabSize = tokens.length;
     this.pieceBytes = tokens.map((_, id) => this.computePiece(id));
@@ -152,7 +154,7 @@ export class LlamaCore implements TokenizerCore {
   }
 
   /** llama_vocab::impl::detokenize without the clean_spaces pass. */
-  decode(ids: readonly number[], skipSpecialTokens: boolean): string {
+  decode(ids: readonly number[], skipSpecialTokens: boolean, cleanUpSpaces: boolean): string {
     let start = 0;
     let end = ids.length;
     let removeSpace = this.model.kind === "spm" && this.model.addSpacePrefix;
@@ -179,7 +181,7 @@ export class LlamaCore implements TokenizerCore {
       bytes.set(p, at);
       at += p.length;
     }
-    return lossy.decode(bytes);
+    return lossy.decode(cleanUpSpaces && this.cleanSpaces ? cleanSpacesPass(bytes) : bytes);
   }
 
   tokenToPiece(id: number): string | undefined {
@@ -201,4 +203,43 @@ export class LlamaCore implements TokenizerCore {
   isByteToken(id: number): boolean {
     return this.model.kind === "spm" && ((this.attrs[id] ?? 0) & ATTR_BYTE) !== 0;
   }
+}
+
+const SPACE = 32;
+const QUOTE = 39;
+
+/** llama_detokenize's clean_spaces passes, byte for byte: " ?" " !" " ." " ,", " ' ", and " 's" " 'm" " 're" " 've". */
+function cleanSpacesPass(t: Uint8Array): Uint8Array {
+  let n = t.length;
+  let w = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) {
+    const x = t[i] as number;
+    if (t[i - 1] === SPACE && (x === 63 || x === 33 || x === 46 || x === 44)) w--;
+    t[w++] = x;
+  }
+  n = w;
+  w = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) {
+    const x = t[i] as number;
+    if (x === QUOTE && i + 1 < n && t[i - 1] === SPACE && t[i + 1] === SPACE) {
+      w--;
+      t[++i] = 0;
+    }
+    t[w++] = x;
+  }
+  n = w;
+  w = n > 0 ? 1 : 0;
+  for (let i = 1; i < n; i++) {
+    const x = t[i] as number;
+    if (t[i - 1] === SPACE && x === QUOTE && i + 1 < n) {
+      const x1 = t[i + 1] as number;
+      if (x1 === 115 || x1 === 109) w--; // 's 'm
+      else if (x1 !== 116 && x1 !== 100 && i + 2 < n) {
+        const x2 = t[i + 2] as number;
+        if ((x1 === 114 && x2 === 101) || (x1 === 118 && x2 === 101)) w--; // 're 've
+      }
+    }
+    t[w++] = x;
+  }
+  return t.subarray(0, w);
 }

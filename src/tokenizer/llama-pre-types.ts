@@ -8,6 +8,18 @@ export interface LlamaPreType {
   addBos: boolean;
 }
 
+// pre-tokenizers for which llama.cpp turns clean_spaces off (llama-vocab.cpp load())
+const NO_CLEAN_SPACES = new Set([
+  "deepseek-llm", "deepseek-coder", "deepseek-v3", "command-r", "qwen2", "deepseek-r1-qwen", "kormo", "poro-chat", "viking",
+  "tekken", "smollm", "chameleon", "gpt-4o", "llama4", "superbpe", "trillion", "granite-docling", "bailingmoe", "bailingmoe2",
+  "llada-moe", "seed-coder", "hunyuan", "hunyuan-dense", "kimi-k2", "grok-2", "afmoe", "minimax-m2",
+]);
+
+/** Whether llama.cpp's detokenizer cleans spaces for a BPE vocabulary with this `tokenizer.ggml.pre`. */
+export function llamaCleanSpaces(name: string | null): boolean {
+  return name === null || !NO_CLEAN_SPACES.has(name);
+}
+
 const QWEN2 =
   "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 // \u escapes keep code points that Unicode normalization would otherwise rewrite (e.g. U+2126 OHM SIGN)

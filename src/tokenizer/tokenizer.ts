@@ -6,7 +6,7 @@ export interface TokenizerCore {
   readonly vocabSize: number;
   /** Appends the ids of `text`; added/special tokens in the text are matched when `parseSpecial`. */
   encodeInto(text: string, parseSpecial: boolean, out: number[]): void;
-  decode(ids: readonly number[], skipSpecialTokens: boolean): string;
+  decode(ids: readonly number[], skipSpecialTokens: boolean, cleanUpSpaces: boolean): string;
   /** The token's string in the vocabulary (e.g. "Ġthe", "▁the", "<0x0A>", "<|eot_id|>"), or undefined. */
   tokenToPiece(id: number): string | undefined;
   tokenToId(piece: string): number | undefined;
@@ -38,6 +38,12 @@ export interface EncodeOptions {
 
 export interface DecodeOptions {
   skipSpecialTokens?: boolean;
+  /**
+   * Remove the spaces before punctuation and contractions that word-level decoding leaves (" ." -> "."): llama.cpp's
+   * clean_spaces pass of llama_detokenize for GGUF vocabularies that use it, transformers' clean_up_tokenization for
+   * tokenizer.json. Default false: decoding is lossless, and streaming decodes this way.
+   */
+  cleanUpSpaces?: boolean;
 }
 
 /** A tokenizer loaded from tokenizer.json or GGUF metadata; both give the same API. */
@@ -80,7 +86,7 @@ export class Tokenizer {
     for (const id of ids) {
       if (!Number.isInteger(id) || id < 0 || id >= this.vocabSize) throw new InputError(`token id ${id} is outside the vocabulary (size ${this.vocabSize})`);
     }
-    return this.core.decode(ids, options.skipSpecialTokens ?? false);
+    return this.core.decode(ids, options.skipSpecialTokens ?? false, options.cleanUpSpaces ?? false);
   }
 
   tokenToPiece(id: number): string {
@@ -105,9 +111,10 @@ export class Tokenizer {
     return this.eosIds.includes(id);
   }
 
-  createStreamingDecoder(options: DecodeOptions = {}): StreamingDecoder {
+  createStreamingDecoder(options: Omit<DecodeOptions, "cleanUpSpaces"> = {}): StreamingDecoder {
+    const skipSpecialTokens = options.skipSpecialTokens ?? false;
     return new StreamingDecoder(
-      (ids) => this.decode(ids, options),
+      (ids) => this.decode(ids, { skipSpecialTokens }),
       (id) => this.core.isByteToken(id),
     );
   }

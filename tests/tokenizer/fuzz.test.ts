@@ -10,7 +10,7 @@ const hf = JSON.parse(readFileSync(`${repoRoot}tests/tokenizer/fixtures/fuzz-hf.
   tok: Record<string, { ids: number[][]; decoded: string[] }>;
 };
 const llama = JSON.parse(readFileSync(`${repoRoot}tests/tokenizer/fixtures/fuzz-llamacpp.json`, "utf8")) as {
-  vocabularies: Record<string, { plain: number[][]; parseSpecial: number[][] }>;
+  vocabularies: Record<string, { plain: number[][]; parseSpecial: number[][]; detokenized: string[] }>;
 };
 const hfDirs: Record<string, string> = { ...TOKENIZER_DIRS, stories: TOKENIZER_DIRS["stories-7m"]! };
 
@@ -30,12 +30,13 @@ describe.each(Object.keys(hf.tok))("fuzz: tokenizer.json %s against HF", (name) 
 });
 
 describe.each(Object.keys(llama.vocabularies))("fuzz: GGUF %s against llama.cpp", (path) => {
-  it("encodes every string as llama.cpp does, with and without special-token parsing", () => {
+  it("encodes every string as llama.cpp does, with and without special-token parsing, and decodes the ids as it does", () => {
     const tokenizer = loadTokenizer(repoRoot + path);
     const ref = llama.vocabularies[path]!;
     hf.texts.forEach((text, i) => {
       expect([text, tokenizer.encode(text, { addSpecialTokens: false, parseSpecial: false })]).toEqual([text, ref.plain[i]]);
       expect([text, tokenizer.encode(text, { addSpecialTokens: false, parseSpecial: true })]).toEqual([text, ref.parseSpecial[i]]);
+      expect([text, tokenizer.decode(ref.plain[i]!, { cleanUpSpaces: true })]).toEqual([text, ref.detokenized[i]]);
       const stream = tokenizer.createStreamingDecoder();
       let streamed = "";
       for (const id of ref.plain[i]!) streamed += stream.push(id);
