@@ -1,0 +1,115 @@
+import { afterAll, describe, expect, it } from "vitest";
+import type { Activation, KernelBackend, KvBatchView } from "../../src/kernels/backend.js";
+import { createRefBackend } from "../../src/kernels/ref/index.js";
+import { WasmBackend } from "../../src/kernels/wasm/index.js";
+import { randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+
+// The row-wise kernels of every fast backend against the scalar oracle, on buffers from the backend's own
+// allocF32 (so wasm kernels, where they exist, read WebAssembly memory): odd row lengths, several rows.
+// Tolerance 1e-5 relative to the largest output magnitude (float32 against float64 sums).
+const ref = createRefBackend();
+const backends = [new WasmBackend({ threads: 1 }), new WasmBackend({ threads: 2 })];
+afterAll(async () => {
+  await Promise.all(backends.map((b) => b.close()));
+});
+
+function inBackend(b: KernelBackend, x: Float32Array): Float32Array {
+  const y = b.allocF32(x.length);
+  y.set(x);
+  return y;
+}
+
+function expectClose(got: Float32Array, want: Float32Array, what: string): void {
+  let scale = 1e-30;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= 1e-5 * scale)) expect.fail(`${what} [${i}]: got ${got[i]}, want ${want[i]}`);
+  }
+}
+
+for (const b of backends) {
+  describe(`row-wise kernels: wasm, ${b.threads} thread(s)`, () => {
+    const rand = rng(99 + b.threads);
+    const nRows = 3, n = 37;
+    const x = randomF32(nRows * n, rand, 3), w = randomF32(n, rand), bias = randomF32(n, rand);
+
+    it("rmsNorm (weight, addOne, none) and layerNorm", () => {
+      for (const [wt, addOne] of [[w, false], [w, true], [null, false]] as const) {
+        const want = new Float32Array(x.length), got = b.allocF32(x.length);
+        ref.rmsNorm(want, x, wt, nRows, n, 1e-5, addOne);
+        b.rmsNorm(got, inBackend(b, x), wt ? inBackend(b, wt) : null, nRows, n, 1e-5, addOne);
+        expectClose(got, want, `rmsNorm addOne=${addOne}`);
+      }
+      const want = new Float32Array(x.length), got = b.allocF32(x.length);
+      ref.layerNorm(want, x, w, bias, nRows, n, 1e-5);
+      b.layerNorm(got, inBackend(b, x), inBackend(b, w), inBackend(b, bias), nRows, n, 1e-5);
+      expectClose(got, want, "layerNorm");
+    });
+
+    it("rope (normal and neox, partial rotation) and softmax", () => {
+      const nTokens = 3, nHeads = 2, headDim = 8, nRot = 6;
+      const q = randomF32(nTokens * nHeads * headDim, rand);
+      const positions = Int32Array.from([0, 5, 17]);
+      const invFreq = Float32Array.from({ length: nRot / 2 }, (_, i) => 10000 ** (-2 * i / nRot));
+      for (const layout of ["normal", "neox"] as const) {
+        const want = Float32Array.from(q), got = inBackend(b, q);
+        ref.rope(want, nTokens, nHeads, headDim, nRot, positions, invFreq, layout, 1);
+        b.rope(got, nTokens, nHeads, headDim, nRot, positions, invFreq, layout, 1);
+        expectClose(got, want, `rope ${layout}`);
+      }
+      const want = Float32Array.from(x), got = inBackend(b, x);
+      ref.softmax(want, nRows, n);
+      b.softmax(got, nRows, n);
+      expectClose(got, want, "softmax");
+    });
+
+    it.each(["silu", "gelu", "geluErf"] as Activation[])("activate and glu (%s)", (act) => {
+      const want = Float32Array.from(x), got = inBackend(b, x);
+      ref.activate(want, x.length, act);
+      b.activate(got, x.length, act);
+      expectClose(got, want, `activate ${act}`);
+      const gateUp = randomF32(nRows * 2 * n, rand, 2);
+      const g = new Float32Array(nRows * n), gb = b.allocF32(nRows * n);
+      const gu = inBackend(b, gateUp);
+      ref.glu(g, gateUp, gateUp.subarray(n), nRows, n, 2 * n, act);
+      b.glu(gb, gu, gu.subarray(n), nRows, n, 2 * n, act);
+      expectClose(gb, g, `glu ${act}`);
+    });
+
+    it("add, addRows, mulRows, scale, softcap", () => {
+      const y = randomF32(x.length, rand);
+      const want = new Float32Array(x.length), got = b.allocF32(x.length);
+      ref.add(want, x, y, x.length);
+      b.add(got, inBackend(b, x), inBackend(b, y), x.length);
+      expectClose(got, want, "add");
+      ref.addRows(want, bias, nRows, n); b.addRows(got, inBackend(b, bias), nRows, n);
+      expectClose(got, want, "addRows");
+      ref.mulRows(want, w, nRows, n); b.mulRows(got, inBackend(b, w), nRows, n);
+      expectClose(got, want, "mulRows");
+      ref.scale(want, x.length, -0.7); b.scale(got, x.length, -0.7);
+      expectClose(got, want, "scale");
+      ref.softcap(want, x.length, 1.5); b.softcap(got, x.length, 1.5);
+      expectClose(got, want, "softcap");
+    });
+
+    it("embed (Q4_K rows) and kvAppend", () => {
+      const rows = 5, cols = 256;
+      const bytes = randomWeightBytes("Q4_K", rows, cols, rand);
+      const ids = Int32Array.from([4, 0, 4]);
+      const want = new Float32Array(3 * cols), got = b.allocF32(3 * cols);
+      ref.embed(want, ref.loadWeight("Q4_K", rows, cols, bytes), ids, 3);
+      b.embed(got, b.loadWeight("Q4_K", rows, cols, bytes), ids, 3);
+      expectClose(got, want, "embed");
+      const kvDim = 6;
+      const kv: KvBatchView = { nTokens: 2, blockSize: 2, positions: Int32Array.from([0, 1]), slots: Int32Array.from([3, 0]),
+        tokenSeq: Int32Array.from([0, 0]), blockTables: Int32Array.from([1, 0]), maxBlocksPerSeq: 2 };
+      const k = randomF32(2 * kvDim, rand), v = randomF32(2 * kvDim, rand);
+      const kw = new Float32Array(4 * kvDim), vw = new Float32Array(4 * kvDim);
+      const kg = b.allocF32(4 * kvDim), vg = b.allocF32(4 * kvDim);
+      ref.kvAppend(kw, vw, k, v, kvDim, kv);
+      b.kvAppend(kg, vg, inBackend(b, k), inBackend(b, v), kvDim, kv);
+      expectClose(kg, kw, "kvAppend K");
+      expectClose(vg, vw, "kvAppend V");
+    });
+  });
+}
