@@ -18,6 +18,7 @@ import { jinja2FilterNames, pythonFilters } from "./python-filters.js";
 import { asNumber, pythonBinary } from "./python-operators.js";
 import { pythonStr } from "./python-str.js";
 import { pythonTests } from "./python-tests.js";
+import type { JinjaTest } from "./python-tests.js";
 import { testArguments } from "./test-arguments.js";
 import { makeUndefined, raiseUndefined } from "./undefined-value.js";
 import type { LoopNode } from "./python-loop.js";
@@ -39,6 +40,11 @@ interface InterpreterInternals {
 /** Statements whose None result means "no output"; other nodes are expressions, whose None prints "None". */
 const silentStatements = new Set(["Set", "Macro", "Comment", "Break", "Continue", "If", "For", "CallStatement", "FilterStatement"]);
 const noKeywords = new Map<string, JinjaValue>();
+/** `x is filter` / `x is test`: whether x names a filter or test of this environment. */
+const namingTests = new Map<string, JinjaTest>([
+  ["filter", (v) => isString(v) && (pythonFilters.has(v.value) || jinja2FilterNames.has(v.value))],
+  ["test", (v) => isString(v) && (pythonTests.has(v.value) || v.value === "filter" || v.value === "test")],
+]);
 /** Jinja2 checks filter names at run time inside if-blocks (compiler.py _filter_test_common). */
 const unknownFilter = (name: string): ChatTemplateError => new ChatTemplateError("TemplateRuntimeError", `No filter named '${name}' found.`);
 
@@ -102,7 +108,7 @@ export function createPythonInterpreter(env: Environment): Interpreter {
 
   self.evaluateTestExpression = (node, scope) => {
     const [name, argumentNodes] = testArguments(node.test.value);
-    const test = pythonTests.get(name);
+    const test = pythonTests.get(name) ?? namingTests.get(name);
     if (!test) throw new ChatTemplateError("TemplateRuntimeError", `No test named '${name}' found.`);
     const operand = self.evaluate(node.operand, scope);
     const result = test(operand, argumentNodes.length > 0 ? self.evaluateArguments(argumentNodes, scope)[0] : []);

@@ -114,16 +114,13 @@ export const pythonStringMethods = new Map<string, StringMethod>([
     }).join(t));
   }],
   ["splitlines", (t, [keep]) => new ArrayValue(pythonSplitLines(t, keep?.value === true).map(str))],
-  ["rsplit", (t, args) => {
-    const [sepArg, maxArg] = args;
-    const sep = optionalString(sepArg, "rsplit");
-    const max = typeof maxArg?.value === "number" ? maxArg.value : -1;
-    const parts = sep === null ? pythonStrip(t, null, true, true).split(/[\t\n\v\f\r \x85\xa0\u3000]+/).filter((p) => p !== "") : t.split(sep);
-    if (max >= 0 && parts.length > max + 1 && sep !== null) {
-      const head = parts.slice(0, parts.length - max).join(sep);
-      return new ArrayValue([head, ...parts.slice(parts.length - max)].map(str));
-    }
-    return new ArrayValue(parts.map(str));
+  ["rsplit", (t, args, kwargs) => {
+    // rsplit is split run from the right: split the reversed text with the reversed separator.
+    const sep = optionalString(args[0] ?? kwargs.get("sep"), "rsplit");
+    const maxArg = args[1] ?? kwargs.get("maxsplit");
+    const reverse = (s: string): string => Array.from(s).reverse().join("");
+    const parts = pythonSplit(reverse(t), sep === null ? null : reverse(sep), typeof maxArg?.value === "number" ? maxArg.value : -1);
+    return new ArrayValue(parts.reverse().map((p) => str(reverse(p))));
   }],
   ["split", (t, args, kwargs) => {
     const sep = optionalString(args[0] ?? kwargs.get("sep"), "split");
