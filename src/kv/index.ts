@@ -2,3 +2,6 @@
 export { PagedKvCache, type KvCacheOptions } from "./paged-kv-cache.js";
 export { BlockPool } from "./block-pool.js";
 export { ContextOverflowError, KvCacheFullError } from "./kv-cache-errors.js";
+export {
+  KV_TYPES, checkKvDim, describeKvCache, kvBytesPerElement, kvBytesPerToken, kvLayerType, parseKvType, type KvLayer, type KvType,
+} from "../kernels/kv-layer.js";
