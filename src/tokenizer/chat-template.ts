@@ -6,6 +6,7 @@ import { Environment, parse } from "@huggingface/jinja";
 import type { JinjaValue } from "./jinja/jinja-values.js";
 import { ArrayValue, FunctionValue, IntegerValue, ObjectValue, isInteger, splitArguments, toJinjaValue } from "./jinja/jinja-values.js";
 import { ChatTemplateError, pyTypeError } from "./jinja/python-errors.js";
+import { pythonTypeName } from "./jinja/python-equality.js";
 import { createPythonInterpreter } from "./jinja/python-interpreter.js";
 import { pythonStr } from "./jinja/python-str.js";
 import { pythonStrftime } from "./jinja/python-strftime.js";
@@ -55,12 +56,18 @@ export function compileChatTemplate(template: string): Program {
   return program;
 }
 
+/** jinja2.sandbox.MAX_RANGE: the sandbox refuses longer ranges (and so a template cannot allocate without bound). */
+const maxRange = 100_000;
+
 function pythonRange(args: JinjaValue[]): JinjaValue {
   const [positional] = splitArguments(args);
-  for (const a of positional) if (!isInteger(a)) throw pyTypeError(`'${a.type}' object cannot be interpreted as an integer`);
+  for (const a of positional) if (!isInteger(a)) throw pyTypeError(`'${pythonTypeName(a)}' object cannot be interpreted as an integer`);
   const n = positional.map((a) => a.value as number);
   const [start, stop, step] = n.length === 1 ? [0, n[0], 1] : [n[0], n[1], n[2] ?? 1];
   if (step === 0) throw new ChatTemplateError("ValueError", "range() arg 3 must not be zero");
+  if (Math.ceil((stop - start) / step) > maxRange) {
+    throw new ChatTemplateError("OverflowError", `Range too big. The sandbox blocks ranges larger than MAX_RANGE (${maxRange}).`);
+  }
   const out: JinjaValue[] = [];
   for (let i = start; step > 0 ? i < stop : i > stop; i += step) out.push(new IntegerValue(i));
   return new ArrayValue(out);
