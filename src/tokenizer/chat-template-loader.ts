@@ -19,6 +19,8 @@ export interface LoadedChatTemplate {
   /** Special tokens as the template sees them: null is Python None (declared but empty), undefined is not declared. */
   bosToken?: string | null;
   eosToken?: string | null;
+  /** The other special tokens transformers passes to templates (unk_token, pad_token, sep_token, cls_token, mask_token) that the model declares. */
+  otherSpecialTokens: Record<string, string | null>;
   /** The file the template came from. */
   source: string;
 }
@@ -77,6 +79,17 @@ function specialToken(config: Record<string, unknown>, key: string, file: string
   throw new FormatError(file, `${key} must be a string or {"content": string}`);
 }
 
+const otherSpecialTokenKeys = ["unk_token", "sep_token", "pad_token", "cls_token", "mask_token"];
+
+function otherSpecialTokens(config: Record<string, unknown>, file: string): Record<string, string | null> {
+  const tokens: Record<string, string | null> = {};
+  for (const key of otherSpecialTokenKeys) {
+    const value = specialToken(config, key, file);
+    if (value !== undefined) tokens[key] = value;
+  }
+  return tokens;
+}
+
 function fromConfigFile(file: string): Omit<LoadedChatTemplate, "template" | "name"> {
   const config = readJson(file);
   if (config.chat_template === undefined || config.chat_template === null) throw new FormatError(file, "has no chat_template");
@@ -84,6 +97,7 @@ function fromConfigFile(file: string): Omit<LoadedChatTemplate, "template" | "na
     templates: templateSet(config.chat_template, file, "chat_template"),
     bosToken: specialToken(config, "bos_token", file),
     eosToken: specialToken(config, "eos_token", file),
+    otherSpecialTokens: otherSpecialTokens(config, file),
     source: file,
   };
 }
@@ -91,7 +105,11 @@ function fromConfigFile(file: string): Omit<LoadedChatTemplate, "template" | "na
 function fromDirectory(dir: string): Omit<LoadedChatTemplate, "template" | "name"> {
   const configFile = join(dir, "tokenizer_config.json");
   const config = existsSync(configFile) ? readJson(configFile) : {};
-  const tokens = { bosToken: specialToken(config, "bos_token", configFile), eosToken: specialToken(config, "eos_token", configFile) };
+  const tokens = {
+    bosToken: specialToken(config, "bos_token", configFile),
+    eosToken: specialToken(config, "eos_token", configFile),
+    otherSpecialTokens: otherSpecialTokens(config, configFile),
+  };
   const jinjaFile = join(dir, "chat_template.jinja");
   if (existsSync(jinjaFile)) {
     const templates: TemplateSet = { default: readFileSync(jinjaFile, "utf8") };
@@ -128,7 +146,20 @@ function fromGguf(file: string): Omit<LoadedChatTemplate, "template" | "name"> {
       if (typeof token !== "string") throw new FormatError(file, `${key} = ${id} is not an index of tokenizer.ggml.tokens (${tokens.length} tokens)`);
       return token;
     };
-    return { templates, bosToken: tokenAt("tokenizer.ggml.bos_token_id"), eosToken: tokenAt("tokenizer.ggml.eos_token_id"), source: file };
+    // llama.cpp's GGUF keys for the special tokens (gguf-py constants.py; "seperator" is its spelling).
+    const others: Record<string, string | null> = {};
+    for (const [key, name] of [["unknown", "unk_token"], ["seperator", "sep_token"], ["padding", "pad_token"], ["cls", "cls_token"], ["mask", "mask_token"]]) {
+      const id = gguf.getNumber(`tokenizer.ggml.${key}_token_id`);
+      const token = id === undefined ? undefined : tokens?.[id];
+      if (typeof token === "string") others[name] = token; // converters write -1 or out-of-range ids for "none"
+    }
+    return {
+      templates,
+      bosToken: tokenAt("tokenizer.ggml.bos_token_id"),
+      eosToken: tokenAt("tokenizer.ggml.eos_token_id"),
+      otherSpecialTokens: others,
+      source: file,
+    };
   } finally {
     gguf.close();
   }
@@ -150,8 +181,10 @@ export function loadChatTemplate(path: string, choice: ChatTemplateChoice = {}):
   let found: Omit<LoadedChatTemplate, "template" | "name">;
   if (statSync(path).isDirectory()) found = fromDirectory(path);
   else if (isGgufFile(path)) found = fromGguf(path);
-  else if (path.endsWith(".jinja")) found = { templates: { default: readFileSync(path, "utf8") }, source: path };
-  else if (basename(path) === "chat_template.json") found = { templates: templateSet(readJson(path).chat_template, path, "chat_template"), source: path };
+  else if (path.endsWith(".jinja")) found = { templates: { default: readFileSync(path, "utf8") }, otherSpecialTokens: {}, source: path };
+  else if (basename(path) === "chat_template.json") {
+    found = { templates: templateSet(readJson(path).chat_template, path, "chat_template"), otherSpecialTokens: {}, source: path };
+  }
   else found = fromConfigFile(path);
   const [name, template] = selectChatTemplate(found.templates, found.source, choice);
   return { ...found, name, template };

