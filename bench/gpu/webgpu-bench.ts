@@ -1,0 +1,65 @@
+// WebGPU kernel benchmark for a machine with a GPU (run through bench/gpu/run.sh; see bench/gpu/README.md):
+// 1. the conformance suite (tests/webgpu/conformance-cases.ts) against the ref backend on the real adapter;
+// 2. matvec / small-batch matmul timings for the Llama-3.2-1B and Qwen2.5-0.5B projection shapes in F16, Q8_0 and
+//    Q4_0, reported as GB/s of weight traffic and the share of the H200's 4.8 TB/s.
+// Prints one JSON line per result (prefix "RESULT ") so run.sh can collect them.
+import { WebGpuKernels, type GpuLike, type GpuWeightType } from "../../src/kernels/webgpu/index.js";
+import { runConformance } from "../../tests/webgpu/conformance-cases.js";
+import { randomWeight, Rng } from "../../tests/webgpu/conformance-util.js";
+
+const PEAK_GBS = 4800;
+const SHAPES: Record<string, Record<string, [number, number]>> = {
+  "llama-3.2-1b": { q: [2048, 2048], kv: [512, 2048], o: [2048, 2048], gateUp: [8192, 2048], down: [2048, 8192], lmHead: [128256, 2048] },
+  "qwen2.5-0.5b": { q: [896, 896], kv: [128, 896], o: [896, 896], gateUp: [4864, 896], down: [896, 4864], lmHead: [151936, 896] },
+};
+const TYPES: GpuWeightType[] = ["F16", "Q8_0", "Q4_0"];
+
+function emit(o: object): void {
+  console.log(`RESULT ${JSON.stringify(o)}`);
+}
+
+async function main(): Promise<void> {
+  const spec = process.env.WEBGPU_MODULE ?? "webgpu";
+  const mod = (await import(spec)) as { create(options: string[]): GpuLike; globals?: object };
+  if (mod.globals) Object.assign(globalThis, mod.globals);
+  const gpu = mod.create([]);
+
+  const conf = await runConformance(gpu, { long: 3000 });
+  const failed = conf.results.filter((r) => !(r.err <= r.tol));
+  emit({ kind: "conformance", adapter: conf.adapter, cases: conf.results.length, failed: failed.map((r) => `${r.name}: ${r.err}`) });
+  const worst = [...conf.results].sort((a, b) => b.err / (b.tol || 1e-9) - a.err / (a.tol || 1e-9)).slice(0, 5);
+  emit({ kind: "conformance-worst", worst });
+
+  const k = await WebGpuKernels.create(gpu);
+  const rng = new Rng(7);
+  const iters = Number(process.env.BENCH_ITERS ?? 50);
+  for (const [model, mats] of Object.entries(SHAPES)) {
+    for (const type of TYPES) {
+      for (const [name, [rows, cols]] of Object.entries(mats)) {
+        const bytes = randomWeight(rng, type, rows, cols);
+        const w = k.loadWeight(type, rows, cols, bytes);
+        for (const nTok of [1, 8, 64]) {
+          const x = k.tensor(rng.f32(nTok * cols)), out = k.tensor(nTok * rows);
+          for (let i = 0; i < 3; i++) k.matmul(out, x, w, nTok);
+          await k.finish();
+          const t0 = performance.now();
+          for (let i = 0; i < iters; i++) k.matmul(out, x, w, nTok);
+          await k.finish();
+          const us = ((performance.now() - t0) * 1000) / iters;
+          const gbs = bytes.byteLength / (us * 1e3);
+          emit({ kind: "matmul", model, type, name, rows, cols, nTokens: nTok, us: +us.toFixed(1), weightGBs: +gbs.toFixed(1),
+            peakShare: +(gbs / PEAK_GBS).toFixed(4), gflops: +((2 * rows * cols * nTok) / (us * 1e3)).toFixed(1) });
+          x.buffer.destroy();
+          out.buffer.destroy();
+        }
+        w.buffer.destroy();
+      }
+    }
+  }
+  k.device.destroy();
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
