@@ -28,7 +28,9 @@ describe("tsinfer run", () => {
       const r = tsinfer("run", "-p", p.prompt, "--temp", "0", "-n", "64", "--json");
       expect(r.status).toBe(0);
       const out = JSON.parse(r.stdout) as RunJson;
-      expect(Object.keys(out).sort()).toEqual(["promptTokens", "text", "timings", "tokens"]);
+      // The shape, plus the KV cache's element type and bytes per token.
+      expect(Object.keys(out).sort()).toEqual(["kvBytesPerToken", "kvType", "promptTokens", "text", "timings", "tokens"]);
+      expect(out).toMatchObject({ kvType: "f32", kvBytesPerToken: 8192 });
       expect(out.promptTokens).toBe(p.ids.length);
       expect(out.tokens).toBe(64);
       expect(out.text).toBe(p.greedy_text);
