@@ -10,9 +10,9 @@ import type { GgmlTypeName } from "../quant/ggml-type.js";
 import { quantTraits, rowSizeBytes } from "../quant/registry.js";
 import { quantizeFileType } from "./quantize-file-type.js";
 import { TensorTypePolicy } from "./tensor-type-policy.js";
-import type { QuantizeHparams } from "./tensor-type-policy.js";
+import type { QuantizeHparams, TypeOverrides } from "./tensor-type-policy.js";
 
-export interface QuantizeOptions {
+export interface QuantizeOptions extends TypeOverrides {
   /** llama-quantize --allow-requantize: accept already-quantized input tensors. */
   allowRequantize?: boolean;
   /** Called after each tensor is written, in file order. */
@@ -61,6 +61,7 @@ function quantizeGguf(inPath: string, outPath: string, typeName: string, opts: Q
       ftype,
       readHparams(gguf),
       infos.map((t) => t.name),
+      opts,
     );
     const plan = infos.map((info) => {
       const type = typeNameOf(inPath, info.name, info.type);

@@ -14,6 +14,18 @@ export interface QuantizeHparams {
   nExperts: number;
 }
 
+/** llama-quantize's options that change per-tensor types (--pure, --output-tensor-type, ...). */
+export interface TypeOverrides {
+  /** --pure: every quantizable tensor gets the base type (still subject to the row-length fallback). */
+  pure?: boolean;
+  /** --leave-output-tensor: output.weight stays as it is. */
+  leaveOutputTensor?: boolean;
+  /** --output-tensor-type: output.weight's type (and token_embd's when the embeddings are tied). */
+  outputTensorType?: GgmlTypeName;
+  /** --token-embedding-type: token_embd.weight's type. */
+  tokenEmbeddingType?: GgmlTypeName;
+}
+
 export interface PolicyTensor {
   name: string;
   /** ne order: shape[0] is the row length. */
@@ -54,6 +66,7 @@ export class TensorTypePolicy {
     private readonly ftype: QuantizeFileType,
     private readonly hp: QuantizeHparams,
     tensorNames: readonly string[],
+    private readonly overrides: TypeOverrides = {},
   ) {
     this.nAttnV = tensorNames.filter((n) => isAttnVLike(tensorCategory(n))).length;
     this.tiedEmbeddings = !tensorNames.includes("output.weight");
@@ -64,15 +77,20 @@ export class TensorTypePolicy {
 
   choose(t: PolicyTensor): GgmlTypeName {
     if (!allowsQuantization(t.name, nDims(t.shape))) return t.type;
+    if (this.overrides.leaveOutputTensor && t.name === "output.weight") return t.type;
+    const category = tensorCategory(t.name);
+    if (this.overrides.tokenEmbeddingType && category === "tokenEmbd") return this.overrides.tokenEmbeddingType;
+    if (this.overrides.outputTensorType && category === "output") return this.overrides.outputTensorType;
     const base = this.ftype.defaultType;
     if (base === "F32" || base === "F16" || base === "BF16") return base;
-    return this.fallback(t, this.mix(t, tensorCategory(t.name), base));
+    return this.fallback(t, this.overrides.pure ? base : this.mix(t, category, base));
   }
 
   private mix(t: PolicyTensor, category: TensorCategory, type: GgmlTypeName): GgmlTypeName {
     const f = this.ftype.name;
     const falcon = this.hp.arch === "falcon";
     if (category === "output" || (this.tiedEmbeddings && category === "tokenEmbd")) {
+      if (this.overrides.outputTensorType) return this.overrides.outputTensorType;
       if (falcon || t.shape[0] % quantTraits(type).blockSize !== 0) return "Q8_0";
       return type !== "Q8_0" ? "Q6_K" : type;
     }
