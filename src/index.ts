@@ -5,6 +5,7 @@ export type * from "./quant/traits.js";
 export type * from "./kernels/backend.js";
 export * from "./formats/index.js";
 export * from "./kernels/ref/index.js";
+export * from "./kernels/webgpu/index.js";
 export * from "./sampling/index.js";
 export { allQuantTraits, quantTraits, rowSizeBytes, UnknownTensorTypeError, UnsupportedTensorTypeError } from "./quant/registry.js";
 export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "./quant/half.js";

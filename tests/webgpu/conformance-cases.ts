@@ -21,13 +21,13 @@ async function matmulCases(gpu: WebGpuKernels, ref: RefBackend, rng: Rng, quick:
         const bytes = randomWeight(rng, type, rows, cols);
         const rw = ref.loadWeight(type, rows, cols, bytes);
         const gw = gpu.loadWeight(type, rows, cols, bytes);
-        for (const nTok of quick ? [1, 17] : [1, 3, 17]) {
+        for (const nTok of quick ? [1, 8] : [1, 3, 17, 40]) {
           const x = rng.f32(nTok * cols);
           const want = new Float32Array(nTok * rows);
           ref.matmul(want, x, rw, nTok);
           const gx = gpu.tensor(x), go = gpu.tensor(nTok * rows);
           gpu.matmul(go, gx, gw, nTok);
-          out.push({ name: `matmul ${type} [${rows}x${cols}] nTokens ${nTok} (${sg})`, err: relErr(await gpu.readF32(go), want), tol: TOL.matmul });
+          out.push({ name: `matmul ${type} [${rows}x${cols}] nTokens ${nTok} (${nTok > 8 ? "tiled" : sg})`, err: relErr(await gpu.readF32(go), want), tol: TOL.matmul });
         }
         if (!quick && rows === 33) {
           const ids = new Int32Array([0, 32, 5, 17]);

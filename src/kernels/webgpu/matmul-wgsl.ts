@@ -142,6 +142,71 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 `;
 }
 
+/** Output block of the tiled matmul: TILE_ROWS rows × TILE_TOKENS tokens per workgroup of 64 threads (2 × 4 each). */
+export const TILE_ROWS = 32;
+export const TILE_TOKENS = 16;
+
+/**
+ * out = x · Wᵀ for prefill batches, tiled in workgroup memory: per 32-value step of the shared dimension, 32 threads
+ * dequantize one unit of a row each into ws[32][33] and all 64 stage the 16 tokens' x into xs[16][33]; then every
+ * thread accumulates its 2 rows × 4 tokens from workgroup memory. Dispatch (ceil(rows/32), ceil(nTok/16)).
+ */
+export function matmulTiledWgsl(type: GpuWeightType, bindings: string): string {
+  return `
+struct P { rows: u32, cols: u32, nTok: u32, rowBytes: u32, nUnits: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+${bindings}
+${BYTE_READERS}
+var<workgroup> ws: array<f32, ${TILE_ROWS * 33}>;
+var<workgroup> xs: array<f32, ${TILE_TOKENS * 33}>;
+
+fn unit(row: u32, u: u32, v: ptr<function, array<f32, 32>>) {
+  ${unitBody(type)}
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let r0 = wid.x * ${TILE_ROWS}u;
+  let t0 = wid.y * ${TILE_TOKENS}u;
+  let tr = (lid % 16u) * 2u;
+  let tt = (lid / 16u) * 4u;
+  var acc: array<f32, 8>;
+  var v: array<f32, 32>;
+  for (var u = 0u; u < p.nUnits; u++) {
+    if (lid < ${TILE_ROWS}u) {
+      let row = r0 + lid;
+      if (row < p.rows) { unit(row, u, &v); } else { for (var j = 0u; j < 32u; j++) { v[j] = 0.0; } }
+      for (var j = 0u; j < 32u; j++) { ws[lid * 33u + j] = v[j]; }
+    }
+    let c0 = u * 32u;
+    for (var e = lid; e < ${TILE_TOKENS * 32}u; e += 64u) {
+      let t = e / 32u; let j = e % 32u;
+      var xv = 0.0;
+      if (t0 + t < p.nTok && c0 + j < p.cols) { xv = ld_x((t0 + t) * p.cols + c0 + j); }
+      xs[t * 33u + j] = xv;
+    }
+    workgroupBarrier();
+    for (var j = 0u; j < 32u; j++) {
+      let w0 = ws[tr * 33u + j]; let w1 = ws[(tr + 1u) * 33u + j];
+      for (var k = 0u; k < 4u; k++) {
+        let xv = xs[(tt + k) * 33u + j];
+        acc[k] += w0 * xv;
+        acc[4u + k] += w1 * xv;
+      }
+    }
+    workgroupBarrier();
+  }
+  for (var k = 0u; k < 4u; k++) {
+    let t = t0 + tt + k;
+    if (t < p.nTok) {
+      if (r0 + tr < p.rows) { st_out(t * p.rows + r0 + tr, acc[k]); }
+      if (r0 + tr + 1u < p.rows) { st_out(t * p.rows + r0 + tr + 1u, acc[4u + k]); }
+    }
+  }
+}
+`;
+}
+
 /** out[t, :] = row ids[t] of W dequantized: one workgroup per token, threads over the row's units. */
 export function embedWgsl(type: GpuWeightType, bindings: string): string {
   return `

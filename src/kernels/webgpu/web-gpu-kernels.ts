@@ -5,7 +5,9 @@ import { elementwiseWgsl, EW_WG, ropeWgsl, rowWgsl, type EwOp, type RowOp } from
 import { GpuDispatcher, type UniformValue } from "./gpu-dispatcher.js";
 import type { GpuKvLayer, GpuKvView, GpuTensor, GpuWeight } from "./gpu-tensor.js";
 import { BufferUsage, type GpuBufferLike, type GpuDeviceLike, type GpuLike } from "./gpu-types.js";
-import { embedWgsl, GPU_WEIGHT_TYPES, MATMUL_TT, matmulWgsl, ROWS_PER_X, type GpuWeightType } from "./matmul-wgsl.js";
+import {
+  embedWgsl, GPU_WEIGHT_TYPES, MATMUL_TT, matmulTiledWgsl, matmulWgsl, ROWS_PER_X, TILE_ROWS, TILE_TOKENS, type GpuWeightType,
+} from "./matmul-wgsl.js";
 import type { BufferSpec } from "./wgsl-bindings.js";
 
 const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC;
@@ -147,9 +149,16 @@ export class WebGpuKernels {
   }
 
   // ---- ops (same contracts as KernelBackend) -------------------------------------------------------------------
+  /** Up to 8 tokens: the matvec kernel (a workgroup per row and 8 tokens); more: the workgroup-memory tiled kernel. */
   matmul(out: GpuTensor, x: GpuTensor, wt: GpuWeight, nTokens: number): void {
     const sg = this.subgroups;
     const units = Math.ceil(wt.cols / 32);
+    if (nTokens > MATMUL_TT) {
+      this.d.dispatch(`matmulTiled.${wt.type}`, (b) => matmulTiledWgsl(wt.type, b), [r("w", "u32"), r("x"), w("out")],
+        [wt.buffer, x.buffer, out.buffer], [wt.rows, wt.cols, nTokens, wt.rowBytes, units],
+        [Math.ceil(wt.rows / TILE_ROWS), Math.ceil(nTokens / TILE_TOKENS)]);
+      return;
+    }
     this.d.dispatch(`matmul.${wt.type}.${sg}`, (b) => matmulWgsl(wt.type, b, sg), [r("w", "u32"), r("x"), w("out")],
       [wt.buffer, x.buffer, out.buffer], [wt.rows, wt.cols, nTokens, wt.rowBytes, units],
       [Math.min(wt.rows, ROWS_PER_X), Math.ceil(nTokens / MATMUL_TT), Math.ceil(wt.rows / ROWS_PER_X)]);
