@@ -67,7 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }
 
 const ATT_PARAMS = `struct P { nHeads: u32, nKvHeads: u32, headDim: u32, kvDim: u32, scale: f32, softcap: f32, window: u32,
-  blockSize: u32, maxBlocks: u32, nSplit: u32, chunk: u32, qDim: u32 }
+  blockSize: u32, maxBlocks: u32, nSplit: u32, chunk: u32, qDim: u32, nTok: u32 }
 @group(0) @binding(0) var<uniform> p: P;`;
 
 /**
@@ -180,6 +180,100 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       a += ld_part(b + 2u + d) * exp(ld_part(b) - mx);
     }
     st_out(t * p.qDim + h * p.headDim + d, a / l);
+  }
+}
+`;
+}
+
+/** Query tokens and key positions per flash tile; the flash kernel takes head sizes up to FLASH_MAX_HEAD_DIM. */
+export const FLASH_QT = 16;
+export const FLASH_KT = 16;
+export const FLASH_MAX_HEAD_DIM = 128;
+
+/**
+ * Flash-style prefill attention (Dao et al. 2022) for a batch that is one sequence at consecutive positions: one
+ * workgroup per (head, 16 query tokens) stages Q, then per 16-position K/V tile the K and V rows (dequantized) in
+ * workgroup memory, so each cached row is read once per query tile instead of once per token. 4 threads per query
+ * row: they score the 16×16 tile together, then each keeps the online softmax state and a quarter of the head dims.
+ */
+export function flashAttentionWgsl(kType: KvType, vType: KvType, bindings: string): string {
+  const QT = FLASH_QT, KT = FLASH_KT, HD = FLASH_MAX_HEAD_DIM;
+  return `
+${ATT_PARAMS}
+${bindings}
+${kvReader("k", kType)}
+${kvReader("v", vType)}
+var<workgroup> qsh: array<f32, ${QT * HD}>;
+var<workgroup> ksh: array<f32, ${KT * HD}>;
+var<workgroup> vsh: array<f32, ${KT * HD}>;
+var<workgroup> ssh: array<f32, ${QT * KT}>;
+var<workgroup> range: vec2<u32>;
+fn firstPos(pos: u32) -> u32 { if (p.window > 0u && pos + 1u > p.window) { return pos + 1u - p.window; } return 0u; }
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let h = wid.x; let tq0 = wid.y * ${QT}u;
+  let nq = min(${QT}u, p.nTok - tq0);
+  if (lid == 0u) {
+    let p0 = u32(ld_positions(tq0));
+    range = vec2<u32>(firstPos(p0), p0 + nq);
+  }
+  for (var e = lid; e < ${QT}u * p.headDim; e += 64u) {
+    let i = e / p.headDim; let d = e % p.headDim;
+    var v = 0.0;
+    if (i < nq) { v = ld_q((tq0 + i) * p.qDim + h * p.headDim + d); }
+    qsh[i * ${HD}u + d] = v;
+  }
+  let r = workgroupUniformLoad(&range);
+  let p0 = r.y - nq;
+  let kvOff = (h / (p.nHeads / p.nKvHeads)) * p.headDim;
+  let tb = u32(ld_tokenSeq(tq0)) * p.maxBlocks;
+  let qi = lid / 4u; let part = lid % 4u;
+  let dPer = p.headDim / 4u;
+  var m = -3.0e38; var l = 0.0;
+  var acc: array<f32, ${HD / 4}>;
+  for (var k0 = r.x; k0 < r.y; k0 += ${KT}u) {
+    for (var e = lid; e < ${KT}u * p.headDim; e += 64u) {
+      let j = e / p.headDim; let d = e % p.headDim; let pos = k0 + j;
+      var kv = 0.0; var vv = 0.0;
+      if (pos < r.y) {
+        let slot = u32(ld_blockTables(tb + pos / p.blockSize)) * p.blockSize + pos % p.blockSize;
+        kv = val_k(slot, kvOff + d); vv = val_v(slot, kvOff + d);
+      }
+      ksh[j * ${HD}u + d] = kv; vsh[j * ${HD}u + d] = vv;
+    }
+    workgroupBarrier();
+    for (var c = 0u; c < ${(QT * KT) / 64}u; c++) {
+      let e = lid + 64u * c; let a = e / ${KT}u; let j = e % ${KT}u;
+      let pos = k0 + j; let qpos = p0 + a;
+      var s = -3.0e38;
+      if (a < nq && pos <= qpos && pos >= firstPos(qpos)) {
+        var dot = 0.0;
+        for (var d = 0u; d < p.headDim; d++) { dot += qsh[a * ${HD}u + d] * ksh[j * ${HD}u + d]; }
+        s = dot * p.scale;
+        if (p.softcap > 0.0) { s = p.softcap * tanh(clamp(s / p.softcap, -15.0, 15.0)); }
+      }
+      ssh[a * ${KT}u + j] = s;
+    }
+    workgroupBarrier();
+    var tmax = m;
+    for (var j = 0u; j < ${KT}u; j++) { tmax = max(tmax, ssh[qi * ${KT}u + j]); }
+    let f = exp(m - tmax);
+    for (var dd = 0u; dd < dPer; dd++) { acc[dd] *= f; }
+    var psum = 0.0;
+    for (var j = 0u; j < ${KT}u; j++) {
+      let s = ssh[qi * ${KT}u + j];
+      if (s > -1.0e38) {
+        let pj = exp(s - tmax);
+        psum += pj;
+        for (var dd = 0u; dd < dPer; dd++) { acc[dd] += pj * vsh[j * ${HD}u + part * dPer + dd]; }
+      }
+    }
+    l = l * f + psum;
+    m = tmax;
+    workgroupBarrier();
+  }
+  if (qi < nq) {
+    for (var dd = 0u; dd < dPer; dd++) { st_out((tq0 + qi) * p.qDim + h * p.headDim + part * dPer + dd, acc[dd] / l); }
   }
 }
 `;

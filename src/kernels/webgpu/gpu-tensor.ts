@@ -33,6 +33,8 @@ export interface GpuKvView {
   readonly maxBlocksPerSeq: number;
   /** Longest attended span (max position + 1) of the batch. */
   readonly maxSpan: number;
+  /** All tokens belong to one sequence at consecutive increasing positions (a prefill chunk): flash attention applies. */
+  readonly oneRun: boolean;
   readonly positions: GpuBufferLike;
   readonly slots: GpuBufferLike;
   readonly tokenSeq: GpuBufferLike;

@@ -1,6 +1,8 @@
 import type { Activation, AttentionParams, KvBatchView, KvLayer, RopeLayout } from "../backend.js";
 import { kvRowBytes, type KvType } from "../kv-layer.js";
-import { ATT_MAX_HEAD_DIM, ATT_TILE, attentionCombineWgsl, attentionWgsl, kvAppendWgsl } from "./attention-wgsl.js";
+import {
+  ATT_MAX_HEAD_DIM, ATT_TILE, attentionCombineWgsl, attentionWgsl, FLASH_MAX_HEAD_DIM, FLASH_QT, flashAttentionWgsl, kvAppendWgsl,
+} from "./attention-wgsl.js";
 import { elementwiseWgsl, EW_WG, ropeWgsl, rowWgsl, type EwOp, type RowOp } from "./elementwise-wgsl.js";
 import { GpuDispatcher, type UniformValue } from "./gpu-dispatcher.js";
 import type { GpuKvLayer, GpuKvView, GpuTensor, GpuWeight } from "./gpu-tensor.js";
@@ -23,6 +25,8 @@ export interface WebGpuKernelsOptions {
   readonly subgroups?: boolean;
   /** Force split-K attention with this many splits (0 = choose by span, the default). */
   readonly attentionSplits?: number;
+  /** Use the flash-style kernel for one-sequence prefill batches of ≥ 16 tokens with headDim ≤ 128 (default true). */
+  readonly flashAttention?: boolean;
 }
 
 /** 1-D dispatch size: x ≤ 32768 workgroups, the rest along y. */
@@ -132,9 +136,13 @@ export class WebGpuKernels {
       return b;
     };
     let maxSpan = 0;
-    for (let t = 0; t < kv.nTokens; t++) maxSpan = Math.max(maxSpan, kv.positions[t]! + 1);
+    let oneRun = true;
+    for (let t = 0; t < kv.nTokens; t++) {
+      maxSpan = Math.max(maxSpan, kv.positions[t]! + 1);
+      if (t > 0 && (kv.tokenSeq[t] !== kv.tokenSeq[0] || kv.positions[t] !== kv.positions[t - 1]! + 1)) oneRun = false;
+    }
     return {
-      nTokens: kv.nTokens, blockSize: kv.blockSize, maxBlocksPerSeq: kv.maxBlocksPerSeq, maxSpan,
+      nTokens: kv.nTokens, blockSize: kv.blockSize, maxBlocksPerSeq: kv.maxBlocksPerSeq, maxSpan, oneRun,
       positions: put(kv.positions), slots: put(kv.slots), tokenSeq: put(kv.tokenSeq), blockTables: put(kv.blockTables),
     };
   }
@@ -248,11 +256,16 @@ export class WebGpuKernels {
     const chunk = nSplit === 1 ? 0x7fffffff : Math.ceil(span / nSplit / ATT_TILE) * ATT_TILE;
     const kvDim = p.nKvHeads * p.headDim;
     const u: UniformValue[] = [p.nHeads, p.nKvHeads, p.headDim, kvDim, { f: p.scale }, { f: p.softcap }, p.window,
-      kv.blockSize, kv.maxBlocksPerSeq, nSplit, chunk, p.nHeads * p.headDim];
+      kv.blockSize, kv.maxBlocksPerSeq, nSplit, chunk, p.nHeads * p.headDim, kv.nTokens];
     const kvSpecs = [r("q"), r("k", "u32"), r("v", "u32"), r("positions", "i32"), r("tokenSeq", "i32"), r("blockTables", "i32")];
     const kvBufs = [q.buffer, kCache.buffer, vCache.buffer, kv.positions, kv.tokenSeq, kv.blockTables];
     const key = `attention.${kCache.type}.${vCache.type}`;
     const wgsl = (b: string): string => attentionWgsl(kCache.type, vCache.type, b);
+    if ((this.options.flashAttention ?? true) && kv.oneRun && kv.nTokens >= FLASH_QT && p.headDim <= FLASH_MAX_HEAD_DIM && p.headDim % 4 === 0) {
+      this.d.dispatch(`flash.${kCache.type}.${vCache.type}`, (b) => flashAttentionWgsl(kCache.type, vCache.type, b),
+        [...kvSpecs, w("out")], [...kvBufs, out.buffer], u, [p.nHeads, Math.ceil(kv.nTokens / FLASH_QT)]);
+      return;
+    }
     if (nSplit === 1) {
       this.d.dispatch(key, wgsl, [...kvSpecs, w("out"), w("part")], [...kvBufs, out.buffer, this.dummy], u, [p.nHeads, kv.nTokens, 1]);
       return;
