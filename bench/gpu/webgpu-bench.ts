@@ -18,24 +18,36 @@ function emit(o: object): void {
   console.log(`RESULT ${JSON.stringify(o)}`);
 }
 
+// Environment: WEBGPU_MODULE (default "webgpu"), BENCH_CONFORMANCE=0 / BENCH_TIMING=0 to skip a part, BENCH_LONG
+// (longest sequence of the attention cases, default 3000), BENCH_ITERS (default 50), BENCH_SHAPES (e.g. "q,kv").
+const env = process.env;
+const only = env.BENCH_SHAPES ? env.BENCH_SHAPES.split(",") : null;
+
 async function main(): Promise<void> {
-  const spec = process.env.WEBGPU_MODULE ?? "webgpu";
+  const spec = env.WEBGPU_MODULE ?? "webgpu";
   const mod = (await import(spec)) as { create(options: string[]): GpuLike; globals?: object };
   if (mod.globals) Object.assign(globalThis, mod.globals);
   const gpu = mod.create([]);
 
-  const conf = await runConformance(gpu, { long: 3000 });
-  const failed = conf.results.filter((r) => !(r.err <= r.tol));
-  emit({ kind: "conformance", adapter: conf.adapter, cases: conf.results.length, failed: failed.map((r) => `${r.name}: ${r.err}`) });
-  const worst = [...conf.results].sort((a, b) => b.err / (b.tol || 1e-9) - a.err / (a.tol || 1e-9)).slice(0, 5);
-  emit({ kind: "conformance-worst", worst });
-
+  if (env.BENCH_CONFORMANCE !== "0") {
+    const conf = await runConformance(gpu, { long: Number(env.BENCH_LONG ?? 3000) });
+    if (conf.adapter === "none") {
+      emit({ kind: "error", message: "no WebGPU adapter (is .device-carry/env.sh sourced? VK_ICD_FILENAMES?)" });
+      process.exit(2);
+    }
+    const failed = conf.results.filter((r) => !(r.err <= r.tol));
+    emit({ kind: "conformance", adapter: conf.adapter, cases: conf.results.length, failed: failed.map((r) => `${r.name}: ${r.err}`) });
+    const worst = [...conf.results].sort((a, b) => b.err / (b.tol || 1e-9) - a.err / (a.tol || 1e-9)).slice(0, 5);
+    emit({ kind: "conformance-worst", worst });
+  }
+  if (env.BENCH_TIMING === "0") return;
   const k = await WebGpuKernels.create(gpu);
   const rng = new Rng(7);
-  const iters = Number(process.env.BENCH_ITERS ?? 50);
+  const iters = Number(env.BENCH_ITERS ?? 50);
   for (const [model, mats] of Object.entries(SHAPES)) {
     for (const type of TYPES) {
       for (const [name, [rows, cols]] of Object.entries(mats)) {
+        if (only && !only.includes(name)) continue;
         const bytes = randomWeight(rng, type, rows, cols);
         const w = k.loadWeight(type, rows, cols, bytes);
         for (const nTok of [1, 8, 64]) {
@@ -47,7 +59,7 @@ async function main(): Promise<void> {
           await k.finish();
           const us = ((performance.now() - t0) * 1000) / iters;
           const gbs = bytes.byteLength / (us * 1e3);
-          emit({ kind: "matmul", model, type, name, rows, cols, nTokens: nTok, us: +us.toFixed(1), weightGBs: +gbs.toFixed(1),
+          emit({ kind: "matmul", model, type, name, rows, cols, nTokens: nTok, us: +us.toFixed(1), weightGBs: +gbs.toFixed(3),
             peakShare: +(gbs / PEAK_GBS).toFixed(4), gflops: +((2 * rows * cols * nTok) / (us * 1e3)).toFixed(1) });
           x.buffer.destroy();
           out.buffer.destroy();
