@@ -1,6 +1,6 @@
 import { bindBuffers, type BufferSpec } from "./wgsl-bindings.js";
 import {
-  BufferUsage, MapModeRead, type GpuBufferLike, type GpuCommandEncoderLike, type GpuComputePassLike,
+  BufferUsage, MapModeRead, type GpuBindGroupLike, type GpuBufferLike, type GpuCommandEncoderLike, type GpuComputePassLike,
   type GpuComputePipelineLike, type GpuDeviceLike,
 } from "./gpu-types.js";
 
@@ -8,6 +8,7 @@ import {
 export type UniformValue = number | { readonly f: number };
 
 const UNIFORM_BYTES = 64;
+const MAX_CACHED_GROUPS = 4096;
 
 /**
  * Records compute dispatches into one command encoder (one compute pass) until `submit`, caching a pipeline per
@@ -16,6 +17,9 @@ const UNIFORM_BYTES = 64;
  */
 export class GpuDispatcher {
   private pipelines = new Map<string, GpuComputePipelineLike>();
+  private groups = new Map<string, GpuBindGroupLike>();
+  private ids = new WeakMap<GpuBufferLike, number>();
+  private nextId = 1;
   private uniforms: GpuBufferLike[] = [];
   private nextUniform = 0;
   private encoder: GpuCommandEncoderLike | null = null;
@@ -37,13 +41,28 @@ export class GpuDispatcher {
       this.pipelines.set(fullKey, pipeline);
     }
     const ub = this.uniform(uniforms);
-    const entries = [{ binding: 0, resource: { buffer: ub } },
-      ...bound.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))];
-    const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    // A forward step repeats the same dispatches on the same buffers with the same pool slots, so its bind groups
+    // are made once and found again by (pipeline, uniform slot, buffer ids).
+    let groupKey = `${fullKey}|${this.nextUniform - 1}`;
+    for (const b of bound.buffers) groupKey += `,${this.bufferId(b)}`;
+    let group = this.groups.get(groupKey);
+    if (!group) {
+      if (this.groups.size >= MAX_CACHED_GROUPS) this.groups.clear();
+      const entries = [{ binding: 0, resource: { buffer: ub } },
+        ...bound.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))];
+      group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+      this.groups.set(groupKey, group);
+    }
     const pass = this.computePass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+  }
+
+  private bufferId(b: GpuBufferLike): number {
+    let id = this.ids.get(b);
+    if (id === undefined) this.ids.set(b, (id = this.nextId++));
+    return id;
   }
 
   private uniform(values: readonly UniformValue[]): GpuBufferLike {
