@@ -43,6 +43,9 @@ async function main(): Promise<void> {
   if (env.BENCH_TIMING === "0") return;
   const k = await WebGpuKernels.create(gpu);
   const rng = new Rng(7);
+  // Matvec with 1 row per workgroup (subgroup reduction) and with 4; small batches; the tiled prefill kernel.
+  const k4 = new WebGpuKernels(k.device, { matvecRows: 4 });
+  const runs: [number, WebGpuKernels, string][] = [[1, k, "matvec r1"], [1, k4, "matvec r4"], [8, k, "matvec r1"], [64, k, "tiled"]];
   const iters = Number(env.BENCH_ITERS ?? 50);
   for (const [model, mats] of Object.entries(SHAPES)) {
     for (const type of TYPES) {
@@ -50,16 +53,16 @@ async function main(): Promise<void> {
         if (only && !only.includes(name)) continue;
         const bytes = randomWeight(rng, type, rows, cols);
         const w = k.loadWeight(type, rows, cols, bytes);
-        for (const nTok of [1, 8, 64]) {
+        for (const [nTok, kk, kernel] of runs) {
           const x = k.tensor(rng.f32(nTok * cols)), out = k.tensor(nTok * rows);
-          for (let i = 0; i < 3; i++) k.matmul(out, x, w, nTok);
-          await k.finish();
+          for (let i = 0; i < 3; i++) kk.matmul(out, x, w, nTok);
+          await kk.finish();
           const t0 = performance.now();
-          for (let i = 0; i < iters; i++) k.matmul(out, x, w, nTok);
-          await k.finish();
+          for (let i = 0; i < iters; i++) kk.matmul(out, x, w, nTok);
+          await kk.finish();
           const us = ((performance.now() - t0) * 1000) / iters;
           const gbs = bytes.byteLength / (us * 1e3);
-          emit({ kind: "matmul", model, type, name, rows, cols, nTokens: nTok, us: +us.toFixed(1), weightGBs: +gbs.toFixed(3),
+          emit({ kind: "matmul", kernel, model, type, name, rows, cols, nTokens: nTok, us: +us.toFixed(1), weightGBs: +gbs.toFixed(3),
             peakShare: +(gbs / PEAK_GBS).toFixed(4), gflops: +((2 * rows * cols * nTok) / (us * 1e3)).toFixed(1) });
           x.buffer.destroy();
           out.buffer.destroy();

@@ -14,9 +14,10 @@ const MATMUL_SHAPES: Record<GpuWeightType, number[]> = {
 
 async function matmulCases(gpu: WebGpuKernels, ref: RefBackend, rng: Rng, quick: boolean): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
-  const sg = gpu.subgroups ? "subgroups" : "tree";
+  const rpw = gpu.matvecRows;
+  const sg = rpw > 1 ? `${rpw} rows/workgroup` : gpu.subgroups ? "subgroups" : "tree";
   for (const type of GPU_WEIGHT_TYPES) {
-    for (const rows of quick ? [33] : [7, 33, 257]) {
+    for (const rows of quick ? [7, 33] : [7, 33, 257]) {
       for (const cols of quick ? MATMUL_SHAPES[type].slice(-1) : MATMUL_SHAPES[type]) {
         const bytes = randomWeight(rng, type, rows, cols);
         const rw = ref.loadWeight(type, rows, cols, bytes);
@@ -210,6 +211,7 @@ export async function runConformance(gpuApi: GpuLike, opts: { quick?: boolean; l
   const results = [
     ...(await matmulCases(gpu, ref, rng, opts.quick ?? false)),
     ...(gpu.subgroups ? await matmulCases(tree, ref, rng, true) : []),
+    ...(await matmulCases(new WebGpuKernels(gpu.device, { matvecRows: 4 }), ref, rng, true)),
     ...(await rowCases(gpu, ref, rng)),
     ...(await elementwiseCases(gpu, ref, rng)),
     ...(await attentionCases(gpu, ref, rng, opts.long ?? 300)),

@@ -78,14 +78,15 @@ function unitBody(type: GpuWeightType): string {
 }
 
 /**
- * out[t, r] = Σ_c x[t, c] · W[r, c]. One workgroup per (row, tile of TT tokens): its threads stride over the row's
- * 32-value units, dequantize each once into registers and dot it with every token of the tile; the partial sums are
- * reduced with subgroupAdd where the device offers subgroups, else by a tree in workgroup memory. Bindings come
- * from bindBuffers: w (u32), x (f32), out (f32, written).
+ * out[t, r] = Σ_c x[t, c] · W[r, c] for up to TT tokens. One workgroup per (block of R rows, tile of TT tokens):
+ * 64 / R threads per row stride over its 32-value units, dequantize each once into registers and dot it with every
+ * token of the tile. With R = 1 the partial sums are reduced with subgroupAdd where the device offers subgroups,
+ * otherwise (and for R > 1) by a tree in workgroup memory. Bindings from bindBuffers: w (u32), x (f32), out (f32).
  */
-export function matmulWgsl(type: GpuWeightType, bindings: string, subgroups: boolean): string {
-  const WG = MATMUL_WG, TT = MATMUL_TT;
-  const reduce = subgroups
+export function matmulWgsl(type: GpuWeightType, bindings: string, subgroups: boolean, rowsPerWg = 1): string {
+  const WG = MATMUL_WG, TT = MATMUL_TT, R = rowsPerWg, G = WG / R;
+  const sg = subgroups && R === 1;
+  const reduce = sg
     ? `let nsg = ${WG}u / sgSize;
   for (var t = 0u; t < ${TT}u; t++) {
     let s = subgroupAdd(acc[t]);
@@ -99,14 +100,14 @@ export function matmulWgsl(type: GpuWeightType, bindings: string, subgroups: boo
   }`
     : `for (var t = 0u; t < ${TT}u; t++) { red[t * ${WG}u + lid] = acc[t]; }
   workgroupBarrier();
-  for (var h = ${WG / 2}u; h > 0u; h >>= 1u) {
-    if (lid < h) {
+  for (var h = ${G / 2}u; h > 0u; h >>= 1u) {
+    if (lane < h) {
       for (var t = 0u; t < ${TT}u; t++) { red[t * ${WG}u + lid] += red[t * ${WG}u + lid + h]; }
     }
     workgroupBarrier();
   }
-  if (lid < nt) { st_out((t0 + lid) * p.rows + row, red[lid * ${WG}u]); }`;
-  return `${subgroups ? "enable subgroups;\n" : ""}
+  if (lane < nt && row < p.rows) { st_out((t0 + lane) * p.rows + row, red[lane * ${WG}u + lid - lane]); }`;
+  return `${sg ? "enable subgroups;\n" : ""}
 struct P { rows: u32, cols: u32, nTok: u32, rowBytes: u32, nUnits: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 ${bindings}
@@ -118,23 +119,27 @@ fn unit(row: u32, u: u32, v: ptr<function, array<f32, 32>>) {
 }
 
 @compute @workgroup_size(${WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32${subgroups ? `,
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32${sg ? `,
   @builtin(subgroup_invocation_id) sgLane: u32, @builtin(subgroup_size) sgSize: u32` : ""}) {
-  let row = wid.z * ${ROWS_PER_X}u + wid.x;
-  if (row >= p.rows) { return; }
+  let row0 = (wid.z * ${ROWS_PER_X}u + wid.x) * ${R}u;
+  if (row0 >= p.rows) { return; }
+  let row = row0 + lid / ${G}u;
+  let lane = lid % ${G}u;
   let t0 = wid.y * ${TT}u;
   let nt = min(${TT}u, p.nTok - t0);
   var acc: array<f32, ${TT}>;
   var v: array<f32, 32>;
-  for (var u = lid; u < p.nUnits; u += ${WG}u) {
-    unit(row, u, &v);
-    let c0 = u * 32u;
-    let n = min(32u, p.cols - c0);
-    for (var t = 0u; t < nt; t++) {
-      let xb = (t0 + t) * p.cols + c0;
-      var s = 0.0;
-      for (var j = 0u; j < n; j++) { s += v[j] * ld_x(xb + j); }
-      acc[t] += s;
+  if (row < p.rows) {
+    for (var u = lane; u < p.nUnits; u += ${G}u) {
+      unit(row, u, &v);
+      let c0 = u * 32u;
+      let n = min(32u, p.cols - c0);
+      for (var t = 0u; t < nt; t++) {
+        let xb = (t0 + t) * p.cols + c0;
+        var s = 0.0;
+        for (var j = 0u; j < n; j++) { s += v[j] * ld_x(xb + j); }
+        acc[t] += s;
+      }
     }
   }
   ${reduce}

@@ -27,6 +27,8 @@ export interface WebGpuKernelsOptions {
   readonly attentionSplits?: number;
   /** Use the flash-style kernel for one-sequence prefill batches of ≥ 16 tokens with headDim ≤ 128 (default true). */
   readonly flashAttention?: boolean;
+  /** Rows per workgroup of the matvec kernel: 1 (default; subgroup reduction), 2, 4 or 8 (64 / R threads per row). */
+  readonly matvecRows?: 1 | 2 | 4 | 8;
 }
 
 /** 1-D dispatch size: x ≤ 32768 workgroups, the rest along y. */
@@ -43,6 +45,7 @@ function grid(n: number, wg: number): [number, number] {
 export class WebGpuKernels {
   readonly name = "webgpu";
   readonly subgroups: boolean;
+  readonly matvecRows: number;
   private readonly d: GpuDispatcher;
   private readonly dummy: GpuBufferLike;
   private scratch: GpuBufferLike | null = null;
@@ -50,6 +53,7 @@ export class WebGpuKernels {
   constructor(readonly device: GpuDeviceLike, private readonly options: WebGpuKernelsOptions = {}) {
     this.d = new GpuDispatcher(device);
     this.subgroups = (options.subgroups ?? true) && device.features.has("subgroups");
+    this.matvecRows = options.matvecRows ?? 1;
     this.dummy = device.createBuffer({ size: 16, usage: STORAGE });
   }
 
@@ -167,9 +171,11 @@ export class WebGpuKernels {
         [Math.ceil(wt.rows / TILE_ROWS), Math.ceil(nTokens / TILE_TOKENS)]);
       return;
     }
-    this.d.dispatch(`matmul.${wt.type}.${sg}`, (b) => matmulWgsl(wt.type, b, sg), [r("w", "u32"), r("x"), w("out")],
+    const rpw = this.matvecRows;
+    const blocks = Math.ceil(wt.rows / rpw);
+    this.d.dispatch(`matmul.${wt.type}.${sg}.${rpw}`, (b) => matmulWgsl(wt.type, b, sg, rpw), [r("w", "u32"), r("x"), w("out")],
       [wt.buffer, x.buffer, out.buffer], [wt.rows, wt.cols, nTokens, wt.rowBytes, units],
-      [Math.min(wt.rows, ROWS_PER_X), Math.ceil(nTokens / MATMUL_TT), Math.ceil(wt.rows / ROWS_PER_X)]);
+      [Math.min(blocks, ROWS_PER_X), Math.ceil(nTokens / MATMUL_TT), Math.ceil(blocks / ROWS_PER_X)]);
   }
 
   embed(out: GpuTensor, wt: GpuWeight, ids: GpuBufferLike, nTokens: number): void {
