@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one-command WebGPU device check (bench/gpu/README.md). Prepare here:
-#   bash ../shared/device/prepare-webgpu-carry.sh && node bench/gpu/build.mjs
+#   bash <shared folder beside the repo>/device/prepare-webgpu-carry.sh && node bench/gpu/build.mjs
 # then on the GPU machine (carry ".device-carry" and "bench/gpu/dist"):
 #   bash bench/gpu/run.sh
 # Writes $OUT/webgpu.log, $OUT/torch.log and $OUT/results.jsonl (every RESULT line).

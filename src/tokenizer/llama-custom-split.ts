@@ -9,6 +9,18 @@ function lower(cp: number): number {
   return cp >= 65 && cp <= 90 ? cp + 32 : cp;
 }
 
+/** Length of a contraction ('s 't 'm 'd 're 've 'll) starting at pos, else 0; llama3 matches it case-insensitively. */
+function contractionLength(cpt: (p: number) => number, pos: number, end: number, fold: (cp: number) => number): number {
+  if (cpt(pos) !== 39 || pos + 1 >= end) return 0;
+  const n = fold(cpt(pos + 1));
+  if (n === 115 || n === 116 || n === 109 || n === 100) return 2;
+  if (pos + 2 >= end) return 0;
+  const nn = fold(cpt(pos + 2));
+  return (n === 114 && nn === 101) || (n === 118 && nn === 101) || (n === 108 && nn === 108) ? 3 : 0;
+}
+
+const same = (cp: number): number => cp;
+
 /** 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+ */
 export function splitGpt2(cpts: Int32Array, ini: number, end: number, out: number[]): void {
   const cpt = (p: number): number => (p >= ini && p < end ? (cpts[p] as number) : OUT);
@@ -23,19 +35,10 @@ export function splitGpt2(cpts: Int32Array, ini: number, end: number, out: numbe
   for (let pos = ini; pos < end; ) {
     const c = cpt(pos);
     const f = flags(pos);
-    if (c === 39 && pos + 1 < end) {
-      const n = cpt(pos + 1);
-      if (n === 115 || n === 116 || n === 109 || n === 100) {
-        pos += add(pos + 2);
-        continue;
-      }
-      if (pos + 2 < end) {
-        const nn = cpt(pos + 2);
-        if ((n === 114 && nn === 101) || (n === 118 && nn === 101) || (n === 108 && nn === 108)) {
-          pos += add(pos + 3);
-          continue;
-        }
-      }
+    const contraction = contractionLength(cpt, pos, end, same);
+    if (contraction > 0) {
+      pos += add(pos + contraction);
+      continue;
     }
     let f2 = c === 32 ? flags(pos + 1) : f;
     if (f2 & FLAG_LETTER) {
@@ -86,19 +89,10 @@ export function splitLlama3(cpts: Int32Array, ini: number, end: number, out: num
   for (let pos = ini; pos < end; ) {
     const c = cpt(pos);
     const f = flags(pos);
-    if (c === 39 && pos + 1 < end) {
-      const n = lower(cpt(pos + 1));
-      if (n === 115 || n === 116 || n === 109 || n === 100) {
-        pos += add(pos + 2);
-        continue;
-      }
-      if (pos + 2 < end) {
-        const nn = lower(cpt(pos + 2));
-        if ((n === 114 && nn === 101) || (n === 118 && nn === 101) || (n === 108 && nn === 108)) {
-          pos += add(pos + 3);
-          continue;
-        }
-      }
+    const contraction = contractionLength(cpt, pos, end, lower);
+    if (contraction > 0) {
+      pos += add(pos + contraction);
+      continue;
     }
     if (!(c === 13 || c === 10 || f & FLAG_NUMBER)) {
       if (f & FLAG_LETTER || flags(pos + 1) & FLAG_LETTER) {

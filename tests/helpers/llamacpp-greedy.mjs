@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Copied unchanged (apart from this line) from ../shared/peers/llamacpp_greedy.mjs: the reference engine harness.
+// Copied unchanged (apart from this line) from the shared folder's peers/llamacpp_greedy.mjs: the reference engine harness.
 // Correctness reference: greedy continuation (and top-k next-token probabilities) from llama.cpp via node-llama-cpp.
 //
 //   node llamacpp_greedy.mjs --model M.gguf --tokens 1,300,301,302 [--n 16] [--topk 5] [--threads 2]

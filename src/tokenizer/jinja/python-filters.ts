@@ -169,7 +169,7 @@ export const pythonFilters = new Map<string, JinjaFilter>([
 pythonFilters.set("d", pythonFilters.get("default") as JinjaFilter);
 for (const [name, filter] of [...collectionFilters, ...textFilters]) pythonFilters.set(name, filter);
 
-/** Every filter Jinja2 3.1 defines (jinja2/filters.py FILTERS) plus transformers' tojson: any other name raises. */
+/** Every filter Jinja2 3.1 defines (jinja2/filters.py FILTERS) plus transformers' tojson: every other name raises. */
 export const jinja2FilterNames = new Set([
   "abs", "attr", "batch", "capitalize", "center", "count", "d", "default", "dictsort", "e", "escape", "filesizeformat",
   "first", "float", "forceescape", "format", "groupby", "indent", "int", "items", "join", "last", "length", "list",
