@@ -22,3 +22,17 @@ const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
 @inline export function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
+
+// float → nearest half (round-to-nearest-even, as F16C's vcvtps2ph) → float: ggml's fp32→fp16 bit recipe
+// (scale the magnitude so the float adder rounds at half precision) for the finite values activations take.
+@inline export function roundToF16(f: f32): f32 {
+  let base = (abs(f) * reinterpret<f32>(0x77800000)) * reinterpret<f32>(0x08800000); // · 2^112 · 2^-110
+  const w = reinterpret<u32>(f);
+  const shl1w = w + w;
+  let bias = shl1w & 0xff000000;
+  if (bias < 0x71000000) bias = 0x71000000;
+  base = reinterpret<f32>((bias >> 1) + 0x07800000) + base;
+  const bits = reinterpret<u32>(base);
+  const h = ((bits >> 13) & 0x7c00) + (bits & 0x0fff);
+  return f16ToF32(h | ((w >> 16) & 0x8000));
+}

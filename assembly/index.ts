@@ -1,5 +1,5 @@
 // Entry of the kernels module: every export here is called from src/kernels/wasm/.
-export { quantizeQ8 } from "./quantize-act";
+export { quantizeQ8, quantizeQ8K } from "./quantize-act";
 export { matmulQ8_0, matmulQ4_0, matmulQ4_1, matmulQ5_0, matmulQ5_1, matmulIQ4_NL } from "./matmul-q32";
 
 export function heapBase(): usize {

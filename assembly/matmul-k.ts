@@ -1,34 +1,42 @@
 import { loadF16, hsum } from "./f16";
-import { dotS, dotU5x32, madd } from "./int-dot";
+import { madd, pairsU5 } from "./int-dot";
 
-// Super-block (256-value) types times Q8 activations in blocks of 32 (quantize-act.ts): each activation
-// block lines up with one or two of the type's sub-blocks, so its f32 scale folds into the sub-block scale.
-// Layouts and value formulas: ggml-quants.c dequantize_row_q{2,3,4,5,6}_K and dequantize_row_iq4_xs.
+// Super-block (256-value) types times Q8_K activations (quantize-act.ts: one f32 scale per 256 values and the
+// sums of each 16 quants), as llama.cpp's vec_dot_*_q8_K: per super-block an exact integer sum of
+// (group scale × group dot) over its sixteen 16-value groups, then one multiply by d_weight · d_activation;
+// offsets and minima come from the activation group sums. Layouts: ggml-quants.c dequantize_row_q{2..6}_K,
+// dequantize_row_iq4_xs. Weight values are unsigned codes (the offsets of Q6_K and Q3_K go to the group sums)
+// so the relaxed 8-bit dot takes them; IQ4_XS's table values are signed.
+
+export const KIND_Q4_K = 0;
+export const KIND_Q5_K = 1;
+export const KIND_Q6_K = 2;
+export const KIND_Q2_K = 3;
+export const KIND_Q3_K = 4;
+export const KIND_IQ4_XS = 5;
 
 // ggml-common.h kvalues_iq4nl
 const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
 
-@inline function f32Splat(i: v128, s: f32): v128 {
-  return f32x4.mul(f32x4.convert_i32x4_s(i), f32x4.splat(s));
+@inline export function kBlockBytes(kind: i32): usize {
+  return kind == KIND_Q4_K ? 144 : kind == KIND_Q5_K ? 176 : kind == KIND_Q6_K ? 210 : kind == KIND_Q2_K ? 84 : kind == KIND_Q3_K ? 110 : 136;
 }
 
-// Σ of 16 activation bytes, as four i32 lanes.
-@inline function sum16(a: v128): v128 {
-  return i32x4.extadd_pairwise_i16x8_s(i16x8.extadd_pairwise_i8x16_s(a));
+@inline function hasMin(kind: i32): bool {
+  return kind == KIND_Q4_K || kind == KIND_Q5_K || kind == KIND_Q2_K;
 }
 
-// Q4_K (144 bytes): d, dmin (f16), 12 bytes of 6-bit scales and mins, 128 bytes of nibbles.
-@inline function q4kScale(sc: usize, j: i32): f32 {
-  return j < 4 ? <f32>(load<u8>(sc + j) & 63) : <f32>((load<u8>(sc + j + 4) & 0xf) | ((load<u8>(sc + j - 4) >> 6) << 4));
-}
-@inline function q4kMin(sc: usize, j: i32): f32 {
-  return j < 4 ? <f32>(load<u8>(sc + j + 4) & 63) : <f32>((load<u8>(sc + j + 4) >> 4) | ((load<u8>(sc + j) >> 6) << 4));
+// Whether both groups of a 32-value sub-block share one scale and their unsigned pair sums fit i16 together.
+@inline function scalePer32(kind: i32): bool {
+  return kind == KIND_Q4_K || kind == KIND_Q5_K;
 }
 
-// Pairwise sums of adjacent i32 lanes of x and y: [x0+x1, x2+x3, y0+y1, y2+y3]; applied twice it reduces four
-// vectors to their four totals.
-@inline function hadd(x: v128, y: v128): v128 {
-  return i32x4.add(v128.shuffle<i32>(x, y, 0, 2, 4, 6), v128.shuffle<i32>(x, y, 1, 3, 5, 7));
+@inline function superD(kind: i32, p: usize): f32 {
+  return loadF16(kind == KIND_Q6_K ? p + 208 : kind == KIND_Q2_K ? p + 80 : kind == KIND_Q3_K ? p + 108 : p);
+}
+
+@inline function superDmin(kind: i32, p: usize): f32 {
+  return loadF16(kind == KIND_Q2_K ? p + 82 : p + 2);
 }
 
 // The 8 six-bit scales (low 8 bytes) and 8 mins (high 8 bytes) of a Q4_K/Q5_K block as 16 bytes
@@ -42,178 +50,143 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(s0), 1, s1), 2, m0), 3, m1);
 }
 
-@inline function bytesToF32(v: v128, quarter: i32): v128 {
-  const h = quarter < 2 ? i16x8.extend_low_i8x16_u(v) : i16x8.extend_high_i8x16_u(v);
-  return f32x4.convert_i32x4_u((quarter & 1) == 0 ? i32x4.extend_low_i16x8_u(h) : i32x4.extend_high_i16x8_u(h));
-}
-
-// Per super-block: the eight sub-block integer dots are reduced to two vectors of four totals, scaled by
-// d·scale·dx in one multiply-add each; the minima by dmin·min·(dx·Σq) likewise.
-export function rowQ4_K(w: usize, nbk: i32, qs: usize, ds: usize, ss: usize): f32 {
-  let acc = f32x4.splat(0);
-  let accMin = f32x4.splat(0);
-  const m4 = i8x16.splat(0x0f);
-  for (let k = 0; k < nbk; k++) {
-    const p = w + <usize>k * 144;
-    const a = qs + (<usize>k << 8), da = ds + (<usize>k << 5), sa = ss + (<usize>k << 5);
-    const q0 = v128.load(p, 16), q1 = v128.load(p, 32), q2 = v128.load(p, 48), q3 = v128.load(p, 64);
-    const q4 = v128.load(p, 80), q5 = v128.load(p, 96), q6 = v128.load(p, 112), q7 = v128.load(p, 128);
-    const i0 = dotU5x32(v128.and(q0, m4), v128.and(q1, m4), a);
-    const i1 = dotU5x32(i8x16.shr_u(q0, 4), i8x16.shr_u(q1, 4), a + 32);
-    const i2 = dotU5x32(v128.and(q2, m4), v128.and(q3, m4), a + 64);
-    const i3 = dotU5x32(i8x16.shr_u(q2, 4), i8x16.shr_u(q3, 4), a + 96);
-    const i4 = dotU5x32(v128.and(q4, m4), v128.and(q5, m4), a + 128);
-    const i5 = dotU5x32(i8x16.shr_u(q4, 4), i8x16.shr_u(q5, 4), a + 160);
-    const i6 = dotU5x32(v128.and(q6, m4), v128.and(q7, m4), a + 192);
-    const i7 = dotU5x32(i8x16.shr_u(q6, 4), i8x16.shr_u(q7, 4), a + 224);
-    const sm = kScalesMins(p + 4);
-    const d = f32x4.splat(loadF16(p)), dmin = f32x4.splat(loadF16(p + 2));
-    const dxA = v128.load(da), dxB = v128.load(da, 16);
-    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i0, i1), hadd(i2, i3))), f32x4.mul(f32x4.mul(bytesToF32(sm, 0), dxA), d), acc);
-    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i4, i5), hadd(i6, i7))), f32x4.mul(f32x4.mul(bytesToF32(sm, 1), dxB), d), acc);
-    accMin = madd(f32x4.mul(bytesToF32(sm, 2), dmin), v128.load(sa), accMin);
-    accMin = madd(f32x4.mul(bytesToF32(sm, 3), dmin), v128.load(sa, 16), accMin);
+// The integer scale of each of the sixteen 16-value groups, as signed bytes.
+@inline function groupScales(kind: i32, p: usize): v128 {
+  if (kind == KIND_Q4_K || kind == KIND_Q5_K) {
+    return i8x16.swizzle(kScalesMins(p + 4), i8x16(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
   }
-  return hsum(acc) - hsum(accMin);
-}
-
-// Q5_K (176 bytes): d, dmin, 12 bytes of scales and mins, 32 bytes of fifth bits, 128 bytes of nibbles.
-export function rowQ5_K(w: usize, nbk: i32, qs: usize, ds: usize, ss: usize): f32 {
-  let acc = f32x4.splat(0);
-  let accMin: f32 = 0;
-  for (let k = 0; k < nbk; k++) {
-    const p = w + <usize>k * 176;
-    const d = loadF16(p), dmin = loadF16(p + 2);
-    const sc = p + 4;
-    const h0 = v128.load(p + 16), h1 = v128.load(p + 32);
-    const a = qs + (<usize>k << 8), da = ds + (<usize>k << 5), sa = ss + (<usize>k << 5);
-    const m = i8x16.splat(0x0f), one = i8x16.splat(1);
-    for (let j = 0; j < 4; j++) {
-      const q0 = v128.load(p + 48 + (<usize>j << 5)), q1 = v128.load(p + 64 + (<usize>j << 5));
-      const s0 = 2 * j, s1 = 2 * j + 1;
-      const lo0 = v128.or(v128.and(q0, m), i8x16.shl(v128.and(i8x16.shr_u(h0, s0), one), 4));
-      const lo1 = v128.or(v128.and(q1, m), i8x16.shl(v128.and(i8x16.shr_u(h1, s0), one), 4));
-      const hi0 = v128.or(i8x16.shr_u(q0, 4), i8x16.shl(v128.and(i8x16.shr_u(h0, s1), one), 4));
-      const hi1 = v128.or(i8x16.shr_u(q1, 4), i8x16.shl(v128.and(i8x16.shr_u(h1, s1), one), 4));
-      const iLo = dotU5x32(lo0, lo1, a + (<usize>j << 6));
-      const iHi = dotU5x32(hi0, hi1, a + (<usize>j << 6) + 32);
-      const dx0 = load<f32>(da + (<usize>s0 << 2)), dx1 = load<f32>(da + (<usize>s1 << 2));
-      acc = f32x4.add(acc, f32x4.add(f32Splat(iLo, d * q4kScale(sc, s0) * dx0), f32Splat(iHi, d * q4kScale(sc, s1) * dx1)));
-      accMin += dmin * (q4kMin(sc, s0) * load<f32>(sa + (<usize>s0 << 2)) + q4kMin(sc, s1) * load<f32>(sa + (<usize>s1 << 2)));
-    }
-  }
-  return hsum(acc) - accMin;
-}
-
-// Q6_K (210 bytes): 128 bytes of low nibbles, 64 bytes of high 2-bit pairs, 16 int8 scales, d.
-export function rowQ6_K(w: usize, nbk: i32, qs: usize, ds: usize, ss: usize): f32 {
-  let acc = f32x4.splat(0);
-  const m4 = i8x16.splat(0x0f), m2 = i8x16.splat(3), off = i8x16.splat(32);
-  for (let k = 0; k < nbk; k++) {
-    const p = w + <usize>k * 210;
-    const d = loadF16(p + 208);
-    for (let n = 0; n < 2; n++) {
-      const ql = p + (<usize>n << 6), qh = p + 128 + (<usize>n << 5), sc = p + 192 + (<usize>n << 3);
-      const a = qs + (<usize>k << 8) + (<usize>n << 7), da = ds + (<usize>k << 5) + (<usize>n << 4);
-      const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
-      const h0 = v128.load(qh), h1 = v128.load(qh, 16);
-      for (let g = 0; g < 4; g++) {
-        // group g: low nibbles of ql[0..32] (g = 0), of ql[32..64] (g = 1), high nibbles (g = 2, 3);
-        // its 2 high bits are bits 2g, 2g+1 of qh.
-        const la = g == 0 ? v128.and(l0, m4) : g == 1 ? v128.and(l2, m4) : g == 2 ? i8x16.shr_u(l0, 4) : i8x16.shr_u(l2, 4);
-        const lb = g == 0 ? v128.and(l1, m4) : g == 1 ? v128.and(l3, m4) : g == 2 ? i8x16.shr_u(l1, 4) : i8x16.shr_u(l3, 4);
-        const va = i8x16.sub(v128.or(la, i8x16.shl(v128.and(i8x16.shr_u(h0, 2 * g), m2), 4)), off);
-        const vb = i8x16.sub(v128.or(lb, i8x16.shl(v128.and(i8x16.shr_u(h1, 2 * g), m2), 4)), off);
-        const xa = a + (<usize>g << 5);
-        const isum = i32x4.add(
-          i32x4.mul(dotS(va, v128.load(xa)), i32x4.splat(<i32>load<i8>(sc + 2 * g))),
-          i32x4.mul(dotS(vb, v128.load(xa, 16)), i32x4.splat(<i32>load<i8>(sc + 2 * g + 1))),
-        );
-        acc = f32x4.add(acc, f32Splat(isum, d * load<f32>(da + (<usize>g << 2))));
-      }
-    }
-  }
-  return hsum(acc);
-}
-
-// Q2_K (84 bytes): 16 bytes of 4-bit scale|min pairs, 64 bytes of 2-bit values, d, dmin.
-export function rowQ2_K(w: usize, nbk: i32, qs: usize, ds: usize, ss: usize): f32 {
-  let acc = f32x4.splat(0);
-  const m2 = i8x16.splat(3);
-  for (let k = 0; k < nbk; k++) {
-    const p = w + <usize>k * 84;
-    const d = loadF16(p + 80), dmin = loadF16(p + 82);
-    for (let n = 0; n < 2; n++) {
-      const q0 = v128.load(p + 16 + (<usize>n << 5)), q1 = v128.load(p + 32 + (<usize>n << 5));
-      const a = qs + (<usize>k << 8) + (<usize>n << 7), da = ds + (<usize>k << 5) + (<usize>n << 4);
-      for (let j = 0; j < 4; j++) {
-        const sc0 = <i32>load<u8>(p + (<usize>n << 3) + 2 * j), sc1 = <i32>load<u8>(p + (<usize>n << 3) + 2 * j + 1);
-        const xa = v128.load(a + (<usize>j << 5)), xb = v128.load(a + (<usize>j << 5), 16);
-        const va = v128.and(i8x16.shr_u(q0, 2 * j), m2), vb = v128.and(i8x16.shr_u(q1, 2 * j), m2);
-        const iv = i32x4.add(i32x4.mul(dotS(va, xa), i32x4.splat(sc0 & 0xf)), i32x4.mul(dotS(vb, xb), i32x4.splat(sc1 & 0xf)));
-        const mv = i32x4.add(i32x4.mul(sum16(xa), i32x4.splat(sc0 >> 4)), i32x4.mul(sum16(xb), i32x4.splat(sc1 >> 4)));
-        const dx = load<f32>(da + (<usize>j << 2));
-        acc = f32x4.add(acc, f32x4.sub(f32Splat(iv, d * dx), f32Splat(mv, dmin * dx)));
-      }
-    }
-  }
-  return hsum(acc);
-}
-
-// Q3_K (110 bytes): 32 bytes of high bits (set = no −4 offset), 64 bytes of 2-bit values, 12 bytes of
-// 6-bit scales (stored +32), d.
-@inline function q3kScale(s: u32, byte: i32): i32 {
-  return <i32>((s >> (8 * byte)) & 0xff) - 32;
-}
-
-export function rowQ3_K(w: usize, nbk: i32, qs: usize, ds: usize, ss: usize): f32 {
-  let acc = f32x4.splat(0);
-  const m2 = i8x16.splat(3), one = i8x16.splat(1), four = i8x16.splat(4);
-  for (let k = 0; k < nbk; k++) {
-    const p = w + <usize>k * 110;
-    const d = loadF16(p + 108);
+  if (kind == KIND_Q6_K) return v128.load(p + 192);
+  if (kind == KIND_Q2_K) return v128.and(v128.load(p), i8x16.splat(0x0f));
+  if (kind == KIND_Q3_K) {
     const a0 = load<u32>(p + 96), a1 = load<u32>(p + 100), t = load<u32>(p + 104);
     const s0 = (a0 & 0x0f0f0f0f) | ((t & 0x03030303) << 4);
     const s1 = (a1 & 0x0f0f0f0f) | (((t >> 2) & 0x03030303) << 4);
     const s2 = ((a0 >> 4) & 0x0f0f0f0f) | (((t >> 4) & 0x03030303) << 4);
     const s3 = ((a1 >> 4) & 0x0f0f0f0f) | (((t >> 6) & 0x03030303) << 4);
-    const hm0 = v128.load(p), hm1 = v128.load(p, 16);
-    for (let n = 0; n < 2; n++) {
-      const q0 = v128.load(p + 32 + (<usize>n << 5)), q1 = v128.load(p + 48 + (<usize>n << 5));
-      const a = qs + (<usize>k << 8) + (<usize>n << 7), da = ds + (<usize>k << 5) + (<usize>n << 4);
-      const sA = n == 0 ? s0 : s2, sB = n == 0 ? s1 : s3;
-      for (let j = 0; j < 4; j++) {
-        const bit = 4 * n + j;
-        const va = i8x16.sub(v128.or(v128.and(i8x16.shr_u(q0, 2 * j), m2), i8x16.shl(v128.and(i8x16.shr_u(hm0, bit), one), 2)), four);
-        const vb = i8x16.sub(v128.or(v128.and(i8x16.shr_u(q1, 2 * j), m2), i8x16.shl(v128.and(i8x16.shr_u(hm1, bit), one), 2)), four);
-        const sv = j < 2 ? sA : sB;
-        const scA = q3kScale(sv, (2 * j) & 3), scB = q3kScale(sv, (2 * j + 1) & 3);
-        const xa = a + (<usize>j << 5);
-        const iv = i32x4.add(i32x4.mul(dotS(va, v128.load(xa)), i32x4.splat(scA)), i32x4.mul(dotS(vb, v128.load(xa, 16)), i32x4.splat(scB)));
-        acc = f32x4.add(acc, f32Splat(iv, d * load<f32>(da + (<usize>j << 2))));
-      }
-    }
+    const v = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(s0), 1, s1), 2, s2), 3, s3);
+    return i8x16.sub(v, i8x16.splat(32));
   }
-  return hsum(acc);
+  // IQ4_XS: 4 bits of scales_l and 2 of scales_h per 32 values, stored +32.
+  const sh = <u64>load<u16>(p + 2);
+  let lo: u64 = 0, hi: u64 = 0;
+  for (let ib = 0; ib < 8; ib++) {
+    const ls = ((<u64>load<u8>(p + 4 + (ib >> 1)) >> (4 * (ib & 1))) & 0xf) | (((sh >> (2 * ib)) & 3) << 4);
+    const pair = ((ls - 32) & 0xff) * 0x0101;
+    if (ib < 4) lo |= pair << (16 * ib);
+    else hi |= pair << (16 * (ib - 4));
+  }
+  return i64x2.replace_lane(i64x2.splat(lo), 1, hi);
 }
 
-// IQ4_XS (136 bytes): d, 16 bits of scale high pairs, 4 bytes of scale low nibbles, 128 bytes of indices
-// into the IQ4_NL table.
-export function rowIQ4_XS(w: usize, nbk: i32, qs: usize, ds: usize, ss: usize): f32 {
-  let acc = f32x4.splat(0);
-  const m4 = i8x16.splat(0x0f);
+// The minimum of each 16-value group (Q4_K, Q5_K, Q2_K), as bytes.
+@inline function groupMins(kind: i32, p: usize): v128 {
+  if (kind == KIND_Q2_K) return i8x16.shr_u(v128.load(p), 4);
+  return i8x16.swizzle(kScalesMins(p + 4), i8x16(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15));
+}
+
+// The 16 codes of group g (values 16g .. 16g+15 of the super-block): unsigned, IQ4_XS's table values signed.
+@inline function groupCodes(kind: i32, p: usize, g: i32): v128 {
+  const half = <usize>(g & 1);
+  if (kind == KIND_Q4_K || kind == KIND_Q5_K) {
+    const j = g >> 1;
+    const v = v128.load(p + (kind == KIND_Q4_K ? 16 : 48) + (<usize>(j >> 1) << 5) + (half << 4));
+    const nib = (j & 1) != 0 ? i8x16.shr_u(v, 4) : v128.and(v, i8x16.splat(0x0f));
+    if (kind == KIND_Q4_K) return nib;
+    return v128.or(nib, i8x16.shl(v128.and(i8x16.shr_u(v128.load(p + 16 + (half << 4)), j), i8x16.splat(1)), 4));
+  }
+  if (kind == KIND_Q6_K) {
+    const n = <usize>(g >> 3), qq = (g >> 1) & 3;
+    const l = v128.load(p + (n << 6) + (<usize>(qq & 1) << 5) + (half << 4));
+    const nib = qq >= 2 ? i8x16.shr_u(l, 4) : v128.and(l, i8x16.splat(0x0f));
+    const h = v128.and(i8x16.shr_u(v128.load(p + 128 + (n << 5) + (half << 4)), 2 * qq), i8x16.splat(3));
+    return v128.or(nib, i8x16.shl(h, 4));
+  }
+  if (kind == KIND_Q2_K || kind == KIND_Q3_K) {
+    const n = <usize>(g >> 3), j = (g >> 1) & 3;
+    const q = v128.and(i8x16.shr_u(v128.load(p + (kind == KIND_Q2_K ? 16 : 32) + (n << 5) + (half << 4)), 2 * j), i8x16.splat(3));
+    if (kind == KIND_Q2_K) return q;
+    const h = v128.and(i8x16.shr_u(v128.load(p + (half << 4)), 4 * <i32>n + j), i8x16.splat(1));
+    return v128.or(q, i8x16.shl(h, 2));
+  }
+  const q = v128.load(p + 8 + (<usize>(g >> 1) << 4));
+  return i8x16.swizzle(IQ4NL_TABLE, half != 0 ? i8x16.shr_u(q, 4) : v128.and(q, i8x16.splat(0x0f)));
+}
+
+// Sums of adjacent code × activation products, eight i16 lanes.
+@inline function pairs(kind: i32, w: v128, a: v128): v128 {
+  if (kind == KIND_IQ4_XS) return i16x8.add(i16x8.extmul_low_i8x16_s(w, a), i16x8.extmul_high_i8x16_s(w, a));
+  return pairsU5(w, a);
+}
+
+// Group g's scale in every i16 lane.
+@inline function scaleSplat(sc: v128, g: i32): v128 {
+  return i16x8.extend_low_i8x16_s(i8x16.swizzle(sc, i8x16.splat(<i8>g)));
+}
+
+// Scale-weighted integer dot of groups g, g+1 (codes w0, w1) with one token's 32 activations at `a`.
+@inline function pairDot(kind: i32, w0: v128, w1: v128, s0: v128, s1: v128, a: usize): v128 {
+  const p0 = pairs(kind, w0, v128.load(a)), p1 = pairs(kind, w1, v128.load(a, 16));
+  if (scalePer32(kind)) return i32x4.dot_i16x8_s(i16x8.add(p0, p1), s0);
+  return i32x4.add(i32x4.dot_i16x8_s(p0, s0), i32x4.dot_i16x8_s(p1, s1));
+}
+
+// One token's super-block total folded into its float accumulator: the offset of the unsigned codes
+// (Q6_K: 32, Q3_K: 4, times each group's scale and activation sum), d_w · d_x, and the minima.
+@inline function finish(kind: i32, acc: v128, isum: v128, sLo: v128, sHi: v128, mLo: v128, mHi: v128,
+  dw: f32, dmin: f32, dx: usize, bs: usize): v128 {
+  const da = load<f32>(dx);
+  const bLo = v128.load(bs), bHi = v128.load(bs, 16);
+  let it = isum;
+  if (kind == KIND_Q6_K || kind == KIND_Q3_K) {
+    const off = i32x4.add(i32x4.dot_i16x8_s(bLo, sLo), i32x4.dot_i16x8_s(bHi, sHi));
+    it = i32x4.sub(it, i32x4.shl(off, kind == KIND_Q6_K ? 5 : 2));
+  }
+  let f = madd(f32x4.convert_i32x4_s(it), f32x4.splat(dw * da), acc);
+  if (hasMin(kind)) {
+    const m = i32x4.add(i32x4.dot_i16x8_s(bLo, mLo), i32x4.dot_i16x8_s(bHi, mHi));
+    f = madd(f32x4.convert_i32x4_s(m), f32x4.splat(-dmin * da), f);
+  }
+  return f;
+}
+
+// nt (1 or 4, a constant) tokens times one weight row: each group's codes are unpacked once for the tile.
+// Per token: activations q + t·cols, scales dx + t·dStride, group sums bs + t·bsStride; out + t·outStride.
+@inline export function rowK(kind: i32, nt: i32, w: usize, nbk: i32, q: usize, cols: usize, dx: usize, dStride: usize,
+  bs: usize, bsStride: usize, out: usize, outStride: usize): void {
+  let f0 = f32x4.splat(0), f1 = f32x4.splat(0), f2 = f32x4.splat(0), f3 = f32x4.splat(0);
+  const bytes = kBlockBytes(kind);
   for (let k = 0; k < nbk; k++) {
-    const p = w + <usize>k * 136;
-    const d = loadF16(p);
-    const sh = <u32>load<u16>(p + 2);
-    for (let ib = 0; ib < 8; ib++) {
-      const ls = ((<u32>load<u8>(p + 4 + (ib >> 1)) >> (4 * (ib & 1))) & 0xf) | (((sh >> (2 * ib)) & 3) << 4);
-      const q = v128.load(p + 8 + (<usize>ib << 4));
-      const xa = qs + (<usize>k << 8) + (<usize>ib << 5);
-      const lo = i8x16.swizzle(IQ4NL_TABLE, v128.and(q, m4)), hi = i8x16.swizzle(IQ4NL_TABLE, i8x16.shr_u(q, 4));
-      const iv = i32x4.add(dotS(lo, v128.load(xa)), dotS(hi, v128.load(xa, 16)));
-      acc = f32x4.add(acc, f32Splat(iv, d * <f32>(<i32>ls - 32) * load<f32>(ds + (<usize>k << 5) + (<usize>ib << 2))));
+    const p = w + <usize>k * bytes;
+    const sc = groupScales(kind, p);
+    const a = q + (<usize>k << 8);
+    let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
+    for (let g = 0; g < 16; g += 2) {
+      const w0 = groupCodes(kind, p, g), w1 = groupCodes(kind, p, g + 1);
+      const s0 = scaleSplat(sc, g), s1 = scalePer32(kind) ? s0 : scaleSplat(sc, g + 1);
+      const ag = a + (<usize>g << 4);
+      i0 = i32x4.add(i0, pairDot(kind, w0, w1, s0, s1, ag));
+      if (nt > 1) {
+        i1 = i32x4.add(i1, pairDot(kind, w0, w1, s0, s1, ag + cols));
+        i2 = i32x4.add(i2, pairDot(kind, w0, w1, s0, s1, ag + 2 * cols));
+        i3 = i32x4.add(i3, pairDot(kind, w0, w1, s0, s1, ag + 3 * cols));
+      }
+    }
+    const dw = superD(kind, p), dmin = hasMin(kind) ? superDmin(kind, p) : 0;
+    const sLo = i16x8.extend_low_i8x16_s(sc), sHi = i16x8.extend_high_i8x16_s(sc);
+    const mn = hasMin(kind) ? groupMins(kind, p) : sc;
+    const mLo = i16x8.extend_low_i8x16_s(mn), mHi = i16x8.extend_high_i8x16_s(mn);
+    const kd = dx + (<usize>k << 2), kb = bs + (<usize>k << 5);
+    f0 = finish(kind, f0, i0, sLo, sHi, mLo, mHi, dw, dmin, kd, kb);
+    if (nt > 1) {
+      f1 = finish(kind, f1, i1, sLo, sHi, mLo, mHi, dw, dmin, kd + dStride, kb + bsStride);
+      f2 = finish(kind, f2, i2, sLo, sHi, mLo, mHi, dw, dmin, kd + 2 * dStride, kb + 2 * bsStride);
+      f3 = finish(kind, f3, i3, sLo, sHi, mLo, mHi, dw, dmin, kd + 3 * dStride, kb + 3 * bsStride);
     }
   }
-  return hsum(acc);
+  store<f32>(out, hsum(f0));
+  if (nt > 1) {
+    store<f32>(out + outStride, hsum(f1));
+    store<f32>(out + 2 * outStride, hsum(f2));
+    store<f32>(out + 3 * outStride, hsum(f3));
+  }
 }

@@ -49,28 +49,20 @@ export function randomF32(n: number, rand: () => number, scale = 1): Float32Arra
 }
 
 /**
- * Error bound of a product computed with activations quantized to 8-bit blocks of 32 (round to nearest, scale
- * amax/127): each activation moves by at most amax_block/254, so |Δout| ≤ Σ_c |w_c| · amax_block(c)/254; plus
- * float32 accumulation error, taken as 1e-5 · Σ |w_c x_c|. Float weight types skip the first term.
+ * Error bound of a product against the float64 oracle on the same (possibly pre-quantized) activations: float32
+ * accumulation error, taken as 1e-5 · Σ |w_c x_c|.
  */
 export function matmulErrorBound(type: GgmlTypeName, bytes: Uint8Array, rows: number, cols: number,
-  x: Float32Array, nTokens: number, quantizedActivations: boolean): Float64Array {
+  x: Float32Array, nTokens: number): Float64Array {
   const decode = rowDecoder(type);
   const row = new Float32Array(cols);
   const bound = new Float64Array(nTokens * rows);
   for (let r = 0; r < rows; r++) {
     decode(bytes, r, cols, row);
     for (let t = 0; t < nTokens; t++) {
-      let q = 0, f = 0;
-      for (let c0 = 0; c0 < cols; c0 += 32) {
-        let amax = 0;
-        for (let c = c0; c < Math.min(cols, c0 + 32); c++) amax = Math.max(amax, Math.abs(x[t * cols + c]!));
-        for (let c = c0; c < Math.min(cols, c0 + 32); c++) {
-          q += Math.abs(row[c]!) * amax / 254;
-          f += Math.abs(row[c]! * x[t * cols + c]!);
-        }
-      }
-      bound[t * rows + r] = (quantizedActivations ? q * 1.001 : 0) + 1e-5 * f + 1e-30;
+      let f = 0;
+      for (let c = 0; c < cols; c++) f += Math.abs(row[c]! * x[t * cols + c]!);
+      bound[t * rows + r] = 1e-5 * f + 1e-30;
     }
   }
   return bound;

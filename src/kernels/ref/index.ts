@@ -7,3 +7,4 @@ export {
   activation, erf, refActivate, refAdd, refAddRows, refGlu, refMulRows, refScale, refSoftcap,
 } from "./elementwise.js";
 export { f16ToF32Table, rowDecoder, type RowDecoder } from "./row-decoder.js";
+export { refQuantizeActivations, type ActivationQuant } from "./activation-quant.js";

@@ -8,7 +8,7 @@ import { refEmbed } from "../ref/matmul.js";
 import { rowDecoder, type RowDecoder } from "../ref/row-decoder.js";
 import { ScratchRegion, WasmArena, WasmMemoryError } from "./wasm-arena.js";
 import { loadWasmKernels, type WasmSimdLevel } from "./wasm-binary.js";
-import { FLOAT_MATMUL, POOL_KERNELS, QUANT_MATMUL } from "./wasm-kernel-names.js";
+import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "./wasm-kernel-names.js";
 import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
 
 /** A weight held in WebAssembly memory at `ptr`, in its stored type. */
@@ -19,6 +19,8 @@ export interface WasmWeight extends Weight {
   /** Pool kernel index of its matmul, and whether that kernel reads Q8 activation blocks. */
   readonly op: number;
   readonly quantized: boolean;
+  /** Pool kernel index of the activation quantizer its matmul reads (Q8_0 or Q8_K blocks). */
+  readonly actOp: number;
 }
 
 export interface WasmBackendOptions {
@@ -47,6 +49,7 @@ export class WasmBackend implements KernelBackend {
   private readonly exports: Record<string, KernelFn>;
   private readonly ref = new RefBackend();
   private readonly quantOp: number;
+  private readonly quantKOp: number;
   private readonly attnOp: number;
   /** Attention over f16 and q8_0 KV caches (assembly/kv-attention.ts). */
   private readonly attnF16Op: number;
@@ -72,6 +75,7 @@ export class WasmBackend implements KernelBackend {
     const fns = POOL_KERNELS.map((n) => this.exports[n]!);
     this.pool = new WasmThreadPool(this.arena.memory, module, POOL_KERNELS, fns, options.threads ?? 1, options.spinLimit);
     this.quantOp = this.pool.opOf("quantizeQ8");
+    this.quantKOp = this.pool.opOf("quantizeQ8K");
     this.attnOp = this.pool.opOf("attention");
     this.attnF16Op = this.pool.opOf("attentionF16");
     this.attnQ8Op = this.pool.opOf("attentionQ8_0");
@@ -112,7 +116,8 @@ export class WasmBackend implements KernelBackend {
     // Types without a wasm kernel, or rows the kernels' block layout cannot take, use the reference product.
     const op = name && cols % blockSize === 0 && (floatName || cols % 32 === 0) ? this.pool.opOf(name) : -1;
     if (this.row.length < cols) this.row = new Float32Array(cols);
-    return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined };
+    const actOp = Q8K_ACTIVATION_TYPES.has(type) ? this.quantKOp : this.quantOp;
+    return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined, actOp };
   }
 
   loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array {
@@ -139,7 +144,7 @@ export class WasmBackend implements KernelBackend {
     if (ww.quantized) {
       const q = this.q8Buffers(nTokens, cols);
       pool.setArgs(xPtr, cols, q.qs, q.ds, q.ss, 0);
-      pool.run(this.quantOp, 6, nTokens);
+      pool.run(ww.actOp, 6, nTokens);
       pool.setArgs(ww.ptr, q.qs, q.ds, q.ss, outPtr, rows, cols, nTokens);
       pool.run(ww.op, 8, rows, 4);
     } else {
@@ -251,6 +256,8 @@ export class WasmBackend implements KernelBackend {
     return s;
   }
 
+  // Sized for both block layouts: Q8_0 has an f32 scale and an f32 sum per 32 values, Q8_K an f32 scale per 256
+  // and an i16 sum per 16 (cols/8 bytes, the same as the Q8_0 sums).
   private q8Buffers(nTokens: number, cols: number): { qs: number; ds: number; ss: number } {
     const nb = nTokens * (cols / 32);
     const qsBytes = (nTokens * cols + 63) & ~63;

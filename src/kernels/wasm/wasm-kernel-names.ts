@@ -7,7 +7,11 @@ export const FLOAT_MATMUL: Partial<Record<GgmlTypeName, string>> = {
   BF16: "matmulBF16",
 };
 
-/** Kernels over Q8 activation blocks (quantizeQ8): (w, qs, ds, ss, out, rows, cols, nTokens, r0, r1). */
+/**
+ * Kernels over 8-bit activation blocks: (w, qs, ds, ss, out, rows, cols, nTokens, r0, r1). The activations are
+ * quantized as llama.cpp's CPU backend does for each weight type (its vec_dot_type): Q8_K (quantizeQ8K) for the
+ * K-quants and IQ4_XS, Q8_0 (quantizeQ8) for the others.
+ */
 export const QUANT_MATMUL: Partial<Record<GgmlTypeName, string>> = {
   Q8_0: "matmulQ8_0",
   Q4_0: "matmulQ4_0",
@@ -23,9 +27,13 @@ export const QUANT_MATMUL: Partial<Record<GgmlTypeName, string>> = {
   IQ4_XS: "matmulIQ4_XS",
 };
 
+/** The weight types whose activations are quantized to Q8_K (256-value blocks) rather than Q8_0. */
+export const Q8K_ACTIVATION_TYPES: ReadonlySet<GgmlTypeName> = new Set<GgmlTypeName>(["Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"]);
+
 /** Every kernel the pool can run, in one table shared by the calling thread and the workers. */
 export const POOL_KERNELS: readonly string[] = [
   "quantizeQ8",
+  "quantizeQ8K",
   ...Object.values(FLOAT_MATMUL),
   ...Object.values(QUANT_MATMUL),
   "attention",
