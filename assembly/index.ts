@@ -10,3 +10,4 @@ export { matmulF32, matmulF16, matmulBF16 } from "./matmul-float";
 export { attention } from "./attention";
 export { attentionF16, attentionQ8_0 } from "./kv-attention";
 export { readProbe } from "./read-probe";
+export { glu, activate } from "./activation";

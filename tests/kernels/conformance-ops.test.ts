@@ -76,6 +76,29 @@ for (const b of backends) {
       expectClose(gb, g, `glu ${act}`);
     });
 
+    it.each(["silu", "gelu"] as Activation[])("%s over [-100, 100], element by element (polynomial exponential)", (act) => {
+      const m = 4003;
+      const xs = Float32Array.from({ length: m }, (_, i) => (i < 2000 ? (i - 1000) / 10 : (rand() * 2 - 1) * (i % 3 === 0 ? 1 : 30)));
+      const gateUp = new Float32Array(2 * m);
+      gateUp.set(xs);
+      gateUp.fill(1.5, m);
+      const want = new Float32Array(m), got = b.allocF32(m);
+      ref.glu(want, gateUp, gateUp.subarray(m), 1, m, 2 * m, act);
+      const gu = inBackend(b, gateUp);
+      b.glu(got, gu, gu.subarray(m), 1, m, 2 * m, act);
+      const inPlace = inBackend(b, xs), wantAct = Float32Array.from(xs);
+      ref.activate(wantAct, m, act);
+      b.activate(inPlace, m, act);
+      for (let i = 0; i < m; i++) {
+        const x = xs[i]!;
+        // float32 rounding of the exponential, the division and the products: a few ulp of the result, plus
+        // the absolute error of 1 − 1/(1 + e^2y) where GELU's tail is far below float32's resolution.
+        const tol = (w: number): number => 4e-7 * Math.abs(w) + (act === "gelu" ? 1e-7 * Math.abs(x) : 0) + 1e-30;
+        if (!(Math.abs(got[i]! - want[i]!) <= 1.5 * tol(want[i]! / 1.5))) expect.fail(`glu ${act}(${x}): got ${got[i]}, want ${want[i]}`);
+        if (!(Math.abs(inPlace[i]! - wantAct[i]!) <= tol(wantAct[i]!))) expect.fail(`${act}(${x}): got ${inPlace[i]}, want ${wantAct[i]}`);
+      }
+    });
+
     it("add, addRows, mulRows, scale, softcap", () => {
       const y = randomF32(x.length, rand);
       const want = new Float32Array(x.length), got = b.allocF32(x.length);

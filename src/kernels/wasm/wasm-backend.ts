@@ -33,6 +33,10 @@ export interface WasmBackendOptions {
 }
 
 const ATTN_PARAM_WORDS = 11;
+/** The activations assembly/activation.ts computes, by its kind codes. */
+const ACTIVATION_KIND: Partial<Record<Activation, number>> = { silu: 0, gelu: 1 };
+/** Elements per thread's share of an in-place activation (smaller vectors run on the calling thread). */
+const ACTIVATE_GRAIN = 4096;
 /** The kernels' own static data sits below this address; the arena allocates above it. */
 const STATIC_DATA_BYTES = 65536;
 
@@ -54,6 +58,8 @@ export class WasmBackend implements KernelBackend {
   /** Attention over f16 and q8_0 KV caches (assembly/kv-attention.ts). */
   private readonly attnF16Op: number;
   private readonly attnQ8Op: number;
+  private readonly gluOp: number;
+  private readonly activateOp: number;
   private readonly q8 = { qs: 0, ds: 0, ss: 0 };
   private readonly q8Region: ScratchRegion;
   private readonly stageX: ScratchRegion;
@@ -79,6 +85,8 @@ export class WasmBackend implements KernelBackend {
     this.attnOp = this.pool.opOf("attention");
     this.attnF16Op = this.pool.opOf("attentionF16");
     this.attnQ8Op = this.pool.opOf("attentionQ8_0");
+    this.gluOp = this.pool.opOf("glu");
+    this.activateOp = this.pool.opOf("activate");
     this.q8Region = new ScratchRegion(this.arena);
     this.stageX = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
@@ -179,13 +187,29 @@ export class WasmBackend implements KernelBackend {
     this.ref.softmax(x, nRows, n);
   }
 
+  // SiLU and tanh-GELU run in wasm (assembly/activation.ts, a polynomial exponential); erf-GELU in the reference.
   activate(x: Float32Array, n: number, act: Activation): void {
-    this.ref.activate(x, n, act);
+    const xPtr = this.arena.addressOf(x);
+    const kind = ACTIVATION_KIND[act];
+    if (kind === undefined || xPtr < 0) {
+      this.ref.activate(x, n, act);
+      return;
+    }
+    this.pool.setArgs(xPtr, kind, 0, 0, 0, 0);
+    this.pool.run(this.activateOp, 6, n, ACTIVATE_GRAIN);
   }
 
   glu(out: Float32Array, gate: Float32Array, up: Float32Array, nRows: number, n: number, stride: number,
     act: Activation): void {
-    this.ref.glu(out, gate, up, nRows, n, stride, act);
+    const arena = this.arena;
+    const oPtr = arena.addressOf(out), gPtr = arena.addressOf(gate), uPtr = arena.addressOf(up);
+    const kind = ACTIVATION_KIND[act];
+    if (kind === undefined || oPtr < 0 || gPtr < 0 || uPtr < 0) {
+      this.ref.glu(out, gate, up, nRows, n, stride, act);
+      return;
+    }
+    this.pool.setArgs(oPtr, gPtr, uPtr, n, stride, kind);
+    this.pool.run(this.gluOp, 6, nRows);
   }
 
   add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {

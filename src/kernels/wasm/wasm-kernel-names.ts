@@ -40,6 +40,8 @@ export const POOL_KERNELS: readonly string[] = [
   "attentionF16",
   "attentionQ8_0",
   "readProbe",
+  "glu",
+  "activate",
 ];
 
 /** The weight types the wasm backend multiplies in WebAssembly. */
