@@ -36,6 +36,35 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
     if (!w) throw new FormatError(src.path, `tensor ${name} is missing (arch ${config.arch})`);
     return w;
   };
+  // Products that read the same input, fused into one matrix by stacking their rows (Q, K, V; gate, up) when they
+  // share a stored type: one product, one activation quantization and one thread dispatch instead of two or three,
+  // the same numbers (each output row depends only on its weight row). Null when they cannot be fused.
+  const stacked = (names: string[], cols: number, rows: number[]): Weight | null => {
+    const ts = names.map((n) => src.get(n));
+    const first = ts[0];
+    if (!first || ts.some((t, i) => !t || t.type !== first.type || t.shape.length !== 2 || t.shape[0] !== cols || (rows[i] !== 0 && t.shape[1] !== rows[i]))) {
+      return null;
+    }
+    const parts = ts.map((t) => take(t!));
+    const all = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+    let off = 0;
+    for (const p of parts) {
+      all.set(p, off);
+      off += p.byteLength;
+    }
+    return backend.loadWeight(first.type, ts.reduce((a, t) => a + t!.shape[1]!, 0), cols, all);
+  };
+  const stackedVector = (names: string[], lengths: number[]): Float32Array | null => {
+    if (names.every((n) => !src.get(n))) return null;
+    const out = new Float32Array(lengths.reduce((a, b) => a + b, 0));
+    let off = 0;
+    names.forEach((n, i) => {
+      const v = vector(n, lengths[i]!);
+      if (v) out.set(v, off);
+      off += lengths[i]!;
+    });
+    return out;
+  };
   const vector = (name: string, ...lengths: number[]): Float32Array | null => {
     const t = src.get(name);
     if (!t) return null;
@@ -67,17 +96,23 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
   const layers: LayerWeights[] = [];
   for (let l = 0; l < config.nLayers; l++) {
     const p = `blk.${l}.`;
+    const qkvNames = ["q", "k", "v"].map((x) => `${p}attn_${x}.weight`);
+    const qkvBiasNames = ["q", "k", "v"].map((x) => `${p}attn_${x}.bias`);
+    const qkvRows = [qDim, kvDim, kvDim];
+    const qkv = stacked(qkvNames, hidden, qkvRows);
+    const gateUpNames = [`${p}ffn_gate.weight`, `${p}ffn_up.weight`];
+    const gateUp = nExperts === 0 && !src.get(`${p}ffn_up.bias`) ? stacked(gateUpNames, hidden, [config.ffnSize, config.ffnSize]) : null;
     const layer: LayerWeights = {
       attnNorm: vector(`${p}attn_norm.weight`, hidden),
       attnNormBias: vector(`${p}attn_norm.bias`, hidden),
-      attnQ: matrix(`${p}attn_q.weight`, hidden, qDim),
-      attnK: matrix(`${p}attn_k.weight`, hidden, kvDim),
-      attnV: matrix(`${p}attn_v.weight`, hidden, kvDim),
-      attnQkv: matrix(`${p}attn_qkv.weight`, hidden, qDim + 2 * kvDim),
-      attnQBias: vector(`${p}attn_q.bias`, qDim),
-      attnKBias: vector(`${p}attn_k.bias`, kvDim),
-      attnVBias: vector(`${p}attn_v.bias`, kvDim),
-      attnQkvBias: vector(`${p}attn_qkv.bias`, qDim + 2 * kvDim),
+      attnQ: qkv ? null : matrix(qkvNames[0]!, hidden, qDim),
+      attnK: qkv ? null : matrix(qkvNames[1]!, hidden, kvDim),
+      attnV: qkv ? null : matrix(qkvNames[2]!, hidden, kvDim),
+      attnQkv: qkv ?? matrix(`${p}attn_qkv.weight`, hidden, qDim + 2 * kvDim),
+      attnQBias: qkv ? null : vector(qkvBiasNames[0]!, qDim),
+      attnKBias: qkv ? null : vector(qkvBiasNames[1]!, kvDim),
+      attnVBias: qkv ? null : vector(qkvBiasNames[2]!, kvDim),
+      attnQkvBias: qkv ? stackedVector(qkvBiasNames, qkvRows) : vector(`${p}attn_qkv.bias`, qDim + 2 * kvDim),
       attnQNorm: vector(`${p}attn_q_norm.weight`, headDim, qDim),
       attnKNorm: vector(`${p}attn_k_norm.weight`, headDim, kvDim),
       attnOutput: required(`${p}attn_output.weight`, qDim, hidden),
@@ -85,8 +120,8 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
       attnPostNorm: vector(`${p}post_attention_norm.weight`, hidden),
       ffnNorm: vector(`${p}ffn_norm.weight`, hidden),
       ffnNormBias: vector(`${p}ffn_norm.bias`, hidden),
-      ffnGate: matrix(`${p}ffn_gate.weight`, hidden),
-      ffnUp: matrix(`${p}ffn_up.weight`, hidden),
+      ffnGate: gateUp ? null : matrix(gateUpNames[0]!, hidden),
+      ffnUp: gateUp ?? matrix(gateUpNames[1]!, hidden),
       ffnUpBias: vector(`${p}ffn_up.bias`, config.ffnSize),
       ffnDown: matrix(`${p}ffn_down.weight`, config.ffnSize, hidden),
       ffnDownBias: vector(`${p}ffn_down.bias`, hidden),
