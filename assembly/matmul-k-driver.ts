@@ -1,4 +1,4 @@
-import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK } from "./matmul-k";
+import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowQ4_K1, rowQ6_K1 } from "./matmul-k";
 
 // Row-range drivers for the super-block types over Q8_K activations (quantizeQ8K): tokens in tiles of 4 so each
 // group of a weight row is unpacked once per tile (prefill, batched decode), then the remaining tokens one by one.
@@ -20,8 +20,14 @@ import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBl
   for (; t < nTokens; t++) {
     const tq = qs + <usize>t * c, td = ds + <usize>t * dStride, tb = ss + <usize>t * bsStride;
     const to = out + <usize>t * ob;
-    for (let r = r0; r < r1; r++) {
-      rowK(kind, 1, w + <usize>r * rowBytes, nbk, tq, c, td, dStride, tb, bsStride, to + (<usize>r << 2), ob);
+    if (kind == KIND_Q4_K) {
+      for (let r = r0; r < r1; r++) store<f32>(to + (<usize>r << 2), rowQ4_K1(w + <usize>r * rowBytes, nbk, tq, td, tb));
+    } else if (kind == KIND_Q6_K) {
+      for (let r = r0; r < r1; r++) store<f32>(to + (<usize>r << 2), rowQ6_K1(w + <usize>r * rowBytes, nbk, tq, td, tb));
+    } else {
+      for (let r = r0; r < r1; r++) {
+        rowK(kind, 1, w + <usize>r * rowBytes, nbk, tq, c, td, dStride, tb, bsStride, to + (<usize>r << 2), ob);
+      }
     }
   }
 }

@@ -190,3 +190,86 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
     store<f32>(out + 3 * outStride, hsum(f3));
   }
 }
+
+// Pairwise sums of adjacent i32 lanes: [x0+x1, x2+x3, y0+y1, y2+y3]; applied twice it reduces four vectors to
+// their four totals.
+@inline function hadd(x: v128, y: v128): v128 {
+  return i32x4.add(v128.shuffle<i32>(x, y, 0, 2, 4, 6), v128.shuffle<i32>(x, y, 1, 3, 5, 7));
+}
+
+// Dot of 32 small unsigned codes (lo, hi) with 32 activations at `a`, as four i32 lanes.
+@inline function dotU32(lo: v128, hi: v128, a: usize): v128 {
+  return i32x4.extadd_pairwise_i16x8_s(i16x8.add(pairsU5(lo, v128.load(a)), pairsU5(hi, v128.load(a, 16))));
+}
+
+// Q4_K times one token (decode): the eight 32-value sub-block dots reduced to two vectors of four totals, times
+// the sub-block scales as i32 lanes, and the minima from pairs of activation group sums: fewer operations per
+// value than the generic tile of rowK, which unpacks codes per 16-value group.
+export function rowQ4_K1(w: usize, nbk: i32, q: usize, dx: usize, bs: usize): f32 {
+  let acc = f32x4.splat(0);
+  const m4 = i8x16.splat(0x0f);
+  for (let k = 0; k < nbk; k++) {
+    const p = w + <usize>k * 144;
+    const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
+    const q0 = v128.load(p, 16), q1 = v128.load(p, 32), q2 = v128.load(p, 48), q3 = v128.load(p, 64);
+    const q4 = v128.load(p, 80), q5 = v128.load(p, 96), q6 = v128.load(p, 112), q7 = v128.load(p, 128);
+    const t0 = hadd(
+      hadd(dotU32(v128.and(q0, m4), v128.and(q1, m4), a), dotU32(i8x16.shr_u(q0, 4), i8x16.shr_u(q1, 4), a + 32)),
+      hadd(dotU32(v128.and(q2, m4), v128.and(q3, m4), a + 64), dotU32(i8x16.shr_u(q2, 4), i8x16.shr_u(q3, 4), a + 96)));
+    const t1 = hadd(
+      hadd(dotU32(v128.and(q4, m4), v128.and(q5, m4), a + 128), dotU32(i8x16.shr_u(q4, 4), i8x16.shr_u(q5, 4), a + 160)),
+      hadd(dotU32(v128.and(q6, m4), v128.and(q7, m4), a + 192), dotU32(i8x16.shr_u(q6, 4), i8x16.shr_u(q7, 4), a + 224)));
+    const sm = kScalesMins(p + 4);
+    const sm16lo = i16x8.extend_low_i8x16_u(sm), sm16hi = i16x8.extend_high_i8x16_u(sm);
+    const isum = i32x4.add(i32x4.mul(t0, i32x4.extend_low_i16x8_u(sm16lo)), i32x4.mul(t1, i32x4.extend_high_i16x8_u(sm16lo)));
+    // Σ of each 32 activations: the group sums in pairs.
+    const s0 = i32x4.extadd_pairwise_i16x8_s(v128.load(b)), s1 = i32x4.extadd_pairwise_i16x8_s(v128.load(b, 16));
+    const msum = i32x4.add(i32x4.mul(s0, i32x4.extend_low_i16x8_u(sm16hi)), i32x4.mul(s1, i32x4.extend_high_i16x8_u(sm16hi)));
+    const da = load<f32>(dx + (<usize>k << 2));
+    acc = madd(f32x4.convert_i32x4_s(isum), f32x4.splat(loadF16(p) * da), acc);
+    acc = madd(f32x4.convert_i32x4_s(msum), f32x4.splat(-loadF16(p + 2) * da), acc);
+  }
+  return hsum(acc);
+}
+
+// Q6_K times one token (decode): per 128-value half, the 6-bit codes of its four 32-value quarters unpacked from
+// the low-nibble and high-pair bytes loaded once, each 16-value group's pair sums multiplied by its scale in
+// one i32x4.dot_i16x8_s; the −32 offset through the activation group sums.
+export function rowQ6_K1(w: usize, nbk: i32, q: usize, dx: usize, bs: usize): f32 {
+  let acc = f32x4.splat(0);
+  const m4 = i8x16.splat(0x0f), m3 = i8x16.splat(3);
+  for (let k = 0; k < nbk; k++) {
+    const p = w + <usize>k * 210;
+    const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
+    let isum = i32x4.splat(0);
+    for (let n: usize = 0; n < 2; n++) {
+      const ql = p + (n << 6), qh = p + 128 + (n << 5), sc = p + 192 + (n << 3), an = a + (n << 7);
+      const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
+      const h0 = v128.load(qh), h1 = v128.load(qh, 16);
+      const c0 = v128.or(v128.and(l0, m4), i8x16.shl(v128.and(h0, m3), 4));
+      const c1 = v128.or(v128.and(l1, m4), i8x16.shl(v128.and(h1, m3), 4));
+      const c2 = v128.or(v128.and(l2, m4), i8x16.shl(v128.and(i8x16.shr_u(h0, 2), m3), 4));
+      const c3 = v128.or(v128.and(l3, m4), i8x16.shl(v128.and(i8x16.shr_u(h1, 2), m3), 4));
+      const c4 = v128.or(i8x16.shr_u(l0, 4), i8x16.shl(v128.and(i8x16.shr_u(h0, 4), m3), 4));
+      const c5 = v128.or(i8x16.shr_u(l1, 4), i8x16.shl(v128.and(i8x16.shr_u(h1, 4), m3), 4));
+      const c6 = v128.or(i8x16.shr_u(l2, 4), i8x16.shl(i8x16.shr_u(h0, 6), 4));
+      const c7 = v128.or(i8x16.shr_u(l3, 4), i8x16.shl(i8x16.shr_u(h1, 6), 4));
+      isum = i32x4.add(isum, i32x4.add(
+        i32x4.add(i32x4.dot_i16x8_s(pairsU5(c0, v128.load(an)), i16x8.splat(load<i8>(sc))),
+          i32x4.dot_i16x8_s(pairsU5(c1, v128.load(an, 16)), i16x8.splat(load<i8>(sc, 1)))),
+        i32x4.add(i32x4.dot_i16x8_s(pairsU5(c2, v128.load(an, 32)), i16x8.splat(load<i8>(sc, 2))),
+          i32x4.dot_i16x8_s(pairsU5(c3, v128.load(an, 48)), i16x8.splat(load<i8>(sc, 3))))));
+      isum = i32x4.add(isum, i32x4.add(
+        i32x4.add(i32x4.dot_i16x8_s(pairsU5(c4, v128.load(an, 64)), i16x8.splat(load<i8>(sc, 4))),
+          i32x4.dot_i16x8_s(pairsU5(c5, v128.load(an, 80)), i16x8.splat(load<i8>(sc, 5)))),
+        i32x4.add(i32x4.dot_i16x8_s(pairsU5(c6, v128.load(an, 96)), i16x8.splat(load<i8>(sc, 6))),
+          i32x4.dot_i16x8_s(pairsU5(c7, v128.load(an, 112)), i16x8.splat(load<i8>(sc, 7))))));
+    }
+    const sc8 = v128.load(p + 192);
+    const off = i32x4.add(i32x4.dot_i16x8_s(v128.load(b), i16x8.extend_low_i8x16_s(sc8)),
+      i32x4.dot_i16x8_s(v128.load(b, 16), i16x8.extend_high_i8x16_s(sc8)));
+    isum = i32x4.sub(isum, i32x4.shl(off, 5));
+    acc = madd(f32x4.convert_i32x4_s(isum), f32x4.splat(loadF16(p + 208) * load<f32>(dx + (<usize>k << 2))), acc);
+  }
+  return hsum(acc);
+}
