@@ -125,23 +125,66 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   return blockDot(kind, lo, hi, a);
 }
 
-// Four tokens per pass over a weight row: each block is unpacked once and used four times (prefill).
+// Widened weights of a block for the four-token tile (or the bytes as they are where the 8-bit dot takes them).
+@inline function widen(kind: i32, v: v128, high: bool): v128 {
+  if (!tileWidens(kind)) return v;
+  return high ? i16x8.extend_high_i8x16_s(v) : i16x8.extend_low_i8x16_s(v);
+}
+
+// Four tokens per pass over a weight row: each block is unpacked once and used four times (prefill). Blocks go
+// four at a time: each token's four block dots are reduced to one vector of four totals and scaled by
+// [dw·dx] of the four blocks in one multiply-add, as in rowTokens1; the remaining blocks one by one.
 @inline function rowTokens4(kind: i32, w: usize, nb: i32, cols: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let n0 = f32x4.splat(0), n1 = f32x4.splat(0), n2 = f32x4.splat(0), n3 = f32x4.splat(0);
   let m0: f32 = 0, m1: f32 = 0, m2: f32 = 0, m3: f32 = 0;
   const bytes = blockBytes(kind);
   const nbs = <usize>nb << 2;
-  for (let b = 0; b < nb; b++) {
+  let b = 0;
+  for (; b + 4 <= nb; b += 4) {
+    const p = w + <usize>b * bytes;
+    const qa = qs + (<usize>b << 5);
+    // Per token: hadd(hadd(block0, block1), hadd(block2, block3)) = the four blocks' totals. Each block is
+    // unpacked (and widened) once for the four tokens.
+    let h0 = i32x4.splat(0), h1 = i32x4.splat(0), h2 = i32x4.splat(0), h3 = i32x4.splat(0);
+    for (let half: usize = 0; half < 2; half++) {
+      const pa = p + 2 * half * bytes, pb = pa + bytes, qa0 = qa + (half << 6), qb0 = qa0 + 32;
+      const la = weightLo(kind, pa), ha = weightHi(kind, pa);
+      const wa0 = widen(kind, la, false), wa1 = widen(kind, la, true), wa2 = widen(kind, ha, false), wa3 = widen(kind, ha, true);
+      const x0 = tileDot(kind, la, ha, wa0, wa1, wa2, wa3, qa0), x1 = tileDot(kind, la, ha, wa0, wa1, wa2, wa3, qa0 + cols);
+      const x2 = tileDot(kind, la, ha, wa0, wa1, wa2, wa3, qa0 + 2 * cols), x3 = tileDot(kind, la, ha, wa0, wa1, wa2, wa3, qa0 + 3 * cols);
+      const lb = weightLo(kind, pb), hb = weightHi(kind, pb);
+      const wb0 = widen(kind, lb, false), wb1 = widen(kind, lb, true), wb2 = widen(kind, hb, false), wb3 = widen(kind, hb, true);
+      const y0 = hadd(x0, tileDot(kind, lb, hb, wb0, wb1, wb2, wb3, qb0));
+      const y1 = hadd(x1, tileDot(kind, lb, hb, wb0, wb1, wb2, wb3, qb0 + cols));
+      const y2 = hadd(x2, tileDot(kind, lb, hb, wb0, wb1, wb2, wb3, qb0 + 2 * cols));
+      const y3 = hadd(x3, tileDot(kind, lb, hb, wb0, wb1, wb2, wb3, qb0 + 3 * cols));
+      if (half == 0) {
+        h0 = y0; h1 = y1; h2 = y2; h3 = y3;
+      } else {
+        h0 = hadd(h0, y0); h1 = hadd(h1, y1); h2 = hadd(h2, y2); h3 = hadd(h3, y3);
+      }
+    }
+    const d = halves4(p, bytes, 0);
+    const da = ds + (<usize>b << 2);
+    a0 = madd(f32x4.convert_i32x4_s(h0), f32x4.mul(d, v128.load(da)), a0);
+    a1 = madd(f32x4.convert_i32x4_s(h1), f32x4.mul(d, v128.load(da + nbs)), a1);
+    a2 = madd(f32x4.convert_i32x4_s(h2), f32x4.mul(d, v128.load(da + 2 * nbs)), a2);
+    a3 = madd(f32x4.convert_i32x4_s(h3), f32x4.mul(d, v128.load(da + 3 * nbs)), a3);
+    if (hasMin(kind)) {
+      const mn = minOf4(kind, p, bytes, d);
+      const sa = ss + (<usize>b << 2);
+      n0 = madd(mn, v128.load(sa), n0);
+      n1 = madd(mn, v128.load(sa + nbs), n1);
+      n2 = madd(mn, v128.load(sa + 2 * nbs), n2);
+      n3 = madd(mn, v128.load(sa + 3 * nbs), n3);
+    }
+  }
+  for (; b < nb; b++) {
     const p = w + <usize>b * bytes;
     const d = loadF16(p);
     const lo = weightLo(kind, p), hi = weightHi(kind, p);
-    let w0 = lo, w1 = lo, w2 = hi, w3 = hi;
-    if (tileWidens(kind)) {
-      w0 = i16x8.extend_low_i8x16_s(lo);
-      w1 = i16x8.extend_high_i8x16_s(lo);
-      w2 = i16x8.extend_low_i8x16_s(hi);
-      w3 = i16x8.extend_high_i8x16_s(hi);
-    }
+    const w0 = widen(kind, lo, false), w1 = widen(kind, lo, true), w2 = widen(kind, hi, false), w3 = widen(kind, hi, true);
     const qa = qs + (<usize>b << 5);
     const da = ds + (<usize>b << 2);
     a0 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa)), f32x4.splat(d * load<f32>(da)), a0);
@@ -158,10 +201,10 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
     }
   }
   const rb = rows << 2;
-  store<f32>(out, hsum(a0) + m0);
-  store<f32>(out + rb, hsum(a1) + m1);
-  store<f32>(out + 2 * rb, hsum(a2) + m2);
-  store<f32>(out + 3 * rb, hsum(a3) + m3);
+  store<f32>(out, hsum(a0) + hsum(n0) + m0);
+  store<f32>(out + rb, hsum(a1) + hsum(n1) + m1);
+  store<f32>(out + 2 * rb, hsum(a2) + hsum(n2) + m2);
+  store<f32>(out + 3 * rb, hsum(a3) + hsum(n3) + m3);
 }
 
 @inline function matmulQ32(kind: i32, w: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
