@@ -5,7 +5,7 @@
 const ACT_SILU = 0;
 const ACT_GELU = 1;
 
-@inline function exp4(x: v128): v128 {
+@inline export function exp4(x: v128): v128 {
   const xc = f32x4.max(f32x4.min(x, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447505531));
   const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));

@@ -1,3 +1,4 @@
+import { exp4 } from "./activation";
 import { hsum } from "./f16";
 import { madd } from "./int-dot";
 
@@ -32,7 +33,47 @@ export function attention(out: usize, q: usize, k: usize, v: usize, params: usiz
     for (let b = first / blockSize; b <= pos / blockSize; b++) {
       const slot0 = load<i32>(table + (<usize>b << 2)) * blockSize;
       const j0 = max(first, b * blockSize), j1 = min(pos + 1, (b + 1) * blockSize);
-      for (let j = j0; j < j1; j++) {
+      const rowStride = kvDim << 2;
+      let j = j0;
+      // Keys four at a time (no soft-capping): four scores, one vector exponential, and one pass over the output
+      // row for the four V rows.
+      if (softcap == 0) {
+        for (; j + 4 <= j1; j += 4) {
+          const row = (<usize>(slot0 + j - b * blockSize) * kvDim << 2) + kvOff;
+          const k0 = k + row, v0 = v + row;
+          let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+          for (let d: usize = 0; d < hdBytes; d += 16) {
+            const qv = v128.load(qRow + d);
+            c0 = madd(qv, v128.load(k0 + d), c0);
+            c1 = madd(qv, v128.load(k0 + rowStride + d), c1);
+            c2 = madd(qv, v128.load(k0 + 2 * rowStride + d), c2);
+            c3 = madd(qv, v128.load(k0 + 3 * rowStride + d), c3);
+          }
+          // Transpose-add: lane i = Σ lanes of c_i.
+          const t01 = f32x4.add(v128.shuffle<f32>(c0, c1, 0, 2, 4, 6), v128.shuffle<f32>(c0, c1, 1, 3, 5, 7));
+          const t23 = f32x4.add(v128.shuffle<f32>(c2, c3, 0, 2, 4, 6), v128.shuffle<f32>(c2, c3, 1, 3, 5, 7));
+          const sv = f32x4.mul(f32x4.add(v128.shuffle<f32>(t01, t23, 0, 2, 4, 6), v128.shuffle<f32>(t01, t23, 1, 3, 5, 7)), f32x4.splat(scale));
+          const smax = max(max(f32x4.extract_lane(sv, 0), f32x4.extract_lane(sv, 1)), max(f32x4.extract_lane(sv, 2), f32x4.extract_lane(sv, 3)));
+          if (smax > m) {
+            const c = Mathf.exp(m - smax);
+            l *= c;
+            const cv = f32x4.splat(c);
+            for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), cv));
+            m = smax;
+          }
+          const pv = exp4(f32x4.sub(sv, f32x4.splat(m)));
+          l += hsum(pv);
+          const p0 = f32x4.splat(f32x4.extract_lane(pv, 0)), p1 = f32x4.splat(f32x4.extract_lane(pv, 1));
+          const p2 = f32x4.splat(f32x4.extract_lane(pv, 2)), p3 = f32x4.splat(f32x4.extract_lane(pv, 3));
+          for (let d: usize = 0; d < hdBytes; d += 16) {
+            let o = madd(p0, v128.load(v0 + d), v128.load(oRow + d));
+            o = madd(p1, v128.load(v0 + rowStride + d), o);
+            o = madd(p2, v128.load(v0 + 2 * rowStride + d), o);
+            v128.store(oRow + d, madd(p3, v128.load(v0 + 3 * rowStride + d), o));
+          }
+        }
+      }
+      for (; j < j1; j++) {
         const row = (<usize>(slot0 + j - b * blockSize) * kvDim << 2) + kvOff;
         const kRow = k + row, vRow = v + row;
         let acc = f32x4.splat(0);
