@@ -9,6 +9,15 @@ import { madd } from "./int-dot";
 // window (0 = unlimited), blockSize, maxBlocksPerSeq, positions ptr, tokenSeq ptr, blockTables ptr.
 // Scores are softcap(scale · q·k); as in kernels/ref/attention.ts.
 
+// The online softmax's correction when the running maximum grows by −delta: the output row (n bytes) times
+// e^delta; returns e^delta for the denominator.
+@inline export function rescaleRow(oRow: usize, n: usize, delta: f32): f32 {
+  const c = Mathf.exp(delta);
+  const cv = f32x4.splat(c);
+  for (let d: usize = 0; d < n; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), cv));
+  return c;
+}
+
 export function attention(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
   const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
   const scale = load<f32>(params, 12), softcap = load<f32>(params, 16);
@@ -55,10 +64,7 @@ export function attention(out: usize, q: usize, k: usize, v: usize, params: usiz
           const sv = f32x4.mul(f32x4.add(v128.shuffle<f32>(t01, t23, 0, 2, 4, 6), v128.shuffle<f32>(t01, t23, 1, 3, 5, 7)), f32x4.splat(scale));
           const smax = max(max(f32x4.extract_lane(sv, 0), f32x4.extract_lane(sv, 1)), max(f32x4.extract_lane(sv, 2), f32x4.extract_lane(sv, 3)));
           if (smax > m) {
-            const c = Mathf.exp(m - smax);
-            l *= c;
-            const cv = f32x4.splat(c);
-            for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), cv));
+            l *= rescaleRow(oRow, hdBytes, m - smax);
             m = smax;
           }
           const pv = exp4(f32x4.sub(sv, f32x4.splat(m)));
@@ -81,10 +87,7 @@ export function attention(out: usize, q: usize, k: usize, v: usize, params: usiz
         let s = hsum(acc) * scale;
         if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
         if (s > m) {
-          const c = Mathf.exp(m - s);
-          l *= c;
-          const cv = f32x4.splat(c);
-          for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), cv));
+          l *= rescaleRow(oRow, hdBytes, m - s);
           m = s;
         }
         const p = Mathf.exp(s - m);

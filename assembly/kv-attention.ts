@@ -1,5 +1,6 @@
 import { f16x4ToF32x4, hsum, loadF16 } from "./f16";
 import { madd } from "./int-dot";
+import { rescaleRow } from "./attention";
 
 // Paged attention over an f16 or q8_0 KV cache: the f32 kernel of attention.ts (one pass, online softmax, same
 // params words and work units) with K and V rows read in their stored type and dequantized on the fly.
@@ -119,10 +120,7 @@ const KIND_Q8_0 = 2;
         let s = dotRow(kind, qRow, k + row, hd) * scale;
         if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
         if (s > m) {
-          const c = Mathf.exp(m - s);
-          l *= c;
-          const cv = f32x4.splat(c);
-          for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), cv));
+          l *= rescaleRow(oRow, hdBytes, m - s);
           m = s;
         }
         const p = Mathf.exp(s - m);
