@@ -38,12 +38,16 @@ export function sortByKeyDesc(ids: Int32Array, n: number, keys: Float32Array): v
 
 /** Writes the k best ids among 0..vocabSize-1 into ids[0..k), sorted best first. */
 export function selectTopK(keys: Float32Array, vocabSize: number, k: number, ids: Int32Array): void {
+  if (k <= 0) return;
   for (let i = 0; i < k; i++) ids[i] = i;
   for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(ids, keys, i, k);
+  // Every id in the heap is lower than the next one, so only a strictly higher key displaces the root.
+  let floor = keys[ids[0]!]!;
   for (let id = k; id < vocabSize; id++) {
-    if (worse(keys, ids[0]!, id)) {
+    if (keys[id]! > floor) {
       ids[0] = id;
       siftDown(ids, keys, 0, k);
+      floor = keys[ids[0]!]!;
     }
   }
   sortByKeyDesc(ids, k, keys);

@@ -1,4 +1,5 @@
 import { selectTopK } from "./candidate-sort.js";
+import { expSumBelowMax } from "./exp-sum.js";
 
 /**
  * Log-probabilities as OpenAI reports them: log-softmax of the raw logits (before any penalty, temperature or
@@ -39,7 +40,5 @@ export function logSumExp(logits: Float32Array, n: number): number {
   let max = -Infinity;
   for (let i = 0; i < n; i++) if (logits[i]! > max) max = logits[i]!;
   if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp(logits[i]! - max);
-  return max + Math.log(sum);
+  return max + Math.log(expSumBelowMax(logits, n, max));
 }

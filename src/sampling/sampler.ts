@@ -62,6 +62,11 @@ export class Sampler {
     const work = this.work;
     const ids = this.candidateIds;
     const probs = this.candidateProbs;
+    if (temperature <= 0 && this.biasIds.length === 0 && !this.penalties.active) {
+      ids[0] = argmax(logits, this.vocabSize); // plain greedy: nothing to change in a copy
+      probs[0] = 1;
+      return 1;
+    }
     for (let i = 0; i < this.vocabSize; i++) work[i] = logits[i]!;
     for (let i = 0; i < this.biasIds.length; i++) work[this.biasIds[i]!] = work[this.biasIds[i]!]! + this.biasValues[i]!;
     if (this.penalties.active) this.penalties.apply(work);

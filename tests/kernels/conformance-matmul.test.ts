@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { quantTraits } from "../../src/quant/registry.js";
 import { createRefBackend, refQuantizeActivations, type ActivationQuant } from "../../src/kernels/ref/index.js";
+import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
 
@@ -79,3 +80,37 @@ for (const backend of backends) {
     });
   });
 }
+
+// Every finite F16 and BF16 bit pattern (subnormals and both zeros included) through the wasm float product:
+// with x the identity, out[t][r] = w[r][t] exactly, so the kernels' half → float conversion must equal the
+// reference decoder bit for bit, in the 4-token pass (nTokens 4) and the one-token pass (nTokens 1).
+describe("float matmul: exact half → float conversion", () => {
+  for (const type of ["F16", "BF16"] as const) {
+    it(`${type}: every finite bit pattern`, () => {
+      const expBits = type === "F16" ? 0x7c00 : 0x7f80;
+      const halves: number[] = [];
+      for (let h = 0; h < 0x10000; h++) if ((h & expBits) !== expBits) halves.push(h);
+      while (halves.length % 4 !== 0) halves.push(0);
+      const rows = halves.length / 4, cols = 4;
+      const bytes = new Uint8Array(Uint16Array.from(halves).buffer);
+      const want = new Float32Array(rows * cols);
+      rowDecoder(type)(bytes, 0, rows * cols, want); // the whole matrix as one row
+      for (const backend of backends.slice(0, 2)) {
+        const w = backend.loadWeight(type, rows, cols, bytes);
+        for (const nTokens of [4, 1]) {
+          const x = backend.allocF32(nTokens * cols);
+          for (let t = 0; t < nTokens; t++) x[t * cols + t] = 1;
+          const got = backend.allocF32(nTokens * rows);
+          backend.matmul(got, x, w, nTokens);
+          for (let t = 0; t < nTokens; t++) {
+            for (let r = 0; r < rows; r++) {
+              if (got[t * rows + r] !== want[r * cols + t]) {
+                expect.fail(`${type} ${backend.simdLevel} nTokens=${nTokens}: half 0x${halves[r * cols + t]!.toString(16)} gave ${got[t * rows + r]}, want ${want[r * cols + t]}`);
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+});

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { selectTopK } from "../../src/sampling/candidate-sort.js";
+import { expNonPositive, expSumBelowMax } from "../../src/sampling/exp-sum.js";
+import { logSumExp } from "../../src/sampling/logprobs.js";
+
+// The log-softmax's exp against the runtime's Math.exp (V8's fdlibm port), and top-k selection against a full
+// sort, on logits shaped like a model's (4096 values, spread ±20) and at the edges of the float64 range.
+function logits(n: number, seed: number): Float32Array {
+  let s = seed;
+  const rand = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  return Float32Array.from({ length: n }, () => (rand() + rand() + rand() - 1.5) * 14);
+}
+
+describe("expNonPositive", () => {
+  it("matches Math.exp to 4e-15 relative over [−745, 0], and gives 0 below, NaN for NaN", () => {
+    let worst = 0;
+    for (let i = 0; i <= 200_000; i++) {
+      const y = -745 * (i / 200_000) ** 2;
+      const want = Math.exp(y);
+      if (want < 1e-300) continue; // subnormal results keep fewer bits in both
+      worst = Math.max(worst, Math.abs(expNonPositive(y) - want) / want);
+    }
+    expect(worst).toBeLessThan(4e-15);
+    expect(expNonPositive(0)).toBe(1);
+    expect(expNonPositive(-Math.LN2)).toBeCloseTo(0.5, 15);
+    expect(expNonPositive(-746)).toBe(0);
+    expect(expNonPositive(-Infinity)).toBe(0);
+    expect(expNonPositive(NaN)).toBeNaN();
+  });
+
+  it("sums a vocabulary of logits as Math.exp does (log-sum-exp within 1e-13)", () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const x = logits(4096, seed);
+      let max = -Infinity;
+      for (const v of x) max = Math.max(max, v);
+      let want = 0;
+      for (const v of x) want += Math.exp(v - max);
+      expect(Math.abs(expSumBelowMax(x, x.length, max) / want - 1)).toBeLessThan(1e-13);
+      expect(Math.abs(logSumExp(x, x.length) - (max + Math.log(want)))).toBeLessThan(1e-13);
+    }
+  });
+});
+
+describe("selectTopK", () => {
+  it("equals the first k of a full sort (key descending, ties → lower id), ties and repeats included", () => {
+    for (let seed = 1; seed <= 5; seed++) {
+      const x = logits(4096, seed).map((v) => Math.round(v * 4) / 4); // many equal keys
+      const order = Array.from(x.keys()).sort((a, b) => x[b]! - x[a]! || a - b);
+      for (const k of [1, 5, 20, 64]) {
+        const ids = new Int32Array(k);
+        selectTopK(x, x.length, k, ids);
+        expect(Array.from(ids)).toEqual(order.slice(0, k));
+      }
+    }
+  });
+});
