@@ -35,7 +35,7 @@ function bitsPerWeight(file) {
 
 function decodeSpeed(file, kvType) {
   const kv = kvType ? ["--kv-type", kvType] : [];
-  const r = JSON.parse(cli("bench", "-m", file, "-p", "0", "-n", "64", "--reps", "3", ...threads, ...kv, "--json"));
+  const r = JSON.parse(cli("bench", "-m", file, "-p", "0", "-n", "128", "--reps", "5", ...threads, ...kv, "--json"));
   return r.tg.tokensPerSec.mean;
 }
 
