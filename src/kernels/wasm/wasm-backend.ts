@@ -55,6 +55,8 @@ export class WasmBackend implements KernelBackend {
   private readonly quantOp: number;
   private readonly quantKOp: number;
   private readonly attnOp: number;
+  /** f32 attention two query heads of a GQA group at a time (K/V rows loaded once for both). */
+  private readonly attnPairsOp: number;
   /** Attention over f16 and q8_0 KV caches (assembly/kv-attention.ts). */
   private readonly attnF16Op: number;
   private readonly attnQ8Op: number;
@@ -83,6 +85,7 @@ export class WasmBackend implements KernelBackend {
     this.quantOp = this.pool.opOf("quantizeQ8");
     this.quantKOp = this.pool.opOf("quantizeQ8K");
     this.attnOp = this.pool.opOf("attention");
+    this.attnPairsOp = this.pool.opOf("attentionPairs");
     this.attnF16Op = this.pool.opOf("attentionF16");
     this.attnQ8Op = this.pool.opOf("attentionQ8_0");
     this.gluOp = this.pool.opOf("glu");
@@ -264,7 +267,9 @@ export class WasmBackend implements KernelBackend {
     a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
     a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT;
     this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, 0);
-    this.pool.run(op, 6, nT * p.nHeads);
+    const pairs = op === this.attnOp && p.softcap === 0 && (p.nHeads / p.nKvHeads) % 2 === 0;
+    if (pairs) this.pool.run(this.attnPairsOp, 6, (nT * p.nHeads) / 2);
+    else this.pool.run(op, 6, nT * p.nHeads);
   }
 
   /** Stops the worker threads. */

@@ -37,6 +37,7 @@ export const POOL_KERNELS: readonly string[] = [
   ...Object.values(FLOAT_MATMUL),
   ...Object.values(QUANT_MATMUL),
   "attention",
+  "attentionPairs",
   "attentionF16",
   "attentionQ8_0",
   "readProbe",
