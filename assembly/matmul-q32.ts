@@ -64,10 +64,11 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
 
 // The f16 at byte `off` of four consecutive blocks, as four floats.
 @inline function halves4(p: usize, bytes: usize, off: usize): v128 {
-  let h = i32x4.splat(<i32>load<u16>(p + off));
-  h = i32x4.replace_lane(h, 1, <i32>load<u16>(p + bytes + off));
-  h = i32x4.replace_lane(h, 2, <i32>load<u16>(p + 2 * bytes + off));
-  return f16x4ToF32x4(i32x4.replace_lane(h, 3, <i32>load<u16>(p + 3 * bytes + off)));
+  // The four halves straight into the even 16-bit lanes (the odd ones stay zero): i32 lanes holding each half.
+  let h = v128.load16_lane(p + off, i32x4.splat(0), 0);
+  h = v128.load16_lane(p + bytes + off, h, 2);
+  h = v128.load16_lane(p + 2 * bytes + off, h, 4);
+  return f16x4ToF32x4(v128.load16_lane(p + 3 * bytes + off, h, 6));
 }
 
 @inline function minOf4(kind: i32, p: usize, bytes: usize, d: v128): v128 {
