@@ -41,9 +41,9 @@ const ACTIVATE_GRAIN = 4096;
 const STATIC_DATA_BYTES = 65536;
 
 /**
- * The WebAssembly backend: matmul for every weight type and attention run as AssemblyScript SIMD kernels split
- * across a worker-thread pool over one shared memory; the light row-wise kernels (norms, rope, activations, adds)
- * run the reference code on views of the same memory, where they cost little next to the products.
+ * The WebAssembly backend: matmul for every weight type, attention and the SiLU/GELU activations run as
+ * AssemblyScript SIMD kernels split across a worker-thread pool over one shared memory; the light row-wise kernels
+ * (norms, rope, adds) run the reference code on views of the same memory, where they cost little next to the products.
  */
 export class WasmBackend implements KernelBackend {
   readonly name = "wasm";
