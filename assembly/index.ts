@@ -12,3 +12,4 @@ export { attentionPairs } from "./attention-pairs";
 export { attentionF16, attentionQ8_0 } from "./kv-attention";
 export { readProbe } from "./read-probe";
 export { glu, activate } from "./activation";
+export { rmsNorm } from "./rms-norm";

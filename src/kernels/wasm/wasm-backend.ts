@@ -42,8 +42,8 @@ const STATIC_DATA_BYTES = 65536;
 
 /**
  * The WebAssembly backend: matmul for every weight type, attention and the SiLU/GELU activations run as
- * AssemblyScript SIMD kernels split across a worker-thread pool over one shared memory; the light row-wise kernels
- * (norms, rope, adds) run the reference code on views of the same memory, where they cost little next to the products.
+ * AssemblyScript SIMD kernels, with RMSNorm, split across a worker-thread pool over one shared memory; the light row-wise kernels
+ * (layer norm, rope, adds) run the reference code on views of the same memory, where they cost little next to the products.
  */
 export class WasmBackend implements KernelBackend {
   readonly name = "wasm";
@@ -62,6 +62,9 @@ export class WasmBackend implements KernelBackend {
   private readonly attnQ8Op: number;
   private readonly gluOp: number;
   private readonly activateOp: number;
+  private readonly rmsNormOp: number;
+  private readonly epsBits = new Int32Array(1);
+  private readonly epsF32 = new Float32Array(this.epsBits.buffer);
   private readonly q8 = { qs: 0, ds: 0, ss: 0 };
   private readonly q8Region: ScratchRegion;
   private readonly stageX: ScratchRegion;
@@ -90,6 +93,7 @@ export class WasmBackend implements KernelBackend {
     this.attnQ8Op = this.pool.opOf("attentionQ8_0");
     this.gluOp = this.pool.opOf("glu");
     this.activateOp = this.pool.opOf("activate");
+    this.rmsNormOp = this.pool.opOf("rmsNorm");
     this.q8Region = new ScratchRegion(this.arena);
     this.stageX = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
@@ -173,7 +177,15 @@ export class WasmBackend implements KernelBackend {
 
   rmsNorm(out: Float32Array, x: Float32Array, w: Float32Array | null, nRows: number, n: number, eps: number,
     addOne: boolean): void {
-    this.ref.rmsNorm(out, x, w, nRows, n, eps, addOne);
+    const arena = this.arena;
+    const oPtr = arena.addressOf(out), xPtr = arena.addressOf(x), wPtr = w ? arena.addressOf(w) : 0;
+    if (oPtr < 0 || xPtr < 0 || wPtr < 0) {
+      this.ref.rmsNorm(out, x, w, nRows, n, eps, addOne);
+      return;
+    }
+    this.epsF32[0] = eps;
+    this.pool.setArgs(oPtr, xPtr, wPtr, n, (w ? 1 : 0) | (addOne ? 2 : 0), this.epsBits[0]!);
+    this.pool.run(this.rmsNormOp, 6, nRows);
   }
 
   layerNorm(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, nRows: number, n: number,

@@ -43,6 +43,7 @@ export const POOL_KERNELS: readonly string[] = [
   "readProbe",
   "glu",
   "activate",
+  "rmsNorm",
 ];
 
 /** The weight types the wasm backend multiplies in WebAssembly. */
