@@ -1,22 +1,11 @@
 import { exp4 } from "./activation";
 import { rescaleRow } from "./attention";
-import { hsum } from "./f16";
+import { hmax, hsum, hsum4x4 } from "./f16";
 import { madd } from "./int-dot";
 
 // attention.ts for two query heads of one GQA group at a time (group size even, no soft-capping, f32 KV): each K and
 // V row is loaded once for both heads. Units [r0, r1) index (token, head pair), u = t · nHeads/2 + h/2; same params
 // words as attention.ts. Keys go four at a time (one vector exponential per head), the rest one by one.
-
-// Lane i = Σ lanes of c_i.
-@inline function sum4x4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
-  const t01 = f32x4.add(v128.shuffle<f32>(c0, c1, 0, 2, 4, 6), v128.shuffle<f32>(c0, c1, 1, 3, 5, 7));
-  const t23 = f32x4.add(v128.shuffle<f32>(c2, c3, 0, 2, 4, 6), v128.shuffle<f32>(c2, c3, 1, 3, 5, 7));
-  return f32x4.add(v128.shuffle<f32>(t01, t23, 0, 2, 4, 6), v128.shuffle<f32>(t01, t23, 1, 3, 5, 7));
-}
-
-@inline function max4(v: v128): f32 {
-  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
-}
 
 export function attentionPairs(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
   const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
@@ -55,9 +44,9 @@ export function attentionPairs(out: usize, q: usize, k: usize, v: usize, params:
           a0 = madd(x, kr0, a0); a1 = madd(x, kr1, a1); a2 = madd(x, kr2, a2); a3 = madd(x, kr3, a3);
           c0 = madd(y, kr0, c0); c1 = madd(y, kr1, c1); c2 = madd(y, kr2, c2); c3 = madd(y, kr3, c3);
         }
-        const sa = f32x4.mul(sum4x4(a0, a1, a2, a3), f32x4.splat(scale));
-        const sb = f32x4.mul(sum4x4(c0, c1, c2, c3), f32x4.splat(scale));
-        const xa = max4(sa), xb = max4(sb);
+        const sa = f32x4.mul(hsum4x4(a0, a1, a2, a3), f32x4.splat(scale));
+        const sb = f32x4.mul(hsum4x4(c0, c1, c2, c3), f32x4.splat(scale));
+        const xa = hmax(sa), xb = hmax(sb);
         if (xa > ma) {
           la *= rescaleRow(oa, hdBytes, ma - xa);
           ma = xa;

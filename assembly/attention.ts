@@ -1,5 +1,5 @@
 import { exp4 } from "./activation";
-import { hsum } from "./f16";
+import { hmax, hsum, hsum4x4 } from "./f16";
 import { madd } from "./int-dot";
 
 // Causal multi-head attention over the paged KV cache, one pass over K and V per head with the online softmax
@@ -58,11 +58,8 @@ export function attention(out: usize, q: usize, k: usize, v: usize, params: usiz
             c2 = madd(qv, v128.load(k0 + 2 * rowStride + d), c2);
             c3 = madd(qv, v128.load(k0 + 3 * rowStride + d), c3);
           }
-          // Transpose-add: lane i = Σ lanes of c_i.
-          const t01 = f32x4.add(v128.shuffle<f32>(c0, c1, 0, 2, 4, 6), v128.shuffle<f32>(c0, c1, 1, 3, 5, 7));
-          const t23 = f32x4.add(v128.shuffle<f32>(c2, c3, 0, 2, 4, 6), v128.shuffle<f32>(c2, c3, 1, 3, 5, 7));
-          const sv = f32x4.mul(f32x4.add(v128.shuffle<f32>(t01, t23, 0, 2, 4, 6), v128.shuffle<f32>(t01, t23, 1, 3, 5, 7)), f32x4.splat(scale));
-          const smax = max(max(f32x4.extract_lane(sv, 0), f32x4.extract_lane(sv, 1)), max(f32x4.extract_lane(sv, 2), f32x4.extract_lane(sv, 3)));
+          const sv = f32x4.mul(hsum4x4(c0, c1, c2, c3), f32x4.splat(scale));
+          const smax = hmax(sv);
           if (smax > m) {
             l *= rescaleRow(oRow, hdBytes, m - smax);
             m = smax;

@@ -18,6 +18,18 @@ const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
   return v128.or(mag, i32x4.shl(v128.and(h32, i32x4.splat(0x8000)), 16));
 }
 
+// Lane i = Σ of the four lanes of c_i (four horizontal sums at once).
+@inline export function hsum4x4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
+  const t01 = f32x4.add(v128.shuffle<f32>(c0, c1, 0, 2, 4, 6), v128.shuffle<f32>(c0, c1, 1, 3, 5, 7));
+  const t23 = f32x4.add(v128.shuffle<f32>(c2, c3, 0, 2, 4, 6), v128.shuffle<f32>(c2, c3, 1, 3, 5, 7));
+  return f32x4.add(v128.shuffle<f32>(t01, t23, 0, 2, 4, 6), v128.shuffle<f32>(t01, t23, 1, 3, 5, 7));
+}
+
+// Largest of four floats.
+@inline export function hmax(v: v128): f32 {
+  return max(max(f32x4.extract_lane(v, 0), f32x4.extract_lane(v, 1)), max(f32x4.extract_lane(v, 2), f32x4.extract_lane(v, 3)));
+}
+
 // Horizontal sum of four floats.
 @inline export function hsum(v: v128): f32 {
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);

@@ -37,3 +37,9 @@
   const mask = i8x16(1, 2, 4, 8, 16, 32, 64, -128, 1, 2, 4, 8, 16, 32, 64, -128);
   return v128.and(i8x16.eq(v128.and(v, mask), mask), i8x16.splat(0x10));
 }
+
+// Pairwise sums of adjacent i32 lanes: [x0+x1, x2+x3, y0+y1, y2+y3]; applied twice it reduces four vectors to
+// their four totals.
+@inline export function hadd(x: v128, y: v128): v128 {
+  return i32x4.add(v128.shuffle<i32>(x, y, 0, 2, 4, 6), v128.shuffle<i32>(x, y, 1, 3, 5, 7));
+}

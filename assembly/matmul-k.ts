@@ -1,5 +1,5 @@
 import { loadF16, hsum } from "./f16";
-import { madd, pairsU5 } from "./int-dot";
+import { dotU5x32, hadd, madd, pairsU5 } from "./int-dot";
 
 // Super-block (256-value) types times Q8_K activations (quantize-act.ts: one f32 scale per 256 values and the
 // sums of each 16 quants), as llama.cpp's vec_dot_*_q8_K: per super-block an exact integer sum of
@@ -191,17 +191,6 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   }
 }
 
-// Pairwise sums of adjacent i32 lanes: [x0+x1, x2+x3, y0+y1, y2+y3]; applied twice it reduces four vectors to
-// their four totals.
-@inline function hadd(x: v128, y: v128): v128 {
-  return i32x4.add(v128.shuffle<i32>(x, y, 0, 2, 4, 6), v128.shuffle<i32>(x, y, 1, 3, 5, 7));
-}
-
-// Dot of 32 small unsigned codes (lo, hi) with 32 activations at `a`, as four i32 lanes.
-@inline function dotU32(lo: v128, hi: v128, a: usize): v128 {
-  return i32x4.extadd_pairwise_i16x8_s(i16x8.add(pairsU5(lo, v128.load(a)), pairsU5(hi, v128.load(a, 16))));
-}
-
 // Q4_K times one token (decode): the eight 32-value sub-block dots reduced to two vectors of four totals, times
 // the sub-block scales as i32 lanes, and the minima from pairs of activation group sums: fewer operations per
 // value than the generic tile of rowK, which unpacks codes per 16-value group.
@@ -214,11 +203,11 @@ export function rowQ4_K1(w: usize, nbk: i32, q: usize, dx: usize, bs: usize): f3
     const q0 = v128.load(p, 16), q1 = v128.load(p, 32), q2 = v128.load(p, 48), q3 = v128.load(p, 64);
     const q4 = v128.load(p, 80), q5 = v128.load(p, 96), q6 = v128.load(p, 112), q7 = v128.load(p, 128);
     const t0 = hadd(
-      hadd(dotU32(v128.and(q0, m4), v128.and(q1, m4), a), dotU32(i8x16.shr_u(q0, 4), i8x16.shr_u(q1, 4), a + 32)),
-      hadd(dotU32(v128.and(q2, m4), v128.and(q3, m4), a + 64), dotU32(i8x16.shr_u(q2, 4), i8x16.shr_u(q3, 4), a + 96)));
+      hadd(dotU5x32(v128.and(q0, m4), v128.and(q1, m4), a), dotU5x32(i8x16.shr_u(q0, 4), i8x16.shr_u(q1, 4), a + 32)),
+      hadd(dotU5x32(v128.and(q2, m4), v128.and(q3, m4), a + 64), dotU5x32(i8x16.shr_u(q2, 4), i8x16.shr_u(q3, 4), a + 96)));
     const t1 = hadd(
-      hadd(dotU32(v128.and(q4, m4), v128.and(q5, m4), a + 128), dotU32(i8x16.shr_u(q4, 4), i8x16.shr_u(q5, 4), a + 160)),
-      hadd(dotU32(v128.and(q6, m4), v128.and(q7, m4), a + 192), dotU32(i8x16.shr_u(q6, 4), i8x16.shr_u(q7, 4), a + 224)));
+      hadd(dotU5x32(v128.and(q4, m4), v128.and(q5, m4), a + 128), dotU5x32(i8x16.shr_u(q4, 4), i8x16.shr_u(q5, 4), a + 160)),
+      hadd(dotU5x32(v128.and(q6, m4), v128.and(q7, m4), a + 192), dotU5x32(i8x16.shr_u(q6, 4), i8x16.shr_u(q7, 4), a + 224)));
     const sm = kScalesMins(p + 4);
     const sm16lo = i16x8.extend_low_i8x16_u(sm), sm16hi = i16x8.extend_high_i8x16_u(sm);
     const isum = i32x4.add(i32x4.mul(t0, i32x4.extend_low_i16x8_u(sm16lo)), i32x4.mul(t1, i32x4.extend_high_i16x8_u(sm16lo)));

@@ -1,5 +1,5 @@
 import { f16x4ToF32x4, loadF16, hsum } from "./f16";
-import { dotS, dotU5x32, madd, spreadBits16 } from "./int-dot";
+import { dotS, dotU5x32, hadd, madd, spreadBits16 } from "./int-dot";
 
 // Products of weights in the 32-value block types with Q8 activations (see quantize-act.ts).
 // out[t, r] for rows r in [r0, r1) and all tokens t: Σ_blocks (dw·dx·Σ wq·xq + mw·dx·Σ xq).
@@ -57,10 +57,6 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   return dotU5x32(lo, hi, a);
 }
 
-// Pairwise sums of adjacent i32 lanes: [x0+x1, x2+x3, y0+y1, y2+y3]; twice reduces four vectors to their totals.
-@inline function hadd(x: v128, y: v128): v128 {
-  return i32x4.add(v128.shuffle<i32>(x, y, 0, 2, 4, 6), v128.shuffle<i32>(x, y, 1, 3, 5, 7));
-}
 
 // The f16 at byte `off` of four consecutive blocks, as four floats.
 @inline function halves4(p: usize, bytes: usize, off: usize): v128 {
