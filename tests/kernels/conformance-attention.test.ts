@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { AttentionParams, KvBatchView } from "../../src/kernels/backend.js";
+import type { AttentionParams } from "../../src/kernels/backend.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
+import { scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
 
 // Paged attention of every fast backend against the scalar oracle (float64 sums, two-pass softmax): GQA groups,
@@ -21,31 +22,11 @@ const CASES: Case[] = [
   { nHeads: 4, nKvHeads: 1, headDim: 16, softcap: 20, window: 0, blockSize: 5 },
 ];
 
-function makeBatch(rand: () => number, blockSize: number): KvBatchView & { nSlots: number } {
-  // Sequence 0 at positions 0..10 (a prefill chunk of its last 4), sequence 1 decoding position 17.
-  const maxBlocksPerSeq = Math.ceil(18 / blockSize);
-  const nBlocks = 2 * maxBlocksPerSeq;
-  const ids = Array.from({ length: nBlocks }, (_, i) => i).sort(() => rand() - 0.5);
-  const blockTables = Int32Array.from(ids);
-  const tokens: [number, number][] = [[0, 7], [0, 8], [0, 9], [0, 10], [1, 17]];
-  const slotOf = (seq: number, pos: number): number => blockTables[seq * maxBlocksPerSeq + Math.floor(pos / blockSize)]! * blockSize + (pos % blockSize);
-  return {
-    nTokens: tokens.length,
-    blockSize,
-    positions: Int32Array.from(tokens.map(([, p]) => p)),
-    slots: Int32Array.from(tokens.map(([s, p]) => slotOf(s, p))),
-    tokenSeq: Int32Array.from(tokens.map(([s]) => s)),
-    blockTables,
-    maxBlocksPerSeq,
-    nSlots: nBlocks * blockSize,
-  };
-}
-
 for (const backend of backends) {
   describe(`attention conformance: wasm ${backend.simdLevel} ${backend.threads} thread(s)`, () => {
     it.each(CASES)("heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize", (c) => {
       const rand = rng(c.headDim * 31 + c.nHeads);
-      const kv = makeBatch(rand, c.blockSize);
+      const kv = scatteredBatch(rand, c.blockSize);
       const kvDim = c.nKvHeads * c.headDim;
       const qDim = c.nHeads * c.headDim;
       const p: AttentionParams = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale: 1 / Math.sqrt(c.headDim), softcap: c.softcap, window: c.window };
