@@ -1,103 +1,41 @@
-import { f16x4ToF32x4, loadF16, hsum } from "./f16";
-import { dotS, dotU5x32, hadd, madd, spreadBits16 } from "./int-dot";
+import { hsum, loadF16 } from "./f16";
+import { hadd, madd } from "./int-dot";
+import {
+  KIND_IQ4_NL, KIND_Q4_0, KIND_Q4_1, KIND_Q5_0, KIND_Q5_1, KIND_Q8_0, blockBytes, blockDot, halves4, hasMin, isSigned,
+  minOf4, quantsOffset, weightHi, weightLo, weightMin,
+} from "./q32-blocks";
 
 // Products of weights in the 32-value block types with Q8 activations (see quantize-act.ts).
 // out[t, r] for rows r in [r0, r1) and all tokens t: Σ_blocks (dw·dx·Σ wq·xq + mw·dx·Σ xq).
 // Types whose values are unsigned codes plus an offset (Q4_0 = 8 below its nibble, Q5_0 = 16) fold the
 // offset into the block minimum so they take the unsigned (relaxed) dot.
-
-const KIND_Q8_0 = 0;
-const KIND_Q4_0 = 1;
-const KIND_Q4_1 = 2;
-const KIND_Q5_0 = 3;
-const KIND_Q5_1 = 4;
-const KIND_IQ4_NL = 5;
-
-// ggml-common.h kvalues_iq4nl
-const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
-
-@inline function blockBytes(kind: i32): usize {
-  return kind == KIND_Q8_0 ? 34 : kind == KIND_Q4_0 ? 18 : kind == KIND_Q4_1 ? 20 : kind == KIND_Q5_0 ? 22 : kind == KIND_Q5_1 ? 24 : 18;
-}
-
-@inline function isSigned(kind: i32): bool {
-  return kind == KIND_Q8_0 || kind == KIND_IQ4_NL;
-}
-
-@inline function hasMin(kind: i32): bool {
-  return kind == KIND_Q4_0 || kind == KIND_Q4_1 || kind == KIND_Q5_0 || kind == KIND_Q5_1;
-}
-
-@inline function weightLo(kind: i32, p: usize): v128 {
-  if (kind == KIND_Q8_0) return v128.load(p, 2);
-  if (kind == KIND_Q4_0) return v128.and(v128.load(p, 2), i8x16.splat(0x0f));
-  if (kind == KIND_Q4_1) return v128.and(v128.load(p, 4), i8x16.splat(0x0f));
-  if (kind == KIND_Q5_0) return v128.or(v128.and(v128.load(p, 6), i8x16.splat(0x0f)), spreadBits16(<u32>load<u16>(p, 2)));
-  if (kind == KIND_Q5_1) return v128.or(v128.and(v128.load(p, 8), i8x16.splat(0x0f)), spreadBits16(<u32>load<u16>(p, 4)));
-  return i8x16.swizzle(IQ4NL_TABLE, v128.and(v128.load(p, 2), i8x16.splat(0x0f)));
-}
-
-@inline function weightHi(kind: i32, p: usize): v128 {
-  if (kind == KIND_Q8_0) return v128.load(p, 18);
-  if (kind == KIND_Q4_0) return i8x16.shr_u(v128.load(p, 2), 4);
-  if (kind == KIND_Q4_1) return i8x16.shr_u(v128.load(p, 4), 4);
-  if (kind == KIND_Q5_0) return v128.or(i8x16.shr_u(v128.load(p, 6), 4), spreadBits16(<u32>load<u16>(p, 4)));
-  if (kind == KIND_Q5_1) return v128.or(i8x16.shr_u(v128.load(p, 8), 4), spreadBits16(<u32>load<u16>(p, 6)));
-  return i8x16.swizzle(IQ4NL_TABLE, i8x16.shr_u(v128.load(p, 2), 4));
-}
-
-@inline function weightMin(kind: i32, p: usize, d: f32): f32 {
-  if (kind == KIND_Q4_0) return -8 * d;
-  if (kind == KIND_Q5_0) return -16 * d;
-  return loadF16(p + 2);
-}
-
-@inline function blockDot(kind: i32, lo: v128, hi: v128, a: usize): v128 {
-  if (isSigned(kind)) return i32x4.add(dotS(lo, v128.load(a)), dotS(hi, v128.load(a, 16)));
-  return dotU5x32(lo, hi, a);
-}
-
-
-// The f16 at byte `off` of four consecutive blocks, as four floats.
-@inline function halves4(p: usize, bytes: usize, off: usize): v128 {
-  // The four halves straight into the even 16-bit lanes (the odd ones stay zero): i32 lanes holding each half.
-  let h = v128.load16_lane(p + off, i32x4.splat(0), 0);
-  h = v128.load16_lane(p + bytes + off, h, 2);
-  h = v128.load16_lane(p + 2 * bytes + off, h, 4);
-  return f16x4ToF32x4(v128.load16_lane(p + 3 * bytes + off, h, 6));
-}
-
-@inline function minOf4(kind: i32, p: usize, bytes: usize, d: v128): v128 {
-  if (kind == KIND_Q4_0) return f32x4.mul(d, f32x4.splat(-8));
-  if (kind == KIND_Q5_0) return f32x4.mul(d, f32x4.splat(-16));
-  return halves4(p, bytes, 2);
-}
+// A row is read through `q` (its first block's quants), `d` (its first block's scale) and `stride` (bytes from one
+// block to the next), so the same row kernels serve ggml's layout and the row-interleaved one (matmul-q32-packed.ts).
 
 // One token: blocks four at a time, their integer dots reduced to one vector of four totals and scaled by
 // [dw·dx] of the four blocks in one multiply-add (no per-block scalar conversion or splat).
-@inline function rowTokens1(kind: i32, w: usize, nb: i32, qs: usize, ds: usize, ss: usize): f32 {
+@inline export function rowTokens1(kind: i32, q: usize, d: usize, stride: usize, nb: i32, qs: usize, ds: usize, ss: usize): f32 {
   let acc = f32x4.splat(0);
   let accMin = f32x4.splat(0);
-  const bytes = blockBytes(kind);
   let b = 0;
   for (; b + 4 <= nb; b += 4) {
-    const p = w + <usize>b * bytes;
+    const pq = q + <usize>b * stride, pd = d + <usize>b * stride;
     const a = qs + (<usize>b << 5);
-    const i0 = blockDot(kind, weightLo(kind, p), weightHi(kind, p), a);
-    const i1 = blockDot(kind, weightLo(kind, p + bytes), weightHi(kind, p + bytes), a + 32);
-    const i2 = blockDot(kind, weightLo(kind, p + 2 * bytes), weightHi(kind, p + 2 * bytes), a + 64);
-    const i3 = blockDot(kind, weightLo(kind, p + 3 * bytes), weightHi(kind, p + 3 * bytes), a + 96);
-    const d = halves4(p, bytes, 0);
-    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i0, i1), hadd(i2, i3))), f32x4.mul(d, v128.load(ds + (<usize>b << 2))), acc);
-    if (hasMin(kind)) accMin = madd(minOf4(kind, p, bytes, d), v128.load(ss + (<usize>b << 2)), accMin);
+    const i0 = blockDot(kind, weightLo(kind, pq), weightHi(kind, pq), a);
+    const i1 = blockDot(kind, weightLo(kind, pq + stride), weightHi(kind, pq + stride), a + 32);
+    const i2 = blockDot(kind, weightLo(kind, pq + 2 * stride), weightHi(kind, pq + 2 * stride), a + 64);
+    const i3 = blockDot(kind, weightLo(kind, pq + 3 * stride), weightHi(kind, pq + 3 * stride), a + 96);
+    const dv = halves4(pd, stride, 0);
+    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i0, i1), hadd(i2, i3))), f32x4.mul(dv, v128.load(ds + (<usize>b << 2))), acc);
+    if (hasMin(kind)) accMin = madd(minOf4(kind, pd, stride, dv), v128.load(ss + (<usize>b << 2)), accMin);
   }
   let tail: f32 = 0;
   for (; b < nb; b++) {
-    const p = w + <usize>b * bytes;
-    const d = loadF16(p);
-    const isum = blockDot(kind, weightLo(kind, p), weightHi(kind, p), qs + (<usize>b << 5));
-    tail += <f32>(i32x4.extract_lane(isum, 0) + i32x4.extract_lane(isum, 1) + i32x4.extract_lane(isum, 2) + i32x4.extract_lane(isum, 3)) * d * load<f32>(ds + (<usize>b << 2));
-    if (hasMin(kind)) tail += weightMin(kind, p, d) * load<f32>(ss + (<usize>b << 2));
+    const pq = q + <usize>b * stride, pd = d + <usize>b * stride;
+    const dv = loadF16(pd);
+    const isum = blockDot(kind, weightLo(kind, pq), weightHi(kind, pq), qs + (<usize>b << 5));
+    tail += <f32>(i32x4.extract_lane(isum, 0) + i32x4.extract_lane(isum, 1) + i32x4.extract_lane(isum, 2) + i32x4.extract_lane(isum, 3)) * dv * load<f32>(ds + (<usize>b << 2));
+    if (hasMin(kind)) tail += weightMin(kind, pd, dv) * load<f32>(ss + (<usize>b << 2));
   }
   return hsum(acc) + hsum(accMin) + tail;
 }
@@ -131,21 +69,20 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
 // Four tokens per pass over a weight row: each block is unpacked once and used four times (prefill). Blocks go
 // four at a time: each token's four block dots are reduced to one vector of four totals and scaled by
 // [dw·dx] of the four blocks in one multiply-add, as in rowTokens1; the remaining blocks one by one.
-@inline function rowTokens4(kind: i32, w: usize, nb: i32, cols: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: usize): void {
+@inline export function rowTokens4(kind: i32, q: usize, d: usize, stride: usize, nb: i32, cols: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: usize): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let n0 = f32x4.splat(0), n1 = f32x4.splat(0), n2 = f32x4.splat(0), n3 = f32x4.splat(0);
   let m0: f32 = 0, m1: f32 = 0, m2: f32 = 0, m3: f32 = 0;
-  const bytes = blockBytes(kind);
   const nbs = <usize>nb << 2;
   let b = 0;
   for (; b + 4 <= nb; b += 4) {
-    const p = w + <usize>b * bytes;
+    const pq = q + <usize>b * stride, pd = d + <usize>b * stride;
     const qa = qs + (<usize>b << 5);
     // Per token: hadd(hadd(block0, block1), hadd(block2, block3)) = the four blocks' totals. Each block is
     // unpacked (and widened) once for the four tokens.
     let h0 = i32x4.splat(0), h1 = i32x4.splat(0), h2 = i32x4.splat(0), h3 = i32x4.splat(0);
     for (let half: usize = 0; half < 2; half++) {
-      const pa = p + 2 * half * bytes, pb = pa + bytes, qa0 = qa + (half << 6), qb0 = qa0 + 32;
+      const pa = pq + 2 * half * stride, pb = pa + stride, qa0 = qa + (half << 6), qb0 = qa0 + 32;
       const la = weightLo(kind, pa), ha = weightHi(kind, pa);
       const wa0 = widen(kind, la, false), wa1 = widen(kind, la, true), wa2 = widen(kind, ha, false), wa3 = widen(kind, ha, true);
       const x0 = tileDot(kind, la, ha, wa0, wa1, wa2, wa3, qa0), x1 = tileDot(kind, la, ha, wa0, wa1, wa2, wa3, qa0 + cols);
@@ -162,14 +99,14 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
         h0 = hadd(h0, y0); h1 = hadd(h1, y1); h2 = hadd(h2, y2); h3 = hadd(h3, y3);
       }
     }
-    const d = halves4(p, bytes, 0);
+    const dv = halves4(pd, stride, 0);
     const da = ds + (<usize>b << 2);
-    a0 = madd(f32x4.convert_i32x4_s(h0), f32x4.mul(d, v128.load(da)), a0);
-    a1 = madd(f32x4.convert_i32x4_s(h1), f32x4.mul(d, v128.load(da + nbs)), a1);
-    a2 = madd(f32x4.convert_i32x4_s(h2), f32x4.mul(d, v128.load(da + 2 * nbs)), a2);
-    a3 = madd(f32x4.convert_i32x4_s(h3), f32x4.mul(d, v128.load(da + 3 * nbs)), a3);
+    a0 = madd(f32x4.convert_i32x4_s(h0), f32x4.mul(dv, v128.load(da)), a0);
+    a1 = madd(f32x4.convert_i32x4_s(h1), f32x4.mul(dv, v128.load(da + nbs)), a1);
+    a2 = madd(f32x4.convert_i32x4_s(h2), f32x4.mul(dv, v128.load(da + 2 * nbs)), a2);
+    a3 = madd(f32x4.convert_i32x4_s(h3), f32x4.mul(dv, v128.load(da + 3 * nbs)), a3);
     if (hasMin(kind)) {
-      const mn = minOf4(kind, p, bytes, d);
+      const mn = minOf4(kind, pd, stride, dv);
       const sa = ss + (<usize>b << 2);
       n0 = madd(mn, v128.load(sa), n0);
       n1 = madd(mn, v128.load(sa + nbs), n1);
@@ -178,18 +115,18 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
     }
   }
   for (; b < nb; b++) {
-    const p = w + <usize>b * bytes;
-    const d = loadF16(p);
-    const lo = weightLo(kind, p), hi = weightHi(kind, p);
+    const pq = q + <usize>b * stride, pd = d + <usize>b * stride;
+    const dv = loadF16(pd);
+    const lo = weightLo(kind, pq), hi = weightHi(kind, pq);
     const w0 = widen(kind, lo, false), w1 = widen(kind, lo, true), w2 = widen(kind, hi, false), w3 = widen(kind, hi, true);
     const qa = qs + (<usize>b << 5);
     const da = ds + (<usize>b << 2);
-    a0 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa)), f32x4.splat(d * load<f32>(da)), a0);
-    a1 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + cols)), f32x4.splat(d * load<f32>(da + nbs)), a1);
-    a2 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + 2 * cols)), f32x4.splat(d * load<f32>(da + 2 * nbs)), a2);
-    a3 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + 3 * cols)), f32x4.splat(d * load<f32>(da + 3 * nbs)), a3);
+    a0 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa)), f32x4.splat(dv * load<f32>(da)), a0);
+    a1 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + cols)), f32x4.splat(dv * load<f32>(da + nbs)), a1);
+    a2 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + 2 * cols)), f32x4.splat(dv * load<f32>(da + 2 * nbs)), a2);
+    a3 = madd(f32x4.convert_i32x4_s(tileDot(kind, lo, hi, w0, w1, w2, w3, qa + 3 * cols)), f32x4.splat(dv * load<f32>(da + 3 * nbs)), a3);
     if (hasMin(kind)) {
-      const m = weightMin(kind, p, d);
+      const m = weightMin(kind, pd, dv);
       const sa = ss + (<usize>b << 2);
       m0 += m * load<f32>(sa);
       m1 += m * load<f32>(sa + nbs);
@@ -216,14 +153,16 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   for (; t + 4 <= nTokens; t += 4) {
     const tq = qs + <usize>t * c, td = ds + <usize>t * nbs, ts = ss + <usize>t * nbs;
     for (let r = r0; r < r1; r++) {
-      rowTokens4(kind, w + <usize>r * rowBytes, nb, c, tq, td, ts, out + ((<usize>t * rowsU + <usize>r) << 2), rowsU);
+      const row = w + <usize>r * rowBytes;
+      rowTokens4(kind, row + quantsOffset(kind), row, blockBytes(kind), nb, c, tq, td, ts, out + ((<usize>t * rowsU + <usize>r) << 2), rowsU);
     }
   }
   for (; t < nTokens; t++) {
     const tq = qs + <usize>t * c, td = ds + <usize>t * nbs, ts = ss + <usize>t * nbs;
     const o = out + (<usize>t * rowsU << 2);
     for (let r = r0; r < r1; r++) {
-      store<f32>(o + (<usize>r << 2), rowTokens1(kind, w + <usize>r * rowBytes, nb, tq, td, ts));
+      const row = w + <usize>r * rowBytes;
+      store<f32>(o + (<usize>r << 2), rowTokens1(kind, row + quantsOffset(kind), row, blockBytes(kind), nb, tq, td, ts));
     }
   }
 }

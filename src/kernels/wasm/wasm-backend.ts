@@ -10,6 +10,7 @@ import { ScratchRegion, WasmArena, WasmMemoryError } from "./wasm-arena.js";
 import { loadWasmKernels, type WasmSimdLevel } from "./wasm-binary.js";
 import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "./wasm-kernel-names.js";
 import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
+import { PACKED_Q32, packedRowDecoder } from "./packed-rows.js";
 
 /** A weight held in WebAssembly memory at `ptr`, in its stored type. */
 export interface WasmWeight extends Weight {
@@ -21,6 +22,8 @@ export interface WasmWeight extends Weight {
   readonly quantized: boolean;
   /** Pool kernel index of the activation quantizer its matmul reads (Q8_0 or Q8_K blocks). */
   readonly actOp: number;
+  /** Rows per unit of the thread split: 8 for weights interleaved four rows at a time (packed-rows.ts), else 4. */
+  readonly grain: number;
 }
 
 export interface WasmBackendOptions {
@@ -30,6 +33,8 @@ export interface WasmBackendOptions {
   relaxedSimd?: boolean;
   /** Pool workers' spin iterations before they sleep. */
   spinLimit?: number;
+  /** Interleave Q8_0/Q4_0/IQ4_NL weights four rows at a time at load (default true; packed-rows.ts). */
+  packWeights?: boolean;
 }
 
 const ATTN_PARAM_WORDS = 11;
@@ -74,6 +79,8 @@ export class WasmBackend implements KernelBackend {
   private readonly attnParamsPtr: number;
   private readonly kvIndex: ScratchRegion;
   private row = new Float32Array(0);
+  private readonly packWeights: boolean;
+  private readonly packScratch: ScratchRegion;
 
   constructor(options: WasmBackendOptions = {}) {
     const { level, module } = loadWasmKernels(options.relaxedSimd ?? true);
@@ -98,6 +105,8 @@ export class WasmBackend implements KernelBackend {
     this.stageX = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
     this.kvIndex = new ScratchRegion(this.arena);
+    this.packWeights = options.packWeights ?? true;
+    this.packScratch = new ScratchRegion(this.arena);
     this.attnParamsPtr = this.arena.alloc(ATTN_PARAM_WORDS * 4);
     this.attnParams = this.arena.i32(this.attnParamsPtr, ATTN_PARAM_WORDS);
     this.attnParamsF = this.arena.f32(this.attnParamsPtr, ATTN_PARAM_WORDS);
@@ -116,7 +125,7 @@ export class WasmBackend implements KernelBackend {
   }
 
   loadWeight(type: GgmlTypeName, rows: number, cols: number, bytes: Uint8Array): WasmWeight {
-    const decode = rowDecoder(type);
+    let decode = rowDecoder(type);
     let ptr = this.arena.addressOf(bytes);
     let held = bytes;
     if (ptr < 0) {
@@ -129,10 +138,19 @@ export class WasmBackend implements KernelBackend {
     const name = floatName ?? quantName;
     const blockSize = floatName ? 1 : quantTraits(type).blockSize;
     // Types without a wasm kernel, or rows the kernels' block layout cannot take, use the reference product.
-    const op = name && cols % blockSize === 0 && (floatName || cols % 32 === 0) ? this.pool.opOf(name) : -1;
+    let op = name && cols % blockSize === 0 && (floatName || cols % 32 === 0) ? this.pool.opOf(name) : -1;
     if (this.row.length < cols) this.row = new Float32Array(cols);
     const actOp = Q8K_ACTIVATION_TYPES.has(type) ? this.quantKOp : this.quantOp;
-    return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined, actOp };
+    const packed = PACKED_Q32[type];
+    let grain = 4;
+    if (packed && op >= 0 && this.packWeights && rows >= 4) {
+      const rowBytes = (cols / 32) * packed.blockBytes;
+      this.exports["packQ32"]!(ptr, packed.kind, cols, this.packScratch.ensure(4 * rowBytes), 0, rows >> 2);
+      decode = packedRowDecoder(decode, packed.blockBytes, rows, cols);
+      op = this.pool.opOf(packed.kernel);
+      grain = 8;
+    }
+    return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined, actOp, grain };
   }
 
   loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array {
@@ -161,7 +179,7 @@ export class WasmBackend implements KernelBackend {
       pool.setArgs(xPtr, cols, q.qs, q.ds, q.ss, 0);
       pool.run(ww.actOp, 6, nTokens);
       pool.setArgs(ww.ptr, q.qs, q.ds, q.ss, outPtr, rows, cols, nTokens);
-      pool.run(ww.op, 8, rows, 4);
+      pool.run(ww.op, 8, rows, ww.grain);
     } else {
       pool.setArgs(ww.ptr, xPtr, outPtr, rows, cols, nTokens);
       pool.run(ww.op, 6, rows, 4);

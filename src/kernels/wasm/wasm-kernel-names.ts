@@ -1,4 +1,5 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
+import { PACKED_Q32 } from "./packed-rows.js";
 
 /** Kernels that take f32 activations directly: (w, x, out, rows, cols, nTokens, r0, r1). */
 export const FLOAT_MATMUL: Partial<Record<GgmlTypeName, string>> = {
@@ -36,6 +37,7 @@ export const POOL_KERNELS: readonly string[] = [
   "quantizeQ8K",
   ...Object.values(FLOAT_MATMUL),
   ...Object.values(QUANT_MATMUL),
+  ...Object.values(PACKED_Q32).map((p) => p!.kernel),
   "attention",
   "attentionPairs",
   "attentionF16",

@@ -1,0 +1,197 @@
+import { f16x4ToF32x4 } from "./f16";
+import { dotS, hadd, madd, pairsU5 } from "./int-dot";
+import { rowTokens1, rowTokens4 } from "./matmul-q32";
+import { KIND_IQ4_NL, KIND_Q4_0, KIND_Q8_0, blockBytes, weightHi, weightLo } from "./q32-blocks";
+
+// Q8_0, Q4_0 and IQ4_NL weights interleaved four rows at a time (as llama.cpp repacks Q4_0 for its CPU
+// backend): for each block column b of a group of rows 4g..4g+3, the four f16 scales, then the four rows' quants.
+// A group takes as many bytes as the four ggml rows, so packQ32 rearranges them in place. Rows past the last whole
+// group keep ggml's layout. One token then reads a block's activations once for eight rows, and the four rows'
+// dots reduce to one vector scaled by the four scales (loaded in one go) in one multiply-add.
+
+// Weight bytes a prefill pass keeps in cache while it runs every 4-token tile over them (about half an L2).
+const ROW_CHUNK_BYTES: usize = 256 << 10;
+
+// Bytes of one block column of a group: 4 scales + 4 × the block's quants.
+@inline function columnBytes(kind: i32): usize {
+  return blockBytes(kind) << 2;
+}
+
+// Rearranges the whole four-row groups of a [rows, cols] matrix in ggml's layout at `w` into the interleaved
+// layout, in place, through `tmp` (room for four rows): groups [g0, g1).
+export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1: i32): void {
+  const nb = <usize>(cols >> 5);
+  const bb = blockBytes(kind), qb = bb - 2;
+  const rowBytes = nb * bb;
+  const groupBytes = rowBytes << 2;
+  for (let g = g0; g < g1; g++) {
+    const base = w + <usize>g * groupBytes;
+    memory.copy(tmp, base, groupBytes);
+    for (let b: usize = 0; b < nb; b++) {
+      const col = base + b * (bb << 2);
+      for (let j: usize = 0; j < 4; j++) {
+        const src = tmp + j * rowBytes + b * bb;
+        store<u16>(col + 2 * j, load<u16>(src));
+        memory.copy(col + 8 + j * qb, src + 2, qb);
+      }
+    }
+  }
+}
+
+// Four halves at p → four floats.
+@inline function scales4(p: usize): v128 {
+  return f16x4ToF32x4(i32x4.extend_low_i16x8_u(v128.load64_zero(p)));
+}
+
+// One row's block dot (4 partial sums) with the block's activations: bytes xa, xb (4-bit types, relaxed dot) or
+// widened to i16 x0..x3 (Q8_0, whose weights are widened here once per row and block).
+@inline function rowDot(kind: i32, q: usize, xa: v128, xb: v128, x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+  if (kind == KIND_Q8_0) {
+    const w0 = v128.load(q), w1 = v128.load(q, 16);
+    return i32x4.add(
+      i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w0), x0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w0), x1)),
+      i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w1), x2), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w1), x3)));
+  }
+  const lo = weightLo(kind, q), hi = weightHi(kind, q);
+  if (kind == KIND_IQ4_NL) return i32x4.add(dotS(lo, xa), dotS(hi, xb));
+  return i32x4.extadd_pairwise_i16x8_s(i16x8.add(pairsU5(lo, xa), pairsU5(hi, xb)));
+}
+
+// The four rows' totals of block column `col` (scales at col, quants from col + 8).
+@inline function groupDot(kind: i32, col: usize, xa: v128, xb: v128, x0: v128, x1: v128, x2: v128, x3: v128): v128 {
+  const qb = blockBytes(kind) - 2;
+  const q = col + 8;
+  return hadd(
+    hadd(rowDot(kind, q, xa, xb, x0, x1, x2, x3), rowDot(kind, q + qb, xa, xb, x0, x1, x2, x3)),
+    hadd(rowDot(kind, q + 2 * qb, xa, xb, x0, x1, x2, x3), rowDot(kind, q + 3 * qb, xa, xb, x0, x1, x2, x3)));
+}
+
+// acc + scales · (dx · t − 8 · s) for Q4_0 (its −8 offset times the activations' scaled sum), scales · dx · t otherwise.
+@inline function scaleAdd(kind: i32, col: usize, t: v128, dx: v128, sx: usize, acc: v128): v128 {
+  if (kind == KIND_Q4_0) return madd(scales4(col), madd(f32x4.convert_i32x4_s(t), dx, f32x4.mul(v128.load32_splat(sx), f32x4.splat(-8))), acc);
+  return madd(scales4(col), f32x4.mul(f32x4.convert_i32x4_s(t), dx), acc);
+}
+
+// One token, `groups` (1 or 2) consecutive groups from `g`: out[4·groups] rows.
+@inline function groupsToken1(kind: i32, groups: i32, g: usize, groupBytes: usize, nb: i32, qs: usize, ds: usize, ss: usize, out: usize): void {
+  const cb = columnBytes(kind);
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    const col = g + <usize>b * cb;
+    const a = qs + (<usize>b << 5);
+    const xa = v128.load(a), xb = v128.load(a, 16);
+    let x0 = xa, x1 = xa, x2 = xb, x3 = xb;
+    if (kind == KIND_Q8_0) {
+      x0 = i16x8.extend_low_i8x16_s(xa); x1 = i16x8.extend_high_i8x16_s(xa);
+      x2 = i16x8.extend_low_i8x16_s(xb); x3 = i16x8.extend_high_i8x16_s(xb);
+    }
+    const dx = v128.load32_splat(ds + (<usize>b << 2));
+    const sx = ss + (<usize>b << 2);
+    acc0 = scaleAdd(kind, col, groupDot(kind, col, xa, xb, x0, x1, x2, x3), dx, sx, acc0);
+    if (groups == 2) acc1 = scaleAdd(kind, col + groupBytes, groupDot(kind, col + groupBytes, xa, xb, x0, x1, x2, x3), dx, sx, acc1);
+  }
+  v128.store(out, acc0);
+  if (groups == 2) v128.store(out, acc1, 16);
+}
+
+// Four tokens of one group (four rows): each block column's quants are unpacked once (Q4_0/IQ4_NL: to bytes) and
+// its activations loaded once per token for the four rows; out[t, r..r+3] for the four tokens.
+@inline function groupTokens4(kind: i32, g: usize, nb: i32, cols: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: usize): void {
+  const cb = columnBytes(kind), qb = blockBytes(kind) - 2;
+  const nbs = <usize>nb << 2;
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  for (let b = 0; b < nb; b++) {
+    const col = g + <usize>b * cb;
+    const a = qs + (<usize>b << 5);
+    const dx = ds + (<usize>b << 2), sx = ss + (<usize>b << 2);
+    acc0 = scaleAdd(kind, col, groupDotAt(kind, col, qb, a), v128.load32_splat(dx), sx, acc0);
+    acc1 = scaleAdd(kind, col, groupDotAt(kind, col, qb, a + cols), v128.load32_splat(dx + nbs), sx + nbs, acc1);
+    acc2 = scaleAdd(kind, col, groupDotAt(kind, col, qb, a + 2 * cols), v128.load32_splat(dx + 2 * nbs), sx + 2 * nbs, acc2);
+    acc3 = scaleAdd(kind, col, groupDotAt(kind, col, qb, a + 3 * cols), v128.load32_splat(dx + 3 * nbs), sx + 3 * nbs, acc3);
+  }
+  const rb = rows << 2;
+  v128.store(out, acc0);
+  v128.store(out + rb, acc1);
+  v128.store(out + 2 * rb, acc2);
+  v128.store(out + 3 * rb, acc3);
+}
+
+// groupDot with the token's activations at `a`.
+@inline function groupDotAt(kind: i32, col: usize, qb: usize, a: usize): v128 {
+  const xa = v128.load(a), xb = v128.load(a, 16);
+  let x0 = xa, x1 = xa, x2 = xb, x3 = xb;
+  if (kind == KIND_Q8_0) {
+    x0 = i16x8.extend_low_i8x16_s(xa); x1 = i16x8.extend_high_i8x16_s(xa);
+    x2 = i16x8.extend_low_i8x16_s(xb); x3 = i16x8.extend_high_i8x16_s(xb);
+  }
+  return groupDot(kind, col, xa, xb, x0, x1, x2, x3);
+}
+
+@inline function matmulPacked(kind: i32, w: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
+  const nb = cols >> 5;
+  const bb = blockBytes(kind);
+  const rowBytes = <usize>nb * bb;
+  const groupBytes = rowBytes << 2;
+  const packedRows = rows & ~3;
+  const c = <usize>cols;
+  const nbs = <usize>nb << 2;
+  const rowsU = <usize>rows;
+  let t = 0;
+  // Token tiles of 4: a group of four rows at a time (rows outside whole groups one by one, rowTokens4 reading a
+  // packed row through its group's stride). Rows go in chunks of about ROW_CHUNK_BYTES, each chunk taking every
+  // tile in turn, so its weights are read from cache rather than memory once per tile.
+  const tiles = nTokens >> 2;
+  const chunkRows = max(4, <i32>(ROW_CHUNK_BYTES / rowBytes) & ~3);
+  for (let rc = r0; tiles > 0 && rc < r1; rc += chunkRows) {
+    const rEnd = min(r1, rc + chunkRows);
+    for (let tile = 0; tile < tiles; tile++) {
+      const tt = <usize>tile << 2;
+      const tq = qs + tt * c, td = ds + tt * nbs, ts = ss + tt * nbs;
+      for (let r = rc; r < rEnd; r++) {
+        const o = out + ((tt * rowsU + <usize>r) << 2);
+        if ((r & 3) == 0 && r + 4 <= min(rEnd, packedRows)) {
+          groupTokens4(kind, w + <usize>(r >> 2) * groupBytes, nb, c, tq, td, ts, o, rowsU);
+          r += 3;
+        } else if (r < packedRows) {
+          const col0 = w + <usize>(r >> 2) * groupBytes, j = <usize>(r & 3);
+          rowTokens4(kind, col0 + 8 + j * (bb - 2), col0 + 2 * j, bb << 2, nb, c, tq, td, ts, o, rowsU);
+        } else {
+          const row = w + <usize>r * rowBytes;
+          rowTokens4(kind, row + 2, row, bb, nb, c, tq, td, ts, o, rowsU);
+        }
+      }
+    }
+  }
+  t = tiles << 2;
+  // Then each remaining token: two groups (eight rows) at a time, a last group, rows past the groups one by one.
+  for (; t < nTokens; t++) {
+    const tq = qs + <usize>t * c, td = ds + <usize>t * nbs, ts = ss + <usize>t * nbs;
+    const o = out + (<usize>t * rowsU << 2);
+    let r = r0;
+    if ((r & 3) == 0) {
+      for (; r + 8 <= min(r1, packedRows); r += 8) groupsToken1(kind, 2, w + <usize>(r >> 2) * groupBytes, groupBytes, nb, tq, td, ts, o + (<usize>r << 2));
+      for (; r + 4 <= min(r1, packedRows); r += 4) groupsToken1(kind, 1, w + <usize>(r >> 2) * groupBytes, groupBytes, nb, tq, td, ts, o + (<usize>r << 2));
+    }
+    for (; r < r1; r++) {
+      let q: usize, d: usize, stride: usize;
+      if (r < packedRows) {
+        const col0 = w + <usize>(r >> 2) * groupBytes, j = <usize>(r & 3);
+        q = col0 + 8 + j * (bb - 2); d = col0 + 2 * j; stride = bb << 2;
+      } else {
+        const row = w + <usize>r * rowBytes;
+        q = row + 2; d = row; stride = bb;
+      }
+      store<f32>(o + (<usize>r << 2), rowTokens1(kind, q, d, stride, nb, tq, td, ts));
+    }
+  }
+}
+
+export function matmulQ8_0P(w: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
+  matmulPacked(KIND_Q8_0, w, qs, ds, ss, out, rows, cols, nTokens, r0, r1);
+}
+export function matmulQ4_0P(w: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
+  matmulPacked(KIND_Q4_0, w, qs, ds, ss, out, rows, cols, nTokens, r0, r1);
+}
+export function matmulIQ4_NLP(w: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
+  matmulPacked(KIND_IQ4_NL, w, qs, ds, ss, out, rows, cols, nTokens, r0, r1);
+}
