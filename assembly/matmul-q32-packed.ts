@@ -1,4 +1,3 @@
-import { f16x4ToF32x4 } from "./f16";
 import { dotS, hadd, madd, pairsU5 } from "./int-dot";
 import { rowTokens1, rowTokens4 } from "./matmul-q32";
 import { KIND_IQ4_NL, KIND_Q4_0, KIND_Q8_0, blockBytes, weightHi, weightLo } from "./q32-blocks";
@@ -38,9 +37,12 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
   }
 }
 
-// Four halves at p → four floats.
+// Four halves at p → four floats (finite halves, as f16x4ToF32x4): sign-extended to 32 bits and shifted into
+// float position, the half's sign lands in bit 31 (and its copies in bits 28–30, cleared), its exponent and
+// mantissa below; × 2^112 rebiases the exponent (normals and subnormals exactly).
 @inline function scales4(p: usize): v128 {
-  return f16x4ToF32x4(i32x4.extend_low_i16x8_u(v128.load64_zero(p)));
+  const bits = v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(v128.load64_zero(p)), 13), i32x4.splat(0x8fffffff));
+  return f32x4.mul(bits, f32x4.splat(reinterpret<f32>(0x77800000)));
 }
 
 // One row's block dot (4 partial sums) with the block's activations: bytes xa, xb (4-bit types, relaxed dot) or
@@ -54,13 +56,29 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
   }
   const lo = weightLo(kind, q), hi = weightHi(kind, q);
   if (kind == KIND_IQ4_NL) return i32x4.add(dotS(lo, xa), dotS(hi, xb));
-  return i32x4.extadd_pairwise_i16x8_s(i16x8.add(pairsU5(lo, xa), pairsU5(hi, xb)));
+  return i32x4.extadd_pairwise_i16x8_s(q4Pairs(q, xa, xb));
+}
+
+// Q4_0: a row's 32 code × activation products summed in pairs and halves, as eight 16-bit lanes (each ≤ 2·2·15·127).
+@inline function q4Pairs(q: usize, xa: v128, xb: v128): v128 {
+  return i16x8.add(pairsU5(weightLo(KIND_Q4_0, q), xa), pairsU5(weightHi(KIND_Q4_0, q), xb));
+}
+
+// Lanes [0..3] of x + [4..7] of x, then the same of y: two rows' sums of four 16-bit lanes each.
+@inline function foldHalves16(x: v128, y: v128): v128 {
+  return i16x8.add(v128.shuffle<i64>(x, y, 0, 2), v128.shuffle<i64>(x, y, 1, 3));
 }
 
 // The four rows' totals of block column `col` (scales at col, quants from col + 8).
 @inline function groupDot(kind: i32, col: usize, xa: v128, xb: v128, x0: v128, x1: v128, x2: v128, x3: v128): v128 {
   const qb = blockBytes(kind) - 2;
   const q = col + 8;
+  if (kind == KIND_Q4_0 && ASC_FEATURE_RELAXED_SIMD) {
+    // Rows folded while still 16-bit: each lane of the last fold sums eight pair lanes of one row (≤ 30480).
+    const r01 = foldHalves16(q4Pairs(q, xa, xb), q4Pairs(q + qb, xa, xb));
+    const r23 = foldHalves16(q4Pairs(q + 2 * qb, xa, xb), q4Pairs(q + 3 * qb, xa, xb));
+    return i32x4.extadd_pairwise_i16x8_s(i16x8.add(v128.shuffle<i32>(r01, r23, 0, 2, 4, 6), v128.shuffle<i32>(r01, r23, 1, 3, 5, 7)));
+  }
   return hadd(
     hadd(rowDot(kind, q, xa, xb, x0, x1, x2, x3), rowDot(kind, q + qb, xa, xb, x0, x1, x2, x3)),
     hadd(rowDot(kind, q + 2 * qb, xa, xb, x0, x1, x2, x3), rowDot(kind, q + 3 * qb, xa, xb, x0, x1, x2, x3)));
