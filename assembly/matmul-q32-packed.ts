@@ -31,7 +31,9 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
       for (let j: usize = 0; j < 4; j++) {
         const src = tmp + j * rowBytes + b * bb;
         store<u16>(col + 2 * j, load<u16>(src));
-        memory.copy(col + 8 + j * qb, src + 2, qb);
+        const dst = col + 8 + j * qb;
+        v128.store(dst, v128.load(src, 2));
+        if (qb == 32) v128.store(dst, v128.load(src, 18), 16);
       }
     }
   }
