@@ -51,10 +51,10 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
 // widened to i16 x0..x3 (Q8_0, whose weights are widened here once per row and block).
 @inline function rowDot(kind: i32, q: usize, xa: v128, xb: v128, x0: v128, x1: v128, x2: v128, x3: v128): v128 {
   if (kind == KIND_Q8_0) {
-    const w0 = v128.load(q), w1 = v128.load(q, 16);
+    // Eight bytes at a time loaded straight to 16-bit lanes (one instruction each on x86: pmovsxbw from memory).
     return i32x4.add(
-      i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w0), x0), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w0), x1)),
-      i32x4.add(i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w1), x2), i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w1), x3)));
+      i32x4.add(i32x4.dot_i16x8_s(v128.load8x8_s(q), x0), i32x4.dot_i16x8_s(v128.load8x8_s(q, 8), x1)),
+      i32x4.add(i32x4.dot_i16x8_s(v128.load8x8_s(q, 16), x2), i32x4.dot_i16x8_s(v128.load8x8_s(q, 24), x3)));
   }
   const lo = weightLo(kind, q), hi = weightHi(kind, q);
   if (kind == KIND_IQ4_NL) return i32x4.add(dotS(lo, xa), dotS(hi, xb));
@@ -99,11 +99,11 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
   for (let b = 0; b < nb; b++) {
     const col = g + <usize>b * cb;
     const a = qs + (<usize>b << 5);
-    const xa = v128.load(a), xb = v128.load(a, 16);
-    let x0 = xa, x1 = xa, x2 = xb, x3 = xb;
+    let xa = i32x4.splat(0), xb = xa, x0 = xa, x1 = xa, x2 = xa, x3 = xa;
     if (kind == KIND_Q8_0) {
-      x0 = i16x8.extend_low_i8x16_s(xa); x1 = i16x8.extend_high_i8x16_s(xa);
-      x2 = i16x8.extend_low_i8x16_s(xb); x3 = i16x8.extend_high_i8x16_s(xb);
+      x0 = v128.load8x8_s(a); x1 = v128.load8x8_s(a, 8); x2 = v128.load8x8_s(a, 16); x3 = v128.load8x8_s(a, 24);
+    } else {
+      xa = v128.load(a); xb = v128.load(a, 16);
     }
     const dx = v128.load32_splat(ds + (<usize>b << 2));
     const sx = ss + (<usize>b << 2);
