@@ -37,7 +37,7 @@ export interface WasmBackendOptions {
   packWeights?: boolean;
 }
 
-const ATTN_PARAM_WORDS = 11;
+const ATTN_PARAM_WORDS = 12;
 /** The activations assembly/activation.ts computes, by its kind codes. */
 const ACTIVATION_KIND: Partial<Record<Activation, number>> = { silu: 0, gelu: 1 };
 /** Elements per thread's share of an in-place activation (smaller vectors run on the calling thread). */
@@ -62,6 +62,9 @@ export class WasmBackend implements KernelBackend {
   private readonly attnOp: number;
   /** f32 attention two query heads of a GQA group at a time (K/V rows loaded once for both). */
   private readonly attnPairsOp: number;
+  /** f32 attention four consecutive tokens of a sequence at a time (prefill; assembly/attention-prefill.ts). */
+  private readonly attnPrefillOp: number;
+  private readonly attnScratch: ScratchRegion;
   /** Attention over f16 and q8_0 KV caches (assembly/kv-attention.ts). */
   private readonly attnF16Op: number;
   private readonly attnQ8Op: number;
@@ -96,6 +99,7 @@ export class WasmBackend implements KernelBackend {
     this.quantKOp = this.pool.opOf("quantizeQ8K");
     this.attnOp = this.pool.opOf("attention");
     this.attnPairsOp = this.pool.opOf("attentionPairs");
+    this.attnPrefillOp = this.pool.opOf("attentionPrefill");
     this.attnF16Op = this.pool.opOf("attentionF16");
     this.attnQ8Op = this.pool.opOf("attentionQ8_0");
     this.gluOp = this.pool.opOf("glu");
@@ -105,6 +109,7 @@ export class WasmBackend implements KernelBackend {
     this.stageX = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
     this.kvIndex = new ScratchRegion(this.arena);
+    this.attnScratch = new ScratchRegion(this.arena);
     this.packWeights = options.packWeights ?? true;
     this.packScratch = new ScratchRegion(this.arena);
     this.attnParamsPtr = this.arena.alloc(ATTN_PARAM_WORDS * 4);
@@ -295,7 +300,16 @@ export class WasmBackend implements KernelBackend {
     a[0] = p.nHeads; a[1] = p.nKvHeads; a[2] = p.headDim;
     this.attnParamsF[3] = p.scale; this.attnParamsF[4] = p.softcap;
     a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
-    a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT;
+    a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT; a[11] = nT;
+    if (op === this.attnOp && p.softcap === 0 && p.headDim % 8 === 0 && isPrefillBatch(kv)) {
+      // Each thread takes one scratch slot (an atomic counter at the region's start, reset here).
+      const slotBytes = 16 * Math.ceil(kv.blockSize / 4) * 4 + 32;
+      const scratch = this.attnScratch.ensure(64 + this.pool.nThreads * slotBytes);
+      this.attnScratch.words[0] = 0;
+      this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, scratch);
+      this.pool.run(this.attnPrefillOp, 6, Math.ceil(nT / 4) * p.nHeads);
+      return;
+    }
     this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, 0);
     const pairs = op === this.attnOp && p.softcap === 0 && (p.nHeads / p.nKvHeads) % 2 === 0;
     if (pairs) this.pool.run(this.attnPairsOp, 6, (nT * p.nHeads) / 2);
@@ -326,6 +340,17 @@ export class WasmBackend implements KernelBackend {
     this.q8.ss = this.q8.ds + 4 * nb;
     return this.q8;
   }
+}
+
+/** Whether most tokens of a batch follow the previous one in the same sequence (a prompt chunk, not a decode batch). */
+function isPrefillBatch(kv: KvBatchView): boolean {
+  const nT = kv.nTokens;
+  if (nT < 4) return false;
+  let next = 0;
+  for (let t = 1; t < nT; t++) {
+    if (kv.tokenSeq[t] === kv.tokenSeq[t - 1] && kv.positions[t] === kv.positions[t - 1]! + 1) next++;
+  }
+  return 2 * next >= nT;
 }
 
 function wasmAbort(): never {

@@ -40,6 +40,7 @@ export const POOL_KERNELS: readonly string[] = [
   ...Object.values(PACKED_Q32).map((p) => p!.kernel),
   "attention",
   "attentionPairs",
+  "attentionPrefill",
   "attentionF16",
   "attentionQ8_0",
   "readProbe",
