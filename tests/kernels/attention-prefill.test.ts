@@ -1,8 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
-import type { AttentionParams, KvBatchView } from "../../src/kernels/backend.js";
+import { afterAll, describe, it } from "vitest";
+import type { AttentionParams } from "../../src/kernels/backend.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
-import { randomF32, rng } from "./conformance-cases.js";
+import { pagedBatch } from "../kv/kv-batch.js";
+import { expectAttentionConforms, rng } from "./conformance-cases.js";
 
 // The wasm prefill attention (assembly/attention-prefill.ts: four consecutive tokens of a sequence per unit, page
 // by page) against the scalar oracle: prompt chunks of two sequences in one batch, continuing cached prefixes, with
@@ -13,22 +14,6 @@ const backends = [new WasmBackend({ threads: 1 }), new WasmBackend({ threads: 2,
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
-
-/** A batch of (sequence, position) tokens over shuffled cache blocks; every position below a token's is cached. */
-function batch(tokens: [number, number][], blockSize: number, rand: () => number): KvBatchView & { nSlots: number } {
-  const maxBlocksPerSeq = Math.ceil((Math.max(...tokens.map(([, p]) => p)) + 1) / blockSize);
-  const nSeqs = Math.max(...tokens.map(([s]) => s)) + 1;
-  const nBlocks = nSeqs * maxBlocksPerSeq;
-  const blockTables = Int32Array.from(Array.from({ length: nBlocks }, (_, i) => i).sort(() => rand() - 0.5));
-  const slotOf = (seq: number, pos: number): number => blockTables[seq * maxBlocksPerSeq + Math.floor(pos / blockSize)]! * blockSize + (pos % blockSize);
-  return {
-    nTokens: tokens.length, blockSize,
-    positions: Int32Array.from(tokens.map(([, p]) => p)),
-    slots: Int32Array.from(tokens.map(([s, p]) => slotOf(s, p))),
-    tokenSeq: Int32Array.from(tokens.map(([s]) => s)),
-    blockTables, maxBlocksPerSeq, nSlots: nBlocks * blockSize,
-  };
-}
 
 const run = (seq: number, from: number, n: number): [number, number][] => Array.from({ length: n }, (_, i) => [seq, from + i]);
 const BATCHES: [string, [number, number][]][] = [
@@ -46,19 +31,8 @@ for (const backend of backends) {
           it(`${name}, block ${blockSize}, window ${window}`, () => {
             const rand = rng(tokens.length * 131 + blockSize * 7 + window);
             for (const [nHeads, nKvHeads, headDim] of HEADS) {
-              const kv = batch(tokens, blockSize, rand);
-              const kvDim = nKvHeads * headDim, qDim = nHeads * headDim;
               const p: AttentionParams = { nHeads, nKvHeads, headDim, scale: 1 / Math.sqrt(headDim), softcap: 0, window };
-              const k = randomF32(kv.nSlots * kvDim, rand, 2), v = randomF32(kv.nSlots * kvDim, rand);
-              const q = randomF32(kv.nTokens * qDim, rand, 2);
-              const want = new Float32Array(kv.nTokens * qDim);
-              ref.attention(want, q, k, v, p, kv);
-              const [kb, vb, qb, got] = [backend.allocF32(k.length), backend.allocF32(v.length), backend.allocF32(q.length), backend.allocF32(want.length)];
-              kb.set(k); vb.set(v); qb.set(q);
-              backend.attention(got, qb, kb, vb, p, kv);
-              for (let i = 0; i < want.length; i++) {
-                if (!(Math.abs(got[i]! - want[i]!) <= 2e-5)) expect.fail(`heads ${nHeads}/${nKvHeads}×${headDim} [${i}]: got ${got[i]}, want ${want[i]}`);
-              }
+              expectAttentionConforms(backend, ref, p, pagedBatch(tokens, blockSize, rand), rand);
             }
           });
         }

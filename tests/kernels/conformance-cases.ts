@@ -1,3 +1,5 @@
+import { expect } from "vitest";
+import type { AttentionParams, KernelBackend, KvBatchView } from "../../src/kernels/backend.js";
 import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { f32ToBf16, f32ToF16 } from "../../src/quant/half.js";
 import { quantTraits } from "../../src/quant/registry.js";
@@ -66,4 +68,51 @@ export function matmulErrorBound(type: GgmlTypeName, bytes: Uint8Array, rows: nu
     }
   }
   return bound;
+}
+
+/**
+ * Fails unless backend.matmul of random weights of `type` [rows, cols] with random activations matches the scalar
+ * oracle on the activations the backend's product sees (`quantize`: the 8-bit blocks of quantized types, or none)
+ * within matmulErrorBound.
+ */
+export function expectMatmulConforms(backend: KernelBackend, ref: KernelBackend, type: GgmlTypeName, rows: number, cols: number,
+  nTokens: number, rand: () => number, quantize: (x: Float32Array) => Float32Array): void {
+  const bytes = randomWeightBytes(type, rows, cols, rand);
+  const x = randomF32(nTokens * cols, rand);
+  const xq = quantize(x);
+  const want = new Float32Array(nTokens * rows);
+  ref.matmul(want, xq, ref.loadWeight(type, rows, cols, bytes), nTokens);
+  const w = backend.loadWeight(type, rows, cols, bytes);
+  const xb = backend.allocF32(nTokens * cols);
+  xb.set(x);
+  const got = backend.allocF32(nTokens * rows);
+  backend.matmul(got, xb, w, nTokens);
+  const bound = matmulErrorBound(type, bytes, rows, cols, xq, nTokens);
+  for (let i = 0; i < want.length; i++) {
+    const err = Math.abs(got[i]! - want[i]!);
+    if (!(err <= bound[i]!)) {
+      expect.fail(`${type} rows=${rows} cols=${cols} nTokens=${nTokens} [${i}]: got ${got[i]}, want ${want[i]}, |err| ${err} > bound ${bound[i]}`);
+    }
+  }
+}
+
+/**
+ * Fails unless backend.attention over random f32 K/V/Q for `kv` matches the scalar oracle (float64 sums, two-pass
+ * softmax) within `tol` (float32 online softmax).
+ */
+export function expectAttentionConforms(backend: KernelBackend, ref: KernelBackend, p: AttentionParams,
+  kv: KvBatchView & { nSlots: number }, rand: () => number, tol = 2e-5): void {
+  const kvDim = p.nKvHeads * p.headDim, qDim = p.nHeads * p.headDim;
+  const k = randomF32(kv.nSlots * kvDim, rand, 2), v = randomF32(kv.nSlots * kvDim, rand);
+  const q = randomF32(kv.nTokens * qDim, rand, 2);
+  const want = new Float32Array(kv.nTokens * qDim);
+  ref.attention(want, q, k, v, p, kv);
+  const [kb, vb, qb, got] = [backend.allocF32(k.length), backend.allocF32(v.length), backend.allocF32(q.length), backend.allocF32(want.length)];
+  kb.set(k); vb.set(v); qb.set(q);
+  backend.attention(got, qb, kb, vb, p, kv);
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i]! - want[i]!) <= tol)) {
+      expect.fail(`heads ${p.nHeads}/${p.nKvHeads}×${p.headDim} window ${p.window} [${i}]: got ${got[i]}, want ${want[i]}`);
+    }
+  }
 }

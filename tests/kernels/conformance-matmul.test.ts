@@ -4,7 +4,7 @@ import { quantTraits } from "../../src/quant/registry.js";
 import { createRefBackend, refQuantizeActivations, type ActivationQuant } from "../../src/kernels/ref/index.js";
 import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
-import { matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+import { expectMatmulConforms, matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
 
 // Every matmul weight type of every fast backend against the scalar oracle (kernels/ref: ggml's reference
 // dequantize from quant/, float64 dot). The quantized types take 8-bit activations as llama.cpp's CPU backend
@@ -45,23 +45,7 @@ for (const backend of backends) {
         const rand = rng(type.length * 7919 + backend.threads);
         for (const cols of colsFor(type)) {
           for (const [rows, nTokens] of [[1, 1], [7, 3], [33, 5], [13, 9], [64, 4]] as const) {
-            const bytes = randomWeightBytes(type, rows, cols, rand);
-            const x = randomF32(nTokens * cols, rand);
-            const xq = activationsFor(type, x, nTokens, cols);
-            const want = new Float32Array(nTokens * rows);
-            ref.matmul(want, xq, ref.loadWeight(type, rows, cols, bytes), nTokens);
-            const w = backend.loadWeight(type, rows, cols, bytes);
-            const xb = backend.allocF32(nTokens * cols);
-            xb.set(x);
-            const got = backend.allocF32(nTokens * rows);
-            backend.matmul(got, xb, w, nTokens);
-            const bound = matmulErrorBound(type, bytes, rows, cols, xq, nTokens);
-            for (let i = 0; i < want.length; i++) {
-              const err = Math.abs(got[i]! - want[i]!);
-              if (!(err <= bound[i]!)) {
-                expect.fail(`${type} rows=${rows} cols=${cols} nTokens=${nTokens} [${i}]: got ${got[i]}, want ${want[i]}, |err| ${err} > bound ${bound[i]}`);
-              }
-            }
+            expectMatmulConforms(backend, ref, type, rows, cols, nTokens, rand, (x) => activationsFor(type, x, nTokens, cols));
           }
         }
       });

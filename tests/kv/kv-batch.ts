@@ -1,15 +1,14 @@
 import type { KvBatchView } from "../../src/kernels/backend.js";
 
 /**
- * Two sequences over shuffled cache blocks: sequence 0 computes positions 7…10 (a prefill chunk), sequence 1
- * decodes position 17. nSlots = every slot of the pool.
+ * A batch of (sequence, position) tokens over shuffled cache blocks, each sequence owning enough blocks for its
+ * highest position. nSlots = every slot of the pool.
  */
-export function scatteredBatch(rand: () => number, blockSize: number): KvBatchView & { nSlots: number } {
-  const maxBlocksPerSeq = Math.ceil(18 / blockSize);
-  const nBlocks = 2 * maxBlocksPerSeq;
+export function pagedBatch(tokens: [number, number][], blockSize: number, rand: () => number): KvBatchView & { nSlots: number } {
+  const maxBlocksPerSeq = Math.ceil((Math.max(...tokens.map(([, p]) => p)) + 1) / blockSize);
+  const nBlocks = (Math.max(...tokens.map(([s]) => s)) + 1) * maxBlocksPerSeq;
   const ids = Array.from({ length: nBlocks }, (_, i) => i).sort(() => rand() - 0.5);
   const blockTables = Int32Array.from(ids);
-  const tokens: [number, number][] = [[0, 7], [0, 8], [0, 9], [0, 10], [1, 17]];
   const slotOf = (seq: number, pos: number): number => blockTables[seq * maxBlocksPerSeq + Math.floor(pos / blockSize)]! * blockSize + (pos % blockSize);
   return {
     nTokens: tokens.length, blockSize,
@@ -18,6 +17,14 @@ export function scatteredBatch(rand: () => number, blockSize: number): KvBatchVi
     tokenSeq: Int32Array.from(tokens.map(([s]) => s)),
     blockTables, maxBlocksPerSeq, nSlots: nBlocks * blockSize,
   };
+}
+
+/**
+ * Two sequences over shuffled cache blocks: sequence 0 computes positions 7…10 (a prefill chunk), sequence 1
+ * decodes position 17. nSlots = every slot of the pool.
+ */
+export function scatteredBatch(rand: () => number, blockSize: number): KvBatchView & { nSlots: number } {
+  return pagedBatch([[0, 7], [0, 8], [0, 9], [0, 10], [1, 17]], blockSize, rand);
 }
 
 /** A view writing rows 0 … n-1 of a batch into slots 0 … n-1 (one sequence, one block of n). */
