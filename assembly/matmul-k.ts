@@ -42,12 +42,14 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
 // The 8 six-bit scales (low 8 bytes) and 8 mins (high 8 bytes) of a Q4_K/Q5_K block as 16 bytes
 // (ggml-quants.c get_scale_min_k4, done on 32-bit words as in ggml's SIMD paths).
 @inline function kScalesMins(sc: usize): v128 {
-  const u0 = load<u32>(sc), u1 = load<u32>(sc, 4), u2 = load<u32>(sc, 8);
-  const s0 = u0 & 0x3f3f3f3f;
-  const s1 = (u2 & 0x0f0f0f0f) | (((u0 >> 6) & 0x03030303) << 4);
-  const m0 = u1 & 0x3f3f3f3f;
-  const m1 = ((u2 >> 4) & 0x0f0f0f0f) | (((u1 >> 6) & 0x03030303) << 4);
-  return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(s0), 1, s1), 2, m0), 3, m1);
+  // i32 lanes u0, u1, u2 (and 4 bytes past the scales, unused): s0 = u0 & 0x3f…, m0 = u1 & 0x3f…,
+  // s1 = (u2 & 0x0f…) | ((u0 >> 6) & 0x03…) << 4, m1 = ((u2 >> 4) & 0x0f…) | ((u1 >> 6) & 0x03…) << 4.
+  const u = v128.load(sc);
+  const low6 = v128.and(u, i32x4.splat(0x3f3f3f3f));
+  const top2 = i32x4.shl(v128.and(i32x4.shr_u(u, 6), i32x4.splat(0x03030303)), 4);
+  const u2 = v128.shuffle<i32>(u, u, 2, 2, 2, 2);
+  const nib = v128.shuffle<i32>(v128.and(u2, i32x4.splat(0x0f0f0f0f)), v128.and(i32x4.shr_u(u2, 4), i32x4.splat(0x0f0f0f0f)), 0, 4, 0, 4);
+  return v128.shuffle<i32>(low6, v128.or(nib, top2), 0, 4, 1, 5);
 }
 
 // The integer scale of each of the sixteen 16-value groups, as signed bytes.
@@ -195,30 +197,39 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
 // the sub-block scales as i32 lanes, and the minima from pairs of activation group sums: fewer operations per
 // value than the generic tile of rowK, which unpacks codes per 16-value group.
 export function rowQ4_K1(w: usize, nbk: i32, q: usize, dx: usize, bs: usize): f32 {
-  let acc = f32x4.splat(0);
-  const m4 = i8x16.splat(0x0f);
+  let acc = f32x4.splat(0), accMin = f32x4.splat(0);
   for (let k = 0; k < nbk; k++) {
     const p = w + <usize>k * 144;
     const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
-    const q0 = v128.load(p, 16), q1 = v128.load(p, 32), q2 = v128.load(p, 48), q3 = v128.load(p, 64);
-    const q4 = v128.load(p, 80), q5 = v128.load(p, 96), q6 = v128.load(p, 112), q7 = v128.load(p, 128);
-    const t0 = hadd(
-      hadd(dotU5x32(v128.and(q0, m4), v128.and(q1, m4), a), dotU5x32(i8x16.shr_u(q0, 4), i8x16.shr_u(q1, 4), a + 32)),
-      hadd(dotU5x32(v128.and(q2, m4), v128.and(q3, m4), a + 64), dotU5x32(i8x16.shr_u(q2, 4), i8x16.shr_u(q3, 4), a + 96)));
-    const t1 = hadd(
-      hadd(dotU5x32(v128.and(q4, m4), v128.and(q5, m4), a + 128), dotU5x32(i8x16.shr_u(q4, 4), i8x16.shr_u(q5, 4), a + 160)),
-      hadd(dotU5x32(v128.and(q6, m4), v128.and(q7, m4), a + 192), dotU5x32(i8x16.shr_u(q6, 4), i8x16.shr_u(q7, 4), a + 224)));
     const sm = kScalesMins(p + 4);
-    const sm16lo = i16x8.extend_low_i8x16_u(sm), sm16hi = i16x8.extend_high_i8x16_u(sm);
-    const isum = i32x4.add(i32x4.mul(t0, i32x4.extend_low_i16x8_u(sm16lo)), i32x4.mul(t1, i32x4.extend_high_i16x8_u(sm16lo)));
-    // Σ of each 32 activations: the group sums in pairs.
-    const s0 = i32x4.extadd_pairwise_i16x8_s(v128.load(b)), s1 = i32x4.extadd_pairwise_i16x8_s(v128.load(b, 16));
-    const msum = i32x4.add(i32x4.mul(s0, i32x4.extend_low_i16x8_u(sm16hi)), i32x4.mul(s1, i32x4.extend_high_i16x8_u(sm16hi)));
-    const da = load<f32>(dx + (<usize>k << 2));
-    acc = madd(f32x4.convert_i32x4_s(isum), f32x4.splat(loadF16(p) * da), acc);
-    acc = madd(f32x4.convert_i32x4_s(msum), f32x4.splat(-loadF16(p + 2) * da), acc);
+    const sc = i16x8.extend_low_i8x16_u(sm);
+    // Per 64 values (32 bytes: sub-block 2i in the low nibbles, 2i+1 in the high ones): 16-bit pair sums of both
+    // sub-blocks folded into one vector (four lanes each), times [s_2i ×4, s_2i+1 ×4] in one pmaddwd.
+    const isum = i32x4.add(
+      i32x4.add(q4kChunk(p + 16, a, v128.shuffle<i16>(sc, sc, 0, 0, 0, 0, 1, 1, 1, 1)), q4kChunk(p + 48, a + 64, v128.shuffle<i16>(sc, sc, 2, 2, 2, 2, 3, 3, 3, 3))),
+      i32x4.add(q4kChunk(p + 80, a + 128, v128.shuffle<i16>(sc, sc, 4, 4, 4, 4, 5, 5, 5, 5)), q4kChunk(p + 112, a + 192, v128.shuffle<i16>(sc, sc, 6, 6, 6, 6, 7, 7, 7, 7))));
+    // Minima: each 16-activation group sum times its sub-block's min (pmaddwd against the mins doubled per lane pair).
+    const msum = i32x4.add(
+      i32x4.dot_i16x8_s(v128.load(b), i8x16.swizzle(sm, i8x16(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1))),
+      i32x4.dot_i16x8_s(v128.load(b, 16), i8x16.swizzle(sm, i8x16(12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1))));
+    // [d, dmin] · d_activation from the two halves at p in one conversion (as matmul-q32-packed.ts scales4).
+    const dd = f32x4.mul(f32x4.mul(v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(v128.load32_zero(p)), 13), i32x4.splat(0x8fffffff)),
+      f32x4.splat(reinterpret<f32>(0x77800000))), v128.load32_splat(dx + (<usize>k << 2)));
+    acc = madd(f32x4.convert_i32x4_s(isum), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), acc);
+    accMin = madd(f32x4.convert_i32x4_s(msum), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), accMin);
   }
-  return hsum(acc);
+  return hsum(acc) - hsum(accMin);
+}
+
+// The 64 codes of the 32 bytes at c (low nibbles: 32 values, then high nibbles: 32 values) with the 64
+// activations at a: each half's 16-bit pair sums (≤ 2·2·15·127 a lane) folded to four lanes, the halves side by
+// side, times their scales s2 = [s ×4, s' ×4] (pmaddwd).
+@inline function q4kChunk(c: usize, a: usize, s2: v128): v128 {
+  const m4 = i8x16.splat(0x0f);
+  const c0 = v128.load(c), c1 = v128.load(c, 16);
+  const lo = i16x8.add(pairsU5(v128.and(c0, m4), v128.load(a)), pairsU5(v128.and(c1, m4), v128.load(a, 16)));
+  const hi = i16x8.add(pairsU5(v128.and(i16x8.shr_u(c0, 4), m4), v128.load(a, 32)), pairsU5(v128.and(i16x8.shr_u(c1, 4), m4), v128.load(a, 48)));
+  return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
 }
 
 // Q6_K times one token (decode): per 128-value half, the 6-bit codes of its four 32-value quarters unpacked from
