@@ -18,6 +18,14 @@ const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
   return v128.or(mag, i32x4.shl(v128.and(h32, i32x4.splat(0x8000)), 16));
 }
 
+// Four halves sign-extended to i32 lanes → four floats (finite halves, as f16x4ToF32x4, one operation fewer than
+// it and two fewer than its zero-extended input): shifted into float position, the half's sign lands in bit 31 (its
+// copies in bits 28–30 are cleared), exponent and mantissa below; × 2^112 rebiases the exponent (normals and
+// subnormals exactly).
+@inline export function f16sx4ToF32x4(h32: v128): v128 {
+  return f32x4.mul(v128.and(i32x4.shl(h32, 13), i32x4.splat(0x8fffffff)), f32x4.splat(HALF_RESCALE));
+}
+
 // Lane i = Σ of the four lanes of c_i (four horizontal sums at once).
 @inline export function hsum4x4(c0: v128, c1: v128, c2: v128, c3: v128): v128 {
   const t01 = f32x4.add(v128.shuffle<f32>(c0, c1, 0, 2, 4, 6), v128.shuffle<f32>(c0, c1, 1, 3, 5, 7));

@@ -1,4 +1,4 @@
-import { loadF16, hsum } from "./f16";
+import { f16sx4ToF32x4, loadF16, hsum } from "./f16";
 import { dotU5x32, hadd, madd, pairsU5 } from "./int-dot";
 
 // Super-block (256-value) types times Q8_K activations (quantize-act.ts: one f32 scale per 256 values and the
@@ -212,9 +212,8 @@ export function rowQ4_K1(w: usize, nbk: i32, q: usize, dx: usize, bs: usize): f3
     const msum = i32x4.add(
       i32x4.dot_i16x8_s(v128.load(b), i8x16.swizzle(sm, i8x16(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1))),
       i32x4.dot_i16x8_s(v128.load(b, 16), i8x16.swizzle(sm, i8x16(12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1))));
-    // [d, dmin] · d_activation from the two halves at p in one conversion (as matmul-q32-packed.ts scales4).
-    const dd = f32x4.mul(f32x4.mul(v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(v128.load32_zero(p)), 13), i32x4.splat(0x8fffffff)),
-      f32x4.splat(reinterpret<f32>(0x77800000))), v128.load32_splat(dx + (<usize>k << 2)));
+    // [d, dmin] · d_activation from the two halves at p in one conversion.
+    const dd = f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p))), v128.load32_splat(dx + (<usize>k << 2)));
     acc = madd(f32x4.convert_i32x4_s(isum), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), acc);
     accMin = madd(f32x4.convert_i32x4_s(msum), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), accMin);
   }

@@ -1,3 +1,4 @@
+import { f16sx4ToF32x4 } from "./f16";
 import { dotS, hadd, madd, pairsU5 } from "./int-dot";
 import { rowTokens1, rowTokens4 } from "./matmul-q32";
 import { KIND_IQ4_NL, KIND_Q4_0, KIND_Q8_0, blockBytes, weightHi, weightLo } from "./q32-blocks";
@@ -5,7 +6,7 @@ import { KIND_IQ4_NL, KIND_Q4_0, KIND_Q8_0, blockBytes, weightHi, weightLo } fro
 // Q8_0, Q4_0 and IQ4_NL weights interleaved four rows at a time (as llama.cpp repacks Q4_0 for its CPU
 // backend): for each block column b of a group of rows 4g..4g+3, the four f16 scales, then the four rows' quants.
 // A group takes as many bytes as the four ggml rows, so packQ32 rearranges them in place. Rows past the last whole
-// group keep ggml's layout. One token then reads a block's activations once for eight rows, and the four rows'
+// group keep ggml's layout. One token then reads a block's activations once for four (or eight) rows, and the four rows'
 // dots reduce to one vector scaled by the four scales (loaded in one go) in one multiply-add.
 
 // Weight bytes a prefill pass keeps in cache while it runs every 4-token tile over them (about half an L2).
@@ -39,12 +40,9 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
   }
 }
 
-// Four halves at p → four floats (finite halves, as f16x4ToF32x4): sign-extended to 32 bits and shifted into
-// float position, the half's sign lands in bit 31 (and its copies in bits 28–30, cleared), its exponent and
-// mantissa below; × 2^112 rebiases the exponent (normals and subnormals exactly).
+// The four f16 scales at p as floats.
 @inline function scales4(p: usize): v128 {
-  const bits = v128.and(i32x4.shl(i32x4.extend_low_i16x8_s(v128.load64_zero(p)), 13), i32x4.splat(0x8fffffff));
-  return f32x4.mul(bits, f32x4.splat(reinterpret<f32>(0x77800000)));
+  return f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load64_zero(p)));
 }
 
 // One row's block dot (4 partial sums) with the block's activations: bytes xa, xb (4-bit types, relaxed dot) or
