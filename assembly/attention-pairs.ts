@@ -3,9 +3,9 @@ import { rescaleRow } from "./attention";
 import { hmax, hsum, hsum4x4 } from "./f16";
 import { madd } from "./int-dot";
 
-// attention.ts for two query heads of one GQA group at a time (group size even, no soft-capping, f32 KV): each K and
-// V row is loaded once for both heads. Units [r0, r1) index (token, head pair), u = t · nHeads/2 + h/2; same params
-// words as attention.ts. Keys go four at a time (one vector exponential per head), the rest one by one.
+// Attention (see attention.ts) for two query heads of one GQA group at a time (group size even, no soft-capping,
+// f32 KV): each K and V row is loaded once for both heads. Units [r0, r1) index (token, head pair),
+// u = t · nHeads/2 + h/2. Keys go four at a time (one vector exponential per head), the rest one by one.
 
 export function attentionPairs(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
   const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
