@@ -1,9 +1,9 @@
-// What the attention kernels (attention-rows.ts, attention-pairs.ts, kv-attention.ts) share. Each is causal
+// What the attention kernels (attention-rows.ts, kv-attention.ts) share. Each is causal
 // multi-head attention over the paged KV cache, one pass over K and V with the online softmax (Milakov & Gimelshein
 // 2018): a running maximum m and denominator l, the output rescaled when m grows. GQA reads KV head
 // h / (nHeads / nKvHeads). `params` (i32 words): nHeads, nKvHeads, headDim (a multiple of 4), scale (f32 bits),
 // softcap (f32 bits, 0 = none), window (0 = unlimited), blockSize, maxBlocksPerSeq, positions ptr, tokenSeq ptr,
-// blockTables ptr, then attention-rows.ts's headsPerUnit and sink words. Scores are softcap(scale · q·k); as in
+// blockTables ptr, then attention-rows.ts's headsPerUnit. Scores are softcap(scale · q·k); as in
 // kernels/ref/attention.ts.
 
 // The online softmax's correction when the running maximum grows by −delta: the output row (n bytes) times

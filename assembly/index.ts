@@ -7,7 +7,6 @@ export function heapBase(): usize {
 }
 export { matmulQ4_K, matmulQ5_K, matmulQ6_K, matmulQ2_K, matmulQ3_K, matmulIQ4_XS } from "./matmul-k-driver";
 export { matmulF32, matmulF16, matmulBF16 } from "./matmul-float";
-export { attentionPairs } from "./attention-pairs";
 export { attentionRows, attentionRowsF16 } from "./attention-rows";
 export { attentionQ8_0 } from "./kv-attention";
 export { readProbe } from "./read-probe";

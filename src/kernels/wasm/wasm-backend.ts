@@ -32,8 +32,8 @@ export interface WasmBackendOptions {
   spinLimit?: number;
 }
 
-// The attention kernels' params words (assembly/attention.ts): 11 shared, headsPerUnit, a sink for attentionRows' touch loads.
-const ATTN_PARAM_WORDS = 13;
+// The attention kernels' params words (assembly/attention.ts): 11 shared, then attentionRows' headsPerUnit.
+const ATTN_PARAM_WORDS = 12;
 /** The activations assembly/activation.ts computes, by its kind codes. */
 const ACTIVATION_KIND: Partial<Record<Activation, number>> = { silu: 0, gelu: 1 };
 /** Elements per thread's share of an in-place activation (smaller vectors run on the calling thread). */
@@ -55,8 +55,6 @@ export class WasmBackend implements KernelBackend {
   private readonly ref = new RefBackend();
   private readonly quantOp: number;
   private readonly quantKOp: number;
-  /** f32 attention two query heads of a GQA group at a time (K/V rows loaded once for both). */
-  private readonly attnPairsOp: number;
   /** f32 and f16 attention by token: each K/V row read whole, once for all the unit's heads (assembly/attention-rows.ts). */
   private readonly attnRowsOp: number;
   private readonly attnRowsF16Op: number;
@@ -91,7 +89,6 @@ export class WasmBackend implements KernelBackend {
     this.pool = new WasmThreadPool(this.arena.memory, module, POOL_KERNELS, fns, options.threads ?? 1, options.spinLimit);
     this.quantOp = this.pool.opOf("quantizeQ8");
     this.quantKOp = this.pool.opOf("quantizeQ8K");
-    this.attnPairsOp = this.pool.opOf("attentionPairs");
     this.attnRowsOp = this.pool.opOf("attentionRows");
     this.attnRowsF16Op = this.pool.opOf("attentionRowsF16");
     this.attnQ8Op = this.pool.opOf("attentionQ8_0");
@@ -283,13 +280,9 @@ export class WasmBackend implements KernelBackend {
     this.attnParamsF[3] = p.scale; this.attnParamsF[4] = p.softcap;
     a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
     a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT;
-    // f32 with even GQA groups: two query heads per pass (measured 12 % faster than by token with 12/2 heads);
-    // q8_0: one head per pass; f32 otherwise and f16: by token, each K/V row read whole (attention-rows.ts).
-    const pairs = !f16 && !q8 && p.softcap === 0 && (p.nHeads / p.nKvHeads) % 2 === 0;
-    if (pairs || q8) {
+    if (q8) {
       this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, 0);
-      if (pairs) this.pool.run(this.attnPairsOp, 6, (nT * p.nHeads) / 2);
-      else this.pool.run(this.attnQ8Op, 6, nT * p.nHeads);
+      this.pool.run(this.attnQ8Op, 6, nT * p.nHeads);
       return;
     }
     const headsPerUnit = this.headsPerUnit(nT, p.nHeads, p.nKvHeads);

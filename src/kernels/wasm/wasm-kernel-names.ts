@@ -36,7 +36,6 @@ export const POOL_KERNELS: readonly string[] = [
   "quantizeQ8K",
   ...Object.values(FLOAT_MATMUL),
   ...Object.values(QUANT_MATMUL),
-  "attentionPairs",
   "attentionRows",
   "attentionRowsF16",
   "attentionQ8_0",
