@@ -57,3 +57,17 @@ const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
   const hi = i32x4.shl(i32x4.extend_low_i16x8_u(v128.load64_zero(p)), 16);
   return f32x4.mul(v128.and(i32x4.shr_s(hi, 3), i32x4.splat(0x8fffe000)), f32x4.splat(HALF_RESCALE));
 }
+
+// float → half bits, round-to-nearest-even: ggml's GGML_FP32_TO_FP16 bit recipe as src/quant/half.ts's f32ToF16
+// (NaN → 0x7e00 with the sign kept, overflow → ±Inf).
+@inline export function f32ToF16Bits(f: f32): u32 {
+  let base = (abs(f) * reinterpret<f32>(0x77800000)) * reinterpret<f32>(0x08800000);
+  const w = reinterpret<u32>(f);
+  const shl1w = w + w;
+  let bias = shl1w & 0xff000000;
+  if (bias < 0x71000000) bias = 0x71000000;
+  base = reinterpret<f32>((bias >> 1) + 0x07800000) + base;
+  const bits = reinterpret<u32>(base);
+  const nonsign = ((bits >> 13) & 0x7c00) + (bits & 0x0fff);
+  return ((w >> 16) & 0x8000) | (shl1w > 0xff000000 ? 0x7e00 : nonsign);
+}

@@ -9,6 +9,7 @@ export { matmulQ4_K, matmulQ5_K, matmulQ6_K, matmulQ2_K, matmulQ3_K, matmulIQ4_X
 export { matmulF32, matmulF16, matmulBF16 } from "./matmul-float";
 export { attentionRows, attentionRowsF16 } from "./attention-rows";
 export { attentionQ8_0 } from "./kv-attention";
+export { kvAppend } from "./kv-append";
 export { readProbe } from "./read-probe";
 export { glu, activate } from "./activation";
 export { rmsNorm } from "./rms-norm";

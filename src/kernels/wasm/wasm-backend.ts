@@ -38,6 +38,8 @@ const ATTN_PARAM_WORDS = 12;
 const ACTIVATION_KIND: Partial<Record<Activation, number>> = { silu: 0, gelu: 1 };
 /** Elements per thread's share of an in-place activation (smaller vectors run on the calling thread). */
 const ACTIVATE_GRAIN = 4096;
+/** Tokens per thread's share of a KV append (a decode batch's few rows are copied on the calling thread). */
+const KV_APPEND_GRAIN = 64;
 /** The kernels' own static data sits below this address; the arena allocates above it. */
 const STATIC_DATA_BYTES = 65536;
 
@@ -60,6 +62,7 @@ export class WasmBackend implements KernelBackend {
   private readonly attnRowsF16Op: number;
   /** Attention over a q8_0 KV cache (assembly/kv-attention.ts). */
   private readonly attnQ8Op: number;
+  private readonly kvAppendOp: number;
   private readonly gluOp: number;
   private readonly activateOp: number;
   private readonly rmsNormOp: number;
@@ -92,6 +95,7 @@ export class WasmBackend implements KernelBackend {
     this.attnRowsOp = this.pool.opOf("attentionRows");
     this.attnRowsF16Op = this.pool.opOf("attentionRowsF16");
     this.attnQ8Op = this.pool.opOf("attentionQ8_0");
+    this.kvAppendOp = this.pool.opOf("kvAppend");
     this.gluOp = this.pool.opOf("glu");
     this.activateOp = this.pool.opOf("activate");
     this.rmsNormOp = this.pool.opOf("rmsNorm");
@@ -249,9 +253,22 @@ export class WasmBackend implements KernelBackend {
     this.ref.softcap(x, n, cap);
   }
 
+  // f32 and f16 rows in wasm (assembly/kv-append.ts); q8_0 in the reference writer.
   kvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array, kvDim: number,
     kv: KvBatchView): void {
-    this.ref.kvAppend(kCache, vCache, k, v, kvDim, kv);
+    const arena = this.arena;
+    const kcPtr = arena.addressOf(kCache), vcPtr = arena.addressOf(vCache);
+    const kPtr = arena.addressOf(k), vPtr = arena.addressOf(v);
+    if (kCache instanceof Uint8Array || kcPtr < 0 || vcPtr < 0 || kPtr < 0 || vPtr < 0) {
+      this.ref.kvAppend(kCache, vCache, k, v, kvDim, kv);
+      return;
+    }
+    const nT = kv.nTokens;
+    const slots = this.kvIndex.ensure(nT * 4);
+    const idx = this.kvIndex.words;
+    for (let t = 0; t < nT; t++) idx[t] = kv.slots[t]!;
+    this.pool.setArgs(kcPtr, vcPtr, kPtr, vPtr, slots, kvDim, kCache instanceof Uint16Array ? 1 : 0, 0);
+    this.pool.run(this.kvAppendOp, 8, nT, KV_APPEND_GRAIN);
   }
 
   attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams,

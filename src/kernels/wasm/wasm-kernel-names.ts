@@ -39,6 +39,7 @@ export const POOL_KERNELS: readonly string[] = [
   "attentionRows",
   "attentionRowsF16",
   "attentionQ8_0",
+  "kvAppend",
   "readProbe",
   "glu",
   "activate",
