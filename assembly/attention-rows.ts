@@ -47,6 +47,7 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
     const table = blockTables + (<usize>(load<i32>(tokenSeq + (<usize>t << 2)) * maxBlocks) << 2);
     const tq = q + ((<usize>t * qDim) << 2), to = out + ((<usize>t * qDim) << 2);
     const ts = stats + ((<usize>t * <usize>nHeads) << 3);
+    const kvOff0 = <usize>(h0 / group) * hdStored;
     memory.fill(to + <usize>h0 * hdBytes, 0, <usize>headsPerUnit * hdBytes);
     for (let h = h0; h < h1; h++) {
       store<f32>(ts + (<usize>h << 3), -Infinity);
@@ -59,13 +60,14 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
       if (softcap == 0) {
         for (; j + 4 <= j1; j += 4) {
           const row = <usize>(slot0 + j - b * blockSize) * rowStride;
-          // Two query heads of a GQA group at a time where the group is even: their K and V loads (and f16
-          // conversions) are shared.
-          for (let h = h0; h < h1; h += step) {
-            const kvOff = <usize>(h / group) * hdStored;
-            const qRow = tq + <usize>h * hdBytes, oRow = to + <usize>h * hdBytes, st = ts + (<usize>h << 3);
-            if (step == 2) keys4Pair(kind, k + row + kvOff, v + row + kvOff, rowStride, qRow, oRow, st, hdBytes, scale);
-            else keys4(kind, k + row + kvOff, v + row + kvOff, rowStride, qRow, oRow, st, hdBytes, scale);
+          // KV head by KV head; two query heads of its group at a time where the group is even (their K and V
+          // loads and f16 conversions shared).
+          for (let h = h0, kvRow = row + kvOff0; h < h1; kvRow += hdStored) {
+            for (let i = 0; i < group; i += step, h += step) {
+              const qRow = tq + <usize>h * hdBytes, oRow = to + <usize>h * hdBytes, st = ts + (<usize>h << 3);
+              if (step == 2) keys4Pair(kind, k + kvRow, v + kvRow, rowStride, qRow, oRow, st, hdBytes, scale);
+              else keys4(kind, k + kvRow, v + kvRow, rowStride, qRow, oRow, st, hdBytes, scale);
+            }
           }
         }
       }
