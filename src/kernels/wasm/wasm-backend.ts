@@ -309,7 +309,7 @@ export class WasmBackend implements KernelBackend {
   }
 
   // Query heads per attentionRows unit: whole KV-head groups, as many as still leave every thread about four units
-  // (all of a token's heads on one thread).
+  // (with one thread, or enough tokens, a unit is all of a token's heads).
   private headsPerUnit(nTokens: number, nHeads: number, nKvHeads: number): number {
     const threads = this.pool.nThreads;
     const group = nHeads / nKvHeads;
