@@ -9,8 +9,8 @@ import { madd } from "./int-dot";
 // rather than per key, and the page's V rows are summed into the four output rows in registers, each V row loaded
 // once for the four queries. Units [r0, r1): u = tile · nHeads + h, tile = tokens 4·tile.. (the last tile may be
 // shorter; a tile whose tokens are not consecutive positions of one sequence runs token by token).
-// params: attention.ts's 11 words, then nTokens. scratch: an i32 slot counter at 0 (reset before each run: each
-// thread takes a slot), slots from byte 64 of slotBytes(blockSize) each.
+// params: attention.ts's 11 words, attentionRows' word, then nTokens. scratch: an i32 slot counter at 0 (reset
+// before each run: each thread takes a slot), slots from byte 64 of attentionPrefillSlotBytes(blockSize) each.
 
 const NEG_INF: f32 = -Infinity;
 
@@ -23,7 +23,7 @@ function attentionPrefillSlotBytes(blockSize: i32): usize {
 }
 
 export function attentionPrefill(out: usize, q: usize, k: usize, v: usize, params: usize, scratch: usize, r0: i32, r1: i32): void {
-  const nHeads = load<i32>(params), nTokens = load<i32>(params, 44);
+  const nHeads = load<i32>(params), nTokens = load<i32>(params, 48);
   const positions = <usize>load<i32>(params, 32), tokenSeq = <usize>load<i32>(params, 36);
   const blockSize = load<i32>(params, 24);
   const s = scratch + 64 + <usize>atomic.add<i32>(scratch, 1) * attentionPrefillSlotBytes(blockSize);

@@ -7,9 +7,9 @@ export function heapBase(): usize {
 }
 export { matmulQ4_K, matmulQ5_K, matmulQ6_K, matmulQ2_K, matmulQ3_K, matmulIQ4_XS } from "./matmul-k-driver";
 export { matmulF32, matmulF16, matmulBF16 } from "./matmul-float";
-export { attention } from "./attention";
-export { attentionPairs } from "./attention-pairs";
-export { attentionF16, attentionQ8_0 } from "./kv-attention";
+export { attentionRows, attentionRowsF16 } from "./attention-rows";
+export { attentionQ8_0 } from "./kv-attention";
+export { kvAppend } from "./kv-append";
 export { readProbe } from "./read-probe";
 export { glu, activate } from "./activation";
 export { rmsNorm } from "./rms-norm";

@@ -1,20 +1,12 @@
-import { f16x4ToF32x4, hsum, loadF16 } from "./f16";
+import { hsum, loadF16 } from "./f16";
 import { madd } from "./int-dot";
 import { rescaleRow } from "./attention";
 
-// Paged attention over an f16 or q8_0 KV cache: the f32 kernel of attention.ts (one pass, online softmax, same
-// params words and work units) with K and V rows read in their stored type and dequantized on the fly.
-// f16: rows of kvDim halves; headDim a multiple of 4. q8_0: rows of kvDim / 32 ggml Q8_0 blocks (f16 scale d,
-// 32 int8 q; value = d · q); headDim a multiple of 32, so each head owns whole blocks. A q8_0 score is
+// Paged attention (see attention.ts) over a q8_0 KV cache, one (token, head) unit at a time, u = t · nHeads + h,
+// with K and V rows dequantized on the fly (f16 caches go through attention-rows.ts). Rows of kvDim / 32 ggml Q8_0
+// blocks (f16 scale d, 32 int8 q; value = d · q); headDim a multiple of 32, so each head owns whole blocks. A score is
 // Σ_blocks d · (q · int8 codes as floats); V is accumulated as (p · d) · codes. Reference: kernels/ref/attention.ts.
 
-const KIND_F16 = 1;
-const KIND_Q8_0 = 2;
-
-// Bytes of headDim values (one head's slice of a row) in the stored type.
-@inline function headBytes(kind: i32, headDim: usize): usize {
-  return kind == KIND_F16 ? headDim << 1 : (headDim >> 5) * 34;
-}
 
 @inline function lowF32(h: v128): v128 {
   return f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_s(h));
@@ -55,41 +47,25 @@ const KIND_Q8_0 = 2;
   v128.store(o, madd(s, highF32(b1), v128.load(o, 112)), 112);
 }
 
-@inline function load4F16(p: usize): v128 {
-  return f16x4ToF32x4(i32x4.extend_low_i16x8_u(v128.load64_zero(p)));
-}
-
 // q (headDim floats) · one head's stored K slice.
-@inline function dotRow(kind: i32, qRow: usize, kRow: usize, headDim: usize): f32 {
+@inline function dotRow(qRow: usize, kRow: usize, headDim: usize): f32 {
   let acc = f32x4.splat(0);
-  if (kind == KIND_F16) {
-    for (let d: usize = 0; d < headDim; d += 4) acc = madd(v128.load(qRow + (d << 2)), load4F16(kRow + (d << 1)), acc);
-  } else {
-    for (let blk: usize = 0; blk < headDim >> 5; blk++) {
-      const p = kRow + blk * 34;
-      acc = madd32(qRow + (blk << 7), p + 2, f32x4.splat(loadF16(p)), acc);
-    }
+  for (let blk: usize = 0; blk < headDim >> 5; blk++) {
+    const p = kRow + blk * 34;
+    acc = madd32(qRow + (blk << 7), p + 2, f32x4.splat(loadF16(p)), acc);
   }
   return hsum(acc);
 }
 
 // o (headDim floats) += w · one head's stored V slice.
-@inline function axpyRow(kind: i32, oRow: usize, w: f32, vRow: usize, headDim: usize): void {
-  if (kind == KIND_F16) {
-    const wv = f32x4.splat(w);
-    for (let d: usize = 0; d < headDim; d += 4) {
-      const o = oRow + (d << 2);
-      v128.store(o, madd(wv, load4F16(vRow + (d << 1)), v128.load(o)));
-    }
-  } else {
-    for (let blk: usize = 0; blk < headDim >> 5; blk++) {
-      const p = vRow + blk * 34;
-      axpy32(oRow + (blk << 7), p + 2, f32x4.splat(w * loadF16(p)));
-    }
+@inline function axpyRow(oRow: usize, w: f32, vRow: usize, headDim: usize): void {
+  for (let blk: usize = 0; blk < headDim >> 5; blk++) {
+    const p = vRow + blk * 34;
+    axpy32(oRow + (blk << 7), p + 2, f32x4.splat(w * loadF16(p)));
   }
 }
 
-@inline function attentionKv(kind: i32, out: usize, q: usize, k: usize, v: usize, params: usize, r0: i32, r1: i32): void {
+export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
   const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
   const scale = load<f32>(params, 12), softcap = load<f32>(params, 16);
   const window = load<i32>(params, 20), blockSize = load<i32>(params, 24), maxBlocks = load<i32>(params, 28);
@@ -99,7 +75,7 @@ const KIND_Q8_0 = 2;
   const hd = <usize>headDim;
   const qDim = <usize>(nHeads * headDim);
   const hdBytes = hd << 2;
-  const kvHeadBytes = headBytes(kind, hd);
+  const kvHeadBytes = (hd >> 5) * 34;
   const rowBytes = kvHeadBytes * <usize>nKvHeads;
   for (let u = r0; u < r1; u++) {
     const t = u / nHeads, h = u % nHeads;
@@ -117,7 +93,7 @@ const KIND_Q8_0 = 2;
       const j0 = max(first, b * blockSize), j1 = min(pos + 1, (b + 1) * blockSize);
       for (let j = j0; j < j1; j++) {
         const row = <usize>(slot0 + j - b * blockSize) * rowBytes + kvOff;
-        let s = dotRow(kind, qRow, k + row, hd) * scale;
+        let s = dotRow(qRow, k + row, hd) * scale;
         if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
         if (s > m) {
           l *= rescaleRow(oRow, hdBytes, m - s);
@@ -125,18 +101,10 @@ const KIND_Q8_0 = 2;
         }
         const p = Mathf.exp(s - m);
         l += p;
-        axpyRow(kind, oRow, p, v + row, hd);
+        axpyRow(oRow, p, v + row, hd);
       }
     }
     const inv = f32x4.splat(l > 0 ? 1 / l : 0);
     for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), inv));
   }
-}
-
-export function attentionF16(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
-  attentionKv(KIND_F16, out, q, k, v, params, r0, r1);
-}
-
-export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
-  attentionKv(KIND_Q8_0, out, q, k, v, params, r0, r1);
 }

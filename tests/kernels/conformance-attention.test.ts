@@ -20,6 +20,9 @@ const CASES: Case[] = [
   { nHeads: 8, nKvHeads: 2, headDim: 12, softcap: 0, window: 0, blockSize: 3 },
   { nHeads: 6, nKvHeads: 3, headDim: 64, softcap: 0, window: 5, blockSize: 16 },
   { nHeads: 4, nKvHeads: 1, headDim: 16, softcap: 20, window: 0, blockSize: 5 },
+  // stories-7m's shape (no GQA: the by-token kernel, attention-rows.ts), and with soft-capping.
+  { nHeads: 6, nKvHeads: 6, headDim: 48, softcap: 0, window: 0, blockSize: 16 },
+  { nHeads: 6, nKvHeads: 6, headDim: 48, softcap: 30, window: 3, blockSize: 4 },
 ];
 
 for (const backend of backends) {

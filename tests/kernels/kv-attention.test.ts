@@ -7,7 +7,8 @@ import { PagedKvCache } from "../../src/kv/paged-kv-cache.js";
 import { linearBatch, scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
 
-// Paged attention over f16 and q8_0 KV caches: the wasm kernels (assembly/kv-attention.ts) against the scalar
+// Paged attention over f16 and q8_0 KV caches: the wasm kernels (assembly/attention-rows.ts for f16,
+// assembly/kv-attention.ts for q8_0) against the scalar
 // oracle (float64 sums, two-pass softmax) over the same stored bytes: GQA groups, shuffled blocks, prefill and
 // decode tokens, windows, soft-capping. Tolerance 2e-6 (measured ≤ 2.4e-7; V values ≤ 1 in magnitude; float32 online softmax and
 // float32 block sums vs float64). The stored bytes themselves must be identical (wasm kvAppend = the ref writer).
@@ -25,6 +26,8 @@ const CASES: Case[] = [
   { nHeads: 4, nKvHeads: 1, headDim: 32, softcap: 20, window: 0, blockSize: 5 },
   // headDim 16: q8_0 blocks span two heads; the wasm backend falls back to the reference kernel there.
   { nHeads: 4, nKvHeads: 2, headDim: 16, softcap: 0, window: 0, blockSize: 4 },
+  // stories-7m's shape: f16 by token (attention-rows.ts); q8_0 falls back to the reference (48 is not whole blocks).
+  { nHeads: 6, nKvHeads: 6, headDim: 48, softcap: 0, window: 0, blockSize: 16 },
 ];
 
 function copyLayer(layer: KvLayer): KvLayer {

@@ -37,11 +37,15 @@ export interface WasmBackendOptions {
   packWeights?: boolean;
 }
 
-const ATTN_PARAM_WORDS = 12;
+// The attention kernels' params words (assembly/attention.ts): 11 shared, then attentionRows' headsPerUnit, then
+// the batch's token count (attentionPrefill).
+const ATTN_PARAM_WORDS = 13;
 /** The activations assembly/activation.ts computes, by its kind codes. */
 const ACTIVATION_KIND: Partial<Record<Activation, number>> = { silu: 0, gelu: 1 };
 /** Elements per thread's share of an in-place activation (smaller vectors run on the calling thread). */
 const ACTIVATE_GRAIN = 4096;
+/** Tokens per thread's share of a KV append (a decode batch's few rows are copied on the calling thread). */
+const KV_APPEND_GRAIN = 64;
 /** The kernels' own static data sits below this address; the arena allocates above it. */
 const STATIC_DATA_BYTES = 65536;
 
@@ -59,15 +63,15 @@ export class WasmBackend implements KernelBackend {
   private readonly ref = new RefBackend();
   private readonly quantOp: number;
   private readonly quantKOp: number;
-  private readonly attnOp: number;
-  /** f32 attention two query heads of a GQA group at a time (K/V rows loaded once for both). */
-  private readonly attnPairsOp: number;
+  /** f32 and f16 attention by token: each K/V row read whole, once for all the unit's heads (assembly/attention-rows.ts). */
+  private readonly attnRowsOp: number;
+  private readonly attnRowsF16Op: number;
+  /** Attention over a q8_0 KV cache (assembly/kv-attention.ts). */
   /** f32 attention four consecutive tokens of a sequence at a time (prefill; assembly/attention-prefill.ts). */
   private readonly attnPrefillOp: number;
   private readonly attnScratch: ScratchRegion;
-  /** Attention over f16 and q8_0 KV caches (assembly/kv-attention.ts). */
-  private readonly attnF16Op: number;
   private readonly attnQ8Op: number;
+  private readonly kvAppendOp: number;
   private readonly gluOp: number;
   private readonly activateOp: number;
   private readonly rmsNormOp: number;
@@ -81,6 +85,8 @@ export class WasmBackend implements KernelBackend {
   private readonly attnParamsF: Float32Array;
   private readonly attnParamsPtr: number;
   private readonly kvIndex: ScratchRegion;
+  /** attentionRows' online-softmax state: [nTokens, nHeads] pairs (m, l) of f32. */
+  private readonly attnStats: ScratchRegion;
   private row = new Float32Array(0);
   private readonly packWeights: boolean;
   private readonly packScratch: ScratchRegion;
@@ -97,11 +103,11 @@ export class WasmBackend implements KernelBackend {
     this.pool = new WasmThreadPool(this.arena.memory, module, POOL_KERNELS, fns, options.threads ?? 1, options.spinLimit);
     this.quantOp = this.pool.opOf("quantizeQ8");
     this.quantKOp = this.pool.opOf("quantizeQ8K");
-    this.attnOp = this.pool.opOf("attention");
-    this.attnPairsOp = this.pool.opOf("attentionPairs");
+    this.attnRowsOp = this.pool.opOf("attentionRows");
+    this.attnRowsF16Op = this.pool.opOf("attentionRowsF16");
     this.attnPrefillOp = this.pool.opOf("attentionPrefill");
-    this.attnF16Op = this.pool.opOf("attentionF16");
     this.attnQ8Op = this.pool.opOf("attentionQ8_0");
+    this.kvAppendOp = this.pool.opOf("kvAppend");
     this.gluOp = this.pool.opOf("glu");
     this.activateOp = this.pool.opOf("activate");
     this.rmsNormOp = this.pool.opOf("rmsNorm");
@@ -109,6 +115,7 @@ export class WasmBackend implements KernelBackend {
     this.stageX = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
     this.kvIndex = new ScratchRegion(this.arena);
+    this.attnStats = new ScratchRegion(this.arena);
     this.attnScratch = new ScratchRegion(this.arena);
     this.packWeights = options.packWeights ?? true;
     this.packScratch = new ScratchRegion(this.arena);
@@ -270,16 +277,29 @@ export class WasmBackend implements KernelBackend {
     this.ref.softcap(x, n, cap);
   }
 
+  // f32 and f16 rows in wasm (assembly/kv-append.ts); q8_0 in the reference writer.
   kvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array, kvDim: number,
     kv: KvBatchView): void {
-    this.ref.kvAppend(kCache, vCache, k, v, kvDim, kv);
+    const arena = this.arena;
+    const kcPtr = arena.addressOf(kCache), vcPtr = arena.addressOf(vCache);
+    const kPtr = arena.addressOf(k), vPtr = arena.addressOf(v);
+    if (kCache instanceof Uint8Array || kcPtr < 0 || vcPtr < 0 || kPtr < 0 || vPtr < 0) {
+      this.ref.kvAppend(kCache, vCache, k, v, kvDim, kv);
+      return;
+    }
+    const nT = kv.nTokens;
+    const slots = this.kvIndex.ensure(nT * 4);
+    const idx = this.kvIndex.words;
+    for (let t = 0; t < nT; t++) idx[t] = kv.slots[t]!;
+    this.pool.setArgs(kcPtr, vcPtr, kPtr, vPtr, slots, kvDim, kCache instanceof Uint16Array ? 1 : 0, 0);
+    this.pool.run(this.kvAppendOp, 8, nT, KV_APPEND_GRAIN);
   }
 
   attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams,
     kv: KvBatchView): void {
     // The cache layer's array class is its element type: f32, f16 (halves) or q8_0 (blocks; whole blocks per head).
-    const op = kCache instanceof Uint16Array ? this.attnF16Op : kCache instanceof Uint8Array ? this.attnQ8Op : this.attnOp;
-    const headAlign = op === this.attnQ8Op ? 32 : 4;
+    const f16 = kCache instanceof Uint16Array, q8 = kCache instanceof Uint8Array;
+    const headAlign = q8 ? 32 : 4;
     const arena = this.arena;
     const oPtr = arena.addressOf(out), qPtr = arena.addressOf(q);
     const kPtr = arena.addressOf(kCache), vPtr = arena.addressOf(vCache);
@@ -300,8 +320,13 @@ export class WasmBackend implements KernelBackend {
     a[0] = p.nHeads; a[1] = p.nKvHeads; a[2] = p.headDim;
     this.attnParamsF[3] = p.scale; this.attnParamsF[4] = p.softcap;
     a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
-    a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT; a[11] = nT;
-    if (op === this.attnOp && p.softcap === 0 && p.headDim % 8 === 0 && isPrefillBatch(kv)) {
+    a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT; a[12] = nT;
+    if (q8) {
+      this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, 0);
+      this.pool.run(this.attnQ8Op, 6, nT * p.nHeads);
+      return;
+    }
+    if (!f16 && p.softcap === 0 && p.headDim % 8 === 0 && isPrefillBatch(kv)) {
       // Each thread takes one scratch slot (an atomic counter at the region's start, reset here).
       const slotBytes = 16 * Math.ceil(kv.blockSize / 4) * 4 + 32;
       const scratch = this.attnScratch.ensure(64 + this.pool.nThreads * slotBytes);
@@ -310,10 +335,24 @@ export class WasmBackend implements KernelBackend {
       this.pool.run(this.attnPrefillOp, 6, Math.ceil(nT / 4) * p.nHeads);
       return;
     }
-    this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, 0);
-    const pairs = op === this.attnOp && p.softcap === 0 && (p.nHeads / p.nKvHeads) % 2 === 0;
-    if (pairs) this.pool.run(this.attnPairsOp, 6, (nT * p.nHeads) / 2);
-    else this.pool.run(op, 6, nT * p.nHeads);
+    const headsPerUnit = this.headsPerUnit(nT, p.nHeads, p.nKvHeads);
+    a[11] = headsPerUnit;
+    this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, this.attnStats.ensure(nT * p.nHeads * 8));
+    this.pool.run(f16 ? this.attnRowsF16Op : this.attnRowsOp, 6, (nT * p.nHeads) / headsPerUnit);
+  }
+
+  // Query heads per attentionRows unit: whole KV-head groups, as many as still leave every thread about four units
+  // (with one thread, or enough tokens, a unit is all of a token's heads).
+  private headsPerUnit(nTokens: number, nHeads: number, nKvHeads: number): number {
+    const threads = this.pool.nThreads;
+    const group = nHeads / nKvHeads;
+    let kvPerUnit = nKvHeads;
+    while (threads > 1 && nTokens * (nKvHeads / kvPerUnit) < 4 * threads && kvPerUnit > 1) {
+      let d = kvPerUnit - 1;
+      while (nKvHeads % d !== 0) d--;
+      kvPerUnit = d;
+    }
+    return kvPerUnit * group;
   }
 
   /** Stops the worker threads. */
