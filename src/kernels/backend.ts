@@ -61,6 +61,11 @@ export interface KernelBackend {
   readonly name: string;
   /** Takes a weight's stored bytes (rows × row size of `type`); the backend may keep a view, not a copy. */
   loadWeight(type: GgmlTypeName, rows: number, cols: number, bytes: Uint8Array): Weight;
+  /**
+   * Optional: n bytes in the backend's own memory for a loader to fill and hand to `loadWeight`, which then keeps
+   * them in place (no second copy).
+   */
+  allocBytes?(n: number): Uint8Array;
   /** A 1-D tensor (norm weight, bias) of n values dequantized to float32 in backend memory. */
   loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array;
   /** A float32 buffer of n elements owned by the backend (zero-filled). */

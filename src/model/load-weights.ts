@@ -46,7 +46,9 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
       return null;
     }
     const parts = ts.map((t) => take(t!));
-    const all = new Uint8Array(parts.reduce((a, p) => a + p.byteLength, 0));
+    // Stacked straight into the backend's memory where it offers it (no garbage copy the size of the matrices).
+    const n = parts.reduce((a, p) => a + p.byteLength, 0);
+    const all = backend.allocBytes?.(n) ?? new Uint8Array(n);
     let off = 0;
     for (const p of parts) {
       all.set(p, off);
