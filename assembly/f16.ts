@@ -46,24 +46,13 @@ const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
 // float → nearest half (round-to-nearest-even, as F16C's vcvtps2ph) → float: ggml's fp32→fp16 bit recipe
 // (scale the magnitude so the float adder rounds at half precision) for the finite values activations take.
 @inline export function roundToF16(f: f32): f32 {
-  let base = (abs(f) * reinterpret<f32>(0x77800000)) * reinterpret<f32>(0x08800000); // · 2^112 · 2^-110
-  const w = reinterpret<u32>(f);
-  const shl1w = w + w;
-  let bias = shl1w & 0xff000000;
-  if (bias < 0x71000000) bias = 0x71000000;
-  base = reinterpret<f32>((bias >> 1) + 0x07800000) + base;
-  const bits = reinterpret<u32>(base);
-  const h = ((bits >> 13) & 0x7c00) + (bits & 0x0fff);
-  return f16ToF32(h | ((w >> 16) & 0x8000));
+  return f16ToF32(f32ToF16Bits(f));
 }
 
 // Four halves at p → four floats, in fewer operations than f16x4ToF32x4 (matmul-float.ts's load4, which measured
-// 0.81–0.87× the time there): the half in the top 16 bits, an arithmetic shift by 3 puts exponent and mantissa in
-// float position, the mask clears the copied sign bits, × 2^112 rebases the exponent (exact for normals and
-// subnormals; Inf/NaN come out finite).
+// 0.81–0.87× the time there; Inf/NaN come out finite).
 @inline export function loadF16x4(p: usize): v128 {
-  const hi = i32x4.shl(i32x4.extend_low_i16x8_u(v128.load64_zero(p)), 16);
-  return f32x4.mul(v128.and(i32x4.shr_s(hi, 3), i32x4.splat(0x8fffe000)), f32x4.splat(HALF_RESCALE));
+  return f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load64_zero(p)));
 }
 
 // float → half bits, round-to-nearest-even: ggml's GGML_FP32_TO_FP16 bit recipe as src/quant/half.ts's f32ToF16
