@@ -11,6 +11,7 @@ import { loadWasmKernels, type WasmSimdLevel } from "./wasm-binary.js";
 import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "./wasm-kernel-names.js";
 import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
 import { PACKED_Q32, packedRowDecoder } from "./packed-rows.js";
+import { attentionHeadsPerUnit, isPrefillBatch } from "./attention-units.js";
 
 /** A weight held in WebAssembly memory at `ptr`, in its stored type. */
 export interface WasmWeight extends Weight {
@@ -335,25 +336,12 @@ export class WasmBackend implements KernelBackend {
       this.pool.run(this.attnPrefillOp, 6, Math.ceil(nT / 4) * p.nHeads);
       return;
     }
-    const headsPerUnit = this.headsPerUnit(nT, p.nHeads, p.nKvHeads);
+    const headsPerUnit = attentionHeadsPerUnit(nT, p.nHeads, p.nKvHeads, this.pool.nThreads);
     a[11] = headsPerUnit;
     this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, this.attnStats.ensure(nT * p.nHeads * 8));
     this.pool.run(f16 ? this.attnRowsF16Op : this.attnRowsOp, 6, (nT * p.nHeads) / headsPerUnit);
   }
 
-  // Query heads per attentionRows unit: whole KV-head groups, as many as still leave every thread about four units
-  // (with one thread, or enough tokens, a unit is all of a token's heads).
-  private headsPerUnit(nTokens: number, nHeads: number, nKvHeads: number): number {
-    const threads = this.pool.nThreads;
-    const group = nHeads / nKvHeads;
-    let kvPerUnit = nKvHeads;
-    while (threads > 1 && nTokens * (nKvHeads / kvPerUnit) < 4 * threads && kvPerUnit > 1) {
-      let d = kvPerUnit - 1;
-      while (nKvHeads % d !== 0) d--;
-      kvPerUnit = d;
-    }
-    return kvPerUnit * group;
-  }
 
   /** Stops the worker threads. */
   close(): Promise<void> {
@@ -379,17 +367,6 @@ export class WasmBackend implements KernelBackend {
     this.q8.ss = this.q8.ds + 4 * nb;
     return this.q8;
   }
-}
-
-/** Whether most tokens of a batch follow the previous one in the same sequence (a prompt chunk, not a decode batch). */
-function isPrefillBatch(kv: KvBatchView): boolean {
-  const nT = kv.nTokens;
-  if (nT < 4) return false;
-  let next = 0;
-  for (let t = 1; t < nT; t++) {
-    if (kv.tokenSeq[t] === kv.tokenSeq[t - 1] && kv.positions[t] === kv.positions[t - 1]! + 1) next++;
-  }
-  return 2 * next >= nT;
 }
 
 function wasmAbort(): never {
