@@ -14,11 +14,11 @@ import { madd } from "./int-dot";
 
 const NEG_INF: f32 = -Infinity;
 
-// Scratch per thread: 4 score rows of the page (rounded up to 4 keys), then the 4 running maxima and 4 denominators.
+// Scratch per thread (also called from src/kernels/wasm/ to size the region): 4 score rows of the page (rounded up to 4 keys), then the 4 running maxima and 4 denominators.
 @inline function rowFloats(blockSize: i32): usize {
   return <usize>((blockSize + 3) & ~3);
 }
-function attentionPrefillSlotBytes(blockSize: i32): usize {
+export function attentionPrefillSlotBytes(blockSize: i32): usize {
   return (rowFloats(blockSize) << 4) + 32;
 }
 

@@ -14,4 +14,4 @@ export { readProbe } from "./read-probe";
 export { glu, activate } from "./activation";
 export { rmsNorm } from "./rms-norm";
 export { packQ32, matmulQ8_0P, matmulQ4_0P, matmulIQ4_NLP } from "./matmul-q32-packed";
-export { attentionPrefill } from "./attention-prefill";
+export { attentionPrefill, attentionPrefillSlotBytes } from "./attention-prefill";

@@ -1,7 +1,7 @@
 import { f16sx4ToF32x4 } from "./f16";
 import { dotS, hadd, madd, pairsU5 } from "./int-dot";
 import { rowTokens1, rowTokens4 } from "./matmul-q32";
-import { KIND_IQ4_NL, KIND_Q4_0, KIND_Q8_0, blockBytes, weightHi, weightLo } from "./q32-blocks";
+import { KIND_IQ4_NL, KIND_Q4_0, KIND_Q8_0, blockBytes, quantsOffset, weightHi, weightLo } from "./q32-blocks";
 
 // Q8_0, Q4_0 and IQ4_NL weights interleaved four rows at a time (as llama.cpp repacks Q4_0 for its CPU
 // backend): for each block column b of a group of rows 4g..4g+3, the four f16 scales, then the four rows' quants.
@@ -145,10 +145,24 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
   return groupDot(kind, col, xa, xb, x0, x1, x2, x3);
 }
 
+// Where the row kernels (matmul-q32.ts) read row r of a matrix at w: its first block's quants and scale, and the
+// bytes from one block to the next: in its group's block columns (`packed`) or in ggml's layout (rows past the
+// last whole group).
+@inline function rowQuants(kind: i32, w: usize, r: i32, packed: bool, rowBytes: usize): usize {
+  if (!packed) return w + <usize>r * rowBytes + quantsOffset(kind);
+  return w + <usize>(r >> 2) * (rowBytes << 2) + 8 + <usize>(r & 3) * (blockBytes(kind) - 2);
+}
+@inline function rowScale(kind: i32, w: usize, r: i32, packed: bool, rowBytes: usize): usize {
+  if (!packed) return w + <usize>r * rowBytes;
+  return w + <usize>(r >> 2) * (rowBytes << 2) + (<usize>(r & 3) << 1);
+}
+@inline function rowStride(kind: i32, packed: bool): usize {
+  return packed ? columnBytes(kind) : blockBytes(kind);
+}
+
 @inline function matmulPacked(kind: i32, w: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
   const nb = cols >> 5;
-  const bb = blockBytes(kind);
-  const rowBytes = <usize>nb * bb;
+  const rowBytes = <usize>nb * blockBytes(kind);
   const groupBytes = rowBytes << 2;
   const packedRows = rows & ~3;
   const c = <usize>cols;
@@ -170,12 +184,10 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
         if ((r & 3) == 0 && r + 4 <= min(rEnd, packedRows)) {
           groupTokens4(kind, w + <usize>(r >> 2) * groupBytes, nb, c, tq, td, ts, o, rowsU);
           r += 3;
-        } else if (r < packedRows) {
-          const col0 = w + <usize>(r >> 2) * groupBytes, j = <usize>(r & 3);
-          rowTokens4(kind, col0 + 8 + j * (bb - 2), col0 + 2 * j, bb << 2, nb, c, tq, td, ts, o, rowsU);
         } else {
-          const row = w + <usize>r * rowBytes;
-          rowTokens4(kind, row + 2, row, bb, nb, c, tq, td, ts, o, rowsU);
+          const packed = r < packedRows;
+          rowTokens4(kind, rowQuants(kind, w, r, packed, rowBytes), rowScale(kind, w, r, packed, rowBytes), rowStride(kind, packed),
+            nb, c, tq, td, ts, o, rowsU);
         }
       }
     }
@@ -194,15 +206,9 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
       for (; r + 4 <= min(r1, packedRows); r += 4) groupsToken1(kind, 1, w + <usize>(r >> 2) * groupBytes, groupBytes, nb, tq, td, ts, o + (<usize>r << 2));
     }
     for (; r < r1; r++) {
-      let q: usize, d: usize, stride: usize;
-      if (r < packedRows) {
-        const col0 = w + <usize>(r >> 2) * groupBytes, j = <usize>(r & 3);
-        q = col0 + 8 + j * (bb - 2); d = col0 + 2 * j; stride = bb << 2;
-      } else {
-        const row = w + <usize>r * rowBytes;
-        q = row + 2; d = row; stride = bb;
-      }
-      store<f32>(o + (<usize>r << 2), rowTokens1(kind, q, d, stride, nb, tq, td, ts));
+      const packed = r < packedRows;
+      store<f32>(o + (<usize>r << 2), rowTokens1(kind, rowQuants(kind, w, r, packed, rowBytes), rowScale(kind, w, r, packed, rowBytes),
+        rowStride(kind, packed), nb, tq, td, ts));
     }
   }
 }

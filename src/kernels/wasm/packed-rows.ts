@@ -1,3 +1,4 @@
+import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import type { RowDecoder } from "../ref/row-decoder.js";
 
 /**
@@ -5,7 +6,7 @@ import type { RowDecoder } from "../ref/row-decoder.js";
  * their kernel's kind code and block size in bytes: for each block column of a group of four rows, the four f16
  * scales, then the four rows' quants. Rows past the last whole group keep ggml's layout.
  */
-export const PACKED_Q32: Partial<Record<string, { kernel: string; kind: number; blockBytes: number }>> = {
+export const PACKED_Q32: Partial<Record<GgmlTypeName, { kernel: string; kind: number; blockBytes: number }>> = {
   Q8_0: { kernel: "matmulQ8_0P", kind: 0, blockBytes: 34 },
   Q4_0: { kernel: "matmulQ4_0P", kind: 1, blockBytes: 18 },
   IQ4_NL: { kernel: "matmulIQ4_NLP", kind: 5, blockBytes: 18 },

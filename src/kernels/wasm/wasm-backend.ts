@@ -329,7 +329,7 @@ export class WasmBackend implements KernelBackend {
     }
     if (!f16 && p.softcap === 0 && p.headDim % 8 === 0 && isPrefillBatch(kv)) {
       // Each thread takes one scratch slot (an atomic counter at the region's start, reset here).
-      const slotBytes = 16 * Math.ceil(kv.blockSize / 4) * 4 + 32;
+      const slotBytes = this.exports["attentionPrefillSlotBytes"]!(kv.blockSize) as number;
       const scratch = this.attnScratch.ensure(64 + this.pool.nThreads * slotBytes);
       this.attnScratch.words[0] = 0;
       this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, scratch);
