@@ -1,23 +1,47 @@
-import { f16ToF32, hsum } from "./f16";
+import { f16ToF32, hsum, hsum4x4 } from "./f16";
 import { madd } from "./int-dot";
 
-// Products of float weights (F32, F16, BF16) with f32 activations x [nTokens, cols]; any cols (scalar tail).
-// Four tokens per pass over a weight row so each converted weight vector is used four times (prefill, and a
-// batch of decoding sequences). An 8-token pass measured no faster on V8 11.3 (Node 20) than two 4-token passes
-// (bench/results/bench-serve-stories-7m.md), so the simpler form stays.
+// Products of float weights (F32, F16, BF16) with f32 activations x [nTokens, cols]; any cols.
+//
+// One to three tokens: each token in turn, two four-wide accumulators per row, weights converted as they are read.
+// Four tokens or more (prefill, a batch of decoding sequences): a 2-row × 4-token register tile with every load at a
+// constant offset from one of two pointers, which V8 turns into about 19 instructions per 8 multiply-adds (the
+// earlier row × 4-token loop needed 34: a weight conversion and an address computation per load). For that:
+// - packTokens4 lays the activations out once per product as 4-token groups, [group][column quad][token][4 lanes],
+//   zero-padded to whole groups and column quads;
+// - each thread converts a chunk of rows (about 16 KB as f32, so they stay in L1 for every token group) into its
+//   scratch slot as row pairs, [pair][column quad][row][4 lanes];
+// - a last group with one real token goes the one-token way instead.
+// Same-process A/B of the kernel alone, 1536×256 F16, 8 tokens: 1.3× (weights from memory) – 1.46× (from cache).
 
 const KIND_F32 = 0;
 const KIND_F16 = 1;
 const KIND_BF16 = 2;
 
+// Rows converted at a time: as many whole pairs as fit in 16 KB of f32, at least one pair.
+const CHUNK_BYTES = 16384;
+
 @inline function elemBytes(kind: i32): usize {
   return kind == KIND_F32 ? 4 : 2;
 }
 
-// F16 → F32 in four lanes in fewer operations than f16x4ToF32x4 (two constants, no OR; the product took 0.81–0.87×
-// the time for one token, 0.9× for four, same results bit for bit): the half in the top 16 bits, an arithmetic shift by 3 puts exponent and mantissa in float position (copying
-// the sign into the three bits the mask clears), and × 2^112 rebases the exponent: exact for normals and
-// subnormals (Inf/NaN, absent from weights, come out finite, as with f16x4ToF32x4).
+@inline function quads(cols: i32): i32 {
+  return (cols + 3) >> 2;
+}
+
+@inline function chunkRows(cols: i32): i32 {
+  return max(2, min(16, (CHUNK_BYTES / (quads(cols) << 4)) & ~1));
+}
+
+/** Bytes of one thread's scratch slot for a product with `cols` columns (a chunk of rows as f32 pairs). */
+export function floatTileSlotBytes(cols: i32): usize {
+  return <usize>chunkRows(cols) * <usize>quads(cols) << 4;
+}
+
+// F16 → F32 in four lanes in fewer operations than f16x4ToF32x4 (two constants, no OR; identical bits): the half in
+// the top 16 bits, an arithmetic shift by 3 puts exponent and mantissa in float position (copying the sign into the
+// three bits the mask clears), and × 2^112 rebases the exponent: exact for normals and subnormals (Inf/NaN, absent
+// from weights, come out finite, as with f16x4ToF32x4).
 const F16_KEEP = 0x8fffe000;
 const F16_REBASE: f32 = reinterpret<f32>(0x77800000); // 2^112
 
@@ -34,67 +58,157 @@ const F16_REBASE: f32 = reinterpret<f32>(0x77800000); // 2^112
   return reinterpret<f32>(<u32>load<u16>(p) << 16);
 }
 
-@inline function matmulFloat(kind: i32, w: usize, x: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
+// Token t of x times rows [r0, r1).
+@inline function oneToken(kind: i32, w: usize, x: usize, out: usize, rows: i32, cols: i32, t: i32, r0: i32, r1: i32): void {
   const eb = elemBytes(kind);
   const rowBytes = <usize>cols * eb;
+  const x0 = x + <usize>t * (<usize>cols << 2);
+  const o = out + <usize>t * (<usize>rows << 2);
+  for (let r = r0; r < r1; r++) {
+    const wr = w + <usize>r * rowBytes;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
+    let i = 0;
+    for (; i + 8 <= cols; i += 8) {
+      const xi = x0 + (<usize>i << 2);
+      a0 = madd(load4(kind, wr + <usize>i * eb), v128.load(xi), a0);
+      a1 = madd(load4(kind, wr + <usize>(i + 4) * eb), v128.load(xi, 16), a1);
+    }
+    let s = hsum(f32x4.add(a0, a1));
+    for (; i < cols; i++) s += load1(kind, wr + <usize>i * eb) * load<f32>(x0 + (<usize>i << 2));
+    store<f32>(o + (<usize>r << 2), s);
+  }
+}
+
+/** Activations [nTokens, cols] → 4-token groups [g0, g1) at xp (layout above; missing tokens and columns are 0). */
+export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused4: i32, unused5: i32, g0: i32, g1: i32): void {
   const xs = <usize>cols << 2;
-  const ob = <usize>rows << 2;
   const c4 = cols & ~3;
-  let t = 0;
-  for (; t + 4 <= nTokens; t += 4) {
-    const x0 = x + <usize>t * xs;
-    for (let r = r0; r < r1; r++) {
-      const wr = w + <usize>r * rowBytes;
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  for (let g = g0; g < g1; g++) {
+    let d = xp + <usize>g * (<usize>quads(cols) << 6);
+    for (let j = 0; j < 4; j++) {
+      const t = (g << 2) + j;
+      const src = x + <usize>t * xs;
+      let dj = d + (<usize>j << 4);
+      if (t >= nTokens) {
+        for (let q = 0; q < quads(cols); q++) v128.store(dj + (<usize>q << 6), i32x4.splat(0));
+        continue;
+      }
       let i = 0;
       for (; i < c4; i += 4) {
-        const wv = load4(kind, wr + <usize>i * eb);
-        const xi = x0 + (<usize>i << 2);
-        a0 = madd(wv, v128.load(xi), a0);
-        a1 = madd(wv, v128.load(xi + xs), a1);
-        a2 = madd(wv, v128.load(xi + 2 * xs), a2);
-        a3 = madd(wv, v128.load(xi + 3 * xs), a3);
+        v128.store(dj, v128.load(src + (<usize>i << 2)));
+        dj += 64;
       }
-      let s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
-      for (; i < cols; i++) {
-        const wv = load1(kind, wr + <usize>i * eb);
-        const xi = x0 + (<usize>i << 2);
-        s0 += wv * load<f32>(xi);
-        s1 += wv * load<f32>(xi + xs);
-        s2 += wv * load<f32>(xi + 2 * xs);
-        s3 += wv * load<f32>(xi + 3 * xs);
+      if (i < cols) {
+        let tail = f32x4.splat(0);
+        tail = f32x4.replace_lane(tail, 0, load<f32>(src + (<usize>i << 2)));
+        if (i + 1 < cols) tail = f32x4.replace_lane(tail, 1, load<f32>(src + (<usize>(i + 1) << 2)));
+        if (i + 2 < cols) tail = f32x4.replace_lane(tail, 2, load<f32>(src + (<usize>(i + 2) << 2)));
+        v128.store(dj, tail);
       }
-      const o = out + <usize>t * ob + (<usize>r << 2);
-      store<f32>(o, s0);
-      store<f32>(o + ob, s1);
-      store<f32>(o + 2 * ob, s2);
-      store<f32>(o + 3 * ob, s3);
-    }
-  }
-  for (; t < nTokens; t++) {
-    const x0 = x + <usize>t * xs;
-    for (let r = r0; r < r1; r++) {
-      const wr = w + <usize>r * rowBytes;
-      let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
-      let i = 0;
-      for (; i + 8 <= cols; i += 8) {
-        const xi = x0 + (<usize>i << 2);
-        a0 = madd(load4(kind, wr + <usize>i * eb), v128.load(xi), a0);
-        a1 = madd(load4(kind, wr + <usize>(i + 4) * eb), v128.load(xi, 16), a1);
-      }
-      let s = hsum(f32x4.add(a0, a1));
-      for (; i < cols; i++) s += load1(kind, wr + <usize>i * eb) * load<f32>(x0 + (<usize>i << 2));
-      store<f32>(out + <usize>t * ob + (<usize>r << 2), s);
     }
   }
 }
 
-export function matmulF32(w: usize, x: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
-  matmulFloat(KIND_F32, w, x, out, rows, cols, nTokens, r0, r1);
+// Rows [r, r + 2) (the second may be past `last` and is then zero) → f32 at d, [column quad][row][4 lanes].
+@inline function convertPair(kind: i32, w: usize, d: usize, cols: i32, r: i32, last: i32): void {
+  const eb = elemBytes(kind);
+  const rowBytes = <usize>cols * eb;
+  const w0 = w + <usize>r * rowBytes;
+  const two = r + 1 < last;
+  const c4 = cols & ~3;
+  let p = d;
+  let i = 0;
+  for (; i < c4; i += 4) {
+    v128.store(p, load4(kind, w0 + <usize>i * eb));
+    v128.store(p, two ? load4(kind, w0 + rowBytes + <usize>i * eb) : i32x4.splat(0), 16);
+    p += 32;
+  }
+  if (i < cols) {
+    v128.store(p, i32x4.splat(0));
+    v128.store(p, i32x4.splat(0), 16);
+    for (let k = i; k < cols; k++) {
+      const lane = <usize>(k - i) << 2;
+      store<f32>(p + lane, load1(kind, w0 + <usize>k * eb));
+      if (two) store<f32>(p + 16 + lane, load1(kind, w0 + rowBytes + <usize>k * eb));
+    }
+  }
 }
-export function matmulF16(w: usize, x: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
-  matmulFloat(KIND_F16, w, x, out, rows, cols, nTokens, r0, r1);
+
+// Stores a tile's sums: row r's four tokens in lanes of s0, row r + 1's in s1; only tokens < nt and rows < last.
+@inline function storeTile(o: usize, ob: usize, s0: v128, s1: v128, nt: i32, two: bool): void {
+  store<f32>(o, f32x4.extract_lane(s0, 0));
+  if (two) store<f32>(o, f32x4.extract_lane(s1, 0), 4);
+  if (nt < 2) return;
+  store<f32>(o + ob, f32x4.extract_lane(s0, 1));
+  if (two) store<f32>(o + ob, f32x4.extract_lane(s1, 1), 4);
+  if (nt < 3) return;
+  store<f32>(o + 2 * ob, f32x4.extract_lane(s0, 2));
+  if (two) store<f32>(o + 2 * ob, f32x4.extract_lane(s1, 2), 4);
+  if (nt < 4) return;
+  store<f32>(o + 3 * ob, f32x4.extract_lane(s0, 3));
+  if (two) store<f32>(o + 3 * ob, f32x4.extract_lane(s1, 3), 4);
 }
-export function matmulBF16(w: usize, x: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
-  matmulFloat(KIND_BF16, w, x, out, rows, cols, nTokens, r0, r1);
+
+// The converted pair at wp (nq column quads) times the token group at xq → rows r, r + 1 of tokens t..t+3.
+@inline function tile2x4(wp: usize, xq: usize, nq: i32, o: usize, ob: usize, nt: i32, two: bool): void {
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+  const we = wp + (<usize>nq << 5);
+  while (wp < we) {
+    const u = v128.load(wp), v = v128.load(wp, 16);
+    let xv = v128.load(xq);
+    a0 = madd(u, xv, a0); b0 = madd(v, xv, b0);
+    xv = v128.load(xq, 16);
+    a1 = madd(u, xv, a1); b1 = madd(v, xv, b1);
+    xv = v128.load(xq, 32);
+    a2 = madd(u, xv, a2); b2 = madd(v, xv, b2);
+    xv = v128.load(xq, 48);
+    a3 = madd(u, xv, a3); b3 = madd(v, xv, b3);
+    wp += 32;
+    xq += 64;
+  }
+  storeTile(o, ob, hsum4x4(a0, a1, a2, a3), hsum4x4(b0, b1, b2, b3), nt, two);
+}
+
+// scratch: an i32 slot counter at 0 (reset before each run: each thread takes a slot), slots from byte 64 of
+// floatTileSlotBytes(cols) each. xp: packTokens4's groups (read only when nTokens ≥ 4).
+@inline function matmulFloat(kind: i32, w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32,
+  scratch: usize, r0: i32, r1: i32): void {
+  if (nTokens < 4) {
+    for (let t = 0; t < nTokens; t++) oneToken(kind, w, x, out, rows, cols, t, r0, r1);
+    return;
+  }
+  const slot = scratch + 64 + <usize>atomic.add<i32>(scratch, 1) * floatTileSlotBytes(cols);
+  const nq = quads(cols);
+  const ob = <usize>rows << 2;
+  // A last group holding one real token costs more as a padded tile than as one token alone.
+  const tiled = (nTokens & 3) == 1 ? nTokens - 1 : nTokens;
+  const groups = (tiled + 3) >> 2;
+  const step = chunkRows(cols);
+  for (let c = r0; c < r1; c += step) {
+    const ce = min(r1, c + step);
+    for (let r = c; r < ce; r += 2) convertPair(kind, w, slot + <usize>((r - c) >> 1) * (<usize>nq << 5), cols, r, ce);
+    for (let g = 0; g < groups; g++) {
+      const xq = xp + <usize>g * (<usize>nq << 6);
+      const nt = min(4, tiled - (g << 2));
+      const og = out + <usize>(g << 2) * ob;
+      for (let r = c; r < ce; r += 2) {
+        tile2x4(slot + <usize>((r - c) >> 1) * (<usize>nq << 5), xq, nq, og + (<usize>r << 2), ob, nt, r + 1 < ce);
+      }
+    }
+  }
+  if (tiled < nTokens) oneToken(kind, w, x, out, rows, cols, nTokens - 1, r0, r1);
+}
+
+export function matmulF32(w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32, scratch: usize,
+  r0: i32, r1: i32): void {
+  matmulFloat(KIND_F32, w, x, xp, out, rows, cols, nTokens, scratch, r0, r1);
+}
+export function matmulF16(w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32, scratch: usize,
+  r0: i32, r1: i32): void {
+  matmulFloat(KIND_F16, w, x, xp, out, rows, cols, nTokens, scratch, r0, r1);
+}
+export function matmulBF16(w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32, scratch: usize,
+  r0: i32, r1: i32): void {
+  matmulFloat(KIND_BF16, w, x, xp, out, rows, cols, nTokens, scratch, r0, r1);
 }

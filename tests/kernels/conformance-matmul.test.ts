@@ -51,6 +51,18 @@ for (const backend of backends) {
       });
     }
 
+    // Float products from four tokens on run 2-row × 4-token tiles over chunks of converted rows (matmul-float.ts):
+    // last groups of two and three tokens, a last token alone, odd rows, columns not a multiple of four, chunks of
+    // 16 rows (256 columns) down to one pair (2050 columns), and row ranges split across threads.
+    it("float tiles: partial token groups, odd rows and columns, chunk edges", () => {
+      const rand = rng(4099 + backend.threads);
+      for (const type of FLOAT_TYPES) {
+        for (const [rows, cols, nTokens] of [[35, 100, 6], [18, 37, 7], [5, 2050, 8], [40, 256, 13], [3, 4, 4], [66, 9, 10]] as const) {
+          expectMatmulConforms(backend, ref, type, rows, cols, nTokens, rand, (x) => x);
+        }
+      }
+    });
+
     it("takes inputs and outputs outside its memory (staged copies)", () => {
       const rand = rng(5);
       const bytes = randomWeightBytes("Q4_0", 9, 64, rand);

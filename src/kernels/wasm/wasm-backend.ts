@@ -12,6 +12,7 @@ import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "
 import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
 import { PACKED_Q32, packedRowDecoder } from "./packed-rows.js";
 import { attentionHeadsPerUnit, isPrefillBatch } from "./attention-units.js";
+import { FloatTileStage } from "./float-tile-stage.js";
 
 /** A weight held in WebAssembly memory at `ptr`, in its stored type. */
 export interface WasmWeight extends Weight {
@@ -91,6 +92,7 @@ export class WasmBackend implements KernelBackend {
   private row = new Float32Array(0);
   private readonly packWeights: boolean;
   private readonly packScratch: ScratchRegion;
+  private readonly floatStage: FloatTileStage;
 
   constructor(options: WasmBackendOptions = {}) {
     const { level, module } = loadWasmKernels(options.relaxedSimd ?? true);
@@ -120,6 +122,7 @@ export class WasmBackend implements KernelBackend {
     this.attnScratch = new ScratchRegion(this.arena);
     this.packWeights = options.packWeights ?? true;
     this.packScratch = new ScratchRegion(this.arena);
+    this.floatStage = new FloatTileStage(this.arena, this.pool, this.exports["floatTileSlotBytes"]!);
     this.attnParamsPtr = this.arena.alloc(ATTN_PARAM_WORDS * 4);
     this.attnParams = this.arena.i32(this.attnParamsPtr, ATTN_PARAM_WORDS);
     this.attnParamsF = this.arena.f32(this.attnParamsPtr, ATTN_PARAM_WORDS);
@@ -194,8 +197,10 @@ export class WasmBackend implements KernelBackend {
       pool.setArgs(ww.ptr, q.qs, q.ds, q.ss, outPtr, rows, cols, nTokens);
       pool.run(ww.op, 8, rows, ww.grain);
     } else {
-      pool.setArgs(ww.ptr, xPtr, outPtr, rows, cols, nTokens);
-      pool.run(ww.op, 6, rows, 4);
+      const stage = this.floatStage;
+      stage.prepare(xPtr, cols, nTokens);
+      pool.setArgs(ww.ptr, xPtr, stage.xp, outPtr, rows, cols, nTokens, stage.scratch);
+      pool.run(ww.op, 8, rows, 4);
     }
     if (this.arena.addressOf(out) < 0) out.set(this.arena.f32(outPtr, nTokens * rows));
   }

@@ -1,7 +1,10 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import { PACKED_Q32 } from "./packed-rows.js";
 
-/** Kernels that take f32 activations directly: (w, x, out, rows, cols, nTokens, r0, r1). */
+/**
+ * Kernels that take f32 activations directly: (w, x, xp, out, rows, cols, nTokens, scratch, r0, r1); from four tokens
+ * on they read the activations as packTokens4 lays them out at xp and convert rows in per-thread scratch slots.
+ */
 export const FLOAT_MATMUL: Partial<Record<GgmlTypeName, string>> = {
   F32: "matmulF32",
   F16: "matmulF16",
@@ -35,6 +38,7 @@ export const Q8K_ACTIVATION_TYPES: ReadonlySet<GgmlTypeName> = new Set<GgmlTypeN
 export const POOL_KERNELS: readonly string[] = [
   "quantizeQ8",
   "quantizeQ8K",
+  "packTokens4",
   ...Object.values(FLOAT_MATMUL),
   ...Object.values(QUANT_MATMUL),
   ...Object.values(PACKED_Q32).map((p) => p!.kernel),

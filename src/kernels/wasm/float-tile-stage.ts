@@ -1,0 +1,36 @@
+import { ScratchRegion, type WasmArena } from "./wasm-arena.js";
+import type { KernelFn, WasmThreadPool } from "./wasm-thread-pool.js";
+
+/**
+ * What the float products (assembly/matmul-float.ts) read besides weights and activations from four tokens on: the
+ * activations packed in 4-token groups (packTokens4, split across the pool by groups) and one scratch slot per
+ * thread, taken through an atomic counter at the region's start that `prepare` resets.
+ */
+export class FloatTileStage {
+  /** Address of the packed groups and of the scratch region for the next product (0 below four tokens). */
+  xp = 0;
+  scratch = 0;
+  private readonly groups: ScratchRegion;
+  private readonly slots: ScratchRegion;
+  private readonly packOp: number;
+
+  constructor(arena: WasmArena, private readonly pool: WasmThreadPool, private readonly slotBytes: KernelFn) {
+    this.groups = new ScratchRegion(arena);
+    this.slots = new ScratchRegion(arena);
+    this.packOp = pool.opOf("packTokens4");
+  }
+
+  /** Packs x [nTokens, cols] (at xPtr) for a product with nTokens tokens. */
+  prepare(xPtr: number, cols: number, nTokens: number): void {
+    if (nTokens < 4) {
+      this.xp = this.scratch = 0;
+      return;
+    }
+    const groups = Math.ceil(nTokens / 4);
+    this.xp = this.groups.ensure(groups * Math.ceil(cols / 4) * 64);
+    this.pool.setArgs(xPtr, this.xp, cols, nTokens, 0, 0);
+    this.pool.run(this.packOp, 6, groups);
+    this.scratch = this.slots.ensure(64 + this.pool.nThreads * (this.slotBytes(cols) as number));
+    this.slots.words[0] = 0;
+  }
+}
