@@ -76,8 +76,8 @@ export function matmulErrorBound(type: GgmlTypeName, bytes: Uint8Array, rows: nu
  * within matmulErrorBound.
  */
 export function expectMatmulConforms(backend: KernelBackend, ref: KernelBackend, type: GgmlTypeName, rows: number, cols: number,
-  nTokens: number, rand: () => number, quantize: (x: Float32Array) => Float32Array): void {
-  const bytes = randomWeightBytes(type, rows, cols, rand);
+  nTokens: number, rand: () => number, quantize: (x: Float32Array) => Float32Array,
+  bytes = randomWeightBytes(type, rows, cols, rand)): void {
   const x = randomF32(nTokens * cols, rand);
   const xq = quantize(x);
   const want = new Float32Array(nTokens * rows);

@@ -11,11 +11,19 @@ import { expectMatmulConforms, randomWeightBytes, rng } from "./conformance-case
 const ref = createRefBackend();
 const packed = new WasmBackend({ threads: 2 });
 const plain = new WasmBackend({ threads: 2, packWeights: false });
+const simdOnly = new WasmBackend({ threads: 2, relaxedSimd: false });
 afterAll(async () => {
-  await Promise.all([packed.close(), plain.close()]);
+  await Promise.all([packed.close(), plain.close(), simdOnly.close()]);
 });
 
 const TYPES: GgmlTypeName[] = ["Q8_0", "Q4_0", "IQ4_NL"];
+
+/** Random Q8_0 blocks whose quants stay within −127…127, as llama.cpp's quantizer writes them. */
+function quantizerRangeQ8_0(rows: number, cols: number, rand: () => number): Uint8Array {
+  const bytes = randomWeightBytes("Q8_0", rows, cols, rand);
+  for (let b = 0; b < bytes.length; b += 34) for (let i = b + 2; i < b + 34; i++) if (bytes[i] === 0x80) bytes[i] = 0x81;
+  return bytes;
+}
 
 describe("wasm weights interleaved four rows at a time", () => {
   for (const type of TYPES) {
@@ -38,6 +46,24 @@ describe("wasm weights interleaved four rows at a time", () => {
       ref.embed(want, ref.loadWeight(type, rows, cols, bytes), ids, ids.length);
       packed.embed(got, packed.loadWeight(type, rows, cols, bytes), ids, ids.length);
       expect(got).toEqual(want);
+    });
+  }
+
+  // With relaxed SIMD, packed Q8_0 multiplies ±w by |a| (one pmaddubsw per 16 bytes), which holds for quants within
+  // −127…127; a −128 anywhere in a packed group sends the matrix to the kernel that widens both to 16 bits.
+  for (const backend of [packed, simdOnly]) {
+    it(`Q8_0 (${backend.simdLevel}): quantizer-range quants and a −128 each take their kernel and match`, () => {
+      const rand = rng(8128);
+      for (const [rows, cols, nTokens] of [[70, 8192, 9], [70, 4096, 1], [26, 96, 6], [8, 32, 1]] as const) {
+        for (const withMin of [false, true]) {
+          const bytes = quantizerRangeQ8_0(rows, cols, rand);
+          if (withMin) bytes[34 * Math.floor(rand() * 4) * (cols / 32) + 2 + Math.floor(rand() * 32)] = 0x80;
+          const q = (x: Float32Array) => refQuantizeActivations("Q8_0", x, nTokens, cols);
+          expectMatmulConforms(backend, ref, "Q8_0", rows, cols, nTokens, rand, q, bytes);
+          const w = backend.loadWeight("Q8_0", rows, cols, bytes);
+          expect(w.op).toBe(backend.pool.opOf(withMin ? "matmulQ8_0PW" : "matmulQ8_0P"));
+        }
+      }
     });
   }
 });

@@ -1,13 +1,22 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import type { RowDecoder } from "../ref/row-decoder.js";
 
+
+export interface PackedQ32 {
+  kernel: string;
+  kind: number;
+  blockBytes: number;
+  /** The kernel for a matrix whose quants reach −128 (packQ32 reports it), where `kernel` assumes −127…127. */
+  fullRangeKernel?: string;
+}
+
 /**
  * The 32-value block types the wasm backend interleaves four rows at a time (assembly/matmul-q32-packed.ts), with
  * their kernel's kind code and block size in bytes: for each block column of a group of four rows, the four f16
  * scales, then the four rows' quants. Rows past the last whole group keep ggml's layout.
  */
-export const PACKED_Q32: Partial<Record<GgmlTypeName, { kernel: string; kind: number; blockBytes: number }>> = {
-  Q8_0: { kernel: "matmulQ8_0P", kind: 0, blockBytes: 34 },
+export const PACKED_Q32: Partial<Record<GgmlTypeName, PackedQ32>> = {
+  Q8_0: { kernel: "matmulQ8_0P", kind: 0, blockBytes: 34, fullRangeKernel: "matmulQ8_0PW" },
   Q4_0: { kernel: "matmulQ4_0P", kind: 1, blockBytes: 18 },
   IQ4_NL: { kernel: "matmulIQ4_NLP", kind: 5, blockBytes: 18 },
 };

@@ -161,9 +161,9 @@ export class WasmBackend implements KernelBackend {
     let grain = 4;
     if (packed && op >= 0 && this.packWeights && rows >= 4) {
       const rowBytes = (cols / 32) * packed.blockBytes;
-      this.exports["packQ32"]!(ptr, packed.kind, cols, this.packScratch.ensure(4 * rowBytes), 0, rows >> 2);
+      const fullRange = this.exports["packQ32"]!(ptr, packed.kind, cols, this.packScratch.ensure(4 * rowBytes), 0, rows >> 2);
       decode = packedRowDecoder(decode, packed.blockBytes, rows, cols);
-      op = this.pool.opOf(packed.kernel);
+      op = this.pool.opOf(fullRange && packed.fullRangeKernel ? packed.fullRangeKernel : packed.kernel);
       grain = 8;
     }
     return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined, actOp, grain };

@@ -41,7 +41,7 @@ export const POOL_KERNELS: readonly string[] = [
   "packTokens4",
   ...Object.values(FLOAT_MATMUL),
   ...Object.values(QUANT_MATMUL),
-  ...Object.values(PACKED_Q32).map((p) => p!.kernel),
+  ...Object.values(PACKED_Q32).flatMap((p) => (p!.fullRangeKernel ? [p!.kernel, p!.fullRangeKernel] : [p!.kernel])),
   "attentionRows",
   "attentionRowsF16",
   "attentionPrefill",
