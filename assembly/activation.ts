@@ -1,8 +1,9 @@
 // Activations on four floats at a time: SiLU x·σ(x) and GELU's tanh form, over an exponential evaluated as
 // Cephes' expf does (x = n·ln2 + r with |r| ≤ ln2/2, a degree-6 polynomial for e^r, then 2^n by exponent bits;
 // about 1 ulp). Inputs are clamped to [-87.3, 88.3], where e^x stays a normal float. With relaxed SIMD the clamp and
-// the float → int conversion are single minps/maxps/cvttps2dq (same results: n is integral and in range; a NaN input
-// still gives NaN through the polynomial), instead of the NaN- and saturation-exact sequences (glu 1.6–1.7×).
+// the float → int conversion are single minps/maxps/cvttps2dq instead of the NaN- and saturation-exact sequences (glu
+// 1.6–1.7×): the same results for every non-NaN input, as n is integral and in range (a NaN may clamp to a bound
+// instead of staying NaN; SiLU/GELU still return NaN through their factor x).
 
 const ACT_SILU = 0;
 const ACT_GELU = 1;
