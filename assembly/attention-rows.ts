@@ -7,7 +7,7 @@ import { madd } from "./int-dot";
 // token and a group of its heads, and for every four keys the kernel runs all the unit's heads before the next
 // four, so each K and V row is read whole and once per unit (contiguous) instead of once per head (strided): the
 // cache of 8 decoding sequences is larger than L2, and that read costs as much as the arithmetic. Query heads of an
-// even GQA group go two at a time over the same loaded K and V. Each head keeps its online-softmax state (m, l) in
+// GQA group go two at a time over the same loaded K and V (the last alone in an odd group). Each head keeps its online-softmax state (m, l) in
 // `stats` ([nTokens, nHeads] pairs of f32) and its output row in `out`. Keys go four at a time (no soft-capping).
 // Units [r0, r1): u = t · (nHeads / headsPerUnit) + g covers query heads [g · headsPerUnit, (g + 1) · headsPerUnit);
 // headsPerUnit (params word 11) is a multiple of the GQA group and divides nHeads. Reference: kernels/ref/attention.ts.
@@ -39,7 +39,6 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
   const hdBytes = <usize>headDim << 2;
   const eShift: usize = kind == KIND_F32 ? 2 : 1;
   const rowStride = kvDim << eShift, hdStored = <usize>headDim << eShift;
-  const step = group % 2 == 0 ? 2 : 1;
   for (let u = r0; u < r1; u++) {
     const t = u / unitsPerToken, h0 = (u % unitsPerToken) * headsPerUnit, h1 = h0 + headsPerUnit;
     const pos = load<i32>(positions + (<usize>t << 2));
@@ -60,13 +59,20 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
       if (softcap == 0) {
         for (; j + 4 <= j1; j += 4) {
           const row = <usize>(slot0 + j - b * blockSize) * rowStride;
-          // KV head by KV head; two query heads of its group at a time where the group is even (their K and V
-          // loads and f16 conversions shared).
+          // KV head by KV head; two query heads of its group at a time (their K and V loads and f16 conversions
+          // shared), the last one alone in an odd group.
           for (let h = h0, kvRow = row + kvOff0; h < h1; kvRow += hdStored) {
-            for (let i = 0; i < group; i += step, h += step) {
+            for (let i = 0; i < group;) {
               const qRow = tq + <usize>h * hdBytes, oRow = to + <usize>h * hdBytes, st = ts + (<usize>h << 3);
-              if (step == 2) keys4Pair(kind, k + kvRow, v + kvRow, rowStride, qRow, oRow, st, hdBytes, scale);
-              else keys4(kind, k + kvRow, v + kvRow, rowStride, qRow, oRow, st, hdBytes, scale);
+              if (i + 1 < group) {
+                keys4Pair(kind, k + kvRow, v + kvRow, rowStride, qRow, oRow, st, hdBytes, scale);
+                i += 2;
+                h += 2;
+              } else {
+                keys4(kind, k + kvRow, v + kvRow, rowStride, qRow, oRow, st, hdBytes, scale);
+                i++;
+                h++;
+              }
             }
           }
         }

@@ -17,6 +17,9 @@ afterAll(async () => {
 interface Case { nHeads: number; nKvHeads: number; headDim: number; softcap: number; window: number; blockSize: number }
 const CASES: Case[] = [
   { nHeads: 4, nKvHeads: 4, headDim: 8, softcap: 0, window: 0, blockSize: 4 },
+  // Odd GQA groups (pairs of query heads, then the last alone) in attentionRows (head sizes not a multiple of 8).
+  { nHeads: 9, nKvHeads: 3, headDim: 12, softcap: 0, window: 0, blockSize: 16 },
+  { nHeads: 14, nKvHeads: 2, headDim: 20, softcap: 0, window: 7, blockSize: 4 },
   { nHeads: 8, nKvHeads: 2, headDim: 12, softcap: 0, window: 0, blockSize: 3 },
   { nHeads: 6, nKvHeads: 3, headDim: 64, softcap: 0, window: 5, blockSize: 16 },
   { nHeads: 4, nKvHeads: 1, headDim: 16, softcap: 20, window: 0, blockSize: 5 },
