@@ -15,3 +15,4 @@ export { glu, activate } from "./activation";
 export { rmsNorm } from "./rms-norm";
 export { packQ32, matmulQ8_0P, matmulQ8_0PW, matmulQ4_0P, matmulIQ4_NLP } from "./matmul-q32-packed";
 export { attentionPrefill, attentionPrefillSlotBytes } from "./attention-prefill";
+export { logSumExp } from "./log-sum-exp";

@@ -27,6 +27,8 @@ export interface BatchModel {
   readonly numBlocks: number;
   /** Returns logits [batch.nLogitRows, vocabSize], row i for batch.logitRows[i]; valid until the next call. */
   forward(batch: ForwardBatch): Float32Array;
+  /** log Σ exp over a row of logits where the backend computes it (KernelBackend.logSumExp). */
+  logSumExp?(x: Float32Array, n: number): number;
 }
 
 export function createForwardBatch(maxTokens: number, maxSeqs: number): ForwardBatch {

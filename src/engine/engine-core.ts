@@ -59,7 +59,7 @@ export class EngineCore {
     this.cache = new PrefixCache(model.numBlocks, model.blockSize);
     this.scheduler = new Scheduler({ maxBatchTokens: config.maxBatchTokens, maxSeqs: config.maxSeqs }, this.cache);
     this.batch = createForwardBatch(config.maxBatchTokens, config.maxSeqs);
-    this.logprobs = new Logprobs(model.vocabSize, Math.max(MAX_TOP_LOGPROBS, config.traceTopK));
+    this.logprobs = new Logprobs(model.vocabSize, Math.max(MAX_TOP_LOGPROBS, config.traceTopK), model.logSumExp?.bind(model));
   }
 
   get numRunning(): number {

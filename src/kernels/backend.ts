@@ -114,4 +114,9 @@ export interface KernelBackend {
    * q8_0 dequantized on the fly).
    */
   attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams, kv: KvBatchView): void;
+  /**
+   * log Σ exp(x[i]) over n values, within 1e-6 of the exact value (a float32 log-softmax's precision); NaN anywhere
+   * gives NaN. Optional: sampling computes it in TypeScript (float64) otherwise.
+   */
+  logSumExp?(x: Float32Array, n: number): number;
 }

@@ -10,9 +10,11 @@ export class Logprobs {
   readonly topLogprobs: Float64Array;
   private readonly scratch: Int32Array;
 
+  /** `lse`: log Σ exp of a row, by default logSumExp below (float64); the server passes its backend's kernel. */
   constructor(
     readonly vocabSize: number,
     readonly maxTop: number,
+    private readonly lse: (logits: Float32Array, n: number) => number = logSumExp,
   ) {
     this.topIds = new Int32Array(maxTop);
     this.topLogprobs = new Float64Array(maxTop);
@@ -21,7 +23,7 @@ export class Logprobs {
 
   /** Returns log p(chosen); fills topIds/topLogprobs[0..nTop) most likely first (ties → lower id). */
   compute(logits: Float32Array, chosen: number, nTop: number): number {
-    const lse = logSumExp(logits, this.vocabSize);
+    const lse = this.lse(logits, this.vocabSize);
     const k = Math.min(nTop, this.maxTop, this.vocabSize);
     if (k > 0) {
       selectTopK(logits, this.vocabSize, k, this.scratch);

@@ -58,6 +58,8 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
       return logits.subarray(0, batch.nLogitRows * vocabSize);
     },
   };
+  const backend = model.backend;
+  if (backend.logSumExp) batchModel.logSumExp = (x, n) => backend.logSumExp!(x, n);
 
   const tok = openTokenizer(o.modelPath, o.tokenizerPath);
   const template = o.chatTemplatePath !== undefined ? readTemplate(o.chatTemplatePath) : tok.chatTemplate;

@@ -1,4 +1,5 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { selectTopK } from "../../src/sampling/candidate-sort.js";
 import { expNonPositive, expSumBelowMax } from "../../src/sampling/exp-sum.js";
 import { logSumExp } from "../../src/sampling/logprobs.js";
@@ -38,6 +39,41 @@ describe("expNonPositive", () => {
       expect(Math.abs(expSumBelowMax(x, x.length, max) / want - 1)).toBeLessThan(1e-13);
       expect(Math.abs(logSumExp(x, x.length) - (max + Math.log(want)))).toBeLessThan(1e-13);
     }
+  });
+});
+
+// The wasm backend's log-sum-exp (assembly/log-sum-exp.ts: float32 exponentials summed in float64, what the server's
+// logprobs use) against Math.exp, on rows in and out of its memory, odd lengths, and the special values.
+describe("WasmBackend.logSumExp", () => {
+  const wasm = new WasmBackend();
+  afterAll(() => wasm.close());
+  const exact = (x: Float32Array): number => {
+    let max = -Infinity;
+    for (const v of x) max = Math.max(max, v);
+    let sum = 0;
+    for (const v of x) sum += Math.exp(v - max);
+    return max + Math.log(sum);
+  };
+
+  it("equals log Σ Math.exp within 1e-6, in and out of wasm memory", () => {
+    for (const [n, seed] of [[4096, 1], [4097, 2], [151936, 3], [7, 4], [1, 5], [3, 6]] as const) {
+      const x = logits(n, seed);
+      if (seed === 3) for (let i = 0; i < n; i += 97) x[i] = -800; // far below the maximum
+      const inside = wasm.allocF32(n);
+      inside.set(x);
+      for (const row of [x, inside]) expect(Math.abs(wasm.logSumExp(row, n) - exact(x))).toBeLessThan(1e-6);
+    }
+  });
+
+  it("NaN or +∞ gives NaN, a row of −∞ gives −∞, as the TypeScript version", () => {
+    const x = logits(37, 9);
+    x[30] = NaN;
+    expect(wasm.logSumExp(x, 37)).toBeNaN();
+    x[30] = Infinity;
+    expect(wasm.logSumExp(x, 37)).toBeNaN();
+    expect(logSumExp(x, 37)).toBeNaN();
+    expect(wasm.logSumExp(new Float32Array(9).fill(-Infinity), 9)).toBe(-Infinity);
+    expect(wasm.logSumExp(Float32Array.from([0, -Infinity, -Infinity]), 3)).toBe(0);
   });
 });
 
