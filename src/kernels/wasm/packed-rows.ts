@@ -1,7 +1,7 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import type { RowDecoder } from "../ref/row-decoder.js";
 
-
+/** A packed type's kernel (pool name), its kind code in the kernels, and its block size in bytes. */
 export interface PackedQ32 {
   kernel: string;
   kind: number;
