@@ -63,6 +63,17 @@ for (const backend of backends) {
       }
     });
 
+    // IQ4_XS codes at the table's −127 times activations at ±127: four such products in a 16-bit lane reach 64516,
+    // past i16 (the kernels must widen before summing two 16-value groups).
+    it("IQ4_XS at the extremes of its codes and activations", () => {
+      const rows = 5, cols = 512, nTokens = 5;
+      const bytes = new Uint8Array(rows * (cols / 256) * 136);
+      for (let b = 0; b < bytes.length; b += 136) bytes[b + 1] = 0x3c; // d = 1, scales 0 → −32, codes 0 → −127
+      const rand = rng(136);
+      const x = (xs: Float32Array) => refQuantizeActivations("Q8_K", xs.fill(1), nTokens, cols);
+      expectMatmulConforms(backend, ref, "IQ4_XS", rows, cols, nTokens, rand, x, bytes);
+    });
+
     it("takes inputs and outputs outside its memory (staged copies)", () => {
       const rand = rng(5);
       const bytes = randomWeightBytes("Q4_0", 9, 64, rand);
