@@ -63,8 +63,8 @@ for (const backend of backends) {
       }
     });
 
-    // IQ4_XS codes at the table's −127 times activations at ±127: four such products in a 16-bit lane reach 64516,
-    // past i16 (the kernels must widen before summing two 16-value groups).
+    // IQ4_XS codes at the table's −127 times activations at −128 (Q8_K maps a block's largest magnitude to −128): four
+    // such products in a 16-bit lane reach 65024, past i16 (the kernels must widen before summing two groups).
     it("IQ4_XS at the extremes of its codes and activations", () => {
       const rows = 5, cols = 512, nTokens = 5;
       const bytes = new Uint8Array(rows * (cols / 256) * 136);
