@@ -152,13 +152,17 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
   if (two) store<f32>(o + 3 * ob, f32x4.extract_lane(s1, 3), 4);
 }
 
-// The converted pair at wp (nq column quads) times the token group at xq → rows r, r + 1 of tokens t..t+3.
-@inline function tile2x4(wp: usize, xq: usize, nq: i32, o: usize, ob: usize, nt: i32, two: bool): void {
+// Rows r, r + 1 times the token group at xq (nq column quads) → their sums for tokens t..t+3: from the pair a chunk
+// conversion wrote at w ([quad][row][4 lanes], `converted`), or from the rows themselves, r at w and r + 1 at
+// w + rowOff, converted as loaded (a single token group, where a chunk's conversion would not be shared; cols % 4 == 0).
+@inline function tile2x4(kind: i32, converted: bool, w: usize, rowOff: usize, xq: usize, nq: i32, o: usize, ob: usize, nt: i32, two: bool): void {
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
-  const we = wp + (<usize>nq << 5);
-  while (wp < we) {
-    const u = v128.load(wp), v = v128.load(wp, 16);
+  const step: usize = converted ? 32 : elemBytes(kind) << 2;
+  const end = w + <usize>nq * step;
+  while (w < end) {
+    const u = converted ? v128.load(w) : load4(kind, w);
+    const v = converted ? v128.load(w, 16) : load4(kind, w + rowOff);
     let xv = v128.load(xq);
     a0 = madd(u, xv, a0); b0 = madd(v, xv, b0);
     xv = v128.load(xq, 16);
@@ -167,57 +171,20 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
     a2 = madd(u, xv, a2); b2 = madd(v, xv, b2);
     xv = v128.load(xq, 48);
     a3 = madd(u, xv, a3); b3 = madd(v, xv, b3);
-    wp += 32;
+    w += step;
     xq += 64;
   }
   storeTile(o, ob, hsum4x4(a0, a1, a2, a3), hsum4x4(b0, b1, b2, b3), nt, two);
 }
 
-// tile2x4 over rows r, r + 1 read in place (converted as loaded) for a single token group: below eight tokens a
-// chunk's conversion would not be shared. cols % 4 == 0 (the rows are read in quads).
-@inline function tile2x4Rows(kind: i32, w0: usize, rowBytes: usize, xq: usize, cols: i32, o: usize, ob: usize, nt: i32, two: bool): void {
-  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-  let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
-  const step: usize = elemBytes(kind) << 2;
-  let p = w0;
-  const q = two ? rowBytes : 0;
-  const end = w0 + <usize>cols * elemBytes(kind);
-  while (p < end) {
-    const u = load4(kind, p), v = load4(kind, p + q);
-    let xv = v128.load(xq);
-    a0 = madd(u, xv, a0); b0 = madd(v, xv, b0);
-    xv = v128.load(xq, 16);
-    a1 = madd(u, xv, a1); b1 = madd(v, xv, b1);
-    xv = v128.load(xq, 32);
-    a2 = madd(u, xv, a2); b2 = madd(v, xv, b2);
-    xv = v128.load(xq, 48);
-    a3 = madd(u, xv, a3); b3 = madd(v, xv, b3);
-    p += step;
-    xq += 64;
-  }
-  storeTile(o, ob, hsum4x4(a0, a1, a2, a3), hsum4x4(b0, b1, b2, b3), nt, two);
-}
-
-// scratch: an i32 slot counter at 0 (reset before each run: each thread takes a slot), slots from byte 64 of
-// floatTileSlotBytes(cols) each. xp: packTokens4's groups (read only when nTokens ≥ 4).
-@inline function matmulFloat(kind: i32, w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32,
-  scratch: usize, r0: i32, r1: i32): void {
-  if (nTokens < 4) {
-    for (let t = 0; t < nTokens; t++) oneToken(kind, w, x, out, rows, cols, t, r0, r1);
-    return;
-  }
+// The tokens [0, tiled) of a product (whole groups, the last one possibly partial) over rows [r0, r1) through
+// chunks converted into this thread's scratch slot, every group over each chunk.
+@inline function chunkTiles(kind: i32, w: usize, xp: usize, out: usize, rows: i32, cols: i32, tiled: i32, scratch: usize,
+  r0: i32, r1: i32): void {
   const slot = scratch + 64 + <usize>atomic.add<i32>(scratch, 1) * floatTileSlotBytes(cols);
   const nq = quads(cols);
   const ob = <usize>rows << 2;
-  // A last group holding one real token costs more as a padded tile than as one token alone.
-  const tiled = (nTokens & 3) == 1 ? nTokens - 1 : nTokens;
   const groups = (tiled + 3) >> 2;
-  if (groups == 1 && (cols & 3) == 0) {
-    const rowBytes = <usize>cols * elemBytes(kind);
-    for (let r = r0; r < r1; r += 2) tile2x4Rows(kind, w + <usize>r * rowBytes, rowBytes, xp, cols, out + (<usize>r << 2), ob, tiled, r + 1 < r1);
-    if (tiled < nTokens) oneToken(kind, w, x, out, rows, cols, nTokens - 1, r0, r1);
-    return;
-  }
   const step = chunkRows(cols);
   // While a chunk's tiles run, one byte of each cache line of the next chunk is read, spread over the tiles, so the
   // next conversion finds its rows in cache (WebAssembly has no prefetch). Whole 8-sequence decode steps of
@@ -236,11 +203,33 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
       const og = out + <usize>(g << 2) * ob;
       for (let r = c; r < ce; r += 2) {
         for (let k = 0; k < touches && np < end; k++) { sink += load<u8>(np); np += 64; }
-        tile2x4(slot + <usize>((r - c) >> 1) * (<usize>nq << 5), xq, nq, og + (<usize>r << 2), ob, nt, r + 1 < ce);
+        tile2x4(kind, true, slot + <usize>((r - c) >> 1) * (<usize>nq << 5), 0, xq, nq, og + (<usize>r << 2), ob, nt, r + 1 < ce);
       }
     }
   }
   store<u32>(slot, sink);
+}
+
+// scratch: an i32 slot counter at 0 (reset before each run: a thread running chunkTiles takes a slot), slots from
+// byte 64 of floatTileSlotBytes(cols) each. xp: packTokens4's groups (read only when nTokens ≥ 4).
+@inline function matmulFloat(kind: i32, w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32,
+  scratch: usize, r0: i32, r1: i32): void {
+  if (nTokens < 4) {
+    for (let t = 0; t < nTokens; t++) oneToken(kind, w, x, out, rows, cols, t, r0, r1);
+    return;
+  }
+  // A last group holding one real token costs more as a padded tile than as one token alone.
+  const tiled = (nTokens & 3) == 1 ? nTokens - 1 : nTokens;
+  if (tiled <= 4 && (cols & 3) == 0) {
+    // One token group: the rows read in place.
+    const rowBytes = <usize>cols * elemBytes(kind);
+    for (let r = r0; r < r1; r += 2) {
+      const two = r + 1 < r1;
+      tile2x4(kind, false, w + <usize>r * rowBytes, two ? rowBytes : 0, xp, quads(cols), out + (<usize>r << 2), <usize>rows << 2, tiled, two);
+    }
+  } else {
+    chunkTiles(kind, w, xp, out, rows, cols, tiled, scratch, r0, r1);
+  }
   if (tiled < nTokens) oneToken(kind, w, x, out, rows, cols, nTokens - 1, r0, r1);
 }
 
