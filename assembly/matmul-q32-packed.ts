@@ -62,7 +62,7 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
   if (narrow) {
     if (ASC_FEATURE_RELAXED_SIMD) {
       // Signed weights within ±127 (Q8_0 from the quantizer, IQ4_NL's table): x0, x2 hold |activations|, x1, x3
-      // their sign masks (set up once per block by the callers).
+      // their sign masks (actPart).
       const wa = i8x16.sub(v128.xor(weightLo(kind, q), x1), x1);
       const wb = i8x16.sub(v128.xor(weightHi(kind, q), x3), x3);
       return i32x4.add(i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(wa, x0)),
@@ -118,15 +118,9 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
   for (let b = 0; b < nb; b++) {
     const col = g + <usize>b * cb;
     const a = qs + (<usize>b << 5);
-    let xa = i32x4.splat(0), xb = xa, x0 = xa, x1 = xa, x2 = xa, x3 = xa;
-    if (narrow && ASC_FEATURE_RELAXED_SIMD) {
-      xa = v128.load(a); xb = v128.load(a, 16);
-      x0 = i8x16.abs(xa); x1 = i8x16.lt_s(xa, i8x16.splat(0)); x2 = i8x16.abs(xb); x3 = i8x16.lt_s(xb, i8x16.splat(0));
-    } else if (kind == KIND_Q8_0) {
-      x0 = v128.load8x8_s(a); x1 = v128.load8x8_s(a, 8); x2 = v128.load8x8_s(a, 16); x3 = v128.load8x8_s(a, 24);
-    } else {
-      xa = v128.load(a); xb = v128.load(a, 16);
-    }
+    const xa = v128.load(a), xb = v128.load(a, 16);
+    const x0 = actPart(kind, narrow, a, 0), x1 = actPart(kind, narrow, a, 1);
+    const x2 = actPart(kind, narrow, a, 2), x3 = actPart(kind, narrow, a, 3);
     const dx = v128.load32_splat(ds + (<usize>b << 2));
     const sx = ss + (<usize>b << 2);
     acc0 = scaleAdd(kind, col, groupDot(kind, narrow, col, xa, xb, x0, x1, x2, x3), dx, sx, acc0);
@@ -160,15 +154,20 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
 
 // groupDot with the token's activations at `a`.
 @inline function groupDotAt(kind: i32, narrow: bool, col: usize, qb: usize, a: usize): v128 {
-  const xa = v128.load(a), xb = v128.load(a, 16);
-  let x0 = xa, x1 = xa, x2 = xb, x3 = xb;
+  return groupDot(kind, narrow, col, v128.load(a), v128.load(a, 16), actPart(kind, narrow, a, 0), actPart(kind, narrow, a, 1),
+    actPart(kind, narrow, a, 2), actPart(kind, narrow, a, 3));
+}
+
+// Part i (0…3) of a block's 32 activations at `a` in the form rowDot reads as x0…x3: |a| and sign masks of each half
+// for the ±w · |a| dot (narrow, relaxed SIMD), eight values widened to 16 bits for Q8_0 otherwise; unused (0) for the
+// 4-bit types, which read the bytes.
+@inline function actPart(kind: i32, narrow: bool, a: usize, i: i32): v128 {
   if (narrow && ASC_FEATURE_RELAXED_SIMD) {
-    x0 = i8x16.abs(xa); x1 = i8x16.lt_s(xa, i8x16.splat(0)); x2 = i8x16.abs(xb); x3 = i8x16.lt_s(xb, i8x16.splat(0));
-  } else if (kind == KIND_Q8_0) {
-    x0 = i16x8.extend_low_i8x16_s(xa); x1 = i16x8.extend_high_i8x16_s(xa);
-    x2 = i16x8.extend_low_i8x16_s(xb); x3 = i16x8.extend_high_i8x16_s(xb);
+    const h = v128.load(a + (<usize>(i >> 1) << 4));
+    return (i & 1) == 0 ? i8x16.abs(h) : i8x16.lt_s(h, i8x16.splat(0));
   }
-  return groupDot(kind, narrow, col, xa, xb, x0, x1, x2, x3);
+  if (kind == KIND_Q8_0) return v128.load8x8_s(a + (<usize>i << 3));
+  return i32x4.splat(0);
 }
 
 // Where the row kernels (matmul-q32.ts) read row r of a matrix at w: its first block's quants and scale, and the
