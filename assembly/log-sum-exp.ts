@@ -1,4 +1,5 @@
 import { exp4 } from "./activation";
+import { hmax } from "./f16";
 
 // log Σ exp(x[i]) over a row of f32 logits (the log-softmax denominator of the server's per-token logprobs,
 // src/sampling/logprobs.ts): the maximum with four-wide compares, then e^(x[i] − max) four at a time in float32
@@ -25,7 +26,7 @@ export function logSumExp(x: usize, n: i32): f64 {
   }
   if (v128.any_true(nan)) return NaN;
   mv = f32x4.pmax(mv, mw);
-  let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  let m = hmax(mv);
   for (let j = i; j < n; j++) {
     const v = load<f32>(x + (<usize>j << 2));
     if (v != v) return NaN;
