@@ -70,7 +70,10 @@ export async function generate(model: Model, tokenizer: Tokenizer, prompt: strin
 
   const sampler = new Sampler(resolveSamplingParams(opts.sampling ?? {}, vocabSize), vocabSize, ctxLen);
   sampler.acceptPrompt(promptIds);
-  const logprobs = opts.topLogprobs !== undefined ? new Logprobs(vocabSize, opts.topLogprobs) : undefined;
+  // The backend's log-sum-exp where it has one (as the server's engine uses), so run and serve report the same logprobs.
+  const backend = model.backend;
+  const lse = backend.logSumExp ? (x: Float32Array, n: number) => backend.logSumExp!(x, n) : undefined;
+  const logprobs = opts.topLogprobs !== undefined ? new Logprobs(vocabSize, opts.topLogprobs, lse) : undefined;
   const stopIds = new Set([...tokenizer.eosIds, ...(opts.extraStopIds ?? [])]);
   const decoder = tokenizer.createStreamingDecoder();
   const stops = new StopStrings(opts.stop ?? []);
