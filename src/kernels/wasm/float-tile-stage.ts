@@ -4,7 +4,7 @@ import type { KernelFn, WasmThreadPool } from "./wasm-thread-pool.js";
 /**
  * What the float products (assembly/matmul-float.ts) read besides weights and activations from four tokens on: the
  * activations packed in 4-token groups (packTokens4, split across the pool by groups) and one scratch slot per
- * thread, taken through an atomic counter at the region's start that `prepare` resets.
+ * thread (ScratchRegion.threadSlots).
  */
 export class FloatTileStage {
   /** Address of the packed groups and of the scratch region for the next product (0 below four tokens). */
@@ -30,7 +30,6 @@ export class FloatTileStage {
     this.xp = this.groups.ensure(groups * Math.ceil(cols / 4) * 64);
     this.pool.setArgs(xPtr, this.xp, cols, nTokens, 0, 0);
     this.pool.run(this.packOp, 6, groups);
-    this.scratch = this.slots.ensure(64 + this.pool.nThreads * (this.slotBytes(cols) as number));
-    this.slots.words[0] = 0;
+    this.scratch = this.slots.threadSlots(this.pool.nThreads, this.slotBytes(cols) as number);
   }
 }

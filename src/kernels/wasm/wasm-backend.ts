@@ -68,10 +68,10 @@ export class WasmBackend implements KernelBackend {
   /** f32 and f16 attention by token: each K/V row read whole, once for all the unit's heads (assembly/attention-rows.ts). */
   private readonly attnRowsOp: number;
   private readonly attnRowsF16Op: number;
-  /** Attention over a q8_0 KV cache (assembly/kv-attention.ts). */
   /** f32 attention four consecutive tokens of a sequence at a time (prefill; assembly/attention-prefill.ts). */
   private readonly attnPrefillOp: number;
   private readonly attnScratch: ScratchRegion;
+  /** Attention over a q8_0 KV cache (assembly/kv-attention.ts). */
   private readonly attnQ8Op: number;
   private readonly kvAppendOp: number;
   private readonly gluOp: number;
@@ -338,10 +338,8 @@ export class WasmBackend implements KernelBackend {
       return;
     }
     if (!f16 && p.softcap === 0 && p.headDim % 8 === 0 && isPrefillBatch(kv)) {
-      // Each thread takes one scratch slot (an atomic counter at the region's start, reset here).
       const slotBytes = this.exports["attentionPrefillSlotBytes"]!(kv.blockSize) as number;
-      const scratch = this.attnScratch.ensure(64 + this.pool.nThreads * slotBytes);
-      this.attnScratch.words[0] = 0;
+      const scratch = this.attnScratch.threadSlots(this.pool.nThreads, slotBytes);
       this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, scratch);
       this.pool.run(this.attnPrefillOp, 6, Math.ceil(nT / 4) * p.nHeads);
       return;
