@@ -6,9 +6,10 @@ import { madd } from "./int-dot";
 // Attention (see attention.ts) over an f32 or f16 KV cache with the loops turned for decode batches: a unit is one
 // token and a group of its heads, and for every four keys the kernel runs all the unit's heads before the next
 // four, so each K and V row is read whole and once per unit (contiguous) instead of once per head (strided): the
-// cache of 8 decoding sequences is larger than L2, and that read costs as much as the arithmetic. Query heads of an
-// GQA group go two at a time over the same loaded K and V (the last alone in an odd group). Each head keeps its online-softmax state (m, l) in
-// `stats` ([nTokens, nHeads] pairs of f32) and its output row in `out`. Keys go four at a time (no soft-capping).
+// cache of 8 decoding sequences is larger than L2, and that read costs as much as the arithmetic. Query heads of a
+// GQA group go two at a time over the same loaded K and V (the last alone in an odd group). Each head keeps its
+// online-softmax state (m, l) in `stats` ([nTokens, nHeads] pairs of f32) and its output row in `out`. Keys go four
+// at a time (no soft-capping).
 // Units [r0, r1): u = t · (nHeads / headsPerUnit) + g covers query heads [g · headsPerUnit, (g + 1) · headsPerUnit);
 // headsPerUnit (params word 11) is a multiple of the GQA group and divides nHeads. Reference: kernels/ref/attention.ts.
 
