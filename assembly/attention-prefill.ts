@@ -2,6 +2,7 @@ import { exp4 } from "./activation";
 import { rescaleRow } from "./attention";
 import { hsum, hsum4x4 } from "./f16";
 import { madd } from "./int-dot";
+import { threadSlot } from "./thread-slot";
 
 // Attention for prefill (f32 KV cache, no soft-capping, headDim a multiple of 8): four consecutive tokens of one
 // sequence (positions p..p+3) and one query head per unit, over the cache page by page (the KV block size). The four
@@ -9,8 +10,8 @@ import { madd } from "./int-dot";
 // rather than per key, and the page's V rows are summed into the four output rows in registers, each V row loaded
 // once for the four queries. Units [r0, r1): u = tile · nHeads + h, tile = tokens 4·tile.. (the last tile may be
 // shorter; a tile whose tokens are not consecutive positions of one sequence runs token by token).
-// params: attention.ts's 11 words, attentionRows' word, then nTokens. scratch: an i32 slot counter at 0 (reset
-// before each run: each thread takes a slot), slots from byte 64 of attentionPrefillSlotBytes(blockSize) each.
+// params: attention.ts's 11 words, attentionRows' word, then nTokens. scratch: one slot of
+// attentionPrefillSlotBytes(blockSize) per pool thread (thread-slot.ts).
 
 const NEG_INF: f32 = -Infinity;
 
@@ -26,7 +27,7 @@ export function attentionPrefill(out: usize, q: usize, k: usize, v: usize, param
   const nHeads = load<i32>(params), nTokens = load<i32>(params, 48);
   const positions = <usize>load<i32>(params, 32), tokenSeq = <usize>load<i32>(params, 36);
   const blockSize = load<i32>(params, 24);
-  const s = scratch + 64 + <usize>atomic.add<i32>(scratch, 1) * attentionPrefillSlotBytes(blockSize);
+  const s = threadSlot(scratch, attentionPrefillSlotBytes(blockSize));
   for (let u = r0; u < r1; u++) {
     const t0 = (u / nHeads) << 2, h = u % nHeads;
     const nq = min(4, nTokens - t0);

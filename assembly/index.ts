@@ -16,3 +16,4 @@ export { rmsNorm } from "./rms-norm";
 export { packQ32, matmulQ8_0P, matmulQ8_0PW, matmulQ4_0P, matmulIQ4_NLP } from "./matmul-q32-packed";
 export { attentionPrefill, attentionPrefillSlotBytes } from "./attention-prefill";
 export { logSumExp } from "./log-sum-exp";
+export { setThreadIndex } from "./thread-slot";

@@ -1,5 +1,6 @@
 import { f16ToF32, hsum, hsum4x4 } from "./f16";
 import { madd } from "./int-dot";
+import { threadSlot } from "./thread-slot";
 
 // Products of float weights (F32, F16, BF16) with f32 activations x [nTokens, cols]; any cols.
 //
@@ -181,7 +182,7 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
 // chunks converted into this thread's scratch slot, every group over each chunk.
 @inline function chunkTiles(kind: i32, w: usize, xp: usize, out: usize, rows: i32, cols: i32, tiled: i32, scratch: usize,
   r0: i32, r1: i32): void {
-  const slot = scratch + 64 + <usize>atomic.add<i32>(scratch, 1) * floatTileSlotBytes(cols);
+  const slot = threadSlot(scratch, floatTileSlotBytes(cols));
   const nq = quads(cols);
   const ob = <usize>rows << 2;
   const groups = (tiled + 3) >> 2;
@@ -210,8 +211,8 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
   store<u32>(slot, sink);
 }
 
-// scratch: an i32 slot counter at 0 (reset before each run: a thread running chunkTiles takes a slot), slots from
-// byte 64 of floatTileSlotBytes(cols) each. xp: packTokens4's groups (read only when nTokens ≥ 4).
+// scratch: one slot of floatTileSlotBytes(cols) per pool thread (thread-slot.ts). xp: packTokens4's groups (read
+// only when nTokens ≥ 4).
 @inline function matmulFloat(kind: i32, w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32,
   scratch: usize, r0: i32, r1: i32): void {
   if (nTokens < 4) {

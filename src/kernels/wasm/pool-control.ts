@@ -2,16 +2,30 @@
 export const CTRL = {
   /** Bumped by the main thread to post a job. */
   gen: 0,
-  /** Workers finished with the current job. */
+  /** Chunks of the current job finished (by any thread). */
   done: 1,
   /** Index of the kernel in the pool's name table. */
   op: 2,
   /** Number of kernel arguments before (r0, r1): 6, 8 or 12. */
   argc: 3,
   args: 4,
-  /** [r0, r1) per thread, thread 0 = the calling thread. */
-  ranges: 32,
+  /** The job's range [0, n), its chunks' length (the last may be shorter) and their number. */
+  n: 16,
+  chunk: 17,
+  chunks: 18,
+  /**
+   * The next chunk to claim, tagged with the job: (gen & TAG_MASK) << CHUNK_BITS | index. A thread claims with a
+   * compare-and-swap that also checks the tag, so a thread late by a job can never take a chunk of the next one.
+   */
+  next: 19,
   stop: 127,
   size: 128,
   maxThreads: 32,
 } as const;
+
+/** Bits of `next` that count chunks (a job has at most maxThreads × CHUNKS_PER_THREAD < 256 chunks). */
+export const CHUNK_BITS = 8;
+export const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+export const TAG_MASK = 0xffffff;
+/** Chunks per thread a job is cut into: a thread that falls behind (a busy host) delays one chunk, not half a job. */
+export const CHUNKS_PER_THREAD = 4;

@@ -1,14 +1,16 @@
-import { CTRL } from "./pool-control.js";
+import { CHUNK_BITS, CHUNK_MASK, CTRL, TAG_MASK } from "./pool-control.js";
 
 /**
  * The body of each pool worker (run with `eval`, so the pool needs no separate file at runtime or under vitest):
- * it instantiates the kernels on the shared memory, then waits for a new generation in the control block (spinning
- * a while, then sleeping in Atomics.wait), runs its share of rows of the posted kernel and counts itself done.
+ * it instantiates the kernels on the shared memory and sets its thread index (for the scratch slot it owns), then
+ * waits for a new generation in the control block (spinning a while, then sleeping in Atomics.wait), claims chunks
+ * of the posted job until none are left (as WasmThreadPool.run does on the calling thread) and counts each one done.
  */
 export const POOL_WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { memory, module, control, index, names, spinLimit } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("wasm abort"); } } });
+inst.exports.setThreadIndex(index);
 const fns = names.map((n) => inst.exports[n]);
 const c = new Int32Array(control);
 let gen = 0;
@@ -21,18 +23,23 @@ for (;;) {
   }
   gen = g;
   if (Atomics.load(c, ${CTRL.stop}) !== 0) break;
-  const f = fns[c[${CTRL.op}]];
-  const r0 = c[${CTRL.ranges} + 2 * index], r1 = c[${CTRL.ranges} + 2 * index + 1];
+  const f = fns[c[${CTRL.op}]], argc = c[${CTRL.argc}];
+  const n = c[${CTRL.n}], chunk = c[${CTRL.chunk}], chunks = c[${CTRL.chunks}];
+  const tag = g & ${TAG_MASK};
   const a = ${CTRL.args};
-  if (r1 > r0) {
-    switch (c[${CTRL.argc}]) {
+  for (;;) {
+    const v = Atomics.load(c, ${CTRL.next});
+    const k = v & ${CHUNK_MASK};
+    if (v >>> ${CHUNK_BITS} !== tag || k >= chunks) break;
+    if (Atomics.compareExchange(c, ${CTRL.next}, v, v + 1) !== v) continue;
+    const r0 = k * chunk, r1 = Math.min(n, r0 + chunk);
+    switch (argc) {
       case 6: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], r0, r1); break;
       case 8: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], r0, r1); break;
       default: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9],
         c[a + 10], c[a + 11], r0, r1);
     }
+    if (Atomics.add(c, ${CTRL.done}, 1) + 1 === chunks) Atomics.notify(c, ${CTRL.done});
   }
-  Atomics.add(c, ${CTRL.done}, 1);
-  Atomics.notify(c, ${CTRL.done});
 }
 `;

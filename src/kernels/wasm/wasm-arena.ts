@@ -87,12 +87,10 @@ export class ScratchRegion {
   }
 
   /**
-   * Room for one scratch slot per thread, as the kernels that take one expect it: an i32 slot counter at byte 0
-   * (reset here; each thread takes the next slot with an atomic add), slots of slotBytes from byte 64.
+   * Room for one scratch slot per thread, as the kernels that take one expect it (assembly/thread-slot.ts): slots
+   * of slotBytes from byte 64, thread i's at 64 + i · slotBytes.
    */
   threadSlots(nThreads: number, slotBytes: number): number {
-    const ptr = this.ensure(64 + nThreads * slotBytes);
-    this.words[0] = 0;
-    return ptr;
+    return this.ensure(64 + nThreads * slotBytes);
   }
 }

@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { CTRL } from "./pool-control.js";
+import { CHUNK_BITS, CHUNK_MASK, CHUNKS_PER_THREAD, CTRL, TAG_MASK } from "./pool-control.js";
 import { POOL_WORKER_SOURCE } from "./pool-worker-source.js";
 
 /** Iterations the calling thread spins on the done counter before sleeping. */
@@ -9,7 +9,7 @@ export type KernelFn = (...args: number[]) => number | void;
 
 /**
  * Worker threads sharing one WebAssembly.Memory; `run` splits a kernel's range [0, n) (rows of a matmul, heads or
- * tokens of another kernel) across the calling thread and the workers. The barrier is a generation counter in a
+ * tokens of another kernel) into chunks that the calling thread and the workers claim. The barrier is a generation counter in a
  * shared control block: workers spin on it for a while (a round trip ~0.4 µs) before sleeping in Atomics.wait
  * (a futex wake costs ~6 µs), so back-to-back kernels of a decode step never pay for a sleep.
  * Relaxed SIMD needs no worker flag: V8 flags are process-wide (set by loadWasmKernels), and Node refuses V8 flags
@@ -57,36 +57,49 @@ export class WasmThreadPool {
   }
 
   /**
-   * Runs kernel `op` with the arguments already written by `setArgs`, followed by each thread's [r0, r1) out of
-   * [0, n); `grain` keeps split points at multiples (e.g. 4 rows). Returns when every thread is done.
+   * Runs kernel `op` with the arguments already written by `setArgs`, followed by a range [r0, r1) of [0, n) per
+   * call: the range is cut into chunks (whole multiples of `grain`, e.g. 4 rows, about CHUNKS_PER_THREAD per thread)
+   * that the calling thread and the workers claim as they come free, so a thread the host has descheduled holds up
+   * one chunk rather than its whole share (llama.cpp's matmul hands out chunks the same way). Returns when every
+   * chunk is done.
    */
   run(op: number, argc: 6 | 8 | 12, n: number, grain = 1): void {
-    const c = this.control;
-    const nt = n >= 2 * grain ? this.nThreads : 1;
-    const units = Math.ceil(n / grain);
-    for (let i = 0; i < this.nThreads; i++) {
-      const r0 = Math.min(n, Math.floor((units * i) / nt) * grain);
-      const r1 = i < nt ? Math.min(n, Math.floor((units * (i + 1)) / nt) * grain) : r0;
-      c[CTRL.ranges + 2 * i] = r0;
-      c[CTRL.ranges + 2 * i + 1] = i === nt - 1 ? n : r1;
-    }
     const fn = this.fns[op]!;
-    if (nt === 1) {
+    const units = Math.ceil(n / grain);
+    if (this.nThreads === 1 || units < 2) {
       this.call(fn, argc, 0, n);
       return;
     }
+    const c = this.control;
+    const chunk = Math.ceil(units / Math.min(units, this.nThreads * CHUNKS_PER_THREAD)) * grain;
+    const chunks = Math.ceil(n / chunk);
+    const gen = (Atomics.load(c, CTRL.gen) + 1) | 0;
+    const tag = gen & TAG_MASK;
+    // Close the previous job's chunks before its fields change (a late worker's claim then fails), post this one.
+    Atomics.store(c, CTRL.next, (((gen - 1) & TAG_MASK) << CHUNK_BITS) | CHUNK_MASK);
     c[CTRL.op] = op;
     c[CTRL.argc] = argc;
+    c[CTRL.n] = n;
+    c[CTRL.chunk] = chunk;
+    c[CTRL.chunks] = chunks;
     Atomics.store(c, CTRL.done, 0);
-    Atomics.add(c, CTRL.gen, 1);
+    Atomics.store(c, CTRL.next, tag << CHUNK_BITS);
+    Atomics.store(c, CTRL.gen, gen);
     Atomics.notify(c, CTRL.gen);
-    this.call(fn, argc, c[CTRL.ranges]!, c[CTRL.ranges + 1]!);
-    const want = this.nThreads - 1;
+    for (;;) {
+      const v = Atomics.load(c, CTRL.next);
+      const k = v & CHUNK_MASK;
+      if (k >= chunks) break;
+      if (Atomics.compareExchange(c, CTRL.next, v, v + 1) !== v) continue;
+      const r0 = k * chunk;
+      this.call(fn, argc, r0, Math.min(n, r0 + chunk));
+      Atomics.add(c, CTRL.done, 1);
+    }
     let spins = 0;
     for (;;) {
       const done = Atomics.load(c, CTRL.done);
-      if (done === want) break;
-      // Spin briefly (workers usually finish within microseconds of each other), then sleep until notified: on an
+      if (done === chunks) break;
+      // Spin briefly (a worker's last chunk usually ends within microseconds), then sleep until notified: on an
       // oversubscribed host a long spin burns the time slice the late worker needs.
       if (++spins > MAIN_SPIN_LIMIT) Atomics.wait(c, CTRL.done, done, 1);
     }
@@ -112,6 +125,7 @@ export class WasmThreadPool {
   /** Stops the workers (they exit at their next wake-up). */
   async close(): Promise<void> {
     Atomics.store(this.control, CTRL.stop, 1);
+    Atomics.store(this.control, CTRL.next, CHUNK_MASK); // no job left to claim
     Atomics.add(this.control, CTRL.gen, 1);
     Atomics.notify(this.control, CTRL.gen);
     await Promise.all(this.workers.map((w) => w.terminate()));
