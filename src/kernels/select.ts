@@ -15,11 +15,12 @@ export interface BackendChoice {
 }
 
 /**
- * Measured on the 2-core development machine (bench/results/vs-llamacpp*): one thread decodes fastest there for
- * small models, as for llama.cpp; more cores favour more threads, leaving one for the rest of the process.
+ * Every core on machines with at most two (on the 2-core development machine two threads beat one in every row of
+ * bench/vs-llamacpp, prefill and decode, since the pool hands out chunks as threads come free; llama.cpp uses both
+ * too); with more cores, all but one, leaving one for the rest of the process (HTTP, tokenizer, event loop), at most 8.
  */
 export function defaultThreads(availableCores: number): number {
-  return availableCores <= 2 ? 1 : Math.min(8, availableCores - 1);
+  return availableCores <= 2 ? Math.max(1, availableCores) : Math.min(8, availableCores - 1);
 }
 
 export function parseBackendName(value: string): BackendName | "auto" {

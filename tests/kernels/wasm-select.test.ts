@@ -8,11 +8,11 @@ describe("backend selection", () => {
     expect(wasmSimdAvailable()).toBe(true);
     const auto = await selectBackend({}, 2);
     expect(auto.name).toBe("wasm");
-    expect((auto as WasmBackend).threads).toBe(1);
+    expect((auto as WasmBackend).threads).toBe(2);
     await (auto as WasmBackend).close();
-    const two = await selectBackend({ backend: "wasm", threads: 2 }, 2);
-    expect((two as WasmBackend).threads).toBe(2);
-    await (two as WasmBackend).close();
+    const one = await selectBackend({ backend: "wasm", threads: 1 }, 2);
+    expect((one as WasmBackend).threads).toBe(1);
+    await (one as WasmBackend).close();
     expect((await selectBackend({ backend: "ref" }, 2)).name).toBe("ref");
   });
 
@@ -22,7 +22,7 @@ describe("backend selection", () => {
     expect(() => parseBackendName("gpu")).toThrow(InputError);
   });
 
-  it("default threads: 1 on up to 2 cores, else cores − 1 (at most 8)", () => {
-    expect([1, 2, 3, 4, 16].map(defaultThreads)).toEqual([1, 1, 2, 3, 8]);
+  it("default threads: every core on up to 2 cores, else cores − 1 (at most 8)", () => {
+    expect([1, 2, 3, 4, 16].map(defaultThreads)).toEqual([1, 2, 2, 3, 8]);
   });
 });
