@@ -17,3 +17,4 @@ export { packQ32, matmulQ8_0P, matmulQ8_0PW, matmulQ4_0P, matmulIQ4_NLP } from "
 export { attentionPrefill, attentionPrefillSlotBytes } from "./attention-prefill";
 export { logSumExp } from "./log-sum-exp";
 export { setThreadIndex } from "./thread-slot";
+export { ropeRotate, addF32 } from "./rope";

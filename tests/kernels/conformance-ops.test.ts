@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { Activation, KernelBackend, KvBatchView } from "../../src/kernels/backend.js";
+import type { Activation, KernelBackend, KvBatchView, RopeLayout } from "../../src/kernels/backend.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
@@ -96,6 +96,29 @@ for (const b of backends) {
         const tol = (w: number): number => 4e-7 * Math.abs(w) + (act === "gelu" ? 1e-7 * Math.abs(x) : 0) + 1e-30;
         if (!(Math.abs(got[i]! - want[i]!) <= 1.5 * tol(want[i]! / 1.5))) expect.fail(`glu ${act}(${x}): got ${got[i]}, want ${want[i]}`);
         if (!(Math.abs(inPlace[i]! - wantAct[i]!) <= tol(wantAct[i]!))) expect.fail(`${act}(${x}): got ${inPlace[i]}, want ${wantAct[i]}`);
+      }
+    });
+
+    it("rope: the reference's bits, call after call (q then k at the same positions, positions changed in place, another frequency table)", () => {
+      const headDim = 12, nRot = 10, nTokens = 3;
+      const positions = Int32Array.from([0, 7, 300]);
+      const invFreq = Float32Array.from({ length: nRot / 2 }, (_, i) => 10000 ** (-2 * i / nRot));
+      const invFreq2 = Float32Array.from({ length: nRot / 2 }, (_, i) => 500000 ** (-2 * i / nRot));
+      const calls: [number, Float32Array, RopeLayout, number][] = [
+        [4, invFreq, "normal", 1], [2, invFreq, "normal", 1], [2, invFreq, "neox", 1.25], [4, invFreq2, "neox", 1.25],
+        [3, invFreq, "normal", 1],
+      ];
+      for (const step of [0, 1]) {
+        if (step === 1) positions.set([5, 6, 1000]); // same array, new values: the kept table must not be reused
+        for (const [nHeads, freq, layout, attnFactor] of calls) {
+          const v = randomF32(nTokens * nHeads * headDim, rand, 2);
+          const want = Float32Array.from(v), got = inBackend(b, v);
+          ref.rope(want, nTokens, nHeads, headDim, nRot, positions, freq, layout, attnFactor);
+          b.rope(got, nTokens, nHeads, headDim, nRot, positions, freq, layout, attnFactor);
+          for (let i = 0; i < v.length; i++) {
+            if (!Object.is(got[i], want[i])) expect.fail(`rope ${layout} step ${step} [${i}]: got ${got[i]}, want ${want[i]}`);
+          }
+        }
       }
     });
 

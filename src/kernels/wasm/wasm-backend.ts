@@ -9,6 +9,7 @@ import { rowDecoder, type RowDecoder } from "../ref/row-decoder.js";
 import { ScratchRegion, WasmArena, WasmMemoryError } from "./wasm-arena.js";
 import { loadWasmKernels, type WasmSimdLevel } from "./wasm-binary.js";
 import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "./wasm-kernel-names.js";
+import { RopeTable } from "./rope-table.js";
 import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
 import { PACKED_Q32, packedRowDecoder } from "./packed-rows.js";
 import { attentionHeadsPerUnit, isPrefillBatch } from "./attention-units.js";
@@ -93,6 +94,7 @@ export class WasmBackend implements KernelBackend {
   private readonly packWeights: boolean;
   private readonly packScratch: ScratchRegion;
   private readonly floatStage: FloatTileStage;
+  private readonly ropeTable: RopeTable;
 
   constructor(options: WasmBackendOptions = {}) {
     const { level, module } = loadWasmKernels(options.relaxedSimd ?? true);
@@ -123,6 +125,7 @@ export class WasmBackend implements KernelBackend {
     this.packWeights = options.packWeights ?? true;
     this.packScratch = new ScratchRegion(this.arena);
     this.floatStage = new FloatTileStage(this.arena, this.pool, this.exports["floatTileSlotBytes"]!);
+    this.ropeTable = new RopeTable(this.arena);
     this.attnParamsPtr = this.arena.alloc(ATTN_PARAM_WORDS * 4);
     this.attnParams = this.arena.i32(this.attnParamsPtr, ATTN_PARAM_WORDS);
     this.attnParamsF = this.arena.f32(this.attnParamsPtr, ATTN_PARAM_WORDS);
@@ -229,9 +232,16 @@ export class WasmBackend implements KernelBackend {
     this.ref.layerNorm(out, x, w, b, nRows, n, eps);
   }
 
+  // assembly/rope.ts on the calling thread, the cos/sin table kept across a pass's calls (rope-table.ts).
   rope(x: Float32Array, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
     invFreq: Float32Array, layout: RopeLayout, attnFactor: number): void {
-    this.ref.rope(x, nTokens, nHeads, headDim, nRot, positions, invFreq, layout, attnFactor);
+    const xPtr = this.arena.addressOf(x);
+    if (xPtr < 0 || nRot % 2 !== 0) {
+      this.ref.rope(x, nTokens, nHeads, headDim, nRot, positions, invFreq, layout, attnFactor);
+      return;
+    }
+    const table = this.ropeTable.prepare(positions, nTokens, invFreq, nRot, attnFactor);
+    this.exports["ropeRotate"]!(xPtr, nTokens, nHeads, headDim, nRot, layout === "neox" ? 1 : 0, table);
   }
 
   softmax(x: Float32Array, nRows: number, n: number): void {
@@ -264,7 +274,13 @@ export class WasmBackend implements KernelBackend {
   }
 
   add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    this.ref.add(out, a, b, n);
+    const arena = this.arena;
+    const oPtr = arena.addressOf(out), aPtr = arena.addressOf(a), bPtr = arena.addressOf(b);
+    if (oPtr < 0 || aPtr < 0 || bPtr < 0) {
+      this.ref.add(out, a, b, n);
+      return;
+    }
+    this.exports["addF32"]!(oPtr, aPtr, bPtr, n);
   }
 
   addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void {
