@@ -71,7 +71,10 @@ export class WasmThreadPool {
       return;
     }
     const c = this.control;
-    const chunk = Math.ceil(units / Math.min(units, this.nThreads * CHUNKS_PER_THREAD)) * grain;
+    // Small jobs (a few norm rows, a few attention heads) go in one chunk per thread: more would cost more in claims
+    // than they could save.
+    const perThread = units >= 2 * CHUNKS_PER_THREAD * this.nThreads ? CHUNKS_PER_THREAD : 1;
+    const chunk = Math.ceil(units / Math.min(units, this.nThreads * perThread)) * grain;
     const chunks = Math.ceil(n / chunk);
     const gen = (Atomics.load(c, CTRL.gen) + 1) | 0;
     const tag = gen & TAG_MASK;
