@@ -111,8 +111,8 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
   return madd(scales4(col), f32x4.mul(f32x4.convert_i32x4_s(t), dx), acc);
 }
 
-// One token, `groups` (1 or 2) consecutive groups from `g`: out[4·groups] rows.
-@inline function groupsToken1(kind: i32, narrow: bool, groups: i32, g: usize, groupBytes: usize, nb: i32, qs: usize, ds: usize, ss: usize, out: usize): void {
+// One token, the group at `g` (rows out[0..4)) and, when `groups` is 2, the one at g + delta (rows at out + outDelta).
+@inline function groupsToken1(kind: i32, narrow: bool, groups: i32, g: usize, delta: usize, nb: i32, qs: usize, ds: usize, ss: usize, out: usize, outDelta: usize): void {
   const cb = columnBytes(kind);
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
   for (let b = 0; b < nb; b++) {
@@ -124,10 +124,10 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
     const dx = v128.load32_splat(ds + (<usize>b << 2));
     const sx = ss + (<usize>b << 2);
     acc0 = scaleAdd(kind, col, groupDot(kind, narrow, col, xa, xb, x0, x1, x2, x3), dx, sx, acc0);
-    if (groups == 2) acc1 = scaleAdd(kind, col + groupBytes, groupDot(kind, narrow, col + groupBytes, xa, xb, x0, x1, x2, x3), dx, sx, acc1);
+    if (groups == 2) acc1 = scaleAdd(kind, col + delta, groupDot(kind, narrow, col + delta, xa, xb, x0, x1, x2, x3), dx, sx, acc1);
   }
   v128.store(out, acc0);
-  if (groups == 2) v128.store(out, acc1, 16);
+  if (groups == 2) v128.store(out + outDelta, acc1);
 }
 
 // Four tokens of one group (four rows): each block column's quants are unpacked once (Q4_0/IQ4_NL: to bytes) and
@@ -224,11 +224,20 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
     const o = out + (<usize>t * rowsU << 2);
     let r = r0;
     if ((r & 3) == 0) {
-      // Two groups share the block's activations but read two streams groupBytes apart: measured faster for rows
-      // whose streams are a page apart; the short rows of small models run faster one group at a time (4-bit
-      // types 1.2×; Q8_0 since its pmaddubsw dot, SmolLM2 decode 1.10–1.17×, its 49152×576 head 1.24–1.31×).
-      if (groupBytes >= 4096) for (; r + 8 <= min(r1, packedRows); r += 8) groupsToken1(kind, narrow, 2, w + <usize>(r >> 2) * groupBytes, groupBytes, nb, tq, td, ts, o + (<usize>r << 2));
-      for (; r + 4 <= min(r1, packedRows); r += 4) groupsToken1(kind, narrow, 1, w + <usize>(r >> 2) * groupBytes, groupBytes, nb, tq, td, ts, o + (<usize>r << 2));
+      // Two groups at a time share the block's activations, the second half the range's groups away: two
+      // independent streams from memory keep more reads in flight than one.
+      const nG = (min(r1, packedRows) - r) >> 2;
+      const hG = nG >> 1;
+      const delta = <usize>hG * groupBytes;
+      for (let i = 0; i < hG; i++) {
+        const rr = r + (i << 2);
+        groupsToken1(kind, narrow, 2, w + <usize>(rr >> 2) * groupBytes, delta, nb, tq, td, ts, o + (<usize>rr << 2), <usize>hG << 4);
+      }
+      r += hG << 3;
+      if ((nG & 1) != 0) {
+        groupsToken1(kind, narrow, 1, w + <usize>(r >> 2) * groupBytes, 0, nb, tq, td, ts, o + (<usize>r << 2), 0);
+        r += 4;
+      }
     }
     for (; r < r1; r++) {
       const packed = r < packedRows;
