@@ -4,8 +4,9 @@ import { threadSlot } from "./thread-slot";
 
 // Products of float weights (F32, F16, BF16) with f32 activations x [nTokens, cols]; any cols.
 //
-// One to three tokens: each token in turn, two four-wide accumulators per row, weights converted as they are read
-// (2-byte kinds eight at a time from one 16-byte load: low4of8 / high4of8).
+// One to three tokens: each token in turn, two rows at once half the range apart (two streams from memory), two
+// four-wide accumulators per row, weights converted as they are read (2-byte kinds eight at a time from one 16-byte
+// load: low4of8 / high4of8).
 // Four tokens or more (prefill, a batch of decoding sequences): a 2-row × 4-token register tile with every load at a
 // constant offset from one of two pointers, which V8 turns into about 19 instructions per 8 multiply-adds (the
 // earlier row × 4-token loop needed 34: a weight conversion and an address computation per load). For that:
@@ -77,31 +78,49 @@ const F16_REBASE: f32 = reinterpret<f32>(0x77800000); // 2^112
   return reinterpret<f32>(<u32>load<u16>(p) << 16);
 }
 
-// Token t of x times rows [r0, r1).
+// Token t of x times rows [r0, r1): rows r and r + h together (h = half the range: two independent streams from
+// memory keep more reads in flight than one), an odd last row alone.
 @inline function oneToken(kind: i32, w: usize, x: usize, out: usize, rows: i32, cols: i32, t: i32, r0: i32, r1: i32): void {
-  const eb = elemBytes(kind);
-  const rowBytes = <usize>cols * eb;
   const x0 = x + <usize>t * (<usize>cols << 2);
   const o = out + <usize>t * (<usize>rows << 2);
-  for (let r = r0; r < r1; r++) {
-    const wr = w + <usize>r * rowBytes;
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0);
-    let i = 0;
-    for (; i + 8 <= cols; i += 8) {
-      const xi = x0 + (<usize>i << 2);
-      if (kind == KIND_F32) {
-        a0 = madd(v128.load(wr + (<usize>i << 2)), v128.load(xi), a0);
-        a1 = madd(v128.load(wr + (<usize>i << 2), 16), v128.load(xi, 16), a1);
-      } else {
-        const v = v128.load(wr + (<usize>i << 1));
-        a0 = madd(low4of8(kind, v), v128.load(xi), a0);
-        a1 = madd(high4of8(kind, v), v128.load(xi, 16), a1);
-      }
+  const h = (r1 - r0) >> 1;
+  for (let r = r0; r < r0 + h; r++) rowPair1(kind, w, x0, o, cols, r, r + h);
+  if (((r1 - r0) & 1) != 0) rowPair1(kind, w, x0, o, cols, r1 - 1, r1 - 1);
+}
+
+// Rows ra and rb (the same row twice for a lone row) times one token's activations x0, into o: two four-wide
+// accumulators per row, weights converted as they are read (2-byte kinds eight at a time from one 16-byte load).
+@inline function rowPair1(kind: i32, w: usize, x0: usize, o: usize, cols: i32, ra: i32, rb: i32): void {
+  const eb = elemBytes(kind);
+  const rowBytes = <usize>cols * eb;
+  const wa = w + <usize>ra * rowBytes, wb = w + <usize>rb * rowBytes;
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+  let i = 0;
+  for (; i + 8 <= cols; i += 8) {
+    const xi = x0 + (<usize>i << 2);
+    const xv0 = v128.load(xi), xv1 = v128.load(xi, 16);
+    if (kind == KIND_F32) {
+      const off = <usize>i << 2;
+      a0 = madd(v128.load(wa + off), xv0, a0);
+      a1 = madd(v128.load(wa + off, 16), xv1, a1);
+      b0 = madd(v128.load(wb + off), xv0, b0);
+      b1 = madd(v128.load(wb + off, 16), xv1, b1);
+    } else {
+      const va = v128.load(wa + (<usize>i << 1)), vb = v128.load(wb + (<usize>i << 1));
+      a0 = madd(low4of8(kind, va), xv0, a0);
+      a1 = madd(high4of8(kind, va), xv1, a1);
+      b0 = madd(low4of8(kind, vb), xv0, b0);
+      b1 = madd(high4of8(kind, vb), xv1, b1);
     }
-    let s = hsum(f32x4.add(a0, a1));
-    for (; i < cols; i++) s += load1(kind, wr + <usize>i * eb) * load<f32>(x0 + (<usize>i << 2));
-    store<f32>(o + (<usize>r << 2), s);
   }
+  let sa = hsum(f32x4.add(a0, a1)), sb = hsum(f32x4.add(b0, b1));
+  for (; i < cols; i++) {
+    const xs = load<f32>(x0 + (<usize>i << 2));
+    sa += load1(kind, wa + <usize>i * eb) * xs;
+    sb += load1(kind, wb + <usize>i * eb) * xs;
+  }
+  store<f32>(o + (<usize>ra << 2), sa);
+  store<f32>(o + (<usize>rb << 2), sb);
 }
 
 /** Activations [nTokens, cols] → 4-token groups [g0, g1) at xp (layout above; missing tokens and columns are 0). */

@@ -1,4 +1,4 @@
-import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowQ6_K1, rowsQ4_K2 } from "./matmul-k";
+import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowsQ4_K2, rowsQ6_K2 } from "./matmul-k";
 
 // Row-range drivers for the super-block types over Q8_K activations (quantizeQ8K): tokens in tiles of 4 so each
 // group of a weight row is unpacked once per tile (prefill, batched decode), then the remaining tokens one by one.
@@ -20,18 +20,19 @@ import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBl
   for (; t < nTokens; t++) {
     const tq = qs + <usize>t * c, td = ds + <usize>t * dStride, tb = ss + <usize>t * bsStride;
     const to = out + <usize>t * ob;
-    if (kind == KIND_Q4_K) {
+    if (kind == KIND_Q4_K || kind == KIND_Q6_K) {
       // Rows r and r + h together (two streams from memory); an odd last row alone (given twice).
       const h = (r1 - r0) >> 1;
       for (let r = r0; r < r0 + h; r++) {
-        rowsQ4_K2(w + <usize>r * rowBytes, w + <usize>(r + h) * rowBytes, nbk, tq, td, tb, to + (<usize>r << 2), to + (<usize>(r + h) << 2));
+        const wa = w + <usize>r * rowBytes, wb = w + <usize>(r + h) * rowBytes, oa = to + (<usize>r << 2), oh = to + (<usize>(r + h) << 2);
+        if (kind == KIND_Q4_K) rowsQ4_K2(wa, wb, nbk, tq, td, tb, oa, oh);
+        else rowsQ6_K2(wa, wb, nbk, tq, td, tb, oa, oh);
       }
       if (((r1 - r0) & 1) != 0) {
         const wl = w + <usize>(r1 - 1) * rowBytes, ol = to + (<usize>(r1 - 1) << 2);
-        rowsQ4_K2(wl, wl, nbk, tq, td, tb, ol, ol);
+        if (kind == KIND_Q4_K) rowsQ4_K2(wl, wl, nbk, tq, td, tb, ol, ol);
+        else rowsQ6_K2(wl, wl, nbk, tq, td, tb, ol, ol);
       }
-    } else if (kind == KIND_Q6_K) {
-      for (let r = r0; r < r1; r++) store<f32>(to + (<usize>r << 2), rowQ6_K1(w + <usize>r * rowBytes, nbk, tq, td, tb));
     } else {
       for (let r = r0; r < r1; r++) {
         rowK(kind, 1, w + <usize>r * rowBytes, nbk, tq, c, td, dStride, tb, bsStride, to + (<usize>r << 2), ob);

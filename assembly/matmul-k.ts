@@ -251,44 +251,53 @@ export function rowsQ4_K2(w0: usize, w1: usize, nbk: i32, q: usize, dx: usize, b
   return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
 }
 
-// Q6_K times one token (decode): per 128-value half, the 6-bit codes of its four 32-value quarters unpacked from
-// the low-nibble and high-pair bytes loaded once, each 16-value group's pair sums multiplied by its scale in
-// one i32x4.dot_i16x8_s; the −32 offset through the activation group sums.
-export function rowQ6_K1(w: usize, nbk: i32, q: usize, dx: usize, bs: usize): f32 {
-  let acc = f32x4.splat(0);
-  const m4 = i8x16.splat(0x0f), m3 = i8x16.splat(3);
+// Q6_K times one token (decode), two rows at once (at w0 and w1, half the driver's range apart: two streams from
+// memory, as rowsQ4_K2; the same row twice for a lone row), each row's super-blocks by q6kBlock.
+export function rowsQ6_K2(w0: usize, w1: usize, nbk: i32, q: usize, dx: usize, bs: usize, o0: usize, o1: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
   for (let k = 0; k < nbk; k++) {
-    const p = w + <usize>k * 210;
+    const p0 = w0 + <usize>k * 210, p1 = w1 + <usize>k * 210;
     const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
-    let isum = i32x4.splat(0);
-    for (let n: usize = 0; n < 2; n++) {
-      const ql = p + (n << 6), qh = p + 128 + (n << 5), sc = p + 192 + (n << 3), an = a + (n << 7);
-      const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
-      const h0 = v128.load(qh), h1 = v128.load(qh, 16);
-      const c0 = v128.or(v128.and(l0, m4), i8x16.shl(v128.and(h0, m3), 4));
-      const c1 = v128.or(v128.and(l1, m4), i8x16.shl(v128.and(h1, m3), 4));
-      const c2 = v128.or(v128.and(l2, m4), i8x16.shl(v128.and(i8x16.shr_u(h0, 2), m3), 4));
-      const c3 = v128.or(v128.and(l3, m4), i8x16.shl(v128.and(i8x16.shr_u(h1, 2), m3), 4));
-      const c4 = v128.or(i8x16.shr_u(l0, 4), i8x16.shl(v128.and(i8x16.shr_u(h0, 4), m3), 4));
-      const c5 = v128.or(i8x16.shr_u(l1, 4), i8x16.shl(v128.and(i8x16.shr_u(h1, 4), m3), 4));
-      const c6 = v128.or(i8x16.shr_u(l2, 4), i8x16.shl(i8x16.shr_u(h0, 6), 4));
-      const c7 = v128.or(i8x16.shr_u(l3, 4), i8x16.shl(i8x16.shr_u(h1, 6), 4));
-      isum = i32x4.add(isum, i32x4.add(
-        i32x4.add(i32x4.dot_i16x8_s(pairsU5(c0, v128.load(an)), i16x8.splat(load<i8>(sc))),
-          i32x4.dot_i16x8_s(pairsU5(c1, v128.load(an, 16)), i16x8.splat(load<i8>(sc, 1)))),
-        i32x4.add(i32x4.dot_i16x8_s(pairsU5(c2, v128.load(an, 32)), i16x8.splat(load<i8>(sc, 2))),
-          i32x4.dot_i16x8_s(pairsU5(c3, v128.load(an, 48)), i16x8.splat(load<i8>(sc, 3))))));
-      isum = i32x4.add(isum, i32x4.add(
-        i32x4.add(i32x4.dot_i16x8_s(pairsU5(c4, v128.load(an, 64)), i16x8.splat(load<i8>(sc, 4))),
-          i32x4.dot_i16x8_s(pairsU5(c5, v128.load(an, 80)), i16x8.splat(load<i8>(sc, 5)))),
-        i32x4.add(i32x4.dot_i16x8_s(pairsU5(c6, v128.load(an, 96)), i16x8.splat(load<i8>(sc, 6))),
-          i32x4.dot_i16x8_s(pairsU5(c7, v128.load(an, 112)), i16x8.splat(load<i8>(sc, 7))))));
-    }
-    const sc8 = v128.load(p + 192);
-    const off = i32x4.add(i32x4.dot_i16x8_s(v128.load(b), i16x8.extend_low_i8x16_s(sc8)),
-      i32x4.dot_i16x8_s(v128.load(b, 16), i16x8.extend_high_i8x16_s(sc8)));
-    isum = i32x4.sub(isum, i32x4.shl(off, 5));
-    acc = madd(f32x4.convert_i32x4_s(isum), f32x4.splat(loadF16(p + 208) * load<f32>(dx + (<usize>k << 2))), acc);
+    const da = load<f32>(dx + (<usize>k << 2));
+    acc0 = madd(f32x4.convert_i32x4_s(q6kBlock(p0, a, b)), f32x4.splat(loadF16(p0 + 208) * da), acc0);
+    acc1 = madd(f32x4.convert_i32x4_s(q6kBlock(p1, a, b)), f32x4.splat(loadF16(p1 + 208) * da), acc1);
   }
-  return hsum(acc);
+  store<f32>(o0, hsum(acc0));
+  store<f32>(o1, hsum(acc1));
+}
+
+// One Q6_K super-block at p times its 256 activations at a (group sums at b), as four i32 lanes: per 128-value half,
+// the 6-bit codes of its four 32-value quarters unpacked from the low-nibble and high-pair bytes loaded once, each
+// 16-value group's pair sums multiplied by its scale in one i32x4.dot_i16x8_s; the −32 offset through the
+// activation group sums.
+@inline function q6kBlock(p: usize, a: usize, b: usize): v128 {
+  const m4 = i8x16.splat(0x0f), m3 = i8x16.splat(3);
+  let isum = i32x4.splat(0);
+  for (let n: usize = 0; n < 2; n++) {
+    const ql = p + (n << 6), qh = p + 128 + (n << 5), sc = p + 192 + (n << 3), an = a + (n << 7);
+    const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
+    const h0 = v128.load(qh), h1 = v128.load(qh, 16);
+    const c0 = v128.or(v128.and(l0, m4), i8x16.shl(v128.and(h0, m3), 4));
+    const c1 = v128.or(v128.and(l1, m4), i8x16.shl(v128.and(h1, m3), 4));
+    const c2 = v128.or(v128.and(l2, m4), i8x16.shl(v128.and(i8x16.shr_u(h0, 2), m3), 4));
+    const c3 = v128.or(v128.and(l3, m4), i8x16.shl(v128.and(i8x16.shr_u(h1, 2), m3), 4));
+    const c4 = v128.or(i8x16.shr_u(l0, 4), i8x16.shl(v128.and(i8x16.shr_u(h0, 4), m3), 4));
+    const c5 = v128.or(i8x16.shr_u(l1, 4), i8x16.shl(v128.and(i8x16.shr_u(h1, 4), m3), 4));
+    const c6 = v128.or(i8x16.shr_u(l2, 4), i8x16.shl(i8x16.shr_u(h0, 6), 4));
+    const c7 = v128.or(i8x16.shr_u(l3, 4), i8x16.shl(i8x16.shr_u(h1, 6), 4));
+    isum = i32x4.add(isum, i32x4.add(
+      i32x4.add(i32x4.dot_i16x8_s(pairsU5(c0, v128.load(an)), i16x8.splat(load<i8>(sc))),
+        i32x4.dot_i16x8_s(pairsU5(c1, v128.load(an, 16)), i16x8.splat(load<i8>(sc, 1)))),
+      i32x4.add(i32x4.dot_i16x8_s(pairsU5(c2, v128.load(an, 32)), i16x8.splat(load<i8>(sc, 2))),
+        i32x4.dot_i16x8_s(pairsU5(c3, v128.load(an, 48)), i16x8.splat(load<i8>(sc, 3))))));
+    isum = i32x4.add(isum, i32x4.add(
+      i32x4.add(i32x4.dot_i16x8_s(pairsU5(c4, v128.load(an, 64)), i16x8.splat(load<i8>(sc, 4))),
+        i32x4.dot_i16x8_s(pairsU5(c5, v128.load(an, 80)), i16x8.splat(load<i8>(sc, 5)))),
+      i32x4.add(i32x4.dot_i16x8_s(pairsU5(c6, v128.load(an, 96)), i16x8.splat(load<i8>(sc, 6))),
+        i32x4.dot_i16x8_s(pairsU5(c7, v128.load(an, 112)), i16x8.splat(load<i8>(sc, 7))))));
+  }
+  const sc8 = v128.load(p + 192);
+  const off = i32x4.add(i32x4.dot_i16x8_s(v128.load(b), i16x8.extend_low_i8x16_s(sc8)),
+    i32x4.dot_i16x8_s(v128.load(b, 16), i16x8.extend_high_i8x16_s(sc8)));
+  return i32x4.sub(isum, i32x4.shl(off, 5));
 }
