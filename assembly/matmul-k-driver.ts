@@ -1,4 +1,4 @@
-import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowsQ4_K2, rowsQ6_K2 } from "./matmul-k";
+import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowsQ4_K4, rowsQ6_K2 } from "./matmul-k";
 
 // Row-range drivers for the super-block types over Q8_K activations (quantizeQ8K): tokens in tiles of 4 so each
 // group of a weight row is unpacked once per tile (prefill, batched decode), then the remaining tokens one by one.
@@ -20,18 +20,27 @@ import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBl
   for (; t < nTokens; t++) {
     const tq = qs + <usize>t * c, td = ds + <usize>t * dStride, tb = ss + <usize>t * bsStride;
     const to = out + <usize>t * ob;
-    if (kind == KIND_Q4_K || kind == KIND_Q6_K) {
+    if (kind == KIND_Q4_K) {
+      // Rows r, r + f, r + 2f, r + 3f together (four streams from memory); the last (r1 − r0) mod 4 rows one at a
+      // time (each given four times).
+      const f = (r1 - r0) >> 2;
+      for (let r = r0; r < r0 + f; r++) {
+        const ra = w + <usize>r * rowBytes, oa = to + (<usize>r << 2), dw = <usize>f * rowBytes, dox = <usize>f << 2;
+        rowsQ4_K4(ra, ra + dw, ra + 2 * dw, ra + 3 * dw, nbk, tq, td, tb, oa, oa + dox, oa + 2 * dox, oa + 3 * dox);
+      }
+      for (let r = r0 + 4 * f; r < r1; r++) {
+        const wl = w + <usize>r * rowBytes, ol = to + (<usize>r << 2);
+        rowsQ4_K4(wl, wl, wl, wl, nbk, tq, td, tb, ol, ol, ol, ol);
+      }
+    } else if (kind == KIND_Q6_K) {
       // Rows r and r + h together (two streams from memory); an odd last row alone (given twice).
       const h = (r1 - r0) >> 1;
       for (let r = r0; r < r0 + h; r++) {
-        const wa = w + <usize>r * rowBytes, wb = w + <usize>(r + h) * rowBytes, oa = to + (<usize>r << 2), oh = to + (<usize>(r + h) << 2);
-        if (kind == KIND_Q4_K) rowsQ4_K2(wa, wb, nbk, tq, td, tb, oa, oh);
-        else rowsQ6_K2(wa, wb, nbk, tq, td, tb, oa, oh);
+        rowsQ6_K2(w + <usize>r * rowBytes, w + <usize>(r + h) * rowBytes, nbk, tq, td, tb, to + (<usize>r << 2), to + (<usize>(r + h) << 2));
       }
       if (((r1 - r0) & 1) != 0) {
         const wl = w + <usize>(r1 - 1) * rowBytes, ol = to + (<usize>(r1 - 1) << 2);
-        if (kind == KIND_Q4_K) rowsQ4_K2(wl, wl, nbk, tq, td, tb, ol, ol);
-        else rowsQ6_K2(wl, wl, nbk, tq, td, tb, ol, ol);
+        rowsQ6_K2(wl, wl, nbk, tq, td, tb, ol, ol);
       }
     } else {
       for (let r = r0; r < r1; r++) {

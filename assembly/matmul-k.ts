@@ -193,43 +193,55 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   }
 }
 
-// Q4_K times one token (decode), two rows at once (at w0 and w1; the same row twice for a lone row): per row, the
+// Q4_K times one token (decode), four rows at once (at w0..w3; rows repeated for a short remainder): per row, the
 // eight 32-value sub-block dots reduced to two vectors of four totals, times the sub-block scales as i32 lanes, and
 // the minima from pairs of activation group sums: fewer operations per value than the generic tile of rowK, which
-// unpacks codes per 16-value group. The driver pairs rows half a range apart: two independent streams from memory
-// keep more reads in flight than one (1.2–1.4× from memory against one row at a time; the same speed in cache).
-export function rowsQ4_K2(w0: usize, w1: usize, nbk: i32, q: usize, dx: usize, bs: usize, o0: usize, o1: usize): void {
-  let acc0 = f32x4.splat(0), accMin0 = f32x4.splat(0), acc1 = f32x4.splat(0), accMin1 = f32x4.splat(0);
+// unpacks codes per 16-value group. The driver takes rows a quarter of its range apart: independent streams from
+// memory keep more reads in flight than one (two rows half apart: 1.2–1.4× from memory, the same speed in cache).
+export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  let min0 = f32x4.splat(0), min1 = f32x4.splat(0), min2 = f32x4.splat(0), min3 = f32x4.splat(0);
   for (let k = 0; k < nbk; k++) {
-    const p0 = w0 + <usize>k * 144, p1 = w1 + <usize>k * 144;
+    const off = <usize>k * 144;
     const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
-    const sm0 = kScalesMins(p0 + 4), sm1 = kScalesMins(p1 + 4);
-    const sc0 = i16x8.extend_low_i8x16_u(sm0), sc1 = i16x8.extend_low_i8x16_u(sm1);
-    // Per 64 values (32 bytes: sub-block 2i in the low nibbles, 2i+1 in the high ones): 16-bit pair sums of both
-    // sub-blocks folded into one vector (four lanes each), times [s_2i ×4, s_2i+1 ×4] in one pmaddwd.
-    let i0 = q4kChunk(p0 + 16, a, v128.shuffle<i16>(sc0, sc0, 0, 0, 0, 0, 1, 1, 1, 1));
-    let i1 = q4kChunk(p1 + 16, a, v128.shuffle<i16>(sc1, sc1, 0, 0, 0, 0, 1, 1, 1, 1));
-    i0 = i32x4.add(i0, q4kChunk(p0 + 48, a + 64, v128.shuffle<i16>(sc0, sc0, 2, 2, 2, 2, 3, 3, 3, 3)));
-    i1 = i32x4.add(i1, q4kChunk(p1 + 48, a + 64, v128.shuffle<i16>(sc1, sc1, 2, 2, 2, 2, 3, 3, 3, 3)));
-    i0 = i32x4.add(i0, q4kChunk(p0 + 80, a + 128, v128.shuffle<i16>(sc0, sc0, 4, 4, 4, 4, 5, 5, 5, 5)));
-    i1 = i32x4.add(i1, q4kChunk(p1 + 80, a + 128, v128.shuffle<i16>(sc1, sc1, 4, 4, 4, 4, 5, 5, 5, 5)));
-    i0 = i32x4.add(i0, q4kChunk(p0 + 112, a + 192, v128.shuffle<i16>(sc0, sc0, 6, 6, 6, 6, 7, 7, 7, 7)));
-    i1 = i32x4.add(i1, q4kChunk(p1 + 112, a + 192, v128.shuffle<i16>(sc1, sc1, 6, 6, 6, 6, 7, 7, 7, 7)));
-    // Minima: each 16-activation group sum times its sub-block's min (pmaddwd against the mins doubled per lane pair).
-    const b0 = v128.load(b), b1 = v128.load(b, 16);
-    const m0 = i32x4.add(i32x4.dot_i16x8_s(b0, minsLo(sm0)), i32x4.dot_i16x8_s(b1, minsHi(sm0)));
-    const m1 = i32x4.add(i32x4.dot_i16x8_s(b0, minsLo(sm1)), i32x4.dot_i16x8_s(b1, minsHi(sm1)));
-    // [d, dmin] · d_activation from the two halves at p in one conversion.
     const da = v128.load32_splat(dx + (<usize>k << 2));
-    const dd0 = f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p0))), da);
-    const dd1 = f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p1))), da);
-    acc0 = madd(f32x4.convert_i32x4_s(i0), v128.shuffle<f32>(dd0, dd0, 0, 0, 0, 0), acc0);
-    accMin0 = madd(f32x4.convert_i32x4_s(m0), v128.shuffle<f32>(dd0, dd0, 1, 1, 1, 1), accMin0);
-    acc1 = madd(f32x4.convert_i32x4_s(i1), v128.shuffle<f32>(dd1, dd1, 0, 0, 0, 0), acc1);
-    accMin1 = madd(f32x4.convert_i32x4_s(m1), v128.shuffle<f32>(dd1, dd1, 1, 1, 1, 1), accMin1);
+    const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
+    const sm0 = kScalesMins(p0 + 4), sm1 = kScalesMins(p1 + 4), sm2 = kScalesMins(p2 + 4), sm3 = kScalesMins(p3 + 4);
+    const dd0 = q4kDd(p0, da), dd1 = q4kDd(p1, da), dd2 = q4kDd(p2, da), dd3 = q4kDd(p3, da);
+    acc0 = madd(f32x4.convert_i32x4_s(q4kIsum(p0, a, sm0)), v128.shuffle<f32>(dd0, dd0, 0, 0, 0, 0), acc0);
+    acc1 = madd(f32x4.convert_i32x4_s(q4kIsum(p1, a, sm1)), v128.shuffle<f32>(dd1, dd1, 0, 0, 0, 0), acc1);
+    acc2 = madd(f32x4.convert_i32x4_s(q4kIsum(p2, a, sm2)), v128.shuffle<f32>(dd2, dd2, 0, 0, 0, 0), acc2);
+    acc3 = madd(f32x4.convert_i32x4_s(q4kIsum(p3, a, sm3)), v128.shuffle<f32>(dd3, dd3, 0, 0, 0, 0), acc3);
+    min0 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm0)), v128.shuffle<f32>(dd0, dd0, 1, 1, 1, 1), min0);
+    min1 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm1)), v128.shuffle<f32>(dd1, dd1, 1, 1, 1, 1), min1);
+    min2 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm2)), v128.shuffle<f32>(dd2, dd2, 1, 1, 1, 1), min2);
+    min3 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm3)), v128.shuffle<f32>(dd3, dd3, 1, 1, 1, 1), min3);
   }
-  store<f32>(o0, hsum(acc0) - hsum(accMin0));
-  store<f32>(o1, hsum(acc1) - hsum(accMin1));
+  store<f32>(o0, hsum(acc0) - hsum(min0));
+  store<f32>(o1, hsum(acc1) - hsum(min1));
+  store<f32>(o2, hsum(acc2) - hsum(min2));
+  store<f32>(o3, hsum(acc3) - hsum(min3));
+}
+
+// A super-block's Σ scale · dot as four i32 lanes (sm: kScalesMins): per 64 values (32 bytes: sub-block 2i in the
+// low nibbles, 2i+1 in the high ones), 16-bit pair sums of both sub-blocks folded into one vector (four lanes each),
+// times [s_2i ×4, s_2i+1 ×4] in one pmaddwd.
+@inline function q4kIsum(p: usize, a: usize, sm: v128): v128 {
+  const sc = i16x8.extend_low_i8x16_u(sm);
+  return i32x4.add(
+    i32x4.add(q4kChunk(p + 16, a, v128.shuffle<i16>(sc, sc, 0, 0, 0, 0, 1, 1, 1, 1)), q4kChunk(p + 48, a + 64, v128.shuffle<i16>(sc, sc, 2, 2, 2, 2, 3, 3, 3, 3))),
+    i32x4.add(q4kChunk(p + 80, a + 128, v128.shuffle<i16>(sc, sc, 4, 4, 4, 4, 5, 5, 5, 5)), q4kChunk(p + 112, a + 192, v128.shuffle<i16>(sc, sc, 6, 6, 6, 6, 7, 7, 7, 7))));
+}
+
+// Minima: each 16-activation group sum (at b) times its sub-block's min (pmaddwd against the mins doubled per lane pair).
+@inline function q4kMsum(b: usize, sm: v128): v128 {
+  return i32x4.add(i32x4.dot_i16x8_s(v128.load(b), minsLo(sm)), i32x4.dot_i16x8_s(v128.load(b, 16), minsHi(sm)));
+}
+
+// [d, dmin] · d_activation (da splat) from the two halves at p in one conversion.
+@inline function q4kDd(p: usize, da: v128): v128 {
+  return f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p))), da);
 }
 
 // The mins of sub-blocks 0–3 (4–7) from kScalesMins' bytes 8–11 (12–15), each doubled in a pair of i16 lanes.
