@@ -12,7 +12,7 @@ import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "
 import { RopeTable } from "./rope-table.js";
 import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
 import { PACKED_Q32, packedRowDecoder } from "./packed-rows.js";
-import { attentionHeadsPerUnit, isPrefillBatch } from "./attention-units.js";
+import { AttentionStage } from "./attention-stage.js";
 import { FloatTileStage } from "./float-tile-stage.js";
 
 /** A weight held in WebAssembly memory at `ptr`, in its stored type. */
@@ -40,9 +40,6 @@ export interface WasmBackendOptions {
   packWeights?: boolean;
 }
 
-// The attention kernels' params words (assembly/attention.ts): 11 shared, then attentionRows' headsPerUnit, then
-// the batch's token count (attentionPrefill).
-const ATTN_PARAM_WORDS = 13;
 /** The activations assembly/activation.ts computes, by its kind codes. */
 const ACTIVATION_KIND: Partial<Record<Activation, number>> = { silu: 0, gelu: 1 };
 /** Elements per thread's share of an in-place activation (smaller vectors run on the calling thread). */
@@ -53,9 +50,10 @@ const KV_APPEND_GRAIN = 64;
 const STATIC_DATA_BYTES = 65536;
 
 /**
- * The WebAssembly backend: matmul for every weight type, attention and the SiLU/GELU activations run as
- * AssemblyScript SIMD kernels, with RMSNorm, split across a worker-thread pool over one shared memory; the light row-wise kernels
- * (layer norm, rope, adds) run the reference code on views of the same memory, where they cost little next to the products.
+ * The WebAssembly backend: matmul for every weight type, attention, the SiLU/GELU activations and RMSNorm run as
+ * AssemblyScript SIMD kernels split across a worker-thread pool over one shared memory; RoPE and the residual adds
+ * run in wasm on the calling thread; the rarer row-wise kernels (layer norm, softmax, scaling) run the reference code
+ * on views of the same memory, where they cost little next to the products.
  */
 export class WasmBackend implements KernelBackend {
   readonly name = "wasm";
@@ -66,14 +64,6 @@ export class WasmBackend implements KernelBackend {
   private readonly ref = new RefBackend();
   private readonly quantOp: number;
   private readonly quantKOp: number;
-  /** f32 and f16 attention by token: each K/V row read whole, once for all the unit's heads (assembly/attention-rows.ts). */
-  private readonly attnRowsOp: number;
-  private readonly attnRowsF16Op: number;
-  /** f32 attention four consecutive tokens of a sequence at a time (prefill; assembly/attention-prefill.ts). */
-  private readonly attnPrefillOp: number;
-  private readonly attnScratch: ScratchRegion;
-  /** Attention over a q8_0 KV cache (assembly/kv-attention.ts). */
-  private readonly attnQ8Op: number;
   private readonly kvAppendOp: number;
   private readonly gluOp: number;
   private readonly activateOp: number;
@@ -84,17 +74,14 @@ export class WasmBackend implements KernelBackend {
   private readonly q8Region: ScratchRegion;
   private readonly stageX: ScratchRegion;
   private readonly stageOut: ScratchRegion;
-  private readonly attnParams: Int32Array;
-  private readonly attnParamsF: Float32Array;
-  private readonly attnParamsPtr: number;
   private readonly kvIndex: ScratchRegion;
-  /** attentionRows' online-softmax state: [nTokens, nHeads] pairs (m, l) of f32. */
-  private readonly attnStats: ScratchRegion;
   private row = new Float32Array(0);
   private readonly packWeights: boolean;
   private readonly packScratch: ScratchRegion;
   private readonly floatStage: FloatTileStage;
   private readonly ropeTable: RopeTable;
+  /** Attention over the paged KV cache (attention-stage.ts). */
+  private readonly attentionStage: AttentionStage;
 
   constructor(options: WasmBackendOptions = {}) {
     const { level, module } = loadWasmKernels(options.relaxedSimd ?? true);
@@ -108,10 +95,6 @@ export class WasmBackend implements KernelBackend {
     this.pool = new WasmThreadPool(this.arena.memory, module, POOL_KERNELS, fns, options.threads ?? 1, options.spinLimit);
     this.quantOp = this.pool.opOf("quantizeQ8");
     this.quantKOp = this.pool.opOf("quantizeQ8K");
-    this.attnRowsOp = this.pool.opOf("attentionRows");
-    this.attnRowsF16Op = this.pool.opOf("attentionRowsF16");
-    this.attnPrefillOp = this.pool.opOf("attentionPrefill");
-    this.attnQ8Op = this.pool.opOf("attentionQ8_0");
     this.kvAppendOp = this.pool.opOf("kvAppend");
     this.gluOp = this.pool.opOf("glu");
     this.activateOp = this.pool.opOf("activate");
@@ -120,15 +103,11 @@ export class WasmBackend implements KernelBackend {
     this.stageX = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
     this.kvIndex = new ScratchRegion(this.arena);
-    this.attnStats = new ScratchRegion(this.arena);
-    this.attnScratch = new ScratchRegion(this.arena);
     this.packWeights = options.packWeights ?? true;
     this.packScratch = new ScratchRegion(this.arena);
     this.floatStage = new FloatTileStage(this.arena, this.pool, this.exports["floatTileSlotBytes"]!);
     this.ropeTable = new RopeTable(this.arena);
-    this.attnParamsPtr = this.arena.alloc(ATTN_PARAM_WORDS * 4);
-    this.attnParams = this.arena.i32(this.attnParamsPtr, ATTN_PARAM_WORDS);
-    this.attnParamsF = this.arena.f32(this.attnParamsPtr, ATTN_PARAM_WORDS);
+    this.attentionStage = new AttentionStage(this.arena, this.pool, this.exports["attentionPrefillSlotBytes"]!);
   }
 
   get threads(): number {
@@ -325,47 +304,16 @@ export class WasmBackend implements KernelBackend {
   attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams,
     kv: KvBatchView): void {
     // The cache layer's array class is its element type: f32, f16 (halves) or q8_0 (blocks; whole blocks per head).
-    const f16 = kCache instanceof Uint16Array, q8 = kCache instanceof Uint8Array;
-    const headAlign = q8 ? 32 : 4;
+    const element = kCache instanceof Uint8Array ? "q8_0" : kCache instanceof Uint16Array ? "f16" : "f32";
     const arena = this.arena;
     const oPtr = arena.addressOf(out), qPtr = arena.addressOf(q);
     const kPtr = arena.addressOf(kCache), vPtr = arena.addressOf(vCache);
-    if (p.headDim % headAlign !== 0 || oPtr < 0 || qPtr < 0 || kPtr < 0 || vPtr < 0) {
+    if (p.headDim % (element === "q8_0" ? 32 : 4) !== 0 || oPtr < 0 || qPtr < 0 || kPtr < 0 || vPtr < 0) {
       this.ref.attention(out, q, kCache, vCache, p, kv);
       return;
     }
-    const nT = kv.nTokens;
-    const tableLen = kv.blockTables.length;
-    const base = this.kvIndex.ensure((2 * nT + tableLen) * 4);
-    const idx = this.kvIndex.words;
-    for (let t = 0; t < nT; t++) {
-      idx[t] = kv.positions[t]!;
-      idx[nT + t] = kv.tokenSeq[t]!;
-    }
-    idx.set(kv.blockTables, 2 * nT);
-    const a = this.attnParams;
-    a[0] = p.nHeads; a[1] = p.nKvHeads; a[2] = p.headDim;
-    this.attnParamsF[3] = p.scale; this.attnParamsF[4] = p.softcap;
-    a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
-    a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT; a[12] = nT;
-    if (q8) {
-      this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, 0);
-      this.pool.run(this.attnQ8Op, 6, nT * p.nHeads);
-      return;
-    }
-    if (!f16 && p.softcap === 0 && p.headDim % 8 === 0 && isPrefillBatch(kv)) {
-      const slotBytes = this.exports["attentionPrefillSlotBytes"]!(kv.blockSize) as number;
-      const scratch = this.attnScratch.threadSlots(this.pool.nThreads, slotBytes);
-      this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, scratch);
-      this.pool.run(this.attnPrefillOp, 6, Math.ceil(nT / 4) * p.nHeads);
-      return;
-    }
-    const headsPerUnit = attentionHeadsPerUnit(nT, p.nHeads, p.nKvHeads, this.pool.nThreads);
-    a[11] = headsPerUnit;
-    this.pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.attnParamsPtr, this.attnStats.ensure(nT * p.nHeads * 8));
-    this.pool.run(f16 ? this.attnRowsF16Op : this.attnRowsOp, 6, (nT * p.nHeads) / headsPerUnit);
+    this.attentionStage.run(oPtr, qPtr, kPtr, vPtr, element, p, kv);
   }
-
 
   /** Stops the worker threads. */
   close(): Promise<void> {

@@ -1,0 +1,77 @@
+import type { AttentionParams, KvBatchView } from "../backend.js";
+import { attentionHeadsPerUnit, isPrefillBatch } from "./attention-units.js";
+import { ScratchRegion, type WasmArena } from "./wasm-arena.js";
+import type { KernelFn, WasmThreadPool } from "./wasm-thread-pool.js";
+
+// The attention kernels' params words (assembly/attention.ts): 11 shared, then attentionRows' headsPerUnit, then
+// the batch's token count (attentionPrefill).
+const ATTN_PARAM_WORDS = 13;
+
+/** The cache layer's element type, from its array class: f32, f16 (halves) or q8_0 (blocks). */
+export type KvElement = "f32" | "f16" | "q8_0";
+
+/**
+ * Runs attention over the paged KV cache in wasm: writes the params block and the batch's positions, sequences and
+ * block tables into wasm memory, then picks the kernel: q8_0 cache (assembly/kv-attention.ts), f32 prompt chunks
+ * four consecutive tokens at a time (attention-prefill.ts), else token by token with GQA heads paired over each K/V
+ * load (attention-rows.ts, f32 or f16).
+ */
+export class AttentionStage {
+  private readonly rowsOp: number;
+  private readonly rowsF16Op: number;
+  private readonly prefillOp: number;
+  private readonly q8Op: number;
+  private readonly index: ScratchRegion;
+  /** attentionRows' online-softmax state: [nTokens, nHeads] pairs (m, l) of f32. */
+  private readonly stats: ScratchRegion;
+  private readonly slots: ScratchRegion;
+  private readonly paramsPtr: number;
+  private readonly params: Int32Array;
+  private readonly paramsF: Float32Array;
+
+  constructor(arena: WasmArena, private readonly pool: WasmThreadPool, private readonly prefillSlotBytes: KernelFn) {
+    this.rowsOp = pool.opOf("attentionRows");
+    this.rowsF16Op = pool.opOf("attentionRowsF16");
+    this.prefillOp = pool.opOf("attentionPrefill");
+    this.q8Op = pool.opOf("attentionQ8_0");
+    this.index = new ScratchRegion(arena);
+    this.stats = new ScratchRegion(arena);
+    this.slots = new ScratchRegion(arena);
+    this.paramsPtr = arena.alloc(ATTN_PARAM_WORDS * 4);
+    this.params = arena.i32(this.paramsPtr, ATTN_PARAM_WORDS);
+    this.paramsF = arena.f32(this.paramsPtr, ATTN_PARAM_WORDS);
+  }
+
+  /** out, q, k and v cache at wasm addresses; the caller has checked the head alignment the element type needs. */
+  run(oPtr: number, qPtr: number, kPtr: number, vPtr: number, element: KvElement, p: AttentionParams, kv: KvBatchView): void {
+    const nT = kv.nTokens;
+    const base = this.index.ensure((2 * nT + kv.blockTables.length) * 4);
+    const idx = this.index.words;
+    for (let t = 0; t < nT; t++) {
+      idx[t] = kv.positions[t]!;
+      idx[nT + t] = kv.tokenSeq[t]!;
+    }
+    idx.set(kv.blockTables, 2 * nT);
+    const a = this.params;
+    a[0] = p.nHeads; a[1] = p.nKvHeads; a[2] = p.headDim;
+    this.paramsF[3] = p.scale; this.paramsF[4] = p.softcap;
+    a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
+    a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT; a[12] = nT;
+    const pool = this.pool;
+    if (element === "q8_0") {
+      pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, 0);
+      pool.run(this.q8Op, 6, nT * p.nHeads);
+      return;
+    }
+    if (element === "f32" && p.softcap === 0 && p.headDim % 8 === 0 && isPrefillBatch(kv)) {
+      const scratch = this.slots.threadSlots(pool.nThreads, this.prefillSlotBytes(kv.blockSize) as number);
+      pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, scratch);
+      pool.run(this.prefillOp, 6, Math.ceil(nT / 4) * p.nHeads);
+      return;
+    }
+    const headsPerUnit = attentionHeadsPerUnit(nT, p.nHeads, p.nKvHeads, pool.nThreads);
+    a[11] = headsPerUnit;
+    pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, this.stats.ensure(nT * p.nHeads * 8));
+    pool.run(element === "f16" ? this.rowsF16Op : this.rowsOp, 6, (nT * p.nHeads) / headsPerUnit);
+  }
+}
