@@ -11,8 +11,8 @@ export function ropeRotate(x: usize, nTokens: i32, nHeads: i32, headDim: i32, nR
       const base = x + (<usize>(t * nHeads + h) * <usize>headDim << 2);
       for (let i = 0; i < half; i++) {
         const c = load<f64>(tab + (<usize>i << 4)), s = load<f64>(tab + (<usize>i << 4), 8);
-        const pa = base + (<usize>(neox ? i : 2 * i) << 2);
-        const pb = base + (<usize>(neox ? i + half : 2 * i + 1) << 2);
+        const ia: i32 = neox != 0 ? i : 2 * i, ib: i32 = neox != 0 ? i + half : 2 * i + 1;
+        const pa = base + (<usize>ia << 2), pb = base + (<usize>ib << 2);
         const x0 = <f64>load<f32>(pa), x1 = <f64>load<f32>(pb);
         store<f32>(pa, <f32>(x0 * c - x1 * s));
         store<f32>(pb, <f32>(x0 * s + x1 * c));
