@@ -9,9 +9,9 @@ export type KernelFn = (...args: number[]) => number | void;
 
 /**
  * Worker threads sharing one WebAssembly.Memory; `run` splits a kernel's range [0, n) (rows of a matmul, heads or
- * tokens of another kernel) into chunks that the calling thread and the workers claim. The barrier is a generation counter in a
- * shared control block: workers spin on it for a while (a round trip ~0.4 µs) before sleeping in Atomics.wait
- * (a futex wake costs ~6 µs), so back-to-back kernels of a decode step never pay for a sleep.
+ * tokens of another kernel) into chunks that the calling thread and the workers claim. Jobs are posted through a
+ * generation counter in a shared control block: workers spin on it for a while (a round trip ~0.4 µs) before
+ * sleeping in Atomics.wait (a futex wake costs ~6 µs), so back-to-back kernels of a decode step never pay for a sleep.
  * Relaxed SIMD needs no worker flag: V8 flags are process-wide (set by loadWasmKernels), and Node refuses V8 flags
  * in a worker's execArgv.
  */
