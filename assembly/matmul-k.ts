@@ -229,9 +229,24 @@ export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
 // times [s_2i ×4, s_2i+1 ×4] in one pmaddwd.
 @inline function q4kIsum(p: usize, a: usize, sm: v128): v128 {
   const sc = i16x8.extend_low_i8x16_u(sm);
-  return i32x4.add(
-    i32x4.add(q4kChunk(p + 16, a, v128.shuffle<i16>(sc, sc, 0, 0, 0, 0, 1, 1, 1, 1)), q4kChunk(p + 48, a + 64, v128.shuffle<i16>(sc, sc, 2, 2, 2, 2, 3, 3, 3, 3))),
-    i32x4.add(q4kChunk(p + 80, a + 128, v128.shuffle<i16>(sc, sc, 4, 4, 4, 4, 5, 5, 5, 5)), q4kChunk(p + 112, a + 192, v128.shuffle<i16>(sc, sc, 6, 6, 6, 6, 7, 7, 7, 7))));
+  let isum = i32x4.splat(0);
+  // A real loop over the four 64-value chunks: unrolled, V8 issued all 32 loads of a row before any arithmetic
+  // and spilled most of them.
+  let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
+  for (let j: usize = 0; j < 4; j++) {
+    isum = i32x4.add(isum, q4kChunk(p + 16 + (j << 5), a + (j << 6), swizzleIn(sc, idx)));
+    idx = i8x16.add(idx, i8x16.splat(4));
+  }
+  return isum;
+}
+
+// Bytes of v at indices idx, all in 0…15 (pshufb alone with relaxed SIMD).
+@inline function swizzleIn(v: v128, idx: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return i8x16.relaxed_swizzle(v, idx);
+  } else {
+    return i8x16.swizzle(v, idx);
+  }
 }
 
 // Minima: each 16-activation group sum (at b) times its sub-block's min (pmaddwd against the mins doubled per lane pair).
