@@ -209,14 +209,27 @@ export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
     const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
     const sm0 = kScalesMins(p0 + 4), sm1 = kScalesMins(p1 + 4), sm2 = kScalesMins(p2 + 4), sm3 = kScalesMins(p3 + 4);
     const dd0 = q4kDd(p0, da), dd1 = q4kDd(p1, da), dd2 = q4kDd(p2, da), dd3 = q4kDd(p3, da);
-    acc0 = madd(f32x4.convert_i32x4_s(q4kIsum(p0, a, sm0)), v128.shuffle<f32>(dd0, dd0, 0, 0, 0, 0), acc0);
-    acc1 = madd(f32x4.convert_i32x4_s(q4kIsum(p1, a, sm1)), v128.shuffle<f32>(dd1, dd1, 0, 0, 0, 0), acc1);
-    acc2 = madd(f32x4.convert_i32x4_s(q4kIsum(p2, a, sm2)), v128.shuffle<f32>(dd2, dd2, 0, 0, 0, 0), acc2);
-    acc3 = madd(f32x4.convert_i32x4_s(q4kIsum(p3, a, sm3)), v128.shuffle<f32>(dd3, dd3, 0, 0, 0, 0), acc3);
     min0 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm0)), v128.shuffle<f32>(dd0, dd0, 1, 1, 1, 1), min0);
     min1 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm1)), v128.shuffle<f32>(dd1, dd1, 1, 1, 1, 1), min1);
     min2 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm2)), v128.shuffle<f32>(dd2, dd2, 1, 1, 1, 1), min2);
     min3 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm3)), v128.shuffle<f32>(dd3, dd3, 1, 1, 1, 1), min3);
+    const sc0 = i16x8.extend_low_i8x16_u(sm0), sc1 = i16x8.extend_low_i8x16_u(sm1);
+    const sc2 = i16x8.extend_low_i8x16_u(sm2), sc3 = i16x8.extend_low_i8x16_u(sm3);
+    let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
+    let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
+    for (let j: usize = 0; j < 4; j++) {
+      const aj = a + (j << 6), cj = 16 + (j << 5);
+      const x0 = v128.load(aj), x1 = v128.load(aj, 16), x2 = v128.load(aj, 32), x3 = v128.load(aj, 48);
+      i0 = i32x4.add(i0, q4kChunkX(p0 + cj, x0, x1, x2, x3, swizzleIn(sc0, idx)));
+      i1 = i32x4.add(i1, q4kChunkX(p1 + cj, x0, x1, x2, x3, swizzleIn(sc1, idx)));
+      i2 = i32x4.add(i2, q4kChunkX(p2 + cj, x0, x1, x2, x3, swizzleIn(sc2, idx)));
+      i3 = i32x4.add(i3, q4kChunkX(p3 + cj, x0, x1, x2, x3, swizzleIn(sc3, idx)));
+      idx = i8x16.add(idx, i8x16.splat(4));
+    }
+    acc0 = madd(f32x4.convert_i32x4_s(i0), v128.shuffle<f32>(dd0, dd0, 0, 0, 0, 0), acc0);
+    acc1 = madd(f32x4.convert_i32x4_s(i1), v128.shuffle<f32>(dd1, dd1, 0, 0, 0, 0), acc1);
+    acc2 = madd(f32x4.convert_i32x4_s(i2), v128.shuffle<f32>(dd2, dd2, 0, 0, 0, 0), acc2);
+    acc3 = madd(f32x4.convert_i32x4_s(i3), v128.shuffle<f32>(dd3, dd3, 0, 0, 0, 0), acc3);
   }
   store<f32>(o0, hsum(acc0) - hsum(min0));
   store<f32>(o1, hsum(acc1) - hsum(min1));
@@ -270,6 +283,13 @@ export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
 // The 64 codes of the 32 bytes at c (low nibbles: 32 values, then high nibbles: 32 values) with the 64
 // activations at a: each half's 16-bit pair sums (≤ 2·2·15·127 a lane) folded to four lanes, the halves side by
 // side, times their scales s2 = [s ×4, s' ×4] (pmaddwd).
+@inline function q4kChunkX(c: usize, x0: v128, x1: v128, x2: v128, x3: v128, s2: v128): v128 {
+  const m4 = i8x16.splat(0x0f);
+  const c0 = v128.load(c), c1 = v128.load(c, 16);
+  const lo = i16x8.add(pairsU5(v128.and(c0, m4), x0), pairsU5(v128.and(c1, m4), x1));
+  const hi = i16x8.add(pairsU5(v128.and(i16x8.shr_u(c0, 4), m4), x2), pairsU5(v128.and(i16x8.shr_u(c1, 4), m4), x3));
+  return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
+}
 @inline function q4kChunk(c: usize, a: usize, s2: v128): v128 {
   const m4 = i8x16.splat(0x0f);
   const c0 = v128.load(c), c1 = v128.load(c, 16);
