@@ -30,6 +30,19 @@
   }
 }
 
+// Bits [s, s + width) of every byte, mask = 2^width − 1, s + width ≤ 8: one 16-bit shift, then the mask clears what
+// came in from the neighbouring byte. x86 has no byte shift: V8 builds i8x16.shr_u from a 16-bit shift and a mask
+// it materializes each time (three more instructions), or, with a shift count not known when compiling, from an
+// unpack, two shifts and a pack.
+@inline export function byteField(x: v128, s: i32, mask: i32): v128 {
+  return v128.and(i16x8.shr_u(x, s), i8x16.splat(<i8>mask));
+}
+
+// Every byte shifted left by s, for bytes below 2^(8 − s) (no bit crosses into the next byte): one 16-bit shift.
+@inline export function shlSmallBytes(x: v128, s: i32): v128 {
+  return i16x8.shl(x, s);
+}
+
 // The 16 bits of `bits16` (low 16 bits) spread to bytes: byte j = 0x10 when bit j is set, else 0.
 // Used to add the fifth bit of Q5 types.
 @inline export function spreadBits16(bits16: u32): v128 {

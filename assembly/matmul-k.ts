@@ -1,5 +1,5 @@
 import { f16sx4ToF32x4, loadF16, hsum } from "./f16";
-import { dotU5x32, hadd, madd, pairsU5 } from "./int-dot";
+import { byteField, dotU5x32, hadd, madd, pairsU5, shlSmallBytes } from "./int-dot";
 
 // Super-block (256-value) types times Q8_K activations (quantize-act.ts: one f32 scale per 256 values and the
 // sums of each 16 quants), as llama.cpp's vec_dot_*_q8_K: per super-block an exact integer sum of
@@ -82,7 +82,7 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
 
 // The minimum of each 16-value group (Q4_K, Q5_K, Q2_K), as bytes.
 @inline function groupMins(kind: i32, p: usize): v128 {
-  if (kind == KIND_Q2_K) return i8x16.shr_u(v128.load(p), 4);
+  if (kind == KIND_Q2_K) return byteField(v128.load(p), 4, 0x0f);
   return i8x16.swizzle(kScalesMins(p + 4), i8x16(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15));
 }
 
@@ -92,26 +92,26 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   if (kind == KIND_Q4_K || kind == KIND_Q5_K) {
     const j = g >> 1;
     const v = v128.load(p + (kind == KIND_Q4_K ? 16 : 48) + (<usize>(j >> 1) << 5) + (half << 4));
-    const nib = (j & 1) != 0 ? i8x16.shr_u(v, 4) : v128.and(v, i8x16.splat(0x0f));
+    const nib = (j & 1) != 0 ? byteField(v, 4, 0x0f) : v128.and(v, i8x16.splat(0x0f));
     if (kind == KIND_Q4_K) return nib;
-    return v128.or(nib, i8x16.shl(v128.and(i8x16.shr_u(v128.load(p + 16 + (half << 4)), j), i8x16.splat(1)), 4));
+    return v128.or(nib, shlSmallBytes(byteField(v128.load(p + 16 + (half << 4)), j, 1), 4));
   }
   if (kind == KIND_Q6_K) {
     const n = <usize>(g >> 3), qq = (g >> 1) & 3;
     const l = v128.load(p + (n << 6) + (<usize>(qq & 1) << 5) + (half << 4));
-    const nib = qq >= 2 ? i8x16.shr_u(l, 4) : v128.and(l, i8x16.splat(0x0f));
-    const h = v128.and(i8x16.shr_u(v128.load(p + 128 + (n << 5) + (half << 4)), 2 * qq), i8x16.splat(3));
-    return v128.or(nib, i8x16.shl(h, 4));
+    const nib = qq >= 2 ? byteField(l, 4, 0x0f) : v128.and(l, i8x16.splat(0x0f));
+    const h = byteField(v128.load(p + 128 + (n << 5) + (half << 4)), 2 * qq, 3);
+    return v128.or(nib, shlSmallBytes(h, 4));
   }
   if (kind == KIND_Q2_K || kind == KIND_Q3_K) {
     const n = <usize>(g >> 3), j = (g >> 1) & 3;
-    const q = v128.and(i8x16.shr_u(v128.load(p + (kind == KIND_Q2_K ? 16 : 32) + (n << 5) + (half << 4)), 2 * j), i8x16.splat(3));
+    const q = byteField(v128.load(p + (kind == KIND_Q2_K ? 16 : 32) + (n << 5) + (half << 4)), 2 * j, 3);
     if (kind == KIND_Q2_K) return q;
-    const h = v128.and(i8x16.shr_u(v128.load(p + (half << 4)), 4 * <i32>n + j), i8x16.splat(1));
-    return v128.or(q, i8x16.shl(h, 2));
+    const h = byteField(v128.load(p + (half << 4)), 4 * <i32>n + j, 1);
+    return v128.or(q, shlSmallBytes(h, 2));
   }
   const q = v128.load(p + 8 + (<usize>(g >> 1) << 4));
-  return i8x16.swizzle(IQ4NL_TABLE, half != 0 ? i8x16.shr_u(q, 4) : v128.and(q, i8x16.splat(0x0f)));
+  return i8x16.swizzle(IQ4NL_TABLE, half != 0 ? byteField(q, 4, 0x0f) : v128.and(q, i8x16.splat(0x0f)));
 }
 
 // Sums of adjacent code × activation products, eight i16 lanes.
@@ -218,7 +218,7 @@ export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
     let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
     let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
     for (let j: usize = 0; j < 4; j++) {
-      const aj = a + (j << 6), cj = 16 + (j << 5);
+      const aj = a + (j << 6), cj: usize = 16 + (j << 5);
       const x0 = v128.load(aj), x1 = v128.load(aj, 16), x2 = v128.load(aj, 32), x3 = v128.load(aj, 48);
       i0 = i32x4.add(i0, q4kChunkX(p0 + cj, x0, x1, x2, x3, swizzleIn(sc0, idx)));
       i1 = i32x4.add(i1, q4kChunkX(p1 + cj, x0, x1, x2, x3, swizzleIn(sc1, idx)));
@@ -324,14 +324,14 @@ export function rowsQ6_K2(w0: usize, w1: usize, nbk: i32, q: usize, dx: usize, b
     const ql = p + (n << 6), qh = p + 128 + (n << 5), sc = p + 192 + (n << 3), an = a + (n << 7);
     const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
     const h0 = v128.load(qh), h1 = v128.load(qh, 16);
-    const c0 = v128.or(v128.and(l0, m4), i8x16.shl(v128.and(h0, m3), 4));
-    const c1 = v128.or(v128.and(l1, m4), i8x16.shl(v128.and(h1, m3), 4));
-    const c2 = v128.or(v128.and(l2, m4), i8x16.shl(v128.and(i8x16.shr_u(h0, 2), m3), 4));
-    const c3 = v128.or(v128.and(l3, m4), i8x16.shl(v128.and(i8x16.shr_u(h1, 2), m3), 4));
-    const c4 = v128.or(i8x16.shr_u(l0, 4), i8x16.shl(v128.and(i8x16.shr_u(h0, 4), m3), 4));
-    const c5 = v128.or(i8x16.shr_u(l1, 4), i8x16.shl(v128.and(i8x16.shr_u(h1, 4), m3), 4));
-    const c6 = v128.or(i8x16.shr_u(l2, 4), i8x16.shl(i8x16.shr_u(h0, 6), 4));
-    const c7 = v128.or(i8x16.shr_u(l3, 4), i8x16.shl(i8x16.shr_u(h1, 6), 4));
+    const c0 = v128.or(v128.and(l0, m4), shlSmallBytes(v128.and(h0, m3), 4));
+    const c1 = v128.or(v128.and(l1, m4), shlSmallBytes(v128.and(h1, m3), 4));
+    const c2 = v128.or(v128.and(l2, m4), shlSmallBytes(byteField(h0, 2, 3), 4));
+    const c3 = v128.or(v128.and(l3, m4), shlSmallBytes(byteField(h1, 2, 3), 4));
+    const c4 = v128.or(byteField(l0, 4, 0x0f), shlSmallBytes(byteField(h0, 4, 3), 4));
+    const c5 = v128.or(byteField(l1, 4, 0x0f), shlSmallBytes(byteField(h1, 4, 3), 4));
+    const c6 = v128.or(byteField(l2, 4, 0x0f), shlSmallBytes(byteField(h0, 6, 3), 4));
+    const c7 = v128.or(byteField(l3, 4, 0x0f), shlSmallBytes(byteField(h1, 6, 3), 4));
     isum = i32x4.add(isum, i32x4.add(
       i32x4.add(i32x4.dot_i16x8_s(pairsU5(c0, v128.load(an)), i16x8.splat(load<i8>(sc))),
         i32x4.dot_i16x8_s(pairsU5(c1, v128.load(an, 16)), i16x8.splat(load<i8>(sc, 1)))),
