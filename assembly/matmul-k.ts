@@ -193,37 +193,43 @@ const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10, 1, 13,
   }
 }
 
-// Q4_K times one token (decode), four rows at once (at w0..w3; rows repeated for a short remainder): per row, the
-// eight 32-value sub-block dots reduced to two vectors of four totals, times the sub-block scales as i32 lanes, and
-// the minima from pairs of activation group sums: fewer operations per value than the generic tile of rowK, which
-// unpacks codes per 16-value group. The driver takes rows a quarter of its range apart: independent streams from
-// memory keep more reads in flight than one (two rows half apart: 1.2–1.4× from memory, the same speed in cache).
-export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+// Q4_K and Q5_K times one token (decode), four rows at once (at w0..w3; rows repeated for a short remainder): per
+// row, each 64-value chunk's two sub-block dots folded into one vector of four totals and multiplied by the
+// sub-block scales as i32 lanes (one pmaddwd), and the minima from pairs of activation group sums: fewer operations
+// per value than the generic tile of rowK, which unpacks codes per 16-value group.
+// The four rows run through each chunk together, sharing its activation loads, in a real loop: unrolled, V8 issued
+// all of a row's loads before any arithmetic and spilled them. The driver takes rows a quarter of its range apart:
+// independent streams from memory keep more reads in flight than one.
+@inline function rowsK4(kind: i32, w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
   o0: usize, o1: usize, o2: usize, o3: usize): void {
+  const bytes = kBlockBytes(kind);
+  const qs: usize = kind == KIND_Q4_K ? 16 : 48;
   let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
   let min0 = f32x4.splat(0), min1 = f32x4.splat(0), min2 = f32x4.splat(0), min3 = f32x4.splat(0);
   for (let k = 0; k < nbk; k++) {
-    const off = <usize>k * 144;
+    const off = <usize>k * bytes;
     const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
     const da = v128.load32_splat(dx + (<usize>k << 2));
     const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
     const sm0 = kScalesMins(p0 + 4), sm1 = kScalesMins(p1 + 4), sm2 = kScalesMins(p2 + 4), sm3 = kScalesMins(p3 + 4);
-    const dd0 = q4kDd(p0, da), dd1 = q4kDd(p1, da), dd2 = q4kDd(p2, da), dd3 = q4kDd(p3, da);
-    min0 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm0)), v128.shuffle<f32>(dd0, dd0, 1, 1, 1, 1), min0);
-    min1 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm1)), v128.shuffle<f32>(dd1, dd1, 1, 1, 1, 1), min1);
-    min2 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm2)), v128.shuffle<f32>(dd2, dd2, 1, 1, 1, 1), min2);
-    min3 = madd(f32x4.convert_i32x4_s(q4kMsum(b, sm3)), v128.shuffle<f32>(dd3, dd3, 1, 1, 1, 1), min3);
+    const dd0 = kDd(p0, da), dd1 = kDd(p1, da), dd2 = kDd(p2, da), dd3 = kDd(p3, da);
+    min0 = madd(f32x4.convert_i32x4_s(kMsum(b, sm0)), v128.shuffle<f32>(dd0, dd0, 1, 1, 1, 1), min0);
+    min1 = madd(f32x4.convert_i32x4_s(kMsum(b, sm1)), v128.shuffle<f32>(dd1, dd1, 1, 1, 1, 1), min1);
+    min2 = madd(f32x4.convert_i32x4_s(kMsum(b, sm2)), v128.shuffle<f32>(dd2, dd2, 1, 1, 1, 1), min2);
+    min3 = madd(f32x4.convert_i32x4_s(kMsum(b, sm3)), v128.shuffle<f32>(dd3, dd3, 1, 1, 1, 1), min3);
     const sc0 = i16x8.extend_low_i8x16_u(sm0), sc1 = i16x8.extend_low_i8x16_u(sm1);
     const sc2 = i16x8.extend_low_i8x16_u(sm2), sc3 = i16x8.extend_low_i8x16_u(sm3);
     let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
+    // The bytes of [s_2j ×4, s_2j+1 ×4] (16-bit lanes of sc) for chunk j: these indices plus 4j.
     let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
     for (let j: usize = 0; j < 4; j++) {
-      const aj = a + (j << 6), cj: usize = 16 + (j << 5);
+      const aj = a + (j << 6), cj = qs + (j << 5);
       const x0 = v128.load(aj), x1 = v128.load(aj, 16), x2 = v128.load(aj, 32), x3 = v128.load(aj, 48);
-      i0 = i32x4.add(i0, q4kChunkX(p0 + cj, x0, x1, x2, x3, swizzleIn(sc0, idx)));
-      i1 = i32x4.add(i1, q4kChunkX(p1 + cj, x0, x1, x2, x3, swizzleIn(sc1, idx)));
-      i2 = i32x4.add(i2, q4kChunkX(p2 + cj, x0, x1, x2, x3, swizzleIn(sc2, idx)));
-      i3 = i32x4.add(i3, q4kChunkX(p3 + cj, x0, x1, x2, x3, swizzleIn(sc3, idx)));
+      const s = <i32>j << 1;
+      i0 = i32x4.add(i0, kChunk(kind, p0, cj, s, x0, x1, x2, x3, swizzleIn(sc0, idx)));
+      i1 = i32x4.add(i1, kChunk(kind, p1, cj, s, x0, x1, x2, x3, swizzleIn(sc1, idx)));
+      i2 = i32x4.add(i2, kChunk(kind, p2, cj, s, x0, x1, x2, x3, swizzleIn(sc2, idx)));
+      i3 = i32x4.add(i3, kChunk(kind, p3, cj, s, x0, x1, x2, x3, swizzleIn(sc3, idx)));
       idx = i8x16.add(idx, i8x16.splat(4));
     }
     acc0 = madd(f32x4.convert_i32x4_s(i0), v128.shuffle<f32>(dd0, dd0, 0, 0, 0, 0), acc0);
@@ -237,20 +243,36 @@ export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
   store<f32>(o3, hsum(acc3) - hsum(min3));
 }
 
-// A super-block's Σ scale · dot as four i32 lanes (sm: kScalesMins): per 64 values (32 bytes: sub-block 2i in the
-// low nibbles, 2i+1 in the high ones), 16-bit pair sums of both sub-blocks folded into one vector (four lanes each),
-// times [s_2i ×4, s_2i+1 ×4] in one pmaddwd.
-@inline function q4kIsum(p: usize, a: usize, sm: v128): v128 {
-  const sc = i16x8.extend_low_i8x16_u(sm);
-  let isum = i32x4.splat(0);
-  // A real loop over the four 64-value chunks: unrolled, V8 issued all 32 loads of a row before any arithmetic
-  // and spilled most of them.
-  let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
-  for (let j: usize = 0; j < 4; j++) {
-    isum = i32x4.add(isum, q4kChunk(p + 16 + (j << 5), a + (j << 6), swizzleIn(sc, idx)));
-    idx = i8x16.add(idx, i8x16.splat(4));
+export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  rowsK4(KIND_Q4_K, w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
+}
+export function rowsQ5_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  rowsK4(KIND_Q5_K, w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
+}
+
+// Chunk j of a super-block at p (32 bytes at p + cj: the low nibbles are sub-block 2j's codes, the high ones
+// 2j + 1's; Q5_K adds bits s = 2j and 2j + 1 of the 32 high-bit bytes at p + 16 as bit 4) times its 64 activations
+// x0…x3: each sub-block's 16-bit pair sums (≤ 2·2·31·128 a lane) folded to four lanes, the two side by side, times
+// their scales s2 = [s ×4, s' ×4] (pmaddwd).
+@inline function kChunk(kind: i32, p: usize, cj: usize, s: i32, x0: v128, x1: v128, x2: v128, x3: v128, s2: v128): v128 {
+  const m4 = i8x16.splat(0x0f);
+  const c0 = v128.load(p + cj), c1 = v128.load(p + cj, 16);
+  let l0 = v128.and(c0, m4), l1 = v128.and(c1, m4);
+  let h0 = byteField(c0, 4, 0x0f), h1 = byteField(c1, 4, 0x0f);
+  if (kind == KIND_Q5_K) {
+    // Bit s of each high-bit byte to bit 4 (l), bit s + 1 to bit 4 (h); 16-bit shifts, the mask drops what crossed.
+    const b0 = i16x8.shr_u(v128.load(p + 16), s), b1 = i16x8.shr_u(v128.load(p + 32), s);
+    const bit4 = i8x16.splat(0x10);
+    l0 = v128.or(l0, v128.and(i16x8.shl(b0, 4), bit4));
+    l1 = v128.or(l1, v128.and(i16x8.shl(b1, 4), bit4));
+    h0 = v128.or(h0, v128.and(i16x8.shl(b0, 3), bit4));
+    h1 = v128.or(h1, v128.and(i16x8.shl(b1, 3), bit4));
   }
-  return isum;
+  const lo = i16x8.add(pairsU5(l0, x0), pairsU5(l1, x1));
+  const hi = i16x8.add(pairsU5(h0, x2), pairsU5(h1, x3));
+  return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
 }
 
 // Bytes of v at indices idx, all in 0…15 (pshufb alone with relaxed SIMD).
@@ -263,12 +285,12 @@ export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
 }
 
 // Minima: each 16-activation group sum (at b) times its sub-block's min (pmaddwd against the mins doubled per lane pair).
-@inline function q4kMsum(b: usize, sm: v128): v128 {
+@inline function kMsum(b: usize, sm: v128): v128 {
   return i32x4.add(i32x4.dot_i16x8_s(v128.load(b), minsLo(sm)), i32x4.dot_i16x8_s(v128.load(b, 16), minsHi(sm)));
 }
 
 // [d, dmin] · d_activation (da splat) from the two halves at p in one conversion.
-@inline function q4kDd(p: usize, da: v128): v128 {
+@inline function kDd(p: usize, da: v128): v128 {
   return f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p))), da);
 }
 
@@ -278,24 +300,6 @@ export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
 }
 @inline function minsHi(sm: v128): v128 {
   return i8x16.swizzle(sm, i8x16(12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1));
-}
-
-// The 64 codes of the 32 bytes at c (low nibbles: 32 values, then high nibbles: 32 values) with the 64
-// activations at a: each half's 16-bit pair sums (≤ 2·2·15·127 a lane) folded to four lanes, the halves side by
-// side, times their scales s2 = [s ×4, s' ×4] (pmaddwd).
-@inline function q4kChunkX(c: usize, x0: v128, x1: v128, x2: v128, x3: v128, s2: v128): v128 {
-  const m4 = i8x16.splat(0x0f);
-  const c0 = v128.load(c), c1 = v128.load(c, 16);
-  const lo = i16x8.add(pairsU5(v128.and(c0, m4), x0), pairsU5(v128.and(c1, m4), x1));
-  const hi = i16x8.add(pairsU5(v128.and(i16x8.shr_u(c0, 4), m4), x2), pairsU5(v128.and(i16x8.shr_u(c1, 4), m4), x3));
-  return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
-}
-@inline function q4kChunk(c: usize, a: usize, s2: v128): v128 {
-  const m4 = i8x16.splat(0x0f);
-  const c0 = v128.load(c), c1 = v128.load(c, 16);
-  const lo = i16x8.add(pairsU5(v128.and(c0, m4), v128.load(a)), pairsU5(v128.and(c1, m4), v128.load(a, 16)));
-  const hi = i16x8.add(pairsU5(v128.and(i16x8.shr_u(c0, 4), m4), v128.load(a, 32)), pairsU5(v128.and(i16x8.shr_u(c1, 4), m4), v128.load(a, 48)));
-  return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
 }
 
 // Q6_K times one token (decode), two rows at once (at w0 and w1, half the driver's range apart: two streams from
