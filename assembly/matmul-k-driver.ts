@@ -1,4 +1,4 @@
-import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowsQ4_K4, rowsQ5_K4, rowsQ6_K2 } from "./matmul-k";
+import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowsIQ4_XS4, rowsQ4_K4, rowsQ5_K4, rowsQ6_K2 } from "./matmul-k";
 
 // Row-range drivers for the super-block types over Q8_K activations (quantizeQ8K): tokens in tiles of 4 so each
 // group of a weight row is unpacked once per tile (prefill, batched decode), then the remaining tokens one by one.
@@ -20,19 +20,17 @@ import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBl
   for (; t < nTokens; t++) {
     const tq = qs + <usize>t * c, td = ds + <usize>t * dStride, tb = ss + <usize>t * bsStride;
     const to = out + <usize>t * ob;
-    if (kind == KIND_Q4_K || kind == KIND_Q5_K) {
+    if (kind == KIND_Q4_K || kind == KIND_Q5_K || kind == KIND_IQ4_XS) {
       // Rows r, r + f, r + 2f, r + 3f together (four streams from memory); the last (r1 − r0) mod 4 rows one at a
       // time (each given four times).
       const f = (r1 - r0) >> 2;
       for (let r = r0; r < r0 + f; r++) {
         const ra = w + <usize>r * rowBytes, oa = to + (<usize>r << 2), dw = <usize>f * rowBytes, dox = <usize>f << 2;
-        if (kind == KIND_Q4_K) rowsQ4_K4(ra, ra + dw, ra + 2 * dw, ra + 3 * dw, nbk, tq, td, tb, oa, oa + dox, oa + 2 * dox, oa + 3 * dox);
-        else rowsQ5_K4(ra, ra + dw, ra + 2 * dw, ra + 3 * dw, nbk, tq, td, tb, oa, oa + dox, oa + 2 * dox, oa + 3 * dox);
+        rows4(kind, ra, ra + dw, ra + 2 * dw, ra + 3 * dw, nbk, tq, td, tb, oa, oa + dox, oa + 2 * dox, oa + 3 * dox);
       }
       for (let r = r0 + 4 * f; r < r1; r++) {
         const wl = w + <usize>r * rowBytes, ol = to + (<usize>r << 2);
-        if (kind == KIND_Q4_K) rowsQ4_K4(wl, wl, wl, wl, nbk, tq, td, tb, ol, ol, ol, ol);
-        else rowsQ5_K4(wl, wl, wl, wl, nbk, tq, td, tb, ol, ol, ol, ol);
+        rows4(kind, wl, wl, wl, wl, nbk, tq, td, tb, ol, ol, ol, ol);
       }
     } else if (kind == KIND_Q6_K) {
       // Rows r and r + h together (two streams from memory); an odd last row alone (given twice).
@@ -50,6 +48,14 @@ import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBl
       }
     }
   }
+}
+
+// The one-token kernel of Q4_K, Q5_K or IQ4_XS over four rows.
+@inline function rows4(kind: i32, w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  if (kind == KIND_Q4_K) rowsQ4_K4(w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
+  else if (kind == KIND_Q5_K) rowsQ5_K4(w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
+  else rowsIQ4_XS4(w0, w1, w2, w3, nbk, q, dx, o0, o1, o2, o3);
 }
 
 export function matmulQ4_K(w: usize, qs: usize, ds: usize, ss: usize, out: usize, rows: i32, cols: i32, nTokens: i32, r0: i32, r1: i32): void {
