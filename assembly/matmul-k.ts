@@ -378,19 +378,25 @@ export function rowsIQ4_XS4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32
   return i8x16.swizzle(sm, i8x16(12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1));
 }
 
-// Q6_K times one token (decode), two rows at once (at w0 and w1, half the driver's range apart: two streams from
-// memory, as rowsQ4_K2; the same row twice for a lone row), each row's super-blocks by q6kBlock.
-export function rowsQ6_K2(w0: usize, w1: usize, nbk: i32, q: usize, dx: usize, bs: usize, o0: usize, o1: usize): void {
-  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0);
+// Q6_K times one token (decode), four rows at once (at w0..w3, a quarter of the driver's range apart: four streams
+// from memory; rows repeated for a short remainder), each row's super-blocks by q6kBlock.
+export function rowsQ6_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
   for (let k = 0; k < nbk; k++) {
-    const p0 = w0 + <usize>k * 210, p1 = w1 + <usize>k * 210;
+    const off = <usize>k * 210;
+    const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
     const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
     const da = load<f32>(dx + (<usize>k << 2));
     acc0 = madd(f32x4.convert_i32x4_s(q6kBlock(p0, a, b)), f32x4.splat(loadF16(p0 + 208) * da), acc0);
     acc1 = madd(f32x4.convert_i32x4_s(q6kBlock(p1, a, b)), f32x4.splat(loadF16(p1 + 208) * da), acc1);
+    acc2 = madd(f32x4.convert_i32x4_s(q6kBlock(p2, a, b)), f32x4.splat(loadF16(p2 + 208) * da), acc2);
+    acc3 = madd(f32x4.convert_i32x4_s(q6kBlock(p3, a, b)), f32x4.splat(loadF16(p3 + 208) * da), acc3);
   }
   store<f32>(o0, hsum(acc0));
   store<f32>(o1, hsum(acc1));
+  store<f32>(o2, hsum(acc2));
+  store<f32>(o3, hsum(acc3));
 }
 
 // One Q6_K super-block at p times its 256 activations at a (group sums at b), as four i32 lanes: per 128-value half,
