@@ -56,3 +56,12 @@
 @inline export function hadd(x: v128, y: v128): v128 {
   return i32x4.add(v128.shuffle<i32>(x, y, 0, 2, 4, 6), v128.shuffle<i32>(x, y, 1, 3, 5, 7));
 }
+
+// Bytes of v at indices idx, all in 0…15 (pshufb alone with relaxed SIMD).
+@inline export function swizzleIn(v: v128, idx: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return i8x16.relaxed_swizzle(v, idx);
+  } else {
+    return i8x16.swizzle(v, idx);
+  }
+}

@@ -1,4 +1,5 @@
-import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowsIQ4_XS4, rowsQ4_K4, rowsQ5_K4, rowsQ6_K4 } from "./matmul-k";
+import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK } from "./matmul-k";
+import { rowsIQ4_XS4, rowsQ4_K4, rowsQ5_K4, rowsQ6_K4 } from "./matmul-k-rows4";
 
 // Row-range drivers for the super-block types over Q8_K activations (quantizeQ8K): tokens in tiles of 4 so each
 // group of a weight row is unpacked once per tile (prefill, batched decode), then the remaining tokens one by one.

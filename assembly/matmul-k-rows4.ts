@@ -1,0 +1,241 @@
+import { f16sx4ToF32x4, hsum, loadF16 } from "./f16";
+import { byteField, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
+import { IQ4NL_TABLE, KIND_Q4_K, KIND_Q5_K, kBlockBytes, kScalesMins } from "./matmul-k";
+
+// Super-block types times one token (decode), four weight rows at a time: the driver (matmul-k-driver.ts) gives
+// rows a quarter of its range apart, so four independent streams of reads are in flight (WebAssembly has no
+// prefetch). Each kernel keeps the integer sums of ggml's vec_dot_*_q8_K (matmul-k.ts explains the scheme); the
+// 4-token tiles of prefill and batches stay in rowK there.
+
+// Q4_K and Q5_K times one token (decode), four rows at once (at w0..w3; rows repeated for a short remainder): per
+// row, each 64-value chunk's two sub-block dots folded into one vector of four totals and multiplied by the
+// sub-block scales as i32 lanes (one pmaddwd), and the minima from pairs of activation group sums: fewer operations
+// per value than the generic tile of rowK, which unpacks codes per 16-value group.
+// The four rows run through each chunk together, sharing its activation loads, in a real loop: unrolled, V8 issued
+// all of a row's loads before any arithmetic and spilled them. The driver takes rows a quarter of its range apart:
+// independent streams from memory keep more reads in flight than one.
+@inline function rowsK4(kind: i32, w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  const bytes = kBlockBytes(kind);
+  const qs: usize = kind == KIND_Q4_K ? 16 : 48;
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  let min0 = f32x4.splat(0), min1 = f32x4.splat(0), min2 = f32x4.splat(0), min3 = f32x4.splat(0);
+  for (let k = 0; k < nbk; k++) {
+    const off = <usize>k * bytes;
+    const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
+    const da = v128.load32_splat(dx + (<usize>k << 2));
+    const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
+    const sm0 = kScalesMins(p0 + 4), sm1 = kScalesMins(p1 + 4), sm2 = kScalesMins(p2 + 4), sm3 = kScalesMins(p3 + 4);
+    const dd0 = kDd(p0, da), dd1 = kDd(p1, da), dd2 = kDd(p2, da), dd3 = kDd(p3, da);
+    min0 = madd(f32x4.convert_i32x4_s(kMsum(b, sm0)), v128.shuffle<f32>(dd0, dd0, 1, 1, 1, 1), min0);
+    min1 = madd(f32x4.convert_i32x4_s(kMsum(b, sm1)), v128.shuffle<f32>(dd1, dd1, 1, 1, 1, 1), min1);
+    min2 = madd(f32x4.convert_i32x4_s(kMsum(b, sm2)), v128.shuffle<f32>(dd2, dd2, 1, 1, 1, 1), min2);
+    min3 = madd(f32x4.convert_i32x4_s(kMsum(b, sm3)), v128.shuffle<f32>(dd3, dd3, 1, 1, 1, 1), min3);
+    const sc0 = i16x8.extend_low_i8x16_u(sm0), sc1 = i16x8.extend_low_i8x16_u(sm1);
+    const sc2 = i16x8.extend_low_i8x16_u(sm2), sc3 = i16x8.extend_low_i8x16_u(sm3);
+    let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
+    // The bytes of [s_2j ×4, s_2j+1 ×4] (16-bit lanes of sc) for chunk j: these indices plus 4j.
+    let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
+    for (let j: usize = 0; j < 4; j++) {
+      const aj = a + (j << 6), cj = qs + (j << 5);
+      const x0 = v128.load(aj), x1 = v128.load(aj, 16), x2 = v128.load(aj, 32), x3 = v128.load(aj, 48);
+      const s = <i32>j << 1;
+      i0 = i32x4.add(i0, kChunk(kind, p0, cj, s, x0, x1, x2, x3, swizzleIn(sc0, idx)));
+      i1 = i32x4.add(i1, kChunk(kind, p1, cj, s, x0, x1, x2, x3, swizzleIn(sc1, idx)));
+      i2 = i32x4.add(i2, kChunk(kind, p2, cj, s, x0, x1, x2, x3, swizzleIn(sc2, idx)));
+      i3 = i32x4.add(i3, kChunk(kind, p3, cj, s, x0, x1, x2, x3, swizzleIn(sc3, idx)));
+      idx = i8x16.add(idx, i8x16.splat(4));
+    }
+    acc0 = madd(f32x4.convert_i32x4_s(i0), v128.shuffle<f32>(dd0, dd0, 0, 0, 0, 0), acc0);
+    acc1 = madd(f32x4.convert_i32x4_s(i1), v128.shuffle<f32>(dd1, dd1, 0, 0, 0, 0), acc1);
+    acc2 = madd(f32x4.convert_i32x4_s(i2), v128.shuffle<f32>(dd2, dd2, 0, 0, 0, 0), acc2);
+    acc3 = madd(f32x4.convert_i32x4_s(i3), v128.shuffle<f32>(dd3, dd3, 0, 0, 0, 0), acc3);
+  }
+  store<f32>(o0, hsum(acc0) - hsum(min0));
+  store<f32>(o1, hsum(acc1) - hsum(min1));
+  store<f32>(o2, hsum(acc2) - hsum(min2));
+  store<f32>(o3, hsum(acc3) - hsum(min3));
+}
+
+export function rowsQ4_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  rowsK4(KIND_Q4_K, w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
+}
+export function rowsQ5_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  rowsK4(KIND_Q5_K, w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
+}
+
+// Chunk j of a super-block at p (32 bytes at p + cj: the low nibbles are sub-block 2j's codes, the high ones
+// 2j + 1's; Q5_K adds bits s = 2j and 2j + 1 of the 32 high-bit bytes at p + 16 as bit 4) times its 64 activations
+// x0…x3: each sub-block's 16-bit pair sums (≤ 2·2·31·128 a lane) folded to four lanes, the two side by side, times
+// their scales s2 = [s ×4, s' ×4] (pmaddwd).
+@inline function kChunk(kind: i32, p: usize, cj: usize, s: i32, x0: v128, x1: v128, x2: v128, x3: v128, s2: v128): v128 {
+  const m4 = i8x16.splat(0x0f);
+  const c0 = v128.load(p + cj), c1 = v128.load(p + cj, 16);
+  let l0 = v128.and(c0, m4), l1 = v128.and(c1, m4);
+  let h0 = byteField(c0, 4, 0x0f), h1 = byteField(c1, 4, 0x0f);
+  if (kind == KIND_Q5_K) {
+    // Bit s of each high-bit byte to bit 4 (l), bit s + 1 to bit 4 (h); 16-bit shifts, the mask drops what crossed.
+    const b0 = i16x8.shr_u(v128.load(p + 16), s), b1 = i16x8.shr_u(v128.load(p + 32), s);
+    const bit4 = i8x16.splat(0x10);
+    l0 = v128.or(l0, v128.and(i16x8.shl(b0, 4), bit4));
+    l1 = v128.or(l1, v128.and(i16x8.shl(b1, 4), bit4));
+    h0 = v128.or(h0, v128.and(i16x8.shl(b0, 3), bit4));
+    h1 = v128.or(h1, v128.and(i16x8.shl(b1, 3), bit4));
+  }
+  const lo = i16x8.add(pairsU5(l0, x0), pairsU5(l1, x1));
+  const hi = i16x8.add(pairsU5(h0, x2), pairsU5(h1, x3));
+  return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
+}
+
+// IQ4_XS times one token (decode), four rows at once, as rowsK4: per 64-value chunk (two 32-value sub-blocks) the
+// activations' magnitudes and signs once for the four rows, each row's codes looked up in the IQ4_NL table, their
+// signs flipped where the activation is negative so one pmaddubsw takes |activation| (Q8_K activations are within
+// ±127), and the sub-block scale applied to the 16-bit pair sums by pmaddwd: 1.73–1.76× the generic rowK tile (one thread), 2.29× (two).
+export function rowsIQ4_XS4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  for (let k = 0; k < nbk; k++) {
+    const off = <usize>k * 136;
+    const a = q + (<usize>k << 8);
+    const da = load<f32>(dx + (<usize>k << 2));
+    const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
+    const sc0 = iq4xsScales(p0), sc1 = iq4xsScales(p1), sc2 = iq4xsScales(p2), sc3 = iq4xsScales(p3);
+    let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
+    // The bytes of scale 2j (idxA) and 2j + 1 (idxB) in every 16-bit lane: these plus 4j.
+    let idxA = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1);
+    let idxB = i8x16(2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3, 2, 3);
+    for (let j: usize = 0; j < 4; j++) {
+      const aj = a + (j << 6), qj: usize = 8 + (j << 5);
+      const x0 = v128.load(aj), x1 = v128.load(aj, 16), x2 = v128.load(aj, 32), x3 = v128.load(aj, 48);
+      const m0 = i8x16.lt_s(x0, i8x16.splat(0)), m1 = i8x16.lt_s(x1, i8x16.splat(0));
+      const m2 = i8x16.lt_s(x2, i8x16.splat(0)), m3 = i8x16.lt_s(x3, i8x16.splat(0));
+      const u0 = i8x16.abs(x0), u1 = i8x16.abs(x1), u2 = i8x16.abs(x2), u3 = i8x16.abs(x3);
+      i0 = i32x4.add(i0, iq4xsChunk(p0 + qj, u0, u1, u2, u3, m0, m1, m2, m3, swizzleIn(sc0, idxA), swizzleIn(sc0, idxB)));
+      i1 = i32x4.add(i1, iq4xsChunk(p1 + qj, u0, u1, u2, u3, m0, m1, m2, m3, swizzleIn(sc1, idxA), swizzleIn(sc1, idxB)));
+      i2 = i32x4.add(i2, iq4xsChunk(p2 + qj, u0, u1, u2, u3, m0, m1, m2, m3, swizzleIn(sc2, idxA), swizzleIn(sc2, idxB)));
+      i3 = i32x4.add(i3, iq4xsChunk(p3 + qj, u0, u1, u2, u3, m0, m1, m2, m3, swizzleIn(sc3, idxA), swizzleIn(sc3, idxB)));
+      idxA = i8x16.add(idxA, i8x16.splat(4));
+      idxB = i8x16.add(idxB, i8x16.splat(4));
+    }
+    acc0 = madd(f32x4.convert_i32x4_s(i0), f32x4.splat(loadF16(p0) * da), acc0);
+    acc1 = madd(f32x4.convert_i32x4_s(i1), f32x4.splat(loadF16(p1) * da), acc1);
+    acc2 = madd(f32x4.convert_i32x4_s(i2), f32x4.splat(loadF16(p2) * da), acc2);
+    acc3 = madd(f32x4.convert_i32x4_s(i3), f32x4.splat(loadF16(p3) * da), acc3);
+  }
+  store<f32>(o0, hsum(acc0));
+  store<f32>(o1, hsum(acc1));
+  store<f32>(o2, hsum(acc2));
+  store<f32>(o3, hsum(acc3));
+}
+
+// The eight sub-block scales of an IQ4_XS super-block at p as 16-bit lanes (ls − 32): the low four bits from the
+// nibbles of scales_l (odd sub-blocks the high nibble), the top two from scales_h, each lane's pair moved to bits
+// 14–15 by a multiply by 2^(14 − 2·ib) and shifted down.
+@inline function iq4xsScales(p: usize): v128 {
+  const l = i8x16.swizzle(v128.load32_zero(p + 4), i8x16(0, -1, 0, -1, 1, -1, 1, -1, 2, -1, 2, -1, 3, -1, 3, -1));
+  const odd = i16x8(0, -1, 0, -1, 0, -1, 0, -1);
+  const nib = v128.bitselect(i16x8.shr_u(l, 4), v128.and(l, i16x8.splat(0x0f)), odd);
+  const h = i16x8.shr_u(i16x8.mul(i16x8.splat(load<u16>(p + 2)), i16x8(16384, 4096, 1024, 256, 64, 16, 4, 1)), 14);
+  return i16x8.sub(v128.or(nib, i16x8.shl(h, 4)), i16x8.splat(32));
+}
+
+// 64 codes (the 32 bytes at c: sub-block 2j's 32 values from their low then high nibbles, then 2j + 1's) times the
+// activations' magnitudes u0…u3 with their sign masks m0…m3, scaled by sA (sub-block 2j) and sB (2j + 1) per lane.
+@inline function iq4xsChunk(c: usize, u0: v128, u1: v128, u2: v128, u3: v128, m0: v128, m1: v128, m2: v128, m3: v128,
+  sA: v128, sB: v128): v128 {
+  const q0 = v128.load(c), q1 = v128.load(c, 16);
+  const d0 = signedDot(swizzleIn(IQ4NL_TABLE, v128.and(q0, i8x16.splat(0x0f))), u0, m0);
+  const d1 = signedDot(swizzleIn(IQ4NL_TABLE, byteField(q0, 4, 0x0f)), u1, m1);
+  const d2 = signedDot(swizzleIn(IQ4NL_TABLE, v128.and(q1, i8x16.splat(0x0f))), u2, m2);
+  const d3 = signedDot(swizzleIn(IQ4NL_TABLE, byteField(q1, 4, 0x0f)), u3, m3);
+  return i32x4.add(i32x4.add(i32x4.dot_i16x8_s(d0, sA), i32x4.dot_i16x8_s(d1, sA)),
+    i32x4.add(i32x4.dot_i16x8_s(d2, sB), i32x4.dot_i16x8_s(d3, sB)));
+}
+
+// Pair sums of w · x for signed w (|w| ≤ 127) and x = ±u (u = |x| ≤ 127, m its sign mask): (±w) · u, one pmaddubsw
+// with relaxed SIMD; widened products otherwise. Each lane ≤ 2·127·127.
+@inline function signedDot(w: v128, u: v128, m: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return i16x8.relaxed_dot_i8x16_i7x16_s(i8x16.sub(v128.xor(w, m), m), u);
+  } else {
+    const x = i8x16.sub(v128.xor(u, m), m);
+    return i16x8.add(i16x8.extmul_low_i8x16_s(w, x), i16x8.extmul_high_i8x16_s(w, x));
+  }
+}
+
+// Minima: each 16-activation group sum (at b) times its sub-block's min (pmaddwd against the mins doubled per lane pair).
+@inline function kMsum(b: usize, sm: v128): v128 {
+  return i32x4.add(i32x4.dot_i16x8_s(v128.load(b), minsLo(sm)), i32x4.dot_i16x8_s(v128.load(b, 16), minsHi(sm)));
+}
+
+// [d, dmin] · d_activation (da splat) from the two halves at p in one conversion.
+@inline function kDd(p: usize, da: v128): v128 {
+  return f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p))), da);
+}
+
+// The mins of sub-blocks 0–3 (4–7) from kScalesMins' bytes 8–11 (12–15), each doubled in a pair of i16 lanes.
+@inline function minsLo(sm: v128): v128 {
+  return i8x16.swizzle(sm, i8x16(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1));
+}
+@inline function minsHi(sm: v128): v128 {
+  return i8x16.swizzle(sm, i8x16(12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1));
+}
+
+// Q6_K times one token (decode), four rows at once (at w0..w3, a quarter of the driver's range apart: four streams
+// from memory; rows repeated for a short remainder), each row's super-blocks by q6kBlock.
+export function rowsQ6_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
+  o0: usize, o1: usize, o2: usize, o3: usize): void {
+  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
+  for (let k = 0; k < nbk; k++) {
+    const off = <usize>k * 210;
+    const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
+    const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
+    const da = load<f32>(dx + (<usize>k << 2));
+    acc0 = madd(f32x4.convert_i32x4_s(q6kBlock(p0, a, b)), f32x4.splat(loadF16(p0 + 208) * da), acc0);
+    acc1 = madd(f32x4.convert_i32x4_s(q6kBlock(p1, a, b)), f32x4.splat(loadF16(p1 + 208) * da), acc1);
+    acc2 = madd(f32x4.convert_i32x4_s(q6kBlock(p2, a, b)), f32x4.splat(loadF16(p2 + 208) * da), acc2);
+    acc3 = madd(f32x4.convert_i32x4_s(q6kBlock(p3, a, b)), f32x4.splat(loadF16(p3 + 208) * da), acc3);
+  }
+  store<f32>(o0, hsum(acc0));
+  store<f32>(o1, hsum(acc1));
+  store<f32>(o2, hsum(acc2));
+  store<f32>(o3, hsum(acc3));
+}
+
+// One Q6_K super-block at p times its 256 activations at a (group sums at b), as four i32 lanes: per 128-value half,
+// the 6-bit codes of its four 32-value quarters unpacked from the low-nibble and high-pair bytes loaded once, each
+// 16-value group's pair sums multiplied by its scale in one i32x4.dot_i16x8_s; the −32 offset through the
+// activation group sums.
+@inline function q6kBlock(p: usize, a: usize, b: usize): v128 {
+  const m4 = i8x16.splat(0x0f), m3 = i8x16.splat(3);
+  let isum = i32x4.splat(0);
+  for (let n: usize = 0; n < 2; n++) {
+    const ql = p + (n << 6), qh = p + 128 + (n << 5), sc = p + 192 + (n << 3), an = a + (n << 7);
+    const l0 = v128.load(ql), l1 = v128.load(ql, 16), l2 = v128.load(ql, 32), l3 = v128.load(ql, 48);
+    const h0 = v128.load(qh), h1 = v128.load(qh, 16);
+    const c0 = v128.or(v128.and(l0, m4), shlSmallBytes(v128.and(h0, m3), 4));
+    const c1 = v128.or(v128.and(l1, m4), shlSmallBytes(v128.and(h1, m3), 4));
+    const c2 = v128.or(v128.and(l2, m4), shlSmallBytes(byteField(h0, 2, 3), 4));
+    const c3 = v128.or(v128.and(l3, m4), shlSmallBytes(byteField(h1, 2, 3), 4));
+    const c4 = v128.or(byteField(l0, 4, 0x0f), shlSmallBytes(byteField(h0, 4, 3), 4));
+    const c5 = v128.or(byteField(l1, 4, 0x0f), shlSmallBytes(byteField(h1, 4, 3), 4));
+    const c6 = v128.or(byteField(l2, 4, 0x0f), shlSmallBytes(byteField(h0, 6, 3), 4));
+    const c7 = v128.or(byteField(l3, 4, 0x0f), shlSmallBytes(byteField(h1, 6, 3), 4));
+    isum = i32x4.add(isum, i32x4.add(
+      i32x4.add(i32x4.dot_i16x8_s(pairsU5(c0, v128.load(an)), i16x8.splat(load<i8>(sc))),
+        i32x4.dot_i16x8_s(pairsU5(c1, v128.load(an, 16)), i16x8.splat(load<i8>(sc, 1)))),
+      i32x4.add(i32x4.dot_i16x8_s(pairsU5(c2, v128.load(an, 32)), i16x8.splat(load<i8>(sc, 2))),
+        i32x4.dot_i16x8_s(pairsU5(c3, v128.load(an, 48)), i16x8.splat(load<i8>(sc, 3))))));
+    isum = i32x4.add(isum, i32x4.add(
+      i32x4.add(i32x4.dot_i16x8_s(pairsU5(c4, v128.load(an, 64)), i16x8.splat(load<i8>(sc, 4))),
+        i32x4.dot_i16x8_s(pairsU5(c5, v128.load(an, 80)), i16x8.splat(load<i8>(sc, 5)))),
+      i32x4.add(i32x4.dot_i16x8_s(pairsU5(c6, v128.load(an, 96)), i16x8.splat(load<i8>(sc, 6))),
+        i32x4.dot_i16x8_s(pairsU5(c7, v128.load(an, 112)), i16x8.splat(load<i8>(sc, 7))))));
+  }
+  const sc8 = v128.load(p + 192);
+  const off = i32x4.add(i32x4.dot_i16x8_s(v128.load(b), i16x8.extend_low_i8x16_s(sc8)),
+    i32x4.dot_i16x8_s(v128.load(b, 16), i16x8.extend_high_i8x16_s(sc8)));
+  return i32x4.sub(isum, i32x4.shl(off, 5));
+}
