@@ -31,11 +31,11 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   return kind == KIND_Q4_K || kind == KIND_Q5_K;
 }
 
-@inline function superD(kind: i32, p: usize): f32 {
+@inline export function superD(kind: i32, p: usize): f32 {
   return loadF16(kind == KIND_Q6_K ? p + 208 : kind == KIND_Q2_K ? p + 80 : kind == KIND_Q3_K ? p + 108 : p);
 }
 
-@inline function superDmin(kind: i32, p: usize): f32 {
+@inline export function superDmin(kind: i32, p: usize): f32 {
   return loadF16(kind == KIND_Q2_K ? p + 82 : p + 2);
 }
 
@@ -53,7 +53,7 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
 }
 
 // The integer scale of each of the sixteen 16-value groups, as signed bytes.
-@inline function groupScales(kind: i32, p: usize): v128 {
+@inline export function groupScales(kind: i32, p: usize): v128 {
   if (kind == KIND_Q4_K || kind == KIND_Q5_K) {
     return i8x16.swizzle(kScalesMins(p + 4), i8x16(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
   }
@@ -151,7 +151,8 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   return f;
 }
 
-// nt (1 or 4, a constant) tokens times one weight row: each group's codes are unpacked once for the tile.
+// nt (a constant: 4, the tiles of the driver; one token goes to matmul-k-rows4.ts) tokens times one weight row: each
+// group's codes are unpacked once for the tile.
 // Per token: activations q + t·cols, scales dx + t·dStride, group sums bs + t·bsStride; out + t·outStride.
 @inline export function rowK(kind: i32, nt: i32, w: usize, nbk: i32, q: usize, cols: usize, dx: usize, dStride: usize,
   bs: usize, bsStride: usize, out: usize, outStride: usize): void {
