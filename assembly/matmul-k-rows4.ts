@@ -12,8 +12,7 @@ import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, groupScales, k
 // sub-block scales as i32 lanes (one pmaddwd), and the minima from pairs of activation group sums: fewer operations
 // per value than the generic tile of rowK, which unpacks codes per 16-value group.
 // The four rows run through each chunk together, sharing its activation loads, in a real loop: unrolled, V8 issued
-// all of a row's loads before any arithmetic and spilled them. The driver takes rows a quarter of its range apart:
-// independent streams from memory keep more reads in flight than one.
+// all of a row's loads before any arithmetic and spilled them.
 @inline function rowsK4(kind: i32, w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
   o0: usize, o1: usize, o2: usize, o3: usize): void {
   const bytes = kBlockBytes(kind);
