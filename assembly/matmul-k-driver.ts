@@ -1,4 +1,4 @@
-import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK } from "./matmul-k";
+import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowQ45Tokens4 } from "./matmul-k";
 import { rowsIQ4_XS4, rowsQ2_K4, rowsQ3_K4, rowsQ4_K4, rowsQ5_K4, rowsQ6_K4 } from "./matmul-k-rows4";
 
 // Row-range drivers for the super-block types over Q8_K activations (quantizeQ8K): tokens in tiles of 4 so each
@@ -15,7 +15,8 @@ import { rowsIQ4_XS4, rowsQ2_K4, rowsQ3_K4, rowsQ4_K4, rowsQ5_K4, rowsQ6_K4 } fr
     const tq = qs + <usize>t * c, td = ds + <usize>t * dStride, tb = ss + <usize>t * bsStride;
     const to = out + <usize>t * ob;
     for (let r = r0; r < r1; r++) {
-      rowK(kind, 4, w + <usize>r * rowBytes, nbk, tq, c, td, dStride, tb, bsStride, to + (<usize>r << 2), ob);
+      if (kind == KIND_Q4_K || kind == KIND_Q5_K) rowQ45Tokens4(kind, w + <usize>r * rowBytes, nbk, tq, c, td, dStride, tb, bsStride, to + (<usize>r << 2), ob);
+      else rowK(kind, 4, w + <usize>r * rowBytes, nbk, tq, c, td, dStride, tb, bsStride, to + (<usize>r << 2), ob);
     }
   }
   for (; t < nTokens; t++) {

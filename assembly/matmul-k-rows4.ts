@@ -1,6 +1,6 @@
-import { f16sx4ToF32x4, hsum, loadF16 } from "./f16";
+import { hsum, loadF16 } from "./f16";
 import { byteField, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
-import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, groupScales, kBlockBytes, kScalesMins, superD, superDmin } from "./matmul-k";
+import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, groupScales, kBlockBytes, kDd, kMsum, kScalesMins, superD, superDmin } from "./matmul-k";
 
 // Super-block types times one token (decode), four weight rows at a time: the driver (matmul-k-driver.ts) gives
 // rows a quarter of its range apart, so four independent streams of reads are in flight (WebAssembly has no
@@ -162,24 +162,6 @@ export function rowsIQ4_XS4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32
     const x = i8x16.sub(v128.xor(u, m), m);
     return i16x8.add(i16x8.extmul_low_i8x16_s(w, x), i16x8.extmul_high_i8x16_s(w, x));
   }
-}
-
-// Minima: each 16-activation group sum (at b) times its sub-block's min (pmaddwd against the mins doubled per lane pair).
-@inline function kMsum(b: usize, sm: v128): v128 {
-  return i32x4.add(i32x4.dot_i16x8_s(v128.load(b), minsLo(sm)), i32x4.dot_i16x8_s(v128.load(b, 16), minsHi(sm)));
-}
-
-// [d, dmin] · d_activation (da splat) from the two halves at p in one conversion.
-@inline function kDd(p: usize, da: v128): v128 {
-  return f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p))), da);
-}
-
-// The mins of sub-blocks 0–3 (4–7) from kScalesMins' bytes 8–11 (12–15), each doubled in a pair of i16 lanes.
-@inline function minsLo(sm: v128): v128 {
-  return i8x16.swizzle(sm, i8x16(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1));
-}
-@inline function minsHi(sm: v128): v128 {
-  return i8x16.swizzle(sm, i8x16(12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1));
 }
 
 // Q6_K times one token (decode), four rows at once (at w0..w3, a quarter of the driver's range apart: four streams

@@ -1,5 +1,5 @@
-import { loadF16, hsum } from "./f16";
-import { byteField, dotU5x32, hadd, madd, pairsU5, shlSmallBytes } from "./int-dot";
+import { f16sx4ToF32x4, hsum, loadF16 } from "./f16";
+import { byteField, dotU5x32, hadd, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
 
 // Super-block (256-value) types times Q8_K activations (quantize-act.ts: one f32 scale per 256 values and the
 // sums of each 16 quants), as llama.cpp's vec_dot_*_q8_K: per super-block an exact integer sum of
@@ -192,4 +192,89 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
     store<f32>(out + 2 * outStride, hsum(f2));
     store<f32>(out + 3 * outStride, hsum(f3));
   }
+}
+
+// Minima: each 16-activation group sum (at b) times its sub-block's min (pmaddwd against the mins doubled per lane pair).
+@inline export function kMsum(b: usize, sm: v128): v128 {
+  return i32x4.add(i32x4.dot_i16x8_s(v128.load(b), minsLo(sm)), i32x4.dot_i16x8_s(v128.load(b, 16), minsHi(sm)));
+}
+
+// [d, dmin] · d_activation (da splat) from the two halves at p in one conversion.
+@inline export function kDd(p: usize, da: v128): v128 {
+  return f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p))), da);
+}
+
+// The mins of sub-blocks 0–3 (4–7) from kScalesMins' bytes 8–11 (12–15), each doubled in a pair of i16 lanes.
+@inline function minsLo(sm: v128): v128 {
+  return i8x16.swizzle(sm, i8x16(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1));
+}
+@inline function minsHi(sm: v128): v128 {
+  return i8x16.swizzle(sm, i8x16(12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1));
+}
+
+// Q4_K and Q5_K times four tokens (prefill, decoding batches) for one weight row: per super-block the scales decoded
+// once, per 64-value chunk (a real loop, as in matmul-k-rows4.ts) the codes of its two sub-blocks unpacked once
+// (Q5_K: with the fifth bit) and dotted with each token's 64 activations: 16-bit pair sums of both sub-blocks folded
+// into one vector, times [s ×4, s' ×4] in one pmaddwd. Per token: activations q + t·cols, scales dx + t·dStride,
+// group sums bs + t·bsStride; out + t·outStride.
+@inline export function rowQ45Tokens4(kind: i32, w: usize, nbk: i32, q: usize, cols: usize, dx: usize, dStride: usize,
+  bs: usize, bsStride: usize, out: usize, outStride: usize): void {
+  const bytes = kBlockBytes(kind);
+  const qs: usize = kind == KIND_Q4_K ? 16 : 48;
+  const m4 = i8x16.splat(0x0f), bit4 = i8x16.splat(0x10);
+  let f0 = f32x4.splat(0), f1 = f32x4.splat(0), f2 = f32x4.splat(0), f3 = f32x4.splat(0);
+  let n0 = f32x4.splat(0), n1 = f32x4.splat(0), n2 = f32x4.splat(0), n3 = f32x4.splat(0);
+  for (let k = 0; k < nbk; k++) {
+    const p = w + <usize>k * bytes;
+    const a = q + (<usize>k << 8), b = bs + (<usize>k << 5), d = dx + (<usize>k << 2);
+    const sm = kScalesMins(p + 4);
+    const sc = i16x8.extend_low_i8x16_u(sm);
+    let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
+    // The bytes of [s_2j ×4, s_2j+1 ×4] (16-bit lanes of sc) for chunk j: these indices plus 4j.
+    let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
+    for (let j: usize = 0; j < 4; j++) {
+      const c0 = v128.load(p + qs + (j << 5)), c1 = v128.load(p + qs + (j << 5), 16);
+      let l0 = v128.and(c0, m4), l1 = v128.and(c1, m4);
+      let h0 = byteField(c0, 4, 0x0f), h1 = byteField(c1, 4, 0x0f);
+      if (kind == KIND_Q5_K) {
+        const s = <i32>j << 1;
+        const b0 = i16x8.shr_u(v128.load(p + 16), s), b1 = i16x8.shr_u(v128.load(p + 32), s);
+        l0 = v128.or(l0, v128.and(i16x8.shl(b0, 4), bit4));
+        l1 = v128.or(l1, v128.and(i16x8.shl(b1, 4), bit4));
+        h0 = v128.or(h0, v128.and(i16x8.shl(b0, 3), bit4));
+        h1 = v128.or(h1, v128.and(i16x8.shl(b1, 3), bit4));
+      }
+      const s2 = swizzleIn(sc, idx);
+      const aj = a + (j << 6);
+      i0 = i32x4.add(i0, chunkTokenDot(l0, l1, h0, h1, aj, s2));
+      i1 = i32x4.add(i1, chunkTokenDot(l0, l1, h0, h1, aj + cols, s2));
+      i2 = i32x4.add(i2, chunkTokenDot(l0, l1, h0, h1, aj + 2 * cols, s2));
+      i3 = i32x4.add(i3, chunkTokenDot(l0, l1, h0, h1, aj + 3 * cols, s2));
+      idx = i8x16.add(idx, i8x16.splat(4));
+    }
+    let dd = kDd(p, v128.load32_splat(d));
+    f0 = madd(f32x4.convert_i32x4_s(i0), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), f0);
+    n0 = madd(f32x4.convert_i32x4_s(kMsum(b, sm)), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), n0);
+    dd = kDd(p, v128.load32_splat(d + dStride));
+    f1 = madd(f32x4.convert_i32x4_s(i1), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), f1);
+    n1 = madd(f32x4.convert_i32x4_s(kMsum(b + bsStride, sm)), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), n1);
+    dd = kDd(p, v128.load32_splat(d + 2 * dStride));
+    f2 = madd(f32x4.convert_i32x4_s(i2), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), f2);
+    n2 = madd(f32x4.convert_i32x4_s(kMsum(b + 2 * bsStride, sm)), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), n2);
+    dd = kDd(p, v128.load32_splat(d + 3 * dStride));
+    f3 = madd(f32x4.convert_i32x4_s(i3), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), f3);
+    n3 = madd(f32x4.convert_i32x4_s(kMsum(b + 3 * bsStride, sm)), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), n3);
+  }
+  store<f32>(out, hsum(f0) - hsum(n0));
+  store<f32>(out + outStride, hsum(f1) - hsum(n1));
+  store<f32>(out + 2 * outStride, hsum(f2) - hsum(n2));
+  store<f32>(out + 3 * outStride, hsum(f3) - hsum(n3));
+}
+
+// One token's 64 activations at a times a chunk's codes (l0, l1: the first sub-block, h0, h1: the second): each
+// sub-block's pair sums (≤ 2·2·31·128 a lane) folded to four lanes, side by side, times s2 (pmaddwd).
+@inline function chunkTokenDot(l0: v128, l1: v128, h0: v128, h1: v128, a: usize, s2: v128): v128 {
+  const lo = i16x8.add(pairsU5(l0, v128.load(a)), pairsU5(l1, v128.load(a, 16)));
+  const hi = i16x8.add(pairsU5(h0, v128.load(a, 32)), pairsU5(h1, v128.load(a, 48)));
+  return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
 }
