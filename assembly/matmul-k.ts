@@ -1,5 +1,5 @@
 import { f16sx4ToF32x4, hsum, loadF16 } from "./f16";
-import { byteField, dotU5x32, hadd, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
+import { byteField, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
 
 // Super-block (256-value) types times Q8_K activations (quantize-act.ts: one f32 scale per 256 values and the
 // sums of each 16 quants), as llama.cpp's vec_dot_*_q8_K: per super-block an exact integer sum of
@@ -22,13 +22,9 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   return kind == KIND_Q4_K ? 144 : kind == KIND_Q5_K ? 176 : kind == KIND_Q6_K ? 210 : kind == KIND_Q2_K ? 84 : kind == KIND_Q3_K ? 110 : 136;
 }
 
+// Of the types rowK serves, Q2_K has minima.
 @inline function hasMin(kind: i32): bool {
-  return kind == KIND_Q4_K || kind == KIND_Q5_K || kind == KIND_Q2_K;
-}
-
-// Whether both groups of a 32-value sub-block share one scale and their unsigned pair sums fit i16 together.
-@inline function scalePer32(kind: i32): bool {
-  return kind == KIND_Q4_K || kind == KIND_Q5_K;
+  return kind == KIND_Q2_K;
 }
 
 @inline export function superD(kind: i32, p: usize): f32 {
@@ -52,11 +48,8 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   return v128.shuffle<i32>(low6, v128.or(nib, top2), 0, 4, 1, 5);
 }
 
-// The integer scale of each of the sixteen 16-value groups, as signed bytes.
+// The integer scale of each of the sixteen 16-value groups (Q6_K, Q2_K, Q3_K, IQ4_XS), as signed bytes.
 @inline export function groupScales(kind: i32, p: usize): v128 {
-  if (kind == KIND_Q4_K || kind == KIND_Q5_K) {
-    return i8x16.swizzle(kScalesMins(p + 4), i8x16(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
-  }
   if (kind == KIND_Q6_K) return v128.load(p + 192);
   if (kind == KIND_Q2_K) return v128.and(v128.load(p), i8x16.splat(0x0f));
   if (kind == KIND_Q3_K) {
@@ -80,22 +73,15 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   return i64x2.replace_lane(i64x2.splat(lo), 1, hi);
 }
 
-// The minimum of each 16-value group (Q4_K, Q5_K, Q2_K), as bytes.
-@inline function groupMins(kind: i32, p: usize): v128 {
-  if (kind == KIND_Q2_K) return byteField(v128.load(p), 4, 0x0f);
-  return i8x16.swizzle(kScalesMins(p + 4), i8x16(8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13, 14, 14, 15, 15));
+// The minimum of each 16-value group of Q2_K, as bytes.
+@inline function groupMins(p: usize): v128 {
+  return byteField(v128.load(p), 4, 0x0f);
 }
 
-// The 16 codes of group g (values 16g .. 16g+15 of the super-block): unsigned, IQ4_XS's table values signed.
+// The 16 codes of group g (values 16g .. 16g+15 of the super-block; Q6_K, Q2_K, Q3_K, IQ4_XS): unsigned, IQ4_XS's
+// table values signed.
 @inline function groupCodes(kind: i32, p: usize, g: i32): v128 {
   const half = <usize>(g & 1);
-  if (kind == KIND_Q4_K || kind == KIND_Q5_K) {
-    const j = g >> 1;
-    const v = v128.load(p + (kind == KIND_Q4_K ? 16 : 48) + (<usize>(j >> 1) << 5) + (half << 4));
-    const nib = (j & 1) != 0 ? byteField(v, 4, 0x0f) : v128.and(v, i8x16.splat(0x0f));
-    if (kind == KIND_Q4_K) return nib;
-    return v128.or(nib, shlSmallBytes(byteField(v128.load(p + 16 + (half << 4)), j, 1), 4));
-  }
   if (kind == KIND_Q6_K) {
     const n = <usize>(g >> 3), qq = (g >> 1) & 3;
     const l = v128.load(p + (n << 6) + (<usize>(qq & 1) << 5) + (half << 4));
@@ -128,7 +114,6 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
 // Scale-weighted integer dot of groups g, g+1 (codes w0, w1) with one token's 32 activations at `a`.
 @inline function pairDot(kind: i32, w0: v128, w1: v128, s0: v128, s1: v128, a: usize): v128 {
   const p0 = pairs(kind, w0, v128.load(a)), p1 = pairs(kind, w1, v128.load(a, 16));
-  if (scalePer32(kind)) return i32x4.dot_i16x8_s(i16x8.add(p0, p1), s0);
   return i32x4.add(i32x4.dot_i16x8_s(p0, s0), i32x4.dot_i16x8_s(p1, s1));
 }
 
@@ -151,8 +136,8 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   return f;
 }
 
-// nt (a constant: 4, the tiles of the driver; one token goes to matmul-k-rows4.ts) tokens times one weight row: each
-// group's codes are unpacked once for the tile.
+// nt (a constant: 4, the tiles of the driver; one token goes to matmul-k-rows4.ts) tokens times one weight row of
+// Q6_K, Q2_K, Q3_K or IQ4_XS (Q4_K and Q5_K: rowQ45Tokens4 below): each group's codes are unpacked once for the tile.
 // Per token: activations q + t·cols, scales dx + t·dStride, group sums bs + t·bsStride; out + t·outStride.
 @inline export function rowK(kind: i32, nt: i32, w: usize, nbk: i32, q: usize, cols: usize, dx: usize, dStride: usize,
   bs: usize, bsStride: usize, out: usize, outStride: usize): void {
@@ -165,7 +150,7 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
     let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
     for (let g = 0; g < 16; g += 2) {
       const w0 = groupCodes(kind, p, g), w1 = groupCodes(kind, p, g + 1);
-      const s0 = scaleSplat(sc, g), s1 = scalePer32(kind) ? s0 : scaleSplat(sc, g + 1);
+      const s0 = scaleSplat(sc, g), s1 = scaleSplat(sc, g + 1);
       const ag = a + (<usize>g << 4);
       i0 = i32x4.add(i0, pairDot(kind, w0, w1, s0, s1, ag));
       if (nt > 1) {
@@ -176,7 +161,7 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
     }
     const dw = superD(kind, p), dmin = hasMin(kind) ? superDmin(kind, p) : 0;
     const sLo = i16x8.extend_low_i8x16_s(sc), sHi = i16x8.extend_high_i8x16_s(sc);
-    const mn = hasMin(kind) ? groupMins(kind, p) : sc;
+    const mn = hasMin(kind) ? groupMins(p) : sc;
     const mLo = i16x8.extend_low_i8x16_s(mn), mHi = i16x8.extend_high_i8x16_s(mn);
     const kd = dx + (<usize>k << 2), kb = bs + (<usize>k << 5);
     f0 = finish(kind, f0, i0, sLo, sHi, mLo, mHi, dw, dmin, kd, kb);
