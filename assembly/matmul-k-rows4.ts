@@ -1,6 +1,6 @@
 import { hsum, loadF16 } from "./f16";
 import { byteField, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
-import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, groupScales, kBlockBytes, kDd, kMsum, kScalesMins, superD, superDmin } from "./matmul-k";
+import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, finishBlock, groupScales, kBlockBytes, kDd, kMsum, kScalesMins } from "./matmul-k";
 
 // Super-block types times one token (decode), four weight rows at a time: the driver (matmul-k-driver.ts) gives
 // rows a quarter of its range apart, so four independent streams of reads are in flight (WebAssembly has no
@@ -224,7 +224,7 @@ export function rowsQ6_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
 // Q2_K and Q3_K times one token (decode), four rows at once, as rowsK4, through eight 32-value quarters: quarter
 // it = 4n + j holds bits 2j, 2j + 1 of the 32 qs bytes of half n (Q3_K adds bit 4n + j of the 32 hmask bytes as
 // bit 2), codes 0…7 whose two 16-value groups' pair sums are interleaved, folded and multiplied by their scale
-// pair in one pmaddwd. Q2_K's minima and Q3_K's offset of 4 go through the activation group sums, as in rowK.
+// pair in one pmaddwd. Q2_K's minima and Q3_K's offset of 4 go through the activation group sums (rowK's finish).
 @inline function rowsLow4(kind: i32, w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
   o0: usize, o1: usize, o2: usize, o3: usize): void {
   const bytes = kBlockBytes(kind);
@@ -232,7 +232,7 @@ export function rowsQ6_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
   for (let k = 0; k < nbk; k++) {
     const off = <usize>k * bytes;
     const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
-    const da = load<f32>(dx + (<usize>k << 2));
+    const d = dx + (<usize>k << 2);
     const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
     const s0 = groupScales(kind, p0), s1 = groupScales(kind, p1), s2 = groupScales(kind, p2), s3 = groupScales(kind, p3);
     let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
@@ -247,10 +247,10 @@ export function rowsQ6_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
       i3 = i32x4.add(i3, lowQuarter(kind, p3, it, x0, x1, swizzleIn(s3, idx)));
       idx = i8x16.add(idx, i8x16.splat(2));
     }
-    acc0 = lowFinish(kind, acc0, i0, s0, p0, b, da);
-    acc1 = lowFinish(kind, acc1, i1, s1, p1, b, da);
-    acc2 = lowFinish(kind, acc2, i2, s2, p2, b, da);
-    acc3 = lowFinish(kind, acc3, i3, s3, p3, b, da);
+    acc0 = finishBlock(kind, acc0, i0, s0, p0, d, b);
+    acc1 = finishBlock(kind, acc1, i1, s1, p1, d, b);
+    acc2 = finishBlock(kind, acc2, i2, s2, p2, d, b);
+    acc3 = finishBlock(kind, acc3, i3, s3, p3, d, b);
   }
   store<f32>(o0, hsum(acc0));
   store<f32>(o1, hsum(acc1));
@@ -267,7 +267,9 @@ export function rowsQ3_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
   rowsLow4(KIND_Q3_K, w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
 }
 
-// Quarter it of a Q2_K/Q3_K super-block at p times activations x0, x1; sp: its two group scales as bytes [sA, sB, …].
+// Quarter it of a Q2_K/Q3_K super-block at p (groups 2·it and 2·it + 1) times activations x0, x1; sp: the two group
+// scales as bytes [sA, sB, …]. The codes are groupCodes' for both groups, from one base address and shift (two
+// groupCodes calls, each computing its own, ran 0.87–0.92×).
 @inline function lowQuarter(kind: i32, p: usize, it: i32, x0: v128, x1: v128, sp: v128): v128 {
   const n = <usize>(it >> 2), j = it & 3;
   const qs = p + (kind == KIND_Q2_K ? 16 : 32) + (n << 5);
@@ -281,22 +283,4 @@ export function rowsQ3_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
   const f = i16x8.add(v128.shuffle<i16>(pa, pb, 0, 8, 1, 9, 2, 10, 3, 11), v128.shuffle<i16>(pa, pb, 4, 12, 5, 13, 6, 14, 7, 15));
   const s = kind == KIND_Q2_K ? i16x8.extend_low_i8x16_u(sp) : i16x8.extend_low_i8x16_s(sp);
   return i32x4.dot_i16x8_s(f, s);
-}
-
-// A Q2_K/Q3_K super-block's integer total into the float accumulator: Q3_K's −4 · Σ scale · group sum first, then
-// × d · d_activation; Q2_K's minima (high nibbles of its scale bytes) × −dmin · d_activation.
-@inline function lowFinish(kind: i32, acc: v128, isum: v128, sc: v128, p: usize, b: usize, da: f32): v128 {
-  const bLo = v128.load(b), bHi = v128.load(b, 16);
-  let it = isum;
-  if (kind == KIND_Q3_K) {
-    const off = i32x4.add(i32x4.dot_i16x8_s(bLo, i16x8.extend_low_i8x16_s(sc)), i32x4.dot_i16x8_s(bHi, i16x8.extend_high_i8x16_s(sc)));
-    it = i32x4.sub(it, i32x4.shl(off, 2));
-  }
-  let f = madd(f32x4.convert_i32x4_s(it), f32x4.splat(superD(kind, p) * da), acc);
-  if (kind == KIND_Q2_K) {
-    const mins = byteField(v128.load(p), 4, 0x0f);
-    const m = i32x4.add(i32x4.dot_i16x8_s(bLo, i16x8.extend_low_i8x16_u(mins)), i32x4.dot_i16x8_s(bHi, i16x8.extend_high_i8x16_u(mins)));
-    f = madd(f32x4.convert_i32x4_s(m), f32x4.splat(-superDmin(kind, p) * da), f);
-  }
-  return f;
 }

@@ -136,6 +136,13 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   return f;
 }
 
+// finish for one super-block at p whose group scales are sc (groupScales): the scales and minima widened to 16 bits.
+@inline export function finishBlock(kind: i32, acc: v128, isum: v128, sc: v128, p: usize, dx: usize, bs: usize): v128 {
+  const mn = hasMin(kind) ? groupMins(p) : sc;
+  return finish(kind, acc, isum, i16x8.extend_low_i8x16_s(sc), i16x8.extend_high_i8x16_s(sc), i16x8.extend_low_i8x16_s(mn),
+    i16x8.extend_high_i8x16_s(mn), superD(kind, p), hasMin(kind) ? superDmin(kind, p) : 0, dx, bs);
+}
+
 // nt (a constant: 4, the tiles of the driver; one token goes to matmul-k-rows4.ts) tokens times one weight row of
 // Q6_K, Q2_K, Q3_K or IQ4_XS (Q4_K and Q5_K: rowQ45Tokens4 below): each group's codes are unpacked once for the tile.
 // Per token: activations q + t·cols, scales dx + t·dStride, group sums bs + t·bsStride; out + t·outStride.
