@@ -1,6 +1,6 @@
 import { hsum, loadF16 } from "./f16";
 import { byteField, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
-import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, finishBlock, groupScales, kBlockBytes, kDd, kMsum, kScalesMins } from "./matmul-k";
+import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, finishBlock, groupScales, iq4xsScales, kBlockBytes, kDd, kMsum, kScalesMins } from "./matmul-k";
 
 // Super-block types times one token (decode), four weight rows at a time: the driver (matmul-k-driver.ts) gives
 // rows a quarter of its range apart, so four independent streams of reads are in flight (WebAssembly has no
@@ -127,17 +127,6 @@ export function rowsIQ4_XS4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32
   store<f32>(o1, hsum(acc1));
   store<f32>(o2, hsum(acc2));
   store<f32>(o3, hsum(acc3));
-}
-
-// The eight sub-block scales of an IQ4_XS super-block at p as 16-bit lanes (ls − 32): the low four bits from the
-// nibbles of scales_l (odd sub-blocks the high nibble), the top two from scales_h, each lane's pair moved to bits
-// 14–15 by a multiply by 2^(14 − 2·ib) and shifted down.
-@inline function iq4xsScales(p: usize): v128 {
-  const l = i8x16.swizzle(v128.load32_zero(p + 4), i8x16(0, -1, 0, -1, 1, -1, 1, -1, 2, -1, 2, -1, 3, -1, 3, -1));
-  const odd = i16x8(0, -1, 0, -1, 0, -1, 0, -1);
-  const nib = v128.bitselect(i16x8.shr_u(l, 4), v128.and(l, i16x8.splat(0x0f)), odd);
-  const h = i16x8.shr_u(i16x8.mul(i16x8.splat(load<u16>(p + 2)), i16x8(16384, 4096, 1024, 256, 64, 16, 4, 1)), 14);
-  return i16x8.sub(v128.or(nib, i16x8.shl(h, 4)), i16x8.splat(32));
 }
 
 // 64 codes (the 32 bytes at c: sub-block 2j's 32 values from their low then high nibbles, then 2j + 1's) times the

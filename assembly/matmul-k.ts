@@ -61,16 +61,20 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
     const v = i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(s0), 1, s1), 2, s2), 3, s3);
     return i8x16.sub(v, i8x16.splat(32));
   }
-  // IQ4_XS: 4 bits of scales_l and 2 of scales_h per 32 values, stored +32.
-  const sh = <u64>load<u16>(p + 2);
-  let lo: u64 = 0, hi: u64 = 0;
-  for (let ib = 0; ib < 8; ib++) {
-    const ls = ((<u64>load<u8>(p + 4 + (ib >> 1)) >> (4 * (ib & 1))) & 0xf) | (((sh >> (2 * ib)) & 3) << 4);
-    const pair = ((ls - 32) & 0xff) * 0x0101;
-    if (ib < 4) lo |= pair << (16 * ib);
-    else hi |= pair << (16 * (ib - 4));
-  }
-  return i64x2.replace_lane(i64x2.splat(lo), 1, hi);
+  // IQ4_XS: one scale per 32 values, so each byte twice.
+  const sc = iq4xsScales(p);
+  return i8x16.swizzle(i8x16.narrow_i16x8_s(sc, sc), i8x16(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7));
+}
+
+// The eight sub-block scales of an IQ4_XS super-block at p as 16-bit lanes (ls − 32): the low four bits from the
+// nibbles of scales_l (odd sub-blocks the high nibble), the top two from scales_h, each lane's pair moved to bits
+// 14–15 by a multiply by 2^(14 − 2·ib) and shifted down.
+@inline export function iq4xsScales(p: usize): v128 {
+  const l = i8x16.swizzle(v128.load32_zero(p + 4), i8x16(0, -1, 0, -1, 1, -1, 1, -1, 2, -1, 2, -1, 3, -1, 3, -1));
+  const odd = i16x8(0, -1, 0, -1, 0, -1, 0, -1);
+  const nib = v128.bitselect(i16x8.shr_u(l, 4), v128.and(l, i16x8.splat(0x0f)), odd);
+  const h = i16x8.shr_u(i16x8.mul(i16x8.splat(load<u16>(p + 2)), i16x8(16384, 4096, 1024, 256, 64, 16, 4, 1)), 14);
+  return i16x8.sub(v128.or(nib, i16x8.shl(h, 4)), i16x8.splat(32));
 }
 
 // The minimum of each 16-value group of Q2_K, as bytes.
