@@ -1,6 +1,6 @@
 import { hsum, loadF16 } from "./f16";
 import { byteField, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
-import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, finishBlock, groupScales, iq4xsScales, kBlockBytes, kDd, kMsum, kScalesMins } from "./matmul-k";
+import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, finishBlock, groupScales, iq4xsScales, kBlockBytes, kDd, kMsum, kScalesMins, q45Codes } from "./matmul-k";
 
 // Super-block types times one token (decode), four weight rows at a time: the driver (matmul-k-driver.ts) gives
 // rows a quarter of its range apart, so four independent streams of reads are in flight (WebAssembly has no
@@ -65,27 +65,10 @@ export function rowsQ5_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
   rowsK4(KIND_Q5_K, w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
 }
 
-// Chunk j of a super-block at p (32 bytes at p + cj: the low nibbles are sub-block 2j's codes, the high ones
-// 2j + 1's; Q5_K adds bits s = 2j and 2j + 1 of the 32 high-bit bytes at p + 16 as bit 4) times its 64 activations
-// x0…x3: each sub-block's 16-bit pair sums (≤ 2·2·31·128 a lane) folded to four lanes, the two side by side, times
-// their scales s2 = [s ×4, s' ×4] (pmaddwd).
+// Chunk j of a super-block at p (q45Codes) times its 64 activations x0…x3, scaled by s2 (chunkDot).
 @inline function kChunk(kind: i32, p: usize, cj: usize, s: i32, x0: v128, x1: v128, x2: v128, x3: v128, s2: v128): v128 {
-  const m4 = i8x16.splat(0x0f);
-  const c0 = v128.load(p + cj), c1 = v128.load(p + cj, 16);
-  let l0 = v128.and(c0, m4), l1 = v128.and(c1, m4);
-  let h0 = byteField(c0, 4, 0x0f), h1 = byteField(c1, 4, 0x0f);
-  if (kind == KIND_Q5_K) {
-    // Bit s of each high-bit byte to bit 4 (l), bit s + 1 to bit 4 (h); 16-bit shifts, the mask drops what crossed.
-    const b0 = i16x8.shr_u(v128.load(p + 16), s), b1 = i16x8.shr_u(v128.load(p + 32), s);
-    const bit4 = i8x16.splat(0x10);
-    l0 = v128.or(l0, v128.and(i16x8.shl(b0, 4), bit4));
-    l1 = v128.or(l1, v128.and(i16x8.shl(b1, 4), bit4));
-    h0 = v128.or(h0, v128.and(i16x8.shl(b0, 3), bit4));
-    h1 = v128.or(h1, v128.and(i16x8.shl(b1, 3), bit4));
-  }
-  const lo = i16x8.add(pairsU5(l0, x0), pairsU5(l1, x1));
-  const hi = i16x8.add(pairsU5(h0, x2), pairsU5(h1, x3));
-  return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
+  return chunkDot(q45Codes(kind, p, cj, s, 0), q45Codes(kind, p, cj, s, 1), q45Codes(kind, p, cj, s, 2), q45Codes(kind, p, cj, s, 3),
+    x0, x1, x2, x3, s2);
 }
 
 // IQ4_XS times one token (decode), four rows at once, as rowsK4: per 64-value chunk (two 32-value sub-blocks) the

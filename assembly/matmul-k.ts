@@ -217,7 +217,6 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   bs: usize, bsStride: usize, out: usize, outStride: usize): void {
   const bytes = kBlockBytes(kind);
   const qs: usize = kind == KIND_Q4_K ? 16 : 48;
-  const m4 = i8x16.splat(0x0f), bit4 = i8x16.splat(0x10);
   let f0 = f32x4.splat(0), f1 = f32x4.splat(0), f2 = f32x4.splat(0), f3 = f32x4.splat(0);
   let n0 = f32x4.splat(0), n1 = f32x4.splat(0), n2 = f32x4.splat(0), n3 = f32x4.splat(0);
   for (let k = 0; k < nbk; k++) {
@@ -229,23 +228,15 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
     // The bytes of [s_2j ×4, s_2j+1 ×4] (16-bit lanes of sc) for chunk j: these indices plus 4j.
     let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
     for (let j: usize = 0; j < 4; j++) {
-      const c0 = v128.load(p + qs + (j << 5)), c1 = v128.load(p + qs + (j << 5), 16);
-      let l0 = v128.and(c0, m4), l1 = v128.and(c1, m4);
-      let h0 = byteField(c0, 4, 0x0f), h1 = byteField(c1, 4, 0x0f);
-      if (kind == KIND_Q5_K) {
-        const s = <i32>j << 1;
-        const b0 = i16x8.shr_u(v128.load(p + 16), s), b1 = i16x8.shr_u(v128.load(p + 32), s);
-        l0 = v128.or(l0, v128.and(i16x8.shl(b0, 4), bit4));
-        l1 = v128.or(l1, v128.and(i16x8.shl(b1, 4), bit4));
-        h0 = v128.or(h0, v128.and(i16x8.shl(b0, 3), bit4));
-        h1 = v128.or(h1, v128.and(i16x8.shl(b1, 3), bit4));
-      }
+      const cj = qs + (j << 5), s = <i32>j << 1;
+      const l0 = q45Codes(kind, p, cj, s, 0), l1 = q45Codes(kind, p, cj, s, 1);
+      const h0 = q45Codes(kind, p, cj, s, 2), h1 = q45Codes(kind, p, cj, s, 3);
       const s2 = swizzleIn(sc, idx);
-      const aj = a + (j << 6);
-      i0 = i32x4.add(i0, chunkTokenDot(l0, l1, h0, h1, aj, s2));
-      i1 = i32x4.add(i1, chunkTokenDot(l0, l1, h0, h1, aj + cols, s2));
-      i2 = i32x4.add(i2, chunkTokenDot(l0, l1, h0, h1, aj + 2 * cols, s2));
-      i3 = i32x4.add(i3, chunkTokenDot(l0, l1, h0, h1, aj + 3 * cols, s2));
+      const a0 = a + (j << 6), a1 = a0 + cols, a2 = a0 + 2 * cols, a3 = a0 + 3 * cols;
+      i0 = i32x4.add(i0, chunkDot(l0, l1, h0, h1, v128.load(a0), v128.load(a0, 16), v128.load(a0, 32), v128.load(a0, 48), s2));
+      i1 = i32x4.add(i1, chunkDot(l0, l1, h0, h1, v128.load(a1), v128.load(a1, 16), v128.load(a1, 32), v128.load(a1, 48), s2));
+      i2 = i32x4.add(i2, chunkDot(l0, l1, h0, h1, v128.load(a2), v128.load(a2, 16), v128.load(a2, 32), v128.load(a2, 48), s2));
+      i3 = i32x4.add(i3, chunkDot(l0, l1, h0, h1, v128.load(a3), v128.load(a3, 16), v128.load(a3, 32), v128.load(a3, 48), s2));
       idx = i8x16.add(idx, i8x16.splat(4));
     }
     let dd = kDd(p, v128.load32_splat(d));
@@ -267,10 +258,25 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   store<f32>(out + 3 * outStride, hsum(f3) - hsum(n3));
 }
 
-// One token's 64 activations at a times a chunk's codes (l0, l1: the first sub-block, h0, h1: the second): each
-// sub-block's pair sums (≤ 2·2·31·128 a lane) folded to four lanes, side by side, times s2 (pmaddwd).
-@inline function chunkTokenDot(l0: v128, l1: v128, h0: v128, h1: v128, a: usize, s2: v128): v128 {
-  const lo = i16x8.add(pairsU5(l0, v128.load(a)), pairsU5(l1, v128.load(a, 16)));
-  const hi = i16x8.add(pairsU5(h0, v128.load(a, 32)), pairsU5(h1, v128.load(a, 48)));
+// Codes of chunk j of a Q4_K/Q5_K super-block at p (its 32 bytes at p + cj; s = 2j), by part: 0, 1: the low
+// nibbles of bytes 0–15, 16–31 (sub-block 2j); 2, 3: their high nibbles (sub-block 2j + 1). Q5_K adds bit s (parts
+// 0, 1) or s + 1 (parts 2, 3) of its 32 high-bit bytes at p + 16 as bit 4: 16-bit shifts, the mask drops what crossed.
+@inline export function q45Codes(kind: i32, p: usize, cj: usize, s: i32, part: i32): v128 {
+  const half: usize = <usize>(part & 1) << 4;
+  const c = v128.load(p + cj + half);
+  const low = part < 2;
+  let v = low ? v128.and(c, i8x16.splat(0x0f)) : byteField(c, 4, 0x0f);
+  if (kind == KIND_Q5_K) {
+    v = v128.or(v, v128.and(i16x8.shl(i16x8.shr_u(v128.load(p + 16 + half), s), low ? 4 : 3), i8x16.splat(0x10)));
+  }
+  return v;
+}
+
+// A chunk's codes (l0, l1: sub-block 2j, h0, h1: 2j + 1) times one token's 64 activations x0…x3: each sub-block's
+// 16-bit pair sums (≤ 2·2·31·128 a lane) folded to four lanes, the two side by side, times their scales
+// s2 = [s ×4, s' ×4] (one pmaddwd).
+@inline export function chunkDot(l0: v128, l1: v128, h0: v128, h1: v128, x0: v128, x1: v128, x2: v128, x3: v128, s2: v128): v128 {
+  const lo = i16x8.add(pairsU5(l0, x0), pairsU5(l1, x1));
+  const hi = i16x8.add(pairsU5(h0, x2), pairsU5(h1, x3));
   return i32x4.dot_i16x8_s(i16x8.add(v128.shuffle<i64>(lo, hi, 0, 2), v128.shuffle<i64>(lo, hi, 1, 3)), s2);
 }
