@@ -65,3 +65,14 @@
     return i8x16.swizzle(v, idx);
   }
 }
+
+// Pair sums of w · x for signed w (|w| ≤ 127) and x = ±u (u = |x| ≤ 127, m its sign mask): (±w) · u, one pmaddubsw
+// with relaxed SIMD; widened products otherwise. Each lane ≤ 2·127·127.
+@inline export function signedDot(w: v128, u: v128, m: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    return i16x8.relaxed_dot_i8x16_i7x16_s(i8x16.sub(v128.xor(w, m), m), u);
+  } else {
+    const x = i8x16.sub(v128.xor(u, m), m);
+    return i16x8.add(i16x8.extmul_low_i8x16_s(w, x), i16x8.extmul_high_i8x16_s(w, x));
+  }
+}

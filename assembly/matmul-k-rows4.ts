@@ -1,5 +1,5 @@
 import { hsum, loadF16 } from "./f16";
-import { byteField, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
+import { byteField, madd, pairsU5, shlSmallBytes, signedDot, swizzleIn } from "./int-dot";
 import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, finishBlock, groupScales, iq4xsScales, kBlockBytes, kDd, kMsum, kScalesMins, q45Codes } from "./matmul-k";
 
 // Super-block types times one token (decode), four weight rows at a time: the driver (matmul-k-driver.ts) gives
@@ -123,17 +123,6 @@ export function rowsIQ4_XS4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32
   const d3 = signedDot(swizzleIn(IQ4NL_TABLE, byteField(q1, 4, 0x0f)), u3, m3);
   return i32x4.add(i32x4.add(i32x4.dot_i16x8_s(d0, sA), i32x4.dot_i16x8_s(d1, sA)),
     i32x4.add(i32x4.dot_i16x8_s(d2, sB), i32x4.dot_i16x8_s(d3, sB)));
-}
-
-// Pair sums of w · x for signed w (|w| ≤ 127) and x = ±u (u = |x| ≤ 127, m its sign mask): (±w) · u, one pmaddubsw
-// with relaxed SIMD; widened products otherwise. Each lane ≤ 2·127·127.
-@inline function signedDot(w: v128, u: v128, m: v128): v128 {
-  if (ASC_FEATURE_RELAXED_SIMD) {
-    return i16x8.relaxed_dot_i8x16_i7x16_s(i8x16.sub(v128.xor(w, m), m), u);
-  } else {
-    const x = i8x16.sub(v128.xor(u, m), m);
-    return i16x8.add(i16x8.extmul_low_i8x16_s(w, x), i16x8.extmul_high_i8x16_s(w, x));
-  }
 }
 
 // Q6_K times one token (decode), four rows at once (at w0..w3, a quarter of the driver's range apart: four streams

@@ -1,5 +1,5 @@
 import { f16sx4ToF32x4 } from "./f16";
-import { dotS, hadd, madd, pairsU5 } from "./int-dot";
+import { dotS, hadd, madd, pairsU5, signedDot } from "./int-dot";
 import { rowTokens1, rowTokens4 } from "./matmul-q32";
 import { KIND_IQ4_NL, KIND_Q4_0, KIND_Q8_0, blockBytes, quantsOffset, weightHi, weightLo } from "./q32-blocks";
 
@@ -65,10 +65,8 @@ export function packQ32(w: usize, kind: i32, cols: i32, tmp: usize, g0: i32, g1:
     if (ASC_FEATURE_RELAXED_SIMD) {
       // Signed weights within ±127 (Q8_0 from the quantizer, IQ4_NL's table): x0, x2 hold |activations|, x1, x3
       // their sign masks (actPart).
-      const wa = i8x16.sub(v128.xor(weightLo(kind, q), x1), x1);
-      const wb = i8x16.sub(v128.xor(weightHi(kind, q), x3), x3);
-      return i32x4.add(i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(wa, x0)),
-        i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(wb, x2)));
+      return i32x4.add(i32x4.extadd_pairwise_i16x8_s(signedDot(weightLo(kind, q), x0, x1)),
+        i32x4.extadd_pairwise_i16x8_s(signedDot(weightHi(kind, q), x2, x3)));
     }
   }
   if (kind == KIND_Q8_0) {
