@@ -1,5 +1,5 @@
 import { KIND_IQ4_XS, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, KIND_Q6_K, kBlockBytes, rowK, rowQ45Tokens4 } from "./matmul-k";
-import { rowsIQ4_XS4, rowsQ2_K4, rowsQ3_K4, rowsQ4_K4, rowsQ5_K4, rowsQ6_K4 } from "./matmul-k-rows4";
+import { rowsIQ4_XS4, rowsLow4, rowsQ4_K4, rowsQ5_K4, rowsQ6_K4 } from "./matmul-k-rows4";
 
 // Row-range drivers for the super-block types over Q8_K activations (quantizeQ8K): tokens in tiles of 4 so each
 // group of a weight row is unpacked once per tile (prefill, batched decode), then the remaining tokens one by one.
@@ -42,8 +42,7 @@ import { rowsIQ4_XS4, rowsQ2_K4, rowsQ3_K4, rowsQ4_K4, rowsQ5_K4, rowsQ6_K4 } fr
   if (kind == KIND_Q4_K) rowsQ4_K4(w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
   else if (kind == KIND_Q5_K) rowsQ5_K4(w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
   else if (kind == KIND_Q6_K) rowsQ6_K4(w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
-  else if (kind == KIND_Q2_K) rowsQ2_K4(w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
-  else if (kind == KIND_Q3_K) rowsQ3_K4(w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
+  else if (kind == KIND_Q2_K || kind == KIND_Q3_K) rowsLow4(kind, w0, w1, w2, w3, nbk, q, dx, bs, o0, o1, o2, o3);
   else rowsIQ4_XS4(w0, w1, w2, w3, nbk, q, dx, o0, o1, o2, o3);
 }
 
