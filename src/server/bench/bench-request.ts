@@ -1,3 +1,7 @@
+import { request as httpRequest } from "node:http";
+import type { Agent } from "node:http";
+import { request as httpsRequest } from "node:https";
+
 /** What one streamed request measured on the client (vLLM's RequestFuncOutput). Times in ms. */
 export interface RequestResult {
   ok: boolean;
@@ -26,8 +30,12 @@ export interface BenchRequest {
  * Sends one streaming request to an OpenAI-compatible server and times its chunks: TTFT at the first chunk
  * carrying text, one ITL sample per later text chunk, output tokens from the final usage chunk
  * (stream_options.include_usage), or the number of text chunks when the server sends no usage.
+ *
+ * It goes through node:http(s) with a keep-alive agent and reads the body's `data` events directly, not through
+ * fetch's web streams: the client shares the machine with the server it measures, and fetch cost about 300 µs of
+ * CPU per chunk here (a third of a core at 8 streams of stories-7m), against about 60 µs this way.
  */
-export async function sendBenchRequest(r: BenchRequest): Promise<RequestResult> {
+export function sendBenchRequest(r: BenchRequest, agent?: Agent): Promise<RequestResult> {
   const chat = r.endpoint === "chat";
   const body: Record<string, unknown> = {
     model: r.model,
@@ -42,57 +50,84 @@ export async function sendBenchRequest(r: BenchRequest): Promise<RequestResult> 
   const start = performance.now();
   let last = start;
   let chunks = 0;
-  try {
-    const res = await fetch(`${r.baseUrl.replace(/\/$/, "")}/v1/${chat ? "chat/completions" : "completions"}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", ...(r.apiKey ? { authorization: `Bearer ${r.apiKey}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    if (!res.ok || !res.body) {
-      result.error = `HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`;
-      return result;
-    }
-    const decoder = new TextDecoder();
-    let buffer = "";
-    const reader = res.body.getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf("\n\n")) >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        for (const line of event.split("\n")) {
-          if (!line.startsWith("data:")) continue;
-          const data = line.slice(5).trim();
-          if (data === "[DONE]") continue;
-          const chunk = JSON.parse(data) as StreamChunk;
-          if (chunk.error) throw new Error(chunk.error.message ?? "stream error");
-          if (chunk.usage) {
-            result.promptTokens = chunk.usage.prompt_tokens ?? 0;
-            result.outputTokens = chunk.usage.completion_tokens ?? 0;
-          }
-          const choice = chunk.choices?.[0];
-          const text = (chat ? choice?.delta?.content : choice?.text) ?? "";
-          if (text.length === 0) continue;
-          const now = performance.now();
-          if (chunks === 0) result.ttftMs = now - start;
-          else result.itlMs.push(now - last);
-          last = now;
-          chunks++;
-          result.text += text;
-        }
+  const onEvent = (event: string): void => {
+    for (const line of event.split("\n")) {
+      if (!line.startsWith("data:")) continue;
+      const data = line.slice(5).trim();
+      if (data === "[DONE]") continue;
+      const chunk = JSON.parse(data) as StreamChunk;
+      if (chunk.error) throw new Error(chunk.error.message ?? "stream error");
+      if (chunk.usage) {
+        result.promptTokens = chunk.usage.prompt_tokens ?? 0;
+        result.outputTokens = chunk.usage.completion_tokens ?? 0;
       }
+      const choice = chunk.choices?.[0];
+      const text = (chat ? choice?.delta?.content : choice?.text) ?? "";
+      if (text.length === 0) continue;
+      const now = performance.now();
+      if (chunks === 0) result.ttftMs = now - start;
+      else result.itlMs.push(now - last);
+      last = now;
+      chunks++;
+      result.text += text;
     }
-    result.e2eMs = performance.now() - start;
-    if (result.outputTokens === 0) result.outputTokens = chunks;
-    result.ok = chunks > 0;
-    if (!result.ok) result.error = "no text was generated";
-  } catch (err) {
+  };
+  const fail = (err: unknown): RequestResult => {
     result.error = err instanceof Error ? err.message : String(err);
+    return result;
+  };
+  let url: URL;
+  try {
+    url = new URL(`${r.baseUrl.replace(/\/$/, "")}/v1/${chat ? "chat/completions" : "completions"}`);
+  } catch (err) {
+    return Promise.resolve(fail(err));
   }
-  return result;
+  const payload = JSON.stringify(body);
+  const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+  return new Promise<RequestResult>((resolve) => {
+    const req = send(url, {
+      method: "POST",
+      agent,
+      headers: {
+        "content-type": "application/json",
+        "content-length": Buffer.byteLength(payload),
+        ...(r.apiKey ? { authorization: `Bearer ${r.apiKey}` } : {}),
+      },
+    });
+    req.on("error", (err) => resolve(fail(err)));
+    req.on("response", (res) => {
+      res.setEncoding("utf8");
+      let buffer = "";
+      if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) {
+        res.on("data", (d: string) => (buffer += d));
+        res.on("end", () => resolve(fail(`HTTP ${res.statusCode}: ${buffer.slice(0, 200)}`)));
+        return;
+      }
+      res.on("data", (d: string) => {
+        buffer += d;
+        let end: number;
+        try {
+          while ((end = buffer.indexOf("\n\n")) >= 0) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            onEvent(event);
+          }
+        } catch (err) {
+          res.destroy();
+          resolve(fail(err));
+        }
+      });
+      res.on("error", (err) => resolve(fail(err)));
+      res.on("end", () => {
+        result.e2eMs = performance.now() - start;
+        if (result.outputTokens === 0) result.outputTokens = chunks;
+        result.ok = chunks > 0;
+        if (!result.ok) result.error = "no text was generated";
+        resolve(result);
+      });
+    });
+    req.end(payload);
+  });
 }
 
 interface StreamChunk {

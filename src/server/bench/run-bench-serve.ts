@@ -1,3 +1,5 @@
+import { Agent as HttpAgent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { sendBenchRequest } from "./bench-request.js";
 import type { BenchRequest, RequestResult } from "./bench-request.js";
 import { summarize } from "./bench-summary.js";
@@ -40,6 +42,9 @@ export async function runBenchServe(o: BenchServeOptions): Promise<BenchServeRes
     inFlight--;
     slotFreed.shift()?.();
   };
+  // One keep-alive connection per concurrent request, as vLLM's client (an aiohttp session) keeps them.
+  const agentOptions = { keepAlive: true, maxSockets: Math.max(1, Math.min(o.concurrency, o.numPrompts)) };
+  const agent = o.baseUrl.startsWith("https:") ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   const start = performance.now();
   const tasks: Promise<void>[] = [];
   for (let i = 0; i < o.numPrompts; i++) {
@@ -47,7 +52,7 @@ export async function runBenchServe(o: BenchServeOptions): Promise<BenchServeRes
     await acquire();
     const req: BenchRequest = { baseUrl: o.baseUrl, apiKey: o.apiKey, model: o.model, endpoint: o.endpoint, prompt: o.prompts[i % o.prompts.length], maxTokens: o.maxTokens, ignoreEos: o.ignoreEos, temperature: o.temperature };
     tasks.push(
-      sendBenchRequest(req).then((r) => {
+      sendBenchRequest(req, agent).then((r) => {
         results[i] = r;
         release();
         o.onProgress?.(++done, o.numPrompts);
@@ -56,6 +61,7 @@ export async function runBenchServe(o: BenchServeOptions): Promise<BenchServeRes
   }
   await Promise.all(tasks);
   const durationSec = (performance.now() - start) / 1000;
+  agent.destroy();
   return { summary: summarize(results, durationSec), results };
 }
 
