@@ -2,7 +2,7 @@ import { afterAll, describe, it } from "vitest";
 import type { AttentionParams } from "../../src/kernels/backend.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
-import { scatteredBatch } from "../kv/kv-batch.js";
+import { longDecodeBatch, scatteredBatch } from "../kv/kv-batch.js";
 import { expectAttentionConforms, rng } from "./conformance-cases.js";
 
 // Paged attention of every fast backend against the scalar oracle (float64 sums, two-pass softmax): GQA groups,
@@ -27,12 +27,26 @@ const CASES: Case[] = [
   { nHeads: 6, nKvHeads: 6, headDim: 48, softcap: 0, window: 0, blockSize: 16 },
   { nHeads: 6, nKvHeads: 6, headDim: 48, softcap: 30, window: 3, blockSize: 4 },
 ];
+const LONG_CASES: Case[] = [
+  { nHeads: 9, nKvHeads: 3, headDim: 12, softcap: 0, window: 0, blockSize: 16 },
+  { nHeads: 8, nKvHeads: 8, headDim: 32, softcap: 0, window: 200, blockSize: 16 },
+  { nHeads: 4, nKvHeads: 1, headDim: 16, softcap: 20, window: 0, blockSize: 5 },
+  { nHeads: 6, nKvHeads: 2, headDim: 64, softcap: 0, window: 130, blockSize: 7 },
+];
 
 for (const backend of backends) {
   describe(`attention conformance: wasm ${backend.simdLevel} ${backend.threads} thread(s)`, () => {
     it.each(CASES)("heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize", (c) => {
       const rand = rng(c.headDim * 31 + c.nHeads);
       const kv = scatteredBatch(rand, c.blockSize);
+      const p: AttentionParams = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale: 1 / Math.sqrt(c.headDim), softcap: c.softcap, window: c.window };
+      expectAttentionConforms(backend, ref, p, kv, rand);
+    });
+    // Decode tokens whose keys span several tiles: the running maximum rises from tile to tile, windows start
+    // inside a tile and end in the next.
+    it.each(LONG_CASES)("long decode: heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize", (c) => {
+      const rand = rng(c.headDim * 37 + c.nHeads + c.window);
+      const kv = longDecodeBatch(rand, c.blockSize);
       const p: AttentionParams = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale: 1 / Math.sqrt(c.headDim), softcap: c.softcap, window: c.window };
       expectAttentionConforms(backend, ref, p, kv, rand);
     });

@@ -4,7 +4,7 @@ import type { KvLayer, KvType } from "../../src/kernels/kv-layer.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { PagedKvCache } from "../../src/kv/paged-kv-cache.js";
-import { linearBatch, scatteredBatch } from "../kv/kv-batch.js";
+import { linearBatch, longDecodeBatch, scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
 
 // Paged attention over f16 and q8_0 KV caches: the wasm kernels (assembly/attention-rows.ts for f16,
@@ -18,7 +18,7 @@ afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
 
-interface Case { nHeads: number; nKvHeads: number; headDim: number; softcap: number; window: number; blockSize: number }
+interface Case { nHeads: number; nKvHeads: number; headDim: number; softcap: number; window: number; blockSize: number; long?: boolean }
 const CASES: Case[] = [
   { nHeads: 8, nKvHeads: 4, headDim: 32, softcap: 0, window: 0, blockSize: 4 },
   { nHeads: 8, nKvHeads: 2, headDim: 64, softcap: 0, window: 5, blockSize: 3 },
@@ -28,6 +28,9 @@ const CASES: Case[] = [
   { nHeads: 4, nKvHeads: 2, headDim: 16, softcap: 0, window: 0, blockSize: 4 },
   // stories-7m's shape: f16 by token (attention-rows.ts); q8_0 falls back to the reference (48 is not whole blocks).
   { nHeads: 6, nKvHeads: 6, headDim: 48, softcap: 0, window: 0, blockSize: 16 },
+  // Decode tokens whose keys span several of attention-rows.ts's 128-key tiles (longDecodeBatch).
+  { nHeads: 8, nKvHeads: 4, headDim: 32, softcap: 0, window: 0, blockSize: 16, long: true },
+  { nHeads: 4, nKvHeads: 1, headDim: 32, softcap: 20, window: 150, blockSize: 5, long: true },
 ];
 
 function copyLayer(layer: KvLayer): KvLayer {
@@ -37,9 +40,9 @@ function copyLayer(layer: KvLayer): KvLayer {
 for (const backend of backends) {
   for (const kvType of ["f16", "q8_0"] as KvType[]) {
     describe(`${kvType} KV attention: wasm ${backend.simdLevel} ${backend.threads} thread(s) vs ref`, () => {
-      it.each(CASES)("heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize", (c) => {
+      it.each(CASES)("heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize, long $long", (c) => {
         const rand = rng(c.headDim * 31 + c.nHeads + (kvType === "q8_0" ? 7 : 0));
-        const kv = scatteredBatch(rand, c.blockSize);
+        const kv = c.long ? longDecodeBatch(rand, c.blockSize) : scatteredBatch(rand, c.blockSize);
         const kvDim = c.nKvHeads * c.headDim, qDim = c.nHeads * c.headDim;
         const p: AttentionParams = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale: 1 / Math.sqrt(c.headDim), softcap: c.softcap, window: c.window };
         const cache = new PagedKvCache(backend, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, maxSeqs: 1, blockSize: kv.nSlots, kvType });

@@ -27,6 +27,14 @@ export function scatteredBatch(rand: () => number, blockSize: number): KvBatchVi
   return pagedBatch([[0, 7], [0, 8], [0, 9], [0, 10], [1, 17]], blockSize, rand);
 }
 
+/**
+ * Four decoding sequences, one token each, at positions past one and two of the decode kernel's 128-key tiles
+ * (300: three tiles; 128: a tile and one key; 127: one tile; 3). nSlots = every slot of the pool.
+ */
+export function longDecodeBatch(rand: () => number, blockSize: number): KvBatchView & { nSlots: number } {
+  return pagedBatch([[0, 300], [1, 128], [2, 127], [3, 3]], blockSize, rand);
+}
+
 /** A view writing rows 0 … n-1 of a batch into slots 0 … n-1 (one sequence, one block of n). */
 export function linearBatch(n: number): KvBatchView {
   return {

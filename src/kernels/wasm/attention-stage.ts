@@ -13,8 +13,8 @@ export type KvElement = "f32" | "f16" | "q8_0";
 /**
  * Runs attention over the paged KV cache in wasm: writes the params block and the batch's positions, sequences and
  * block tables into wasm memory, then picks the kernel: q8_0 cache (assembly/kv-attention.ts), f32 prompt chunks
- * four consecutive tokens at a time (attention-prefill.ts), else token by token with GQA heads paired over each K/V
- * load (attention-rows.ts, f32 or f16).
+ * four consecutive tokens at a time (attention-prefill.ts), else token by token in tiles of keys, scores then
+ * weights then values, GQA heads paired over each K/V load (attention-rows.ts, f32 or f16).
  */
 export class AttentionStage {
   private readonly rowsOp: number;
@@ -22,20 +22,18 @@ export class AttentionStage {
   private readonly prefillOp: number;
   private readonly q8Op: number;
   private readonly index: ScratchRegion;
-  /** attentionRows' online-softmax state: [nTokens, nHeads] pairs (m, l) of f32. */
-  private readonly stats: ScratchRegion;
   private readonly slots: ScratchRegion;
   private readonly paramsPtr: number;
   private readonly params: Int32Array;
   private readonly paramsF: Float32Array;
 
-  constructor(arena: WasmArena, private readonly pool: WasmThreadPool, private readonly prefillSlotBytes: KernelFn) {
+  constructor(arena: WasmArena, private readonly pool: WasmThreadPool, private readonly prefillSlotBytes: KernelFn,
+    private readonly rowsSlotBytes: KernelFn) {
     this.rowsOp = pool.opOf("attentionRows");
     this.rowsF16Op = pool.opOf("attentionRowsF16");
     this.prefillOp = pool.opOf("attentionPrefill");
     this.q8Op = pool.opOf("attentionQ8_0");
     this.index = new ScratchRegion(arena);
-    this.stats = new ScratchRegion(arena);
     this.slots = new ScratchRegion(arena);
     this.paramsPtr = arena.alloc(ATTN_PARAM_WORDS * 4);
     this.params = arena.i32(this.paramsPtr, ATTN_PARAM_WORDS);
@@ -71,7 +69,7 @@ export class AttentionStage {
     }
     const headsPerUnit = attentionHeadsPerUnit(nT, p.nHeads, p.nKvHeads, pool.nThreads);
     a[11] = headsPerUnit;
-    pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, this.stats.ensure(nT * p.nHeads * 8));
+    pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, this.slots.threadSlots(pool.nThreads, this.rowsSlotBytes(headsPerUnit) as number));
     pool.run(element === "f16" ? this.rowsF16Op : this.rowsOp, 6, (nT * p.nHeads) / headsPerUnit);
   }
 }

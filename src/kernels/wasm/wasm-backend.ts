@@ -107,7 +107,8 @@ export class WasmBackend implements KernelBackend {
     this.packScratch = new ScratchRegion(this.arena);
     this.floatStage = new FloatTileStage(this.arena, this.pool, this.exports["floatTileSlotBytes"]!);
     this.ropeTable = new RopeTable(this.arena);
-    this.attentionStage = new AttentionStage(this.arena, this.pool, this.exports["attentionPrefillSlotBytes"]!);
+    this.attentionStage = new AttentionStage(this.arena, this.pool, this.exports["attentionPrefillSlotBytes"]!,
+      this.exports["attentionRowsSlotBytes"]!);
   }
 
   get threads(): number {
