@@ -26,7 +26,7 @@ const KIND_F32 = 0;
 const KIND_F16 = 1;
 
 // Keys per tile: the score rows of 32 heads (16 KB) stay in L1 with the K and V rows they meet.
-const TILE = 128;
+export const TILE = 128;
 
 /** Scratch bytes per pool thread: score rows [head][TILE], the tile's row offsets [TILE], (m, l) per head. */
 export function attentionRowsSlotBytes(headsPerUnit: i32): usize {
@@ -74,17 +74,7 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
     for (let j0 = first; j0 <= pos; j0 += TILE) {
       const n = min(TILE, pos + 1 - j0);
       const n4 = (n + 3) & ~3;
-      // Row offsets of the tile's keys through the block table; the padding up to a multiple of four repeats the
-      // last key (its weight is zeroed in pass 2).
-      let jj = 0;
-      while (jj < n) {
-        const j = j0 + jj, b = j / blockSize, inBlock = j - b * blockSize;
-        const base = load<i32>(table + (<usize>b << 2)) * blockSize - b * blockSize;
-        const end = min(n, jj + blockSize - inBlock);
-        for (; jj < end; jj++) store<i32>(rowsAt + (<usize>jj << 2), <i32>(<usize>(base + j0 + jj) * rowStride));
-      }
-      const lastRow = load<i32>(rowsAt + (<usize>(n - 1) << 2));
-      for (; jj < n4; jj++) store<i32>(rowsAt + (<usize>jj << 2), lastRow);
+      tileRows(table, blockSize, j0, n, n4, rowStride, rowsAt);
       scores(kind, k + kvOff0, tq, rowsAt, slot, n4, headsPerUnit, group, hdBytes, hdStored, scale);
       weights(slot, stats, to, n, n4, headsPerUnit, hdBytes, softcap);
       values(kind, v + kvOff0, to, rowsAt, slot, n4, headsPerUnit, group, hdBytes, hdStored);
@@ -95,6 +85,22 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
       for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), inv));
     }
   }
+}
+
+/**
+ * Byte offsets (cache slot × rowStride) of keys j0 … j0 + n − 1 through a sequence's block table, into rowsAt; the
+ * padding up to n4 (a multiple of four) repeats the last key, whose weight `weights` zeroes there.
+ */
+@inline export function tileRows(table: usize, blockSize: i32, j0: i32, n: i32, n4: i32, rowStride: usize, rowsAt: usize): void {
+  let jj = 0;
+  while (jj < n) {
+    const j = j0 + jj, b = j / blockSize, inBlock = j - b * blockSize;
+    const base = load<i32>(table + (<usize>b << 2)) * blockSize - b * blockSize;
+    const end = min(n, jj + blockSize - inBlock);
+    for (; jj < end; jj++) store<i32>(rowsAt + (<usize>jj << 2), <i32>(<usize>(base + j0 + jj) * rowStride));
+  }
+  const lastRow = load<i32>(rowsAt + (<usize>(n - 1) << 2));
+  for (; jj < n4; jj++) store<i32>(rowsAt + (<usize>jj << 2), lastRow);
 }
 
 // Pass 1: score rows S[h][0..n4) of the unit's heads (query rows from tq, K rows at k + rowsAt[j] + kv head offset).
@@ -141,7 +147,7 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
 
 // Pass 2: per head, scores → weights e^(s − m) in place (the padding after n zeroed), m and l at stats updated, the
 // output row rescaled when m rises.
-@inline function weights(s: usize, stats: usize, to: usize, n: i32, n4: i32, heads: i32, hdBytes: usize, softcap: f32): void {
+@inline export function weights(s: usize, stats: usize, to: usize, n: i32, n4: i32, heads: i32, hdBytes: usize, softcap: f32): void {
   for (let h = 0; h < heads; h++) {
     const row = s + <usize>h * (TILE * 4), st = stats + (<usize>h << 3);
     if (softcap > 0) {

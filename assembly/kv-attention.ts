@@ -1,11 +1,15 @@
+import { TILE, attentionRowsSlotBytes, tileRows, weights } from "./attention-rows";
 import { hsum, loadF16 } from "./f16";
 import { madd } from "./int-dot";
-import { rescaleRow } from "./attention";
+import { threadSlot } from "./thread-slot";
 
 // Paged attention (see attention.ts) over a q8_0 KV cache, one (token, head) unit at a time, u = t · nHeads + h,
 // with K and V rows dequantized on the fly (f16 caches go through attention-rows.ts). Rows of kvDim / 32 ggml Q8_0
 // blocks (f16 scale d, 32 int8 q; value = d · q); headDim a multiple of 32, so each head owns whole blocks. A score is
-// Σ_blocks d · (q · int8 codes as floats); V is accumulated as (p · d) · codes. Reference: kernels/ref/attention.ts.
+// Σ_blocks d · (q · int8 codes as floats); V is accumulated as (p · d) · codes. Keys go in tiles as in
+// attention-rows.ts (one head's slot of its scratch layout): all the tile's scores, then their weights (`weights`),
+// then the V rows, instead of an online-softmax update (a scalar exp, maybe a rescale) before every key's V row.
+// `scratch`: slots of attentionRowsSlotBytes(1) per pool thread. Reference: kernels/ref/attention.ts.
 
 
 @inline function lowF32(h: v128): v128 {
@@ -65,7 +69,7 @@ import { rescaleRow } from "./attention";
   }
 }
 
-export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: usize, unused: i32, r0: i32, r1: i32): void {
+export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: usize, scratch: usize, r0: i32, r1: i32): void {
   const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
   const scale = load<f32>(params, 12), softcap = load<f32>(params, 16);
   const window = load<i32>(params, 20), blockSize = load<i32>(params, 24), maxBlocks = load<i32>(params, 28);
@@ -77,6 +81,8 @@ export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: 
   const hdBytes = hd << 2;
   const kvHeadBytes = (hd >> 5) * 34;
   const rowBytes = kvHeadBytes * <usize>nKvHeads;
+  const scores = threadSlot(scratch, attentionRowsSlotBytes(1));
+  const rowsAt = scores + TILE * 4, stats = rowsAt + TILE * 4;
   for (let u = r0; u < r1; u++) {
     const t = u / nHeads, h = u % nHeads;
     const pos = load<i32>(positions + (<usize>t << 2));
@@ -86,24 +92,20 @@ export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: 
     const oRow = out + ((<usize>t * qDim + <usize>h * hd) << 2);
     const kvOff = <usize>(h / group) * kvHeadBytes;
     memory.fill(oRow, 0, hdBytes);
-    let m: f32 = -Infinity;
-    let l: f32 = 0;
-    for (let b = first / blockSize; b <= pos / blockSize; b++) {
-      const slot0 = load<i32>(table + (<usize>b << 2)) * blockSize;
-      const j0 = max(first, b * blockSize), j1 = min(pos + 1, (b + 1) * blockSize);
-      for (let j = j0; j < j1; j++) {
-        const row = <usize>(slot0 + j - b * blockSize) * rowBytes + kvOff;
-        let s = dotRow(qRow, k + row, hd) * scale;
-        if (softcap > 0) s = softcap * <f32>Math.tanh(<f64>(s / softcap));
-        if (s > m) {
-          l *= rescaleRow(oRow, hdBytes, m - s);
-          m = s;
-        }
-        const p = Mathf.exp(s - m);
-        l += p;
-        axpyRow(oRow, p, v + row, hd);
+    store<f32>(stats, -Infinity);
+    store<f32>(stats, 0, 4);
+    for (let j0 = first; j0 <= pos; j0 += TILE) {
+      const n = min(TILE, pos + 1 - j0), n4 = (n + 3) & ~3;
+      tileRows(table, blockSize, j0, n, n4, rowBytes, rowsAt);
+      for (let j = 0; j < n4; j++) {
+        store<f32>(scores + (<usize>j << 2), dotRow(qRow, k + <usize>load<i32>(rowsAt + (<usize>j << 2)) + kvOff, hd) * scale);
+      }
+      weights(scores, stats, oRow, n, n4, 1, hdBytes, softcap);
+      for (let j = 0; j < n; j++) {
+        axpyRow(oRow, load<f32>(scores + (<usize>j << 2)), v + <usize>load<i32>(rowsAt + (<usize>j << 2)) + kvOff, hd);
       }
     }
+    const l = load<f32>(stats, 4);
     const inv = f32x4.splat(l > 0 ? 1 / l : 0);
     for (let d: usize = 0; d < hdBytes; d += 16) v128.store(oRow + d, f32x4.mul(v128.load(oRow + d), inv));
   }

@@ -57,7 +57,7 @@ export class AttentionStage {
     a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT; a[12] = nT;
     const pool = this.pool;
     if (element === "q8_0") {
-      pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, 0);
+      pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, this.slots.threadSlots(pool.nThreads, this.rowsSlotBytes(1) as number));
       pool.run(this.q8Op, 6, nT * p.nHeads);
       return;
     }
