@@ -16,5 +16,6 @@ export { rmsNorm } from "./rms-norm";
 export { packQ32, matmulQ8_0P, matmulQ8_0PW, matmulQ4_0P, matmulIQ4_NLP } from "./matmul-q32-packed";
 export { attentionPrefill, attentionPrefillSlotBytes } from "./attention-prefill";
 export { logSumExp } from "./log-sum-exp";
+export { topK } from "./top-k";
 export { setThreadIndex } from "./thread-slot";
 export { ropeRotate, addF32 } from "./rope";

@@ -29,6 +29,8 @@ export interface BatchModel {
   forward(batch: ForwardBatch): Float32Array;
   /** log Σ exp over a row of logits where the backend computes it (KernelBackend.logSumExp). */
   logSumExp?(x: Float32Array, n: number): number;
+  /** The k best indices of a row of logits where the backend selects them (KernelBackend.topK). */
+  topK?(x: Float32Array, n: number, k: number, ids: Int32Array): void;
 }
 
 export function createForwardBatch(maxTokens: number, maxSeqs: number): ForwardBatch {

@@ -119,4 +119,9 @@ export interface KernelBackend {
    * gives NaN. Optional: sampling computes it in TypeScript (float64) otherwise.
    */
   logSumExp?(x: Float32Array, n: number): number;
+  /**
+   * The indices of the k largest of x[0..n) into ids[0..k), best first, ties to the lower index: the list of
+   * sampling's selectTopK for rows without NaN. Optional: sampling selects in TypeScript otherwise.
+   */
+  topK?(x: Float32Array, n: number, k: number, ids: Int32Array): void;
 }

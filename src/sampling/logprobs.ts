@@ -10,11 +10,15 @@ export class Logprobs {
   readonly topLogprobs: Float64Array;
   private readonly scratch: Int32Array;
 
-  /** `lse`: log Σ exp of a row, by default logSumExp below (float64); the server passes its backend's kernel. */
+  /**
+   * `lse`: log Σ exp of a row, by default logSumExp below (float64); `topK`: the k best ids, by default selectTopK.
+   * The server and `run` pass their backend's kernels.
+   */
   constructor(
     readonly vocabSize: number,
     readonly maxTop: number,
     private readonly lse: (logits: Float32Array, n: number) => number = logSumExp,
+    private readonly topK: (logits: Float32Array, n: number, k: number, ids: Int32Array) => void = selectTopK,
   ) {
     this.topIds = new Int32Array(maxTop);
     this.topLogprobs = new Float64Array(maxTop);
@@ -26,7 +30,7 @@ export class Logprobs {
     const lse = this.lse(logits, this.vocabSize);
     const k = Math.min(nTop, this.maxTop, this.vocabSize);
     if (k > 0) {
-      selectTopK(logits, this.vocabSize, k, this.scratch);
+      this.topK(logits, this.vocabSize, k, this.scratch);
       for (let i = 0; i < k; i++) {
         const id = this.scratch[i]!;
         this.topIds[i] = id;

@@ -18,10 +18,12 @@ export class Sampler {
   private readonly penalties: TokenPenalties;
   private readonly rng: Xoshiro128;
 
+  /** `best`: the index of a row's largest value, ties to the lowest (default argmax; the engine passes its backend's). */
   constructor(
     readonly params: SamplingParams,
     readonly vocabSize: number,
     ctxLen: number,
+    private readonly best: (keys: Float32Array, n: number) => number = argmax,
   ) {
     this.candidateIds = new Int32Array(vocabSize);
     this.candidateProbs = new Float64Array(vocabSize);
@@ -63,7 +65,7 @@ export class Sampler {
     const ids = this.candidateIds;
     const probs = this.candidateProbs;
     if (temperature <= 0 && this.biasIds.length === 0 && !this.penalties.active) {
-      ids[0] = argmax(logits, this.vocabSize); // plain greedy: nothing to change in a copy
+      ids[0] = this.best(logits, this.vocabSize); // plain greedy: nothing to change in a copy
       probs[0] = 1;
       return 1;
     }
@@ -72,7 +74,7 @@ export class Sampler {
     if (this.penalties.active) this.penalties.apply(work);
 
     if (temperature <= 0) {
-      ids[0] = argmax(work, this.vocabSize);
+      ids[0] = this.best(work, this.vocabSize);
       probs[0] = 1;
       return 1;
     }

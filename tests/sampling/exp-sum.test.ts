@@ -90,3 +90,40 @@ describe("selectTopK", () => {
     }
   });
 });
+
+// The wasm backend's top-k (assembly/top-k.ts, what the server's logprobs and traces use) against the same full
+// sort and against selectTopK: many equal keys, lengths not a multiple of four, k above n, ±∞, rows in and out of
+// wasm memory.
+describe("WasmBackend.topK", () => {
+  const wasm = new WasmBackend();
+  afterAll(() => wasm.close());
+
+  it("equals selectTopK and the first k of a full sort, ties → lower id", () => {
+    for (const [n, seed] of [[4096, 1], [4097, 2], [151936, 3], [7, 4], [1, 5], [3, 6]] as const) {
+      const x = logits(n, seed).map((v) => Math.round(v * 4) / 4);
+      if (seed === 2) x[4096] = 1e9; // the largest value in the tail after the four-wide groups
+      if (seed === 3) for (let i = 5; i < n; i += 1001) x[i] = -Infinity;
+      const order = Array.from(x.keys()).sort((a, b) => x[b]! - x[a]! || a - b);
+      const inside = wasm.allocF32(n);
+      inside.set(x);
+      for (const k of [1, 5, 20, 64]) {
+        const want = new Int32Array(k);
+        if (k <= n) selectTopK(x, n, k, want); // (callers keep k ≤ n: Logprobs clamps it to the vocabulary)
+        for (const row of [x, inside]) {
+          const got = new Int32Array(k).fill(-7);
+          wasm.topK(row, n, k, got);
+          expect(Array.from(got.subarray(0, Math.min(k, n)))).toEqual(order.slice(0, k));
+          if (k <= n) expect(Array.from(got)).toEqual(Array.from(want));
+          else expect(Array.from(got.subarray(n))).toEqual(new Array(k - n).fill(-7)); // nothing written past n
+        }
+      }
+    }
+  });
+
+  it("ranks +∞ first and −∞ last", () => {
+    const x = Float32Array.from([-Infinity, 3, Infinity, -Infinity, 3, 2, -Infinity, 9, 1]);
+    const got = new Int32Array(9);
+    wasm.topK(x, 9, 9, got);
+    expect(Array.from(got)).toEqual([2, 7, 1, 4, 5, 8, 0, 3, 6]);
+  });
+});

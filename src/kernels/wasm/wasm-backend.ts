@@ -73,6 +73,8 @@ export class WasmBackend implements KernelBackend {
   private readonly q8 = { qs: 0, ds: 0, ss: 0 };
   private readonly q8Region: ScratchRegion;
   private readonly stageX: ScratchRegion;
+  /** topK's ids and values. */
+  private readonly topKOut: ScratchRegion;
   private readonly stageOut: ScratchRegion;
   private readonly kvIndex: ScratchRegion;
   private row = new Float32Array(0);
@@ -101,6 +103,7 @@ export class WasmBackend implements KernelBackend {
     this.rmsNormOp = this.pool.opOf("rmsNorm");
     this.q8Region = new ScratchRegion(this.arena);
     this.stageX = new ScratchRegion(this.arena);
+    this.topKOut = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
     this.kvIndex = new ScratchRegion(this.arena);
     this.packWeights = options.packWeights ?? true;
@@ -282,6 +285,15 @@ export class WasmBackend implements KernelBackend {
   // assembly/log-sum-exp.ts on the calling thread (about 10 µs for 4096 logits).
   logSumExp(x: Float32Array, n: number): number {
     return this.exports["logSumExp"]!(this.input(x, n, this.stageX), n) as number;
+  }
+
+  topK(x: Float32Array, n: number, k: number, ids: Int32Array): void {
+    const m = Math.min(k, n);
+    if (m <= 0) return;
+    const out = this.topKOut.ensure(8 * m);
+    this.exports["topK"]!(this.input(x, n, this.stageX), n, m, out, out + 4 * m);
+    const words = this.topKOut.words; // ids at the region's start, no view made per call
+    for (let i = 0; i < m; i++) ids[i] = words[i]!;
   }
 
   // f32 and f16 rows in wasm (assembly/kv-append.ts); q8_0 in the reference writer.
