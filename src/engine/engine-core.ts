@@ -41,9 +41,6 @@ export class EngineCore {
   readonly scheduler: Scheduler;
   private readonly batch: ForwardBatch;
   private readonly logprobs: Logprobs;
-  /** Greedy's argmax through the model's top-k kernel where it has one (one shared result slot, no allocation). */
-  private readonly best: ((keys: Float32Array, n: number) => number) | undefined;
-  private readonly bestId = new Int32Array(1);
   private nextSeqId = 1;
   private wake: (() => void) | null = null;
   private stopped = false;
@@ -62,7 +59,6 @@ export class EngineCore {
     this.cache = new PrefixCache(model.numBlocks, model.blockSize);
     this.scheduler = new Scheduler({ maxBatchTokens: config.maxBatchTokens, maxSeqs: config.maxSeqs }, this.cache);
     this.batch = createForwardBatch(config.maxBatchTokens, config.maxSeqs);
-    this.best = model.topK ? (keys, n) => (model.topK!(keys, n, 1, this.bestId), this.bestId[0]!) : undefined;
     this.logprobs = new Logprobs(model.vocabSize, Math.max(MAX_TOP_LOGPROBS, config.traceTopK), model.logSumExp?.bind(model), model.topK?.bind(model));
   }
 
@@ -78,7 +74,7 @@ export class EngineCore {
   add(id: string, prompt: readonly number[], params: RequestParams, listener: RequestListener): EngineRequest {
     if (prompt.length === 0) throw new InputError(`request ${id}: empty prompt`);
     if (prompt.length >= this.model.ctxLen) throw new InputError(`request ${id}: prompt of ${prompt.length} tokens does not fit the context of ${this.model.ctxLen}`);
-    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.best);
+    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.model.topK?.bind(this.model));
     sampler.acceptPrompt(prompt);
     const req = new EngineRequest(id, this.nextSeqId++, prompt, params, sampler, this.config.now(), listener);
     if (this.nextSeqId > 0x7fffffff) this.nextSeqId = 1;

@@ -68,15 +68,13 @@ export async function generate(model: Model, tokenizer: Tokenizer, prompt: strin
   if (promptIds.length >= ctxLen) throw new InputError(`the prompt has ${promptIds.length} tokens; the context holds ${ctxLen}`);
   if (!Number.isInteger(opts.maxTokens) || opts.maxTokens < 0) throw new InputError(`maxTokens = ${opts.maxTokens}: expected an integer ≥ 0`);
 
-  // The backend's argmax, log-sum-exp and top-k where it has them (as the server's engine uses), so run and serve
-  // pick and report the same.
+  // The backend's log-sum-exp and top-k where it has them (greedy takes the top 1), as the server's engine uses them,
+  // so run and serve pick and report the same.
   const backend = model.backend;
-  const bestId = new Int32Array(1);
-  const best = backend.topK ? (x: Float32Array, n: number) => (backend.topK!(x, n, 1, bestId), bestId[0]!) : undefined;
-  const sampler = new Sampler(resolveSamplingParams(opts.sampling ?? {}, vocabSize), vocabSize, ctxLen, best);
+  const lse = backend.logSumExp?.bind(backend);
+  const topK = backend.topK?.bind(backend);
+  const sampler = new Sampler(resolveSamplingParams(opts.sampling ?? {}, vocabSize), vocabSize, ctxLen, topK);
   sampler.acceptPrompt(promptIds);
-  const lse = backend.logSumExp ? (x: Float32Array, n: number) => backend.logSumExp!(x, n) : undefined;
-  const topK = backend.topK ? (x: Float32Array, n: number, k: number, ids: Int32Array) => backend.topK!(x, n, k, ids) : undefined;
   const logprobs = opts.topLogprobs !== undefined ? new Logprobs(vocabSize, opts.topLogprobs, lse, topK) : undefined;
   const stopIds = new Set([...tokenizer.eosIds, ...(opts.extraStopIds ?? [])]);
   const decoder = tokenizer.createStreamingDecoder();

@@ -1,5 +1,5 @@
 // In-place heap selection and heap sort of token ids by a key array (the logits), allocation-free.
-// Order: higher key first; equal keys → lower id first (so greedy ties pick the lowest id, as argmax does).
+// Order: higher key first; equal keys → lower id first (so greedy, the top 1, picks the lowest id among ties).
 
 /** True when token a ranks below token b. */
 function worse(keys: Float32Array, a: number, b: number): boolean {
@@ -51,18 +51,4 @@ export function selectTopK(keys: Float32Array, vocabSize: number, k: number, ids
     }
   }
   sortByKeyDesc(ids, k, keys);
-}
-
-/** The best id (ties → lowest id). */
-export function argmax(keys: Float32Array, vocabSize: number): number {
-  let best = 0;
-  let bestKey = keys[0]!;
-  for (let id = 1; id < vocabSize; id++) {
-    const k = keys[id]!;
-    if (k > bestKey) {
-      bestKey = k;
-      best = id;
-    }
-  }
-  return best;
 }

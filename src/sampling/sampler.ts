@@ -1,4 +1,4 @@
-import { argmax, selectTopK, sortByKeyDesc } from "./candidate-sort.js";
+import { selectTopK, sortByKeyDesc } from "./candidate-sort.js";
 import type { SamplingParams } from "./sampling-params.js";
 import { TokenPenalties } from "./token-penalties.js";
 import { Xoshiro128 } from "./xoshiro128.js";
@@ -18,12 +18,17 @@ export class Sampler {
   private readonly penalties: TokenPenalties;
   private readonly rng: Xoshiro128;
 
-  /** `best`: the index of a row's largest value, ties to the lowest (default argmax; the engine passes its backend's). */
+  private readonly bestId = new Int32Array(1);
+
+  /**
+   * `topK`: the k best ids of a row, ties to the lower id (by default selectTopK; the engine and `run` pass their
+   * backend's kernel, as to Logprobs); greedy takes its top 1.
+   */
   constructor(
     readonly params: SamplingParams,
     readonly vocabSize: number,
     ctxLen: number,
-    private readonly best: (keys: Float32Array, n: number) => number = argmax,
+    private readonly topK: (keys: Float32Array, n: number, k: number, ids: Int32Array) => void = selectTopK,
   ) {
     this.candidateIds = new Int32Array(vocabSize);
     this.candidateProbs = new Float64Array(vocabSize);
@@ -58,6 +63,12 @@ export class Sampler {
     return this.candidateIds[n - 1]!;
   }
 
+  /** The best id of a row (ties → lowest id). */
+  private argmax(keys: Float32Array): number {
+    this.topK(keys, this.vocabSize, 1, this.bestId);
+    return this.bestId[0]!;
+  }
+
   /** Computes the final distribution into candidateIds/candidateProbs and returns its size. */
   prepare(logits: Float32Array): number {
     const { temperature, topK, topP, minP } = this.params;
@@ -65,7 +76,7 @@ export class Sampler {
     const ids = this.candidateIds;
     const probs = this.candidateProbs;
     if (temperature <= 0 && this.biasIds.length === 0 && !this.penalties.active) {
-      ids[0] = this.best(logits, this.vocabSize); // plain greedy: nothing to change in a copy
+      ids[0] = this.argmax(logits); // plain greedy: nothing to change in a copy
       probs[0] = 1;
       return 1;
     }
@@ -74,7 +85,7 @@ export class Sampler {
     if (this.penalties.active) this.penalties.apply(work);
 
     if (temperature <= 0) {
-      ids[0] = this.best(work, this.vocabSize);
+      ids[0] = this.argmax(work);
       probs[0] = 1;
       return 1;
     }
