@@ -150,8 +150,9 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
 @inline export function weights(s: usize, stats: usize, to: usize, n: i32, n4: i32, heads: i32, hdBytes: usize, softcap: f32): void {
   for (let h = 0; h < heads; h++) {
     const row = s + <usize>h * (TILE * 4), st = stats + (<usize>h << 3);
+    // Capped up to n4: the padding repeats a real key, and its raw score must not set the maximum.
     if (softcap > 0) {
-      for (let j = 0; j < n; j++) {
+      for (let j = 0; j < n4; j++) {
         const p = row + (<usize>j << 2);
         store<f32>(p, softcap * <f32>Math.tanh(<f64>(load<f32>(p) / softcap)));
       }

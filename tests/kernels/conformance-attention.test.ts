@@ -44,6 +44,14 @@ for (const backend of backends) {
     });
     // Decode tokens whose keys span several tiles: the running maximum rises from tile to tile, windows start
     // inside a tile and end in the next.
+    // Raw scores far beyond a small cap (±100 against 1): the softmax must see only capped scores, the padding of
+    // a tile's last four keys included.
+    it.each([1, 4])("long decode, scores capped from about ±100 to ±1: %i KV head(s)", (nKvHeads) => {
+      const rand = rng(71 + nKvHeads);
+      const kv = longDecodeBatch(rand, 16);
+      const p: AttentionParams = { nHeads: 4, nKvHeads, headDim: 32, scale: 1 / Math.sqrt(32), softcap: 1, window: 0 };
+      expectAttentionConforms(backend, ref, p, kv, rand, 2e-5, 300);
+    });
     it.each(LONG_CASES)("long decode: heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize", (c) => {
       const rand = rng(c.headDim * 37 + c.nHeads + c.window);
       const kv = longDecodeBatch(rand, c.blockSize);

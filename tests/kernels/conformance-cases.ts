@@ -101,10 +101,10 @@ export function expectMatmulConforms(backend: KernelBackend, ref: KernelBackend,
  * softmax) within `tol` (float32 online softmax).
  */
 export function expectAttentionConforms(backend: KernelBackend, ref: KernelBackend, p: AttentionParams,
-  kv: KvBatchView & { nSlots: number }, rand: () => number, tol = 2e-5): void {
+  kv: KvBatchView & { nSlots: number }, rand: () => number, tol = 2e-5, qScale = 2): void {
   const kvDim = p.nKvHeads * p.headDim, qDim = p.nHeads * p.headDim;
   const k = randomF32(kv.nSlots * kvDim, rand, 2), v = randomF32(kv.nSlots * kvDim, rand);
-  const q = randomF32(kv.nTokens * qDim, rand, 2);
+  const q = randomF32(kv.nTokens * qDim, rand, qScale);
   const want = new Float32Array(kv.nTokens * qDim);
   ref.attention(want, q, k, v, p, kv);
   const [kb, vb, qb, got] = [backend.allocF32(k.length), backend.allocF32(v.length), backend.allocF32(q.length), backend.allocF32(want.length)];
