@@ -1,6 +1,6 @@
-import { hsum, loadF16 } from "./f16";
-import { byteField, madd, pairsU5, shlSmallBytes, signedDot, swizzleIn } from "./int-dot";
-import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, finishBlock, groupScales, iq4xsScales, kBlockBytes, kDd, kMsum, kScalesMins, q45Codes } from "./matmul-k";
+import { f16sx4ToF32x4, hsum, loadF16 } from "./f16";
+import { byteField, hadd, madd, pairsU5, shlSmallBytes, signedDot, swizzleIn } from "./int-dot";
+import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, finishBlock, groupScales, iq4xsScales, kBlockBytes, kScalesMins, q45Codes, q5High } from "./matmul-k";
 
 // Super-block types times one token (decode), four weight rows at a time: the driver (matmul-k-driver.ts) gives
 // rows a quarter of its range apart, so four independent streams of reads are in flight (WebAssembly has no
@@ -9,51 +9,56 @@ import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, fini
 
 // Q4_K and Q5_K times one token (decode), four rows at once (at w0..w3; rows repeated for a short remainder): per
 // row, each 64-value chunk's two sub-block dots folded into one vector of four totals and multiplied by the
-// sub-block scales as i32 lanes (one pmaddwd), and the minima from pairs of activation group sums: fewer operations
-// per value than the generic tile of rowK, which unpacks codes per 16-value group.
+// sub-block scales as i32 lanes (one pmaddwd): fewer operations per value than the generic tile of rowK, which
+// unpacks codes per 16-value group. Per super-block the four rows' integer sums reduce to one vector (lane r: row r),
+// scaled by the four rows' d · d_activation in one multiply-add; their minima likewise, from the activation sums of
+// each 32-value sub-block (pairs of group sums, formed once for the four rows) in one pmaddwd per row.
 // The four rows run through each chunk together, sharing its activation loads, in a real loop: unrolled, V8 issued
 // all of a row's loads before any arithmetic and spilled them.
 @inline function rowsK4(kind: i32, w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, q: usize, dx: usize, bs: usize,
   o0: usize, o1: usize, o2: usize, o3: usize): void {
   const bytes = kBlockBytes(kind);
   const qs: usize = kind == KIND_Q4_K ? 16 : 48;
-  let acc0 = f32x4.splat(0), acc1 = f32x4.splat(0), acc2 = f32x4.splat(0), acc3 = f32x4.splat(0);
-  let min0 = f32x4.splat(0), min1 = f32x4.splat(0), min2 = f32x4.splat(0), min3 = f32x4.splat(0);
+  let acc = f32x4.splat(0), mins = f32x4.splat(0);
   for (let k = 0; k < nbk; k++) {
     const off = <usize>k * bytes;
     const a = q + (<usize>k << 8), b = bs + (<usize>k << 5);
     const da = v128.load32_splat(dx + (<usize>k << 2));
     const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
     const sm0 = kScalesMins(p0 + 4), sm1 = kScalesMins(p1 + 4), sm2 = kScalesMins(p2 + 4), sm3 = kScalesMins(p3 + 4);
-    const dd0 = kDd(p0, da), dd1 = kDd(p1, da), dd2 = kDd(p2, da), dd3 = kDd(p3, da);
-    min0 = madd(f32x4.convert_i32x4_s(kMsum(b, sm0)), v128.shuffle<f32>(dd0, dd0, 1, 1, 1, 1), min0);
-    min1 = madd(f32x4.convert_i32x4_s(kMsum(b, sm1)), v128.shuffle<f32>(dd1, dd1, 1, 1, 1, 1), min1);
-    min2 = madd(f32x4.convert_i32x4_s(kMsum(b, sm2)), v128.shuffle<f32>(dd2, dd2, 1, 1, 1, 1), min2);
-    min3 = madd(f32x4.convert_i32x4_s(kMsum(b, sm3)), v128.shuffle<f32>(dd3, dd3, 1, 1, 1, 1), min3);
-    const sc0 = i16x8.extend_low_i8x16_u(sm0), sc1 = i16x8.extend_low_i8x16_u(sm1);
-    const sc2 = i16x8.extend_low_i8x16_u(sm2), sc3 = i16x8.extend_low_i8x16_u(sm3);
+    // Each sub-block's activation sum (≤ 32 · 127) in eight 16-bit lanes.
+    const b32 = i16x8.narrow_i32x4_s(i32x4.extadd_pairwise_i16x8_s(v128.load(b)), i32x4.extadd_pairwise_i16x8_s(v128.load(b, 16)));
+    const m = hadd(hadd(kMins(sm0, b32), kMins(sm1, b32)), hadd(kMins(sm2, b32), kMins(sm3, b32)));
+    // The rows' [d, dmin] halves as i32 lanes: d sign-extended from the low half, dmin from the high one.
+    const dd = v128.load32_lane(p3, v128.load32_lane(p2, v128.load32_lane(p1, v128.load32_zero(p0), 1), 2), 3);
+    mins = madd(f32x4.convert_i32x4_s(m), f32x4.mul(f16sx4ToF32x4(i32x4.shr_s(dd, 16)), da), mins);
     let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
-    // The bytes of [s_2j ×4, s_2j+1 ×4] (16-bit lanes of sc) for chunk j: these indices plus 4j.
-    let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
+    // Chunk j's scale pairs [s_2j ×4, s_2j+1 ×4] swizzled from the scale bytes straight into 16-bit lanes (the high
+    // bytes' index selects zero): these indices plus 2j in each low byte.
+    let idx = i8x16(0, -128, 0, -128, 0, -128, 0, -128, 1, -128, 1, -128, 1, -128, 1, -128);
     for (let j: usize = 0; j < 4; j++) {
       const aj = a + (j << 6), cj = qs + (j << 5);
       const x0 = v128.load(aj), x1 = v128.load(aj, 16), x2 = v128.load(aj, 32), x3 = v128.load(aj, 48);
       const s = <i32>j << 1;
-      i0 = i32x4.add(i0, kChunk(kind, p0, cj, s, x0, x1, x2, x3, swizzleIn(sc0, idx)));
-      i1 = i32x4.add(i1, kChunk(kind, p1, cj, s, x0, x1, x2, x3, swizzleIn(sc1, idx)));
-      i2 = i32x4.add(i2, kChunk(kind, p2, cj, s, x0, x1, x2, x3, swizzleIn(sc2, idx)));
-      i3 = i32x4.add(i3, kChunk(kind, p3, cj, s, x0, x1, x2, x3, swizzleIn(sc3, idx)));
-      idx = i8x16.add(idx, i8x16.splat(4));
+      i0 = i32x4.add(i0, kChunk(kind, p0, cj, s, x0, x1, x2, x3, swizzleIn(sm0, idx)));
+      i1 = i32x4.add(i1, kChunk(kind, p1, cj, s, x0, x1, x2, x3, swizzleIn(sm1, idx)));
+      i2 = i32x4.add(i2, kChunk(kind, p2, cj, s, x0, x1, x2, x3, swizzleIn(sm2, idx)));
+      i3 = i32x4.add(i3, kChunk(kind, p3, cj, s, x0, x1, x2, x3, swizzleIn(sm3, idx)));
+      idx = i16x8.add(idx, i16x8.splat(2));
     }
-    acc0 = madd(f32x4.convert_i32x4_s(i0), v128.shuffle<f32>(dd0, dd0, 0, 0, 0, 0), acc0);
-    acc1 = madd(f32x4.convert_i32x4_s(i1), v128.shuffle<f32>(dd1, dd1, 0, 0, 0, 0), acc1);
-    acc2 = madd(f32x4.convert_i32x4_s(i2), v128.shuffle<f32>(dd2, dd2, 0, 0, 0, 0), acc2);
-    acc3 = madd(f32x4.convert_i32x4_s(i3), v128.shuffle<f32>(dd3, dd3, 0, 0, 0, 0), acc3);
+    const dv = f32x4.mul(f16sx4ToF32x4(i32x4.shr_s(i32x4.shl(dd, 16), 16)), da);
+    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i0, i1), hadd(i2, i3))), dv, acc);
   }
-  store<f32>(o0, hsum(acc0) - hsum(min0));
-  store<f32>(o1, hsum(acc1) - hsum(min1));
-  store<f32>(o2, hsum(acc2) - hsum(min2));
-  store<f32>(o3, hsum(acc3) - hsum(min3));
+  const r = f32x4.sub(acc, mins);
+  store<f32>(o0, f32x4.extract_lane(r, 0));
+  store<f32>(o1, f32x4.extract_lane(r, 1));
+  store<f32>(o2, f32x4.extract_lane(r, 2));
+  store<f32>(o3, f32x4.extract_lane(r, 3));
+}
+
+// A Q4_K/Q5_K row's minima (kScalesMins' bytes 8–15) times the sub-block activation sums b32: four partial sums.
+@inline function kMins(sm: v128, b32: v128): v128 {
+  return i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(sm), b32);
 }
 
 // Q4_K, Q5_K and Q6_K stay functions of their own: inlined into the driver's matmul, Q4_K ran 0.93–0.99× and Q6_K
@@ -69,8 +74,9 @@ export function rowsQ5_K4(w0: usize, w1: usize, w2: usize, w3: usize, nbk: i32, 
 
 // Chunk j of a super-block at p (q45Codes) times its 64 activations x0…x3, scaled by s2 (chunkDot).
 @inline function kChunk(kind: i32, p: usize, cj: usize, s: i32, x0: v128, x1: v128, x2: v128, x3: v128, s2: v128): v128 {
-  return chunkDot(q45Codes(kind, p, cj, s, 0), q45Codes(kind, p, cj, s, 1), q45Codes(kind, p, cj, s, 2), q45Codes(kind, p, cj, s, 3),
-    x0, x1, x2, x3, s2);
+  const c0 = v128.load(p + cj), c1 = v128.load(p + cj, 16), hb0 = q5High(kind, p, 0), hb1 = q5High(kind, p, 1);
+  return chunkDot(q45Codes(kind, c0, hb0, s, true), q45Codes(kind, c1, hb1, s, true), q45Codes(kind, c0, hb0, s, false),
+    q45Codes(kind, c1, hb1, s, false), x0, x1, x2, x3, s2);
 }
 
 // IQ4_XS times one token (decode), four rows at once, as rowsK4: per 64-value chunk (two 32-value sub-blocks) the

@@ -191,12 +191,12 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
 }
 
 // Minima: each 16-activation group sum (at b) times its sub-block's min (pmaddwd against the mins doubled per lane pair).
-@inline export function kMsum(b: usize, sm: v128): v128 {
+@inline function kMsum(b: usize, sm: v128): v128 {
   return i32x4.add(i32x4.dot_i16x8_s(v128.load(b), minsLo(sm)), i32x4.dot_i16x8_s(v128.load(b, 16), minsHi(sm)));
 }
 
 // [d, dmin] · d_activation (da splat) from the two halves at p in one conversion.
-@inline export function kDd(p: usize, da: v128): v128 {
+@inline function kDd(p: usize, da: v128): v128 {
   return f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p))), da);
 }
 
@@ -229,8 +229,9 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
     let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
     for (let j: usize = 0; j < 4; j++) {
       const cj = qs + (j << 5), s = <i32>j << 1;
-      const l0 = q45Codes(kind, p, cj, s, 0), l1 = q45Codes(kind, p, cj, s, 1);
-      const h0 = q45Codes(kind, p, cj, s, 2), h1 = q45Codes(kind, p, cj, s, 3);
+      const c0 = v128.load(p + cj), c1 = v128.load(p + cj, 16), hb0 = q5High(kind, p, 0), hb1 = q5High(kind, p, 1);
+      const l0 = q45Codes(kind, c0, hb0, s, true), l1 = q45Codes(kind, c1, hb1, s, true);
+      const h0 = q45Codes(kind, c0, hb0, s, false), h1 = q45Codes(kind, c1, hb1, s, false);
       const s2 = swizzleIn(sc, idx);
       const a0 = a + (j << 6), a1 = a0 + cols, a2 = a0 + 2 * cols, a3 = a0 + 3 * cols;
       i0 = i32x4.add(i0, chunkDot(l0, l1, h0, h1, v128.load(a0), v128.load(a0, 16), v128.load(a0, 32), v128.load(a0, 48), s2));
@@ -258,18 +259,21 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   store<f32>(out + 3 * outStride, hsum(f3) - hsum(n3));
 }
 
-// Codes of chunk j of a Q4_K/Q5_K super-block at p (its 32 bytes at p + cj; s = 2j), by part: 0, 1: the low
-// nibbles of bytes 0–15, 16–31 (sub-block 2j); 2, 3: their high nibbles (sub-block 2j + 1). Q5_K adds bit s (parts
-// 0, 1) or s + 1 (parts 2, 3) of its 32 high-bit bytes at p + 16 as bit 4: 16-bit shifts, the mask drops what crossed.
-@inline export function q45Codes(kind: i32, p: usize, cj: usize, s: i32, part: i32): v128 {
-  const half: usize = <usize>(part & 1) << 4;
-  const c = v128.load(p + cj + half);
-  const low = part < 2;
+// Codes of chunk j of a Q4_K/Q5_K super-block from one half of its 32 bytes (c: bytes 0–15 or 16–31 at p + cj):
+// the low nibbles (`low`, sub-block 2j) or the high ones (sub-block 2j + 1). Q5_K adds bit s = 2j (low) or s + 1 of the
+// matching half of its 32 high-bit bytes at p + 16 (hb) as bit 4: 16-bit shifts, the mask drops what crossed.
+// Each half is loaded once for both nibbles (V8 does not merge two loads of one address).
+@inline export function q45Codes(kind: i32, c: v128, hb: v128, s: i32, low: bool): v128 {
   let v = low ? v128.and(c, i8x16.splat(0x0f)) : byteField(c, 4, 0x0f);
   if (kind == KIND_Q5_K) {
-    v = v128.or(v, v128.and(i16x8.shl(i16x8.shr_u(v128.load(p + 16 + half), s), low ? 4 : 3), i8x16.splat(0x10)));
+    v = v128.or(v, v128.and(i16x8.shl(i16x8.shr_u(hb, s), low ? 4 : 3), i8x16.splat(0x10)));
   }
   return v;
+}
+
+// The high-bit bytes of half h (0, 1) of a Q5_K super-block at p (Q4_K: unused, zero).
+@inline export function q5High(kind: i32, p: usize, h: usize): v128 {
+  return kind == KIND_Q5_K ? v128.load(p + 16 + (h << 4)) : i32x4.splat(0);
 }
 
 // A chunk's codes (l0, l1: sub-block 2j, h0, h1: 2j + 1) times one token's 64 activations x0…x3: each sub-block's
