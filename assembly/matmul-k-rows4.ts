@@ -1,6 +1,6 @@
 import { f16sx4ToF32x4, hsum, loadF16 } from "./f16";
 import { byteField, hadd, madd, pairsU5, shlSmallBytes, signedDot, swizzleIn } from "./int-dot";
-import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, finishBlock, groupScales, iq4xsScales, kBlockBytes, kScalesMins, q45Codes, q5High } from "./matmul-k";
+import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, finishBlock, groupScales, iq4xsScales, kBlockBytes, kMins, kScalesMins, q45Codes, q5High, subBlockSums } from "./matmul-k";
 
 // Super-block types times one token (decode), four weight rows at a time: the driver (matmul-k-driver.ts) gives
 // rows a quarter of its range apart, so four independent streams of reads are in flight (WebAssembly has no
@@ -26,8 +26,7 @@ import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, fini
     const da = v128.load32_splat(dx + (<usize>k << 2));
     const p0 = w0 + off, p1 = w1 + off, p2 = w2 + off, p3 = w3 + off;
     const sm0 = kScalesMins(p0 + 4), sm1 = kScalesMins(p1 + 4), sm2 = kScalesMins(p2 + 4), sm3 = kScalesMins(p3 + 4);
-    // Each sub-block's activation sum (≤ 32 · 127) in eight 16-bit lanes.
-    const b32 = i16x8.narrow_i32x4_s(i32x4.extadd_pairwise_i16x8_s(v128.load(b)), i32x4.extadd_pairwise_i16x8_s(v128.load(b, 16)));
+    const b32 = subBlockSums(b);
     const m = hadd(hadd(kMins(sm0, b32), kMins(sm1, b32)), hadd(kMins(sm2, b32), kMins(sm3, b32)));
     // The rows' [d, dmin] halves as i32 lanes: d sign-extended from the low half, dmin from the high one.
     const dd = v128.load32_lane(p3, v128.load32_lane(p2, v128.load32_lane(p1, v128.load32_zero(p0), 1), 2), 3);
@@ -54,11 +53,6 @@ import { IQ4NL_TABLE, KIND_Q2_K, KIND_Q3_K, KIND_Q4_K, KIND_Q5_K, chunkDot, fini
   store<f32>(o1, f32x4.extract_lane(r, 1));
   store<f32>(o2, f32x4.extract_lane(r, 2));
   store<f32>(o3, f32x4.extract_lane(r, 3));
-}
-
-// A Q4_K/Q5_K row's minima (kScalesMins' bytes 8–15) times the sub-block activation sums b32: four partial sums.
-@inline function kMins(sm: v128, b32: v128): v128 {
-  return i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(sm), b32);
 }
 
 // Q4_K, Q5_K and Q6_K stay functions of their own: inlined into the driver's matmul, Q4_K ran 0.93–0.99× and Q6_K

@@ -1,5 +1,5 @@
 import { f16sx4ToF32x4, hsum, loadF16 } from "./f16";
-import { byteField, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
+import { byteField, hadd, madd, pairsU5, shlSmallBytes, swizzleIn } from "./int-dot";
 
 // Super-block (256-value) types times Q8_K activations (quantize-act.ts: one f32 scale per 256 values and the
 // sums of each 16 quants), as llama.cpp's vec_dot_*_q8_K: per super-block an exact integer sum of
@@ -190,73 +190,64 @@ export const IQ4NL_TABLE: v128 = i8x16(-127, -104, -83, -65, -49, -35, -22, -10,
   }
 }
 
-// Minima: each 16-activation group sum (at b) times its sub-block's min (pmaddwd against the mins doubled per lane pair).
-@inline function kMsum(b: usize, sm: v128): v128 {
-  return i32x4.add(i32x4.dot_i16x8_s(v128.load(b), minsLo(sm)), i32x4.dot_i16x8_s(v128.load(b, 16), minsHi(sm)));
+// The activation sum of each 32-value sub-block of a super-block (pairs of its sixteen group sums at b, each
+// ≤ 16 · 127) in eight 16-bit lanes.
+@inline export function subBlockSums(b: usize): v128 {
+  return i16x8.narrow_i32x4_s(i32x4.extadd_pairwise_i16x8_s(v128.load(b)), i32x4.extadd_pairwise_i16x8_s(v128.load(b, 16)));
 }
 
-// [d, dmin] · d_activation (da splat) from the two halves at p in one conversion.
-@inline function kDd(p: usize, da: v128): v128 {
-  return f32x4.mul(f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p))), da);
-}
-
-// The mins of sub-blocks 0–3 (4–7) from kScalesMins' bytes 8–11 (12–15), each doubled in a pair of i16 lanes.
-@inline function minsLo(sm: v128): v128 {
-  return i8x16.swizzle(sm, i8x16(8, -1, 8, -1, 9, -1, 9, -1, 10, -1, 10, -1, 11, -1, 11, -1));
-}
-@inline function minsHi(sm: v128): v128 {
-  return i8x16.swizzle(sm, i8x16(12, -1, 12, -1, 13, -1, 13, -1, 14, -1, 14, -1, 15, -1, 15, -1));
+// A Q4_K/Q5_K super-block's minima (kScalesMins' bytes 8–15, sm) times the sub-block activation sums b32: four
+// partial sums.
+@inline export function kMins(sm: v128, b32: v128): v128 {
+  return i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_u(sm), b32);
 }
 
 // Q4_K and Q5_K times four tokens (prefill, decoding batches) for one weight row: per super-block the scales decoded
 // once, per 64-value chunk (a real loop, as in matmul-k-rows4.ts) the codes of its two sub-blocks unpacked once
 // (Q5_K: with the fifth bit) and dotted with each token's 64 activations: 16-bit pair sums of both sub-blocks folded
-// into one vector, times [s ×4, s' ×4] in one pmaddwd. Per token: activations q + t·cols, scales dx + t·dStride,
-// group sums bs + t·bsStride; out + t·outStride.
+// into one vector, times [s ×4, s' ×4] in one pmaddwd. Per super-block the four tokens' integer sums reduce to one
+// vector (lane t: token t) scaled by d times the tokens' d_activation in one multiply-add, the minima likewise
+// (kMins per token). Per token: activations q + t·cols, scales dx + t·dStride, group sums bs + t·bsStride;
+// out + t·outStride.
 @inline export function rowQ45Tokens4(kind: i32, w: usize, nbk: i32, q: usize, cols: usize, dx: usize, dStride: usize,
   bs: usize, bsStride: usize, out: usize, outStride: usize): void {
   const bytes = kBlockBytes(kind);
   const qs: usize = kind == KIND_Q4_K ? 16 : 48;
-  let f0 = f32x4.splat(0), f1 = f32x4.splat(0), f2 = f32x4.splat(0), f3 = f32x4.splat(0);
-  let n0 = f32x4.splat(0), n1 = f32x4.splat(0), n2 = f32x4.splat(0), n3 = f32x4.splat(0);
+  let acc = f32x4.splat(0), mins = f32x4.splat(0);
   for (let k = 0; k < nbk; k++) {
     const p = w + <usize>k * bytes;
     const a = q + (<usize>k << 8), b = bs + (<usize>k << 5), d = dx + (<usize>k << 2);
     const sm = kScalesMins(p + 4);
-    const sc = i16x8.extend_low_i8x16_u(sm);
+    // The four tokens' d_activation, and the row's [d, dmin].
+    const da = v128.load32_lane(d + 3 * dStride, v128.load32_lane(d + 2 * dStride, v128.load32_lane(d + dStride, v128.load32_zero(d), 1), 2), 3);
+    const dd = f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load32_zero(p)));
+    const m = hadd(hadd(kMins(sm, subBlockSums(b)), kMins(sm, subBlockSums(b + bsStride))),
+      hadd(kMins(sm, subBlockSums(b + 2 * bsStride)), kMins(sm, subBlockSums(b + 3 * bsStride))));
+    mins = madd(f32x4.convert_i32x4_s(m), f32x4.mul(da, v128.shuffle<f32>(dd, dd, 1, 1, 1, 1)), mins);
     let i0 = i32x4.splat(0), i1 = i32x4.splat(0), i2 = i32x4.splat(0), i3 = i32x4.splat(0);
-    // The bytes of [s_2j ×4, s_2j+1 ×4] (16-bit lanes of sc) for chunk j: these indices plus 4j.
-    let idx = i8x16(0, 1, 0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 2, 3, 2, 3);
+    // Chunk j's scale pairs [s_2j ×4, s_2j+1 ×4] swizzled from the scale bytes straight into 16-bit lanes (the high
+    // bytes' index selects zero): these indices plus 2j in each low byte.
+    let idx = i8x16(0, -128, 0, -128, 0, -128, 0, -128, 1, -128, 1, -128, 1, -128, 1, -128);
     for (let j: usize = 0; j < 4; j++) {
       const cj = qs + (j << 5), s = <i32>j << 1;
       const c0 = v128.load(p + cj), c1 = v128.load(p + cj, 16), hb0 = q5High(kind, p, 0), hb1 = q5High(kind, p, 1);
       const l0 = q45Codes(kind, c0, hb0, s, true), l1 = q45Codes(kind, c1, hb1, s, true);
       const h0 = q45Codes(kind, c0, hb0, s, false), h1 = q45Codes(kind, c1, hb1, s, false);
-      const s2 = swizzleIn(sc, idx);
+      const s2 = swizzleIn(sm, idx);
       const a0 = a + (j << 6), a1 = a0 + cols, a2 = a0 + 2 * cols, a3 = a0 + 3 * cols;
       i0 = i32x4.add(i0, chunkDot(l0, l1, h0, h1, v128.load(a0), v128.load(a0, 16), v128.load(a0, 32), v128.load(a0, 48), s2));
       i1 = i32x4.add(i1, chunkDot(l0, l1, h0, h1, v128.load(a1), v128.load(a1, 16), v128.load(a1, 32), v128.load(a1, 48), s2));
       i2 = i32x4.add(i2, chunkDot(l0, l1, h0, h1, v128.load(a2), v128.load(a2, 16), v128.load(a2, 32), v128.load(a2, 48), s2));
       i3 = i32x4.add(i3, chunkDot(l0, l1, h0, h1, v128.load(a3), v128.load(a3, 16), v128.load(a3, 32), v128.load(a3, 48), s2));
-      idx = i8x16.add(idx, i8x16.splat(4));
+      idx = i16x8.add(idx, i16x8.splat(2));
     }
-    let dd = kDd(p, v128.load32_splat(d));
-    f0 = madd(f32x4.convert_i32x4_s(i0), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), f0);
-    n0 = madd(f32x4.convert_i32x4_s(kMsum(b, sm)), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), n0);
-    dd = kDd(p, v128.load32_splat(d + dStride));
-    f1 = madd(f32x4.convert_i32x4_s(i1), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), f1);
-    n1 = madd(f32x4.convert_i32x4_s(kMsum(b + bsStride, sm)), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), n1);
-    dd = kDd(p, v128.load32_splat(d + 2 * dStride));
-    f2 = madd(f32x4.convert_i32x4_s(i2), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), f2);
-    n2 = madd(f32x4.convert_i32x4_s(kMsum(b + 2 * bsStride, sm)), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), n2);
-    dd = kDd(p, v128.load32_splat(d + 3 * dStride));
-    f3 = madd(f32x4.convert_i32x4_s(i3), v128.shuffle<f32>(dd, dd, 0, 0, 0, 0), f3);
-    n3 = madd(f32x4.convert_i32x4_s(kMsum(b + 3 * bsStride, sm)), v128.shuffle<f32>(dd, dd, 1, 1, 1, 1), n3);
+    acc = madd(f32x4.convert_i32x4_s(hadd(hadd(i0, i1), hadd(i2, i3))), f32x4.mul(da, v128.shuffle<f32>(dd, dd, 0, 0, 0, 0)), acc);
   }
-  store<f32>(out, hsum(f0) - hsum(n0));
-  store<f32>(out + outStride, hsum(f1) - hsum(n1));
-  store<f32>(out + 2 * outStride, hsum(f2) - hsum(n2));
-  store<f32>(out + 3 * outStride, hsum(f3) - hsum(n3));
+  const r = f32x4.sub(acc, mins);
+  store<f32>(out, f32x4.extract_lane(r, 0));
+  store<f32>(out + outStride, f32x4.extract_lane(r, 1));
+  store<f32>(out + 2 * outStride, f32x4.extract_lane(r, 2));
+  store<f32>(out + 3 * outStride, f32x4.extract_lane(r, 3));
 }
 
 // Codes of chunk j of a Q4_K/Q5_K super-block from one half of its 32 bytes (c: bytes 0–15 or 16–31 at p + cj):
