@@ -72,7 +72,9 @@ describe("overload, hostile input and shutdown (stories-7m, real server)", () =>
   }, 180_000);
 
   it("on SIGTERM refuses new generations with 503, finishes the running one and exits 0", async () => {
-    const running = complete({ prompt: "One day", max_tokens: 40, temperature: 0, ignore_eos: true });
+    // Long enough (about half a second) that it is still running when the refused request arrives 50 ms after the
+    // signal: with 40 tokens it could finish first, and the drained server had closed its port (ECONNREFUSED).
+    const running = complete({ prompt: "One day", max_tokens: 300, temperature: 0, ignore_eos: true });
     await expect.poll(async () => (await stats(server.url)).running, { timeout: 5_000, interval: 10 }).toBe(1);
     server.child.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 50));
@@ -81,7 +83,7 @@ describe("overload, hostile input and shutdown (stories-7m, real server)", () =>
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     const done = await running;
     expect(done.status).toBe(200);
-    expect(((await done.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(40);
+    expect(((await done.json()) as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(300);
     expect(await server.stop()).toBe(0);
   }, 180_000);
 });
