@@ -11,6 +11,7 @@ import { loadWasmKernels, type WasmSimdLevel } from "./wasm-binary.js";
 import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "./wasm-kernel-names.js";
 import { RopeTable } from "./rope-table.js";
 import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
+import { CHUNKS_PER_THREAD, MAX_CHUNKS_PER_THREAD } from "./pool-control.js";
 import { PACKED_Q32, packedRowDecoder } from "./packed-rows.js";
 import { AttentionStage } from "./attention-stage.js";
 import { FloatTileStage } from "./float-tile-stage.js";
@@ -186,7 +187,7 @@ export class WasmBackend implements KernelBackend {
       const stage = this.floatStage;
       stage.prepare(xPtr, cols, nTokens);
       pool.setArgs(ww.ptr, xPtr, stage.xp, outPtr, rows, cols, nTokens, stage.scratch);
-      pool.run(ww.op, 8, rows, 4);
+      pool.run(ww.op, 8, rows, 4, nTokens >= 4 ? MAX_CHUNKS_PER_THREAD : CHUNKS_PER_THREAD);
     }
     if (this.arena.addressOf(out) < 0) out.set(this.arena.f32(outPtr, nTokens * rows));
   }

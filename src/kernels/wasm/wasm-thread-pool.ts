@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { CHUNK_BITS, CHUNK_MASK, CHUNKS_PER_THREAD, CTRL, TAG_MASK } from "./pool-control.js";
+import { CHUNK_BITS, CHUNK_MASK, CHUNKS_PER_THREAD, CTRL, MAX_CHUNKS_PER_THREAD, TAG_MASK } from "./pool-control.js";
 import { POOL_WORKER_SOURCE } from "./pool-worker-source.js";
 
 /** Iterations the calling thread spins on the done counter before sleeping. */
@@ -58,12 +58,13 @@ export class WasmThreadPool {
 
   /**
    * Runs kernel `op` with the arguments already written by `setArgs`, followed by a range [r0, r1) of [0, n) per
-   * call: the range is cut into chunks (whole multiples of `grain`, e.g. 4 rows, about CHUNKS_PER_THREAD per thread)
+   * call: the range is cut into chunks (whole multiples of `grain`, e.g. 4 rows, about `chunksPerThread` per thread,
+   * at most MAX_CHUNKS_PER_THREAD)
    * that the calling thread and the workers claim as they come free, so a thread the host has descheduled holds up
    * one chunk rather than its whole share (llama.cpp's matmul hands out chunks the same way). Returns when every
    * chunk is done.
    */
-  run(op: number, argc: 6 | 8 | 12, n: number, grain = 1): void {
+  run(op: number, argc: 6 | 8 | 12, n: number, grain = 1, chunksPerThread = CHUNKS_PER_THREAD): void {
     const fn = this.fns[op]!;
     const units = Math.ceil(n / grain);
     if (this.nThreads === 1 || units < 2) {
@@ -73,7 +74,8 @@ export class WasmThreadPool {
     const c = this.control;
     // Small jobs (a few norm rows, a few attention heads) go in one chunk per thread: more would cost more in claims
     // than they could save.
-    const perThread = units >= 2 * CHUNKS_PER_THREAD * this.nThreads ? CHUNKS_PER_THREAD : 1;
+    const cpt = Math.min(chunksPerThread, MAX_CHUNKS_PER_THREAD);
+    const perThread = units >= 2 * cpt * this.nThreads ? cpt : 1;
     const chunk = Math.ceil(units / Math.min(units, this.nThreads * perThread)) * grain;
     const chunks = Math.ceil(n / chunk);
     const gen = (Atomics.load(c, CTRL.gen) + 1) | 0;
