@@ -32,7 +32,7 @@ export const CHUNKS_PER_THREAD = 4;
 /**
  * The most chunks per thread a job may ask for (maxThreads × this < 2^CHUNK_BITS). Float products over 4 tokens or
  * more (decoding batches, prefill) take it: a chunk there converts and tiles many rows, and the last one held the
- * other threads waiting (a stories-7m step of 8 sequences, two threads: 0.90–0.96× the time with 7 instead of 4,
+ * other threads waiting (a stories-7m step of 8 sequences, two threads: 0.95–0.96× the time with 7 instead of 4,
  * one sequence unchanged; quantized decode of small models lost up to 7 % with 7, so it keeps 4).
  */
 export const MAX_CHUNKS_PER_THREAD = 7;
