@@ -1,6 +1,6 @@
 import { exp4 } from "./activation";
 import { rescaleRow } from "./attention";
-import { hsum4x4, loadF16x4 } from "./f16";
+import { hmax, hsum, hsum4x4, loadF16x4 } from "./f16";
 import { madd } from "./int-dot";
 import { threadSlot } from "./thread-slot";
 
@@ -159,7 +159,7 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
     }
     let mv = f32x4.splat(-Infinity);
     for (let j = 0; j < n4; j += 4) mv = f32x4.max(mv, v128.load(row + (<usize>j << 2)));
-    const tileMax = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+    const tileMax = hmax(mv);
     let m = load<f32>(st), l = load<f32>(st, 4);
     if (tileMax > m) {
       l *= rescaleRow(to + <usize>h * hdBytes, hdBytes, m - tileMax);
@@ -175,7 +175,7 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
       v128.store(p, w);
       sum = f32x4.add(sum, w);
     }
-    store<f32>(st, l + f32x4.extract_lane(sum, 0) + f32x4.extract_lane(sum, 1) + f32x4.extract_lane(sum, 2) + f32x4.extract_lane(sum, 3), 4);
+    store<f32>(st, l + hsum(sum), 4);
   }
 }
 

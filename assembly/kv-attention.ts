@@ -97,9 +97,12 @@ export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: 
     for (let j0 = first; j0 <= pos; j0 += TILE) {
       const n = min(TILE, pos + 1 - j0), n4 = (n + 3) & ~3;
       tileRows(table, blockSize, j0, n, n4, rowBytes, rowsAt);
-      for (let j = 0; j < n4; j++) {
+      for (let j = 0; j < n; j++) {
         store<f32>(scores + (<usize>j << 2), dotRow(qRow, k + <usize>load<i32>(rowsAt + (<usize>j << 2)) + kvOff, hd) * scale);
       }
+      // The padding repeats the last key (tileRows): its score copied, not computed again.
+      const last = load<f32>(scores + (<usize>(n - 1) << 2));
+      for (let j = n; j < n4; j++) store<f32>(scores + (<usize>j << 2), last);
       weights(scores, stats, oRow, n, n4, 1, hdBytes, softcap);
       for (let j = 0; j < n; j++) {
         axpyRow(oRow, load<f32>(scores + (<usize>j << 2)), v + <usize>load<i32>(rowsAt + (<usize>j << 2)) + kvOff, hd);
