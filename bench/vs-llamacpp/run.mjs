@@ -2,17 +2,19 @@
 // tsinfer against llama.cpp (node-llama-cpp 3.21.1) on the same GGUF files and thread counts, runs alternating
 // between the engines (the host is shared: figures drift 25–40 % between time windows).
 //   node bench/vs-llamacpp/run.mjs [--models smollm2-135m,qwen2.5-0.5b,llama-3.2-1b] [--types Q8_0,Q4_0,Q4_K]
-//        [--threads 1,2] [--reps 2] [--pp 512] [--tg 128] [--out bench/results/vs-llamacpp]
+//        [--threads 1,2] [--reps 2] [--pp 512] [--tg 128] [--out bench/results/vs-llamacpp] [--llamacpp-cpu VARIANT]
 // Each engine runs in its own process: `tsinfer bench --json` and llamacpp-bench.mjs (decode from a 1-token prompt,
 // llama-bench's tg). llama.cpp's figures are its own counters (native_tps). Besides wall-clock tokens/s, each side's
 // tokens per CPU-second of its process (all threads) is compared: on an overloaded shared host that ratio is the
 // stable one (each engine's share of the CPU varies run to run). Prints a table and appends it, with
-// machine, commit and date, to <out>.md and the raw records to <out>.jsonl.
+// machine, commit and date, to <out>.md and the raw records to <out>.jsonl. --llamacpp-cpu runs one of llama.cpp's
+// prebuilt CPU variants (zen4, icelake, …) instead of the best one for this CPU (cpu-variant-tree.mjs).
 import { execFileSync } from "node:child_process";
-import { appendFileSync, existsSync } from "node:fs";
+import { appendFileSync, existsSync, rmSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { cpuVariantTree } from "./cpu-variant-tree.mjs";
 import { SHAPES } from "./shapes.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,6 +27,8 @@ const reps = args.reps ?? "2", pp = args.pp ?? "512", tg = args.tg ?? "128";
 const out = args.out ?? join(root, "bench", "results", "vs-llamacpp");
 const modelDir = args["model-dir"] ?? join(here, "models");
 const tsinferBin = args.tsinfer ?? join(root, "bin", "tsinfer.js");
+const variantTree = args["llamacpp-cpu"] ? cpuVariantTree(root, args["llamacpp-cpu"]) : null;
+process.on("exit", () => { if (variantTree) rmSync(variantTree.dir, { recursive: true, force: true }); });
 
 function runJson(cmd, argv) {
   const text = execFileSync(cmd, argv, { encoding: "utf8", maxBuffer: 64 << 20, stdio: ["ignore", "pipe", "inherit"] });
@@ -38,7 +42,8 @@ function tsinfer(file, threads) {
 }
 
 function llamacpp(file, threads) {
-  const r = runJson(process.execPath, [join(here, "llamacpp-bench.mjs"), "--model", file, "--threads", String(threads), "--prompts", pp,
+  const script = variantTree ? [...variantTree.nodeArgs, variantTree.bench] : [join(here, "llamacpp-bench.mjs")];
+  const r = runJson(process.execPath, [...script, "--model", file, "--threads", String(threads), "--prompts", pp,
     "--gen", tg, "--reps", reps, "--decode-prompt", "1"]);
   return { pp: r.prefill[pp].native_tps, tg: r.decode.native_tps, ppCpu: r.prefill[pp].cpu_tps, tgCpu: r.decode.cpu_tps, raw: r };
 }
@@ -69,7 +74,7 @@ const f = (x) => x.toFixed(1);
 const lines = [
   `## ${new Date().toISOString()} — commit ${commit}`,
   "",
-  `Machine: ${cpus()[0]?.model} × ${cpus().length} (shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; pp${pp} / tg${tg}, ${reps} reps each after warm-up; llama.cpp = node-llama-cpp 3.21.1 native counters. Load average at each row's start shown.`,
+  `Machine: ${cpus()[0]?.model} × ${cpus().length} (shared), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}; pp${pp} / tg${tg}, ${reps} reps each after warm-up; llama.cpp = node-llama-cpp 3.21.1 native counters, CPU backend ${[...new Set(rows.map((r) => r.ll.raw.cpu_backend))].join(", ")}${variantTree ? ` (--llamacpp-cpu ${args["llamacpp-cpu"]})` : ""}. Load average at each row's start shown.`,
   "",
   `| model | type | threads | tsinfer pp${pp} | llama.cpp pp${pp} | pp ratio | pp ratio per CPU-s | tsinfer tg${tg} | llama.cpp tg${tg} | tg ratio | tg ratio per CPU-s | load |`,
   "|---|---|---|---|---|---|---|---|---|---|---|---|",
