@@ -18,4 +18,4 @@ export { attentionPrefill, attentionPrefillSlotBytes } from "./attention-prefill
 export { logSumExp } from "./log-sum-exp";
 export { topK } from "./top-k";
 export { setThreadIndex } from "./thread-slot";
-export { ropeRotate, addF32 } from "./rope";
+export { ropeRotate, addF32, copyColumns } from "./rope";

@@ -21,6 +21,14 @@ export function ropeRotate(x: usize, nTokens: i32, nHeads: i32, headDim: i32, nR
   }
 }
 
+// dst[r, 0..width) = src[r, c0..c0 + width) for nRows rows of srcCols floats: Q, K and V out of a fused projection.
+export function copyColumns(dst: usize, src: usize, nRows: i32, srcCols: i32, c0: i32, width: i32): void {
+  const rowBytes = <usize>width << 2;
+  for (let r = 0; r < nRows; r++) {
+    memory.copy(dst + <usize>r * rowBytes, src + ((<usize>r * <usize>srcCols + <usize>c0) << 2), rowBytes);
+  }
+}
+
 // out = a + b over n floats (the residual adds).
 export function addF32(out: usize, a: usize, b: usize, n: i32): void {
   let i = 0;

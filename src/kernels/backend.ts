@@ -96,6 +96,8 @@ export interface KernelBackend {
   glu(out: Float32Array, gate: Float32Array, up: Float32Array, nRows: number, n: number, stride: number, act: Activation): void;
   /** out = a + b over n values. */
   add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void;
+  /** dst[r, 0..width) = src[r, c0..c0 + width) for nRows rows of srcCols values (one part of a fused projection). */
+  copyColumns(dst: Float32Array, src: Float32Array, nRows: number, srcCols: number, c0: number, width: number): void;
   /** x[r, :] += bias for each of nRows rows of n. */
   addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void;
   /** x[r, :] *= w for each of nRows rows of n (elementwise per-channel scale). */

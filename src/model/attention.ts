@@ -25,14 +25,9 @@ export function attention(c: BlockContext, out: Float32Array, inp: Float32Array)
     // Fused projection [n, qDim + 2·kvDim], split into Q [n, qDim], K [n, kvDim], V [n, kvDim].
     project(b, s.qkv, inp, w.attnQkv, w.attnQkvBias, n);
     const row = qDim + 2 * kvDim;
-    for (let t = 0; t < n; t++) {
-      const base = t * row;
-      for (let i = 0; i < qDim; i++) s.q[t * qDim + i] = s.qkv[base + i]!;
-      for (let i = 0; i < kvDim; i++) {
-        s.k[t * kvDim + i] = s.qkv[base + qDim + i]!;
-        s.v[t * kvDim + i] = s.qkv[base + qDim + kvDim + i]!;
-      }
-    }
+    b.copyColumns(s.q, s.qkv, n, row, 0, qDim);
+    b.copyColumns(s.k, s.qkv, n, row, qDim, kvDim);
+    b.copyColumns(s.v, s.qkv, n, row, qDim + kvDim, kvDim);
   } else {
     project(b, s.q, inp, w.attnQ!, w.attnQBias, n); // [n, qDim]
     project(b, s.k, inp, w.attnK!, w.attnKBias, n); // [n, kvDim]

@@ -138,6 +138,20 @@ for (const b of backends) {
       expectClose(got, want, "softcap");
     });
 
+    it("copyColumns: Q, K and V out of fused rows (odd widths), bit for bit", () => {
+      const rows = 5, parts = [[0, 7], [7, 3], [10, 3]] as const, cols = 13;
+      const src = randomF32(rows * cols, rand);
+      for (const [c0, width] of parts) {
+        const want = new Float32Array(rows * width);
+        for (let r = 0; r < rows; r++) want.set(src.slice(r * cols + c0, r * cols + c0 + width), r * width);
+        const fromRef = new Float32Array(rows * width), got = b.allocF32(rows * width);
+        ref.copyColumns(fromRef, src, rows, cols, c0, width);
+        b.copyColumns(got, inBackend(b, src), rows, cols, c0, width);
+        expect(Array.from(fromRef)).toEqual(Array.from(want));
+        expect(Array.from(got)).toEqual(Array.from(want));
+      }
+    });
+
     it("embed (Q4_K rows) and kvAppend", () => {
       const rows = 5, cols = 256;
       const bytes = randomWeightBytes("Q4_K", rows, cols, rand);

@@ -52,6 +52,10 @@ export function refAdd(out: Float32Array, a: Float32Array, b: Float32Array, n: n
   for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
 }
 
+export function refCopyColumns(dst: Float32Array, src: Float32Array, nRows: number, srcCols: number, c0: number, width: number): void {
+  for (let r = 0; r < nRows; r++) for (let i = 0; i < width; i++) dst[r * width + i] = src[r * srcCols + c0 + i]!;
+}
+
 export function refAddRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void {
   for (let r = 0; r < nRows; r++) for (let i = 0; i < n; i++) x[r * n + i] = x[r * n + i]! + bias[i]!;
 }

@@ -4,7 +4,8 @@ import type {
 } from "../backend.js";
 import { refAttention, refKvAppend } from "./attention.js";
 import {
-  refActivate, refAdd, refAddRows, refGlu, refMulRows, refScale, refSoftcap,
+  refActivate, refAdd, refAddRows,
+  refCopyColumns, refGlu, refMulRows, refScale, refSoftcap,
 } from "./elementwise.js";
 import { refEmbed, refMatmul } from "./matmul.js";
 import { refLayerNorm, refRmsNorm, refSoftmax } from "./norms.js";
@@ -87,6 +88,10 @@ export class RefBackend implements KernelBackend {
 
   add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
     refAdd(out, a, b, n);
+  }
+
+  copyColumns(dst: Float32Array, src: Float32Array, nRows: number, srcCols: number, c0: number, width: number): void {
+    refCopyColumns(dst, src, nRows, srcCols, c0, width);
   }
 
   addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void {

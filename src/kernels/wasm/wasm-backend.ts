@@ -267,6 +267,15 @@ export class WasmBackend implements KernelBackend {
     this.exports["addF32"]!(oPtr, aPtr, bPtr, n);
   }
 
+  copyColumns(dst: Float32Array, src: Float32Array, nRows: number, srcCols: number, c0: number, width: number): void {
+    const dPtr = this.arena.addressOf(dst), sPtr = this.arena.addressOf(src);
+    if (dPtr < 0 || sPtr < 0) {
+      this.ref.copyColumns(dst, src, nRows, srcCols, c0, width);
+      return;
+    }
+    this.exports["copyColumns"]!(dPtr, sPtr, nRows, srcCols, c0, width);
+  }
+
   addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void {
     this.ref.addRows(x, bias, nRows, n);
   }
