@@ -4,8 +4,7 @@ import type {
 } from "../backend.js";
 import { refAttention, refKvAppend } from "./attention.js";
 import {
-  refActivate, refAdd, refAddRows,
-  refCopyColumns, refGlu, refMulRows, refScale, refSoftcap,
+  refActivate, refAdd, refAddRows, refCopyColumns, refGlu, refMulRows, refScale, refSoftcap,
 } from "./elementwise.js";
 import { refEmbed, refMatmul } from "./matmul.js";
 import { refLayerNorm, refRmsNorm, refSoftmax } from "./norms.js";
