@@ -41,6 +41,8 @@ export class EngineCore {
   readonly scheduler: Scheduler;
   private readonly batch: ForwardBatch;
   private readonly logprobs: Logprobs;
+  /** The model's top-k kernel, bound once for the trace's logprobs and every request's sampler. */
+  private readonly topK: BatchModel["topK"];
   private nextSeqId = 1;
   private wake: (() => void) | null = null;
   private stopped = false;
@@ -59,7 +61,8 @@ export class EngineCore {
     this.cache = new PrefixCache(model.numBlocks, model.blockSize);
     this.scheduler = new Scheduler({ maxBatchTokens: config.maxBatchTokens, maxSeqs: config.maxSeqs }, this.cache);
     this.batch = createForwardBatch(config.maxBatchTokens, config.maxSeqs);
-    this.logprobs = new Logprobs(model.vocabSize, Math.max(MAX_TOP_LOGPROBS, config.traceTopK), model.logSumExp?.bind(model), model.topK?.bind(model));
+    this.topK = model.topK?.bind(model);
+    this.logprobs = new Logprobs(model.vocabSize, Math.max(MAX_TOP_LOGPROBS, config.traceTopK), model.logSumExp?.bind(model), this.topK);
   }
 
   get numRunning(): number {
@@ -74,7 +77,7 @@ export class EngineCore {
   add(id: string, prompt: readonly number[], params: RequestParams, listener: RequestListener): EngineRequest {
     if (prompt.length === 0) throw new InputError(`request ${id}: empty prompt`);
     if (prompt.length >= this.model.ctxLen) throw new InputError(`request ${id}: prompt of ${prompt.length} tokens does not fit the context of ${this.model.ctxLen}`);
-    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.model.topK?.bind(this.model));
+    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.topK);
     sampler.acceptPrompt(prompt);
     const req = new EngineRequest(id, this.nextSeqId++, prompt, params, sampler, this.config.now(), listener);
     if (this.nextSeqId > 0x7fffffff) this.nextSeqId = 1;

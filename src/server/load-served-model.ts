@@ -59,8 +59,8 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     },
   };
   const backend = model.backend;
-  if (backend.logSumExp) batchModel.logSumExp = (x, n) => backend.logSumExp!(x, n);
-  if (backend.topK) batchModel.topK = (x, n, k, ids) => backend.topK!(x, n, k, ids);
+  batchModel.logSumExp = backend.logSumExp?.bind(backend);
+  batchModel.topK = backend.topK?.bind(backend);
 
   const tok = openTokenizer(o.modelPath, o.tokenizerPath);
   const template = o.chatTemplatePath !== undefined ? readTemplate(o.chatTemplatePath) : tok.chatTemplate;
