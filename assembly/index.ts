@@ -19,3 +19,4 @@ export { logSumExp } from "./log-sum-exp";
 export { topK } from "./top-k";
 export { setThreadIndex } from "./thread-slot";
 export { ropeRotate, addF32, copyColumns } from "./rope";
+export { embedFloat } from "./embed";

@@ -152,6 +152,31 @@ for (const b of backends) {
       }
     });
 
+    it("embed of F32, F16 and BF16 rows (odd width; f16 subnormals, infinities, NaN), bit for bit; ids checked", () => {
+      const rows = 6, cols = 19;
+      const halves = new Uint16Array(rows * cols);
+      for (let i = 0; i < halves.length; i++) halves[i] = Math.floor(rand() * 65536);
+      // Row 2: every special f16 class (±0, subnormals, the largest finite, ±Inf, NaNs), the rest random.
+      halves.set([0x0000, 0x8000, 0x0001, 0x83ff, 0x0400, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0xfc01, 0x3c00], 2 * cols);
+      const f32 = new Float32Array(rows * cols);
+      for (let i = 0; i < f32.length; i++) f32[i] = (rand() - 0.5) * 1e3;
+      const ids = Int32Array.from([2, 0, 5, 2, 3]);
+      const cases = [["F32", new Uint8Array(f32.buffer)], ["F16", new Uint8Array(halves.buffer)], ["BF16", new Uint8Array(halves.buffer)]] as const;
+      for (const [type, bytes] of cases) {
+        const want = new Float32Array(ids.length * cols), got = b.allocF32(ids.length * cols);
+        ref.embed(want, ref.loadWeight(type, rows, cols, bytes), ids, ids.length);
+        const w = b.loadWeight(type, rows, cols, bytes);
+        b.embed(got, w, ids, ids.length);
+        // NaN payloads may differ between the table and the bit conversion; every other value must match exactly.
+        for (let i = 0; i < want.length; i++) {
+          if (Number.isNaN(want[i]!)) expect(Number.isNaN(got[i]!), `${type} [${i}] NaN`).toBe(true);
+          else if (!Object.is(got[i], want[i])) expect.fail(`${type} embed [${i}]: got ${got[i]}, want ${want[i]}`);
+        }
+        expect(() => b.embed(got, w, Int32Array.from([1, rows]), 2)).toThrow(/token id 6 outside the vocabulary \[0, 6\)/);
+        expect(() => b.embed(got, w, Int32Array.from([-1]), 1)).toThrow(/token id -1/);
+      }
+    });
+
     it("embed (Q4_K rows) and kvAppend", () => {
       const rows = 5, cols = 256;
       const bytes = randomWeightBytes("Q4_K", rows, cols, rand);

@@ -41,6 +41,9 @@ export interface WasmBackendOptions {
   packWeights?: boolean;
 }
 
+/** assembly/embed.ts's codes for the float types it looks rows up in. */
+const EMBED_KIND: Partial<Record<GgmlTypeName, number>> = { F32: 0, F16: 1, BF16: 2 };
+
 /** The activations assembly/activation.ts computes, by its kind codes. */
 const ACTIVATION_KIND: Partial<Record<Activation, number>> = { silu: 0, gelu: 1 };
 /** Elements per thread's share of an in-place activation (smaller vectors run on the calling thread). */
@@ -78,6 +81,8 @@ export class WasmBackend implements KernelBackend {
   private readonly topKOut: ScratchRegion;
   private readonly stageOut: ScratchRegion;
   private readonly kvIndex: ScratchRegion;
+  /** embed's token ids. */
+  private readonly embedIds: ScratchRegion;
   private row = new Float32Array(0);
   private readonly packWeights: boolean;
   private readonly packScratch: ScratchRegion;
@@ -107,6 +112,7 @@ export class WasmBackend implements KernelBackend {
     this.topKOut = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
     this.kvIndex = new ScratchRegion(this.arena);
+    this.embedIds = new ScratchRegion(this.arena);
     this.packWeights = options.packWeights ?? true;
     this.packScratch = new ScratchRegion(this.arena);
     this.floatStage = new FloatTileStage(this.arena, this.pool, this.exports["floatTileSlotBytes"]!);
@@ -192,8 +198,22 @@ export class WasmBackend implements KernelBackend {
     if (this.arena.addressOf(out) < 0) out.set(this.arena.f32(outPtr, nTokens * rows));
   }
 
+  // Float rows in wasm (assembly/embed.ts); block types through the reference decoder.
   embed(out: Float32Array, w: Weight, ids: Int32Array, nTokens: number): void {
     const ww = w as WasmWeight;
+    const kind = EMBED_KIND[ww.type];
+    const oPtr = this.arena.addressOf(out);
+    if (kind !== undefined && oPtr >= 0) {
+      const idsPtr = this.embedIds.ensure(nTokens * 4);
+      const words = this.embedIds.words;
+      for (let t = 0; t < nTokens; t++) {
+        const id = ids[t]!;
+        if (id < 0 || id >= ww.rows) throw new RangeError(`embed: token id ${id} outside the vocabulary [0, ${ww.rows})`);
+        words[t] = id;
+      }
+      this.exports["embedFloat"]!(ww.ptr, kind, ww.cols, idsPtr, nTokens, oPtr);
+      return;
+    }
     if (this.row.length < ww.cols) this.row = new Float32Array(ww.cols);
     refEmbed(out, ww.bytes, ww.decode, ww.rows, ww.cols, ids, nTokens, this.row);
   }

@@ -1,0 +1,43 @@
+// Token embedding lookup for float matrices: rows ids[t] of w [rows, cols] (kind 0 f32, 1 f16, 2 bf16) → out
+// [nTokens, cols] as f32, on the calling thread. Exactly the values of kernels/ref/row-decoder.ts: f16 subnormals,
+// infinities and NaN included (the matmuls' faster conversions leave Inf/NaN finite; a lookup is cheap enough to be
+// exact). The caller checks the ids against the row count.
+
+const KIND_F32 = 0;
+const KIND_F16 = 1;
+const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
+
+// Four halves zero-extended to u32 lanes → floats: magnitude × 2^112 for finite values (normals and subnormals
+// exactly), the f32 infinity/NaN exponent where the half's exponent is all ones, then the sign.
+@inline function halves4(h: v128): v128 {
+  const mag = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
+  const special = i32x4.eq(v128.and(h, i32x4.splat(0x7c00)), i32x4.splat(0x7c00));
+  const value = v128.bitselect(v128.or(mag, i32x4.splat(0x7f800000)), f32x4.mul(mag, f32x4.splat(HALF_RESCALE)), special);
+  return v128.or(value, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+}
+
+@inline function half1(h: u32): f32 {
+  return f32x4.extract_lane(halves4(i32x4.splat(h)), 0);
+}
+
+export function embedFloat(w: usize, kind: i32, cols: i32, ids: usize, nTokens: i32, out: usize): void {
+  const rowOut = <usize>cols << 2;
+  for (let t = 0; t < nTokens; t++) {
+    const id = <usize>load<i32>(ids + (<usize>t << 2));
+    const o = out + <usize>t * rowOut;
+    if (kind == KIND_F32) {
+      memory.copy(o, w + id * rowOut, rowOut);
+      continue;
+    }
+    const src = w + id * (<usize>cols << 1);
+    let i = 0;
+    for (; i + 4 <= cols; i += 4) {
+      const h = i32x4.extend_low_i16x8_u(v128.load64_zero(src + (<usize>i << 1)));
+      v128.store(o + (<usize>i << 2), kind == KIND_F16 ? halves4(h) : i32x4.shl(h, 16));
+    }
+    for (; i < cols; i++) {
+      const h = <u32>load<u16>(src + (<usize>i << 1));
+      store<f32>(o + (<usize>i << 2), kind == KIND_F16 ? half1(h) : reinterpret<f32>(h << 16));
+    }
+  }
+}
