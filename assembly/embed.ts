@@ -1,7 +1,8 @@
 // Token embedding lookup for float matrices: rows ids[t] of w [rows, cols] (kind 0 f32, 1 f16, 2 bf16) → out
 // [nTokens, cols] as f32, on the calling thread. Exactly the values of kernels/ref/row-decoder.ts: f16 subnormals,
 // infinities and NaN included (the matmuls' faster conversions leave Inf/NaN finite; a lookup is cheap enough to be
-// exact). The caller checks the ids against the row count.
+// exact), and the subnormal halves split out of F16 rows at load written back from their lists (f16-subnormals.ts;
+// `sparse` 0 when there are none). The caller checks the ids against the row count.
 
 const KIND_F32 = 0;
 const KIND_F16 = 1;
@@ -20,7 +21,7 @@ const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
   return f32x4.extract_lane(halves4(i32x4.splat(h)), 0);
 }
 
-export function embedFloat(w: usize, kind: i32, cols: i32, ids: usize, nTokens: i32, out: usize): void {
+export function embedFloat(w: usize, kind: i32, cols: i32, ids: usize, nTokens: i32, out: usize, sparse: usize): void {
   const rowOut = <usize>cols << 2;
   for (let t = 0; t < nTokens; t++) {
     const id = <usize>load<i32>(ids + (<usize>t << 2));
@@ -38,6 +39,12 @@ export function embedFloat(w: usize, kind: i32, cols: i32, ids: usize, nTokens: 
     for (; i < cols; i++) {
       const h = <u32>load<u16>(src + (<usize>i << 1));
       store<f32>(o + (<usize>i << 2), kind == KIND_F16 ? half1(h) : reinterpret<f32>(h << 16));
+    }
+    if (sparse == 0) continue;
+    const rowStart = <usize>load<i32>(sparse), colOf = <usize>load<i32>(sparse, 8), values = <usize>load<i32>(sparse, 12);
+    const e1 = load<i32>(rowStart + ((id + 1) << 2));
+    for (let e = load<i32>(rowStart + (id << 2)); e < e1; e++) {
+      store<f32>(o + (<usize>load<i32>(colOf + (<usize>e << 2)) << 2), load<f32>(values + (<usize>e << 2)));
     }
   }
 }

@@ -20,3 +20,4 @@ export { topK } from "./top-k";
 export { setThreadIndex } from "./thread-slot";
 export { ropeRotate, addF32, copyColumns } from "./rope";
 export { embedFloat } from "./embed";
+export { f16SubnormalCount, f16SplitSubnormals } from "./f16-subnormals";

@@ -17,6 +17,9 @@ import { threadSlot } from "./thread-slot";
 // - a last group with one real token goes the one-token way instead;
 // - with a single token group (4 or 5 tokens) the pair of rows is read in place and converted as loaded, as a
 //   chunk's conversion would serve only one group (F16 1.19–1.43×, BF16 1.55–1.63×, F32 1.63× at 4 tokens).
+// F16 matrices may come with their subnormal values split out at load (f16-subnormals.ts: the conversion's multiply
+// takes a microcode assist on each): chunks get them written in after conversion, the passes that read the halves
+// directly add their products afterwards.
 // Same-process A/B against the earlier row × 4-token loop, the kernel alone (F16): 1.3–1.4× at 8 tokens, 1.6–1.9× at
 // 16–64. Converting eight values per load (one token, and the chunks): F16 1.04–1.19× at one token and 1.04–1.09×
 // at 8–16, BF16 1.17–1.39× and 1.04–1.14×.
@@ -230,9 +233,10 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
 }
 
 // The tokens [0, tiled) of a product (whole groups, the last one possibly partial) over rows [r0, r1) through
-// chunks converted into this thread's scratch slot, every group over each chunk.
+// chunks converted into this thread's scratch slot, every group over each chunk. The weights split out of the
+// matrix at load (`sparse`, f16-subnormals.ts) are written into each converted chunk, so the tiles sum them in place.
 @inline function chunkTiles(kind: i32, w: usize, xp: usize, out: usize, rows: i32, cols: i32, tiled: i32, scratch: usize,
-  r0: i32, r1: i32): void {
+  sparse: usize, r0: i32, r1: i32): void {
   const slot = threadSlot(scratch, floatTileSlotBytes(cols));
   const nq = quads(cols);
   const ob = <usize>rows << 2;
@@ -247,6 +251,7 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
   for (let c = r0; c < r1; c += step) {
     const ce = min(r1, c + step);
     for (let r = c; r < ce; r += 2) convertPair(kind, w, slot + <usize>((r - c) >> 1) * (<usize>nq << 5), cols, r, ce);
+    if (sparse != 0) patchChunk(sparse, slot, nq, c, ce);
     let np = w + <usize>ce * rowBytes;
     const touches = <i32>((<usize>step * rowBytes) >> 6) / (groups * ((ce - c + 1) >> 1)) + 1;
     for (let g = 0; g < groups; g++) {
@@ -262,12 +267,45 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
   store<u32>(slot, sink);
 }
 
+// Writes the split-out weights of rows [c, ce) into their places in the chunk converted at slot ([pair][quad][row][4
+// lanes], convertPair's layout), where their halves left zeros.
+@inline function patchChunk(sparse: usize, slot: usize, nq: i32, c: i32, ce: i32): void {
+  const rowStart = <usize>load<i32>(sparse), rowOf = <usize>load<i32>(sparse, 4);
+  const colOf = <usize>load<i32>(sparse, 8), values = <usize>load<i32>(sparse, 12);
+  const e1 = <usize>load<i32>(rowStart + (<usize>ce << 2)) << 2;
+  for (let eb = <usize>load<i32>(rowStart + (<usize>c << 2)) << 2; eb < e1; eb += 4) {
+    const rr = load<i32>(rowOf + eb) - c, col = load<i32>(colOf + eb);
+    const at = slot + <usize>(rr >> 1) * (<usize>nq << 5) + (<usize>(col >> 2) << 5) + (<usize>(rr & 1) << 4) + (<usize>(col & 3) << 2);
+    store<f32>(at, load<f32>(values + eb));
+  }
+}
+
+// Adds, for rows [r0, r1) and tokens [t0, t1), the products of the weights split out of the matrix at load
+// (f16-subnormals.ts) to passes that read the stored halves (one token, a single group in place): `sparse` points
+// at the lists' addresses (rowStart, rows, cols, values). Flat passes over the range's entries (a loop per row
+// mispredicted its exit on most rows: 20 cycles an entry).
+@inline function addSplitWeights(sparse: usize, x: usize, out: usize, rows: i32, cols: i32, t0: i32, t1: i32, r0: i32, r1: i32): void {
+  const rowStart = <usize>load<i32>(sparse), rowOf = <usize>load<i32>(sparse, 4);
+  const colOf = <usize>load<i32>(sparse, 8), values = <usize>load<i32>(sparse, 12);
+  const xs = <usize>cols << 2, os = <usize>rows << 2;
+  const e0 = <usize>load<i32>(rowStart + (<usize>r0 << 2)) << 2, e1 = <usize>load<i32>(rowStart + (<usize>r1 << 2)) << 2;
+  if (e0 == e1) return;
+  // Token by token: that token's activations and output rows stay in L1 while the entries go by in row order.
+  for (let t = t0, ot = out + <usize>t0 * os, xt = x + <usize>t0 * xs; t < t1; t++, ot += os, xt += xs) {
+    for (let eb = e0; eb < e1; eb += 4) {
+      const o = ot + (<usize>load<i32>(rowOf + eb) << 2);
+      store<f32>(o, load<f32>(o) + load<f32>(values + eb) * load<f32>(xt + (<usize>load<i32>(colOf + eb) << 2)));
+    }
+  }
+}
+
 // scratch: one slot of floatTileSlotBytes(cols) per pool thread (thread-slot.ts). xp: packTokens4's groups (read
-// only when nTokens ≥ 4).
+// only when nTokens ≥ 4). sparse: the split-out subnormal weights' lists (F16; 0 when none).
 @inline function matmulFloat(kind: i32, w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32,
-  scratch: usize, r0: i32, r1: i32): void {
+  scratch: usize, sparse: usize, r0: i32, r1: i32): void {
   if (nTokens < 4) {
     for (let t = 0; t < nTokens; t++) oneToken(kind, w, x, out, rows, cols, t, r0, r1);
+    if (sparse != 0) addSplitWeights(sparse, x, out, rows, cols, 0, nTokens, r0, r1);
     return;
   }
   // A last group holding one real token costs more as a padded tile than as one token alone.
@@ -279,21 +317,25 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
       const two = r + 1 < r1;
       tile2x4(kind, false, w + <usize>r * rowBytes, two ? rowBytes : 0, xp, quads(cols), out + (<usize>r << 2), <usize>rows << 2, tiled, two);
     }
+    if (sparse != 0) addSplitWeights(sparse, x, out, rows, cols, 0, tiled, r0, r1);
   } else {
-    chunkTiles(kind, w, xp, out, rows, cols, tiled, scratch, r0, r1);
+    chunkTiles(kind, w, xp, out, rows, cols, tiled, scratch, sparse, r0, r1);
   }
-  if (tiled < nTokens) oneToken(kind, w, x, out, rows, cols, nTokens - 1, r0, r1);
+  if (tiled < nTokens) {
+    oneToken(kind, w, x, out, rows, cols, nTokens - 1, r0, r1);
+    if (sparse != 0) addSplitWeights(sparse, x, out, rows, cols, tiled, nTokens, r0, r1);
+  }
 }
 
 export function matmulF32(w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32, scratch: usize,
-  r0: i32, r1: i32): void {
-  matmulFloat(KIND_F32, w, x, xp, out, rows, cols, nTokens, scratch, r0, r1);
+  sparse: usize, u9: i32, u10: i32, u11: i32, r0: i32, r1: i32): void {
+  matmulFloat(KIND_F32, w, x, xp, out, rows, cols, nTokens, scratch, sparse, r0, r1);
 }
 export function matmulF16(w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32, scratch: usize,
-  r0: i32, r1: i32): void {
-  matmulFloat(KIND_F16, w, x, xp, out, rows, cols, nTokens, scratch, r0, r1);
+  sparse: usize, u9: i32, u10: i32, u11: i32, r0: i32, r1: i32): void {
+  matmulFloat(KIND_F16, w, x, xp, out, rows, cols, nTokens, scratch, sparse, r0, r1);
 }
 export function matmulBF16(w: usize, x: usize, xp: usize, out: usize, rows: i32, cols: i32, nTokens: i32, scratch: usize,
-  r0: i32, r1: i32): void {
-  matmulFloat(KIND_BF16, w, x, xp, out, rows, cols, nTokens, scratch, r0, r1);
+  sparse: usize, u9: i32, u10: i32, u11: i32, r0: i32, r1: i32): void {
+  matmulFloat(KIND_BF16, w, x, xp, out, rows, cols, nTokens, scratch, sparse, r0, r1);
 }

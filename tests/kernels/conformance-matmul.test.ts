@@ -3,6 +3,7 @@ import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { quantTraits } from "../../src/quant/registry.js";
 import { createRefBackend, refQuantizeActivations, type ActivationQuant } from "../../src/kernels/ref/index.js";
 import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
+import { f32ToF16 } from "../../src/quant/half.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { expectMatmulConforms, matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
 
@@ -63,6 +64,21 @@ for (const backend of backends) {
       }
     });
 
+    // F16 matrices whose subnormal halves are split out at load into per-row lists (assembly/f16-subnormals.ts) and
+    // added after the dense sums: about 1 % of the values subnormal (and a whole row of them when there are 64 rows
+    // or more; under the 1/32 past which nothing is split), every pass (one
+    // token, one group in place, chunked tiles, a last token alone), row ranges split across threads.
+    it("F16 with subnormal weights split out at load", () => {
+      const rand = rng(6007 + backend.threads);
+      for (const [rows, cols, nTokens] of [[35, 100, 1], [35, 100, 3], [18, 37, 5], [5, 2050, 8], [40, 256, 13], [66, 9, 10], [64, 256, 4]] as const) {
+        const bytes = randomWeightBytes("F16", rows, cols, rand);
+        const halves = new Uint16Array(bytes.buffer);
+        for (let i = 0; i < halves.length; i++) if (rand() < 0.01) halves[i] = (1 + Math.floor(rand() * 0x3ff)) | (rand() < 0.5 ? 0x8000 : 0);
+        if (rows >= 64) for (let c = 0; c < cols; c++) halves[3 * cols + c] = 0x0001 + c % 0x3ff;
+        expectMatmulConforms(backend, ref, "F16", rows, cols, nTokens, rand, (x) => x, bytes);
+      }
+    });
+
     // IQ4_XS codes at the table's −127 times activations at −128 (Q8_K maps a block's largest magnitude to −128): four
     // such products in a 16-bit lane reach 65024, past i16 (the kernels must widen before summing two groups).
     it("IQ4_XS at the extremes of its codes and activations", () => {
@@ -92,7 +108,41 @@ for (const backend of backends) {
   });
 }
 
-// Every finite F16 and BF16 bit pattern (subnormals and both zeros included) through the wasm float product:
+// Every subnormal half (both signs) among normal ones, few enough to be split out at load (f16-subnormals.ts):
+// with x the identity the product must give each value exactly, through the lists, in every pass.
+describe("float matmul: F16 subnormals split out, exact", () => {
+  it("every subnormal bit pattern", () => {
+    const sub: number[] = [];
+    for (let m = 1; m < 0x400; m++) sub.push(m, m | 0x8000);
+    const cols = 4, rows = 64 * Math.ceil(sub.length / 4); // subnormals 1/64 of the values
+    const halves = new Uint16Array(rows * cols);
+    const rand = rng(77);
+    for (let i = 0; i < halves.length; i++) halves[i] = f32ToF16(rand() * 2 - 1);
+    sub.forEach((h, i) => { halves[i * 64 + (i % 4)] = h; });
+    const bytes = new Uint8Array(halves.buffer);
+    const want = new Float32Array(rows * cols);
+    rowDecoder("F16")(bytes, 0, rows * cols, want);
+    for (const backend of backends) {
+      const w = backend.loadWeight("F16", rows, cols, bytes);
+      for (const nTokens of [1, 4, 9]) {
+        const x = backend.allocF32(nTokens * cols);
+        for (let t = 0; t < nTokens; t++) x[t * cols + (t % cols)] = 1;
+        const got = backend.allocF32(nTokens * rows);
+        backend.matmul(got, x, w, nTokens);
+        for (let t = 0; t < nTokens; t++) {
+          for (let r = 0; r < rows; r++) {
+            if (got[t * rows + r] !== want[r * cols + (t % cols)]) {
+              expect.fail(`${backend.threads} thread(s) nTokens=${nTokens}: half 0x${halves[r * cols + (t % cols)]!.toString(16)} gave ${got[t * rows + r]}, want ${want[r * cols + (t % cols)]}`);
+            }
+          }
+        }
+      }
+    }
+  });
+});
+
+// Every finite F16 and BF16 bit pattern (subnormals and both zeros included) through the wasm float product (F16:
+// subnormals are 3.2 % of the patterns, past the 1/32 under which they are split out, so the dense conversion runs):
 // with x the identity, out[t][r] = w[r][t] exactly, so the kernels' half → float conversion must equal the
 // reference decoder bit for bit, in the 4-token pass (nTokens 4) and the one-token pass (nTokens 1).
 describe("float matmul: exact half → float conversion", () => {

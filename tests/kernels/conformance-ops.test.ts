@@ -155,7 +155,12 @@ for (const b of backends) {
     it("embed of F32, F16 and BF16 rows (odd width; f16 subnormals, infinities, NaN), bit for bit; ids checked", () => {
       const rows = 6, cols = 19;
       const halves = new Uint16Array(rows * cols);
-      for (let i = 0; i < halves.length; i++) halves[i] = Math.floor(rand() * 65536);
+      // Random bit patterns, but subnormals only in row 2 (three of 114 values: under the 1/32 up to which the wasm
+      // backend splits them out of the matrix at load, so the lookup must write them back).
+      for (let i = 0; i < halves.length; i++) {
+        const h = Math.floor(rand() * 65536);
+        halves[i] = (h & 0x7c00) === 0 ? h | 0x0400 : h;
+      }
       // Row 2: every special f16 class (±0, subnormals, the largest finite, ±Inf, NaNs), the rest random.
       halves.set([0x0000, 0x8000, 0x0001, 0x83ff, 0x0400, 0x7bff, 0xfbff, 0x7c00, 0xfc00, 0x7e00, 0xfc01, 0x3c00], 2 * cols);
       const f32 = new Float32Array(rows * cols);

@@ -28,6 +28,8 @@ export interface WasmWeight extends Weight {
   readonly actOp: number;
   /** Rows per unit of the thread split: 8 for weights interleaved four rows at a time (packed-rows.ts), else 4. */
   readonly grain: number;
+  /** F16: address of the lists of subnormal values split out of the matrix (f16-subnormals.ts), else 0. */
+  readonly sparse: number;
 }
 
 export interface WasmBackendOptions {
@@ -81,6 +83,8 @@ export class WasmBackend implements KernelBackend {
   private readonly topKOut: ScratchRegion;
   private readonly stageOut: ScratchRegion;
   private readonly kvIndex: ScratchRegion;
+  /** F16 matrices' split-out subnormals by the matrix's address (splitSubnormals). */
+  private readonly splitF16 = new Map<number, number>();
   /** embed's token ids. */
   private readonly embedIds: ScratchRegion;
   private row = new Float32Array(0);
@@ -159,7 +163,8 @@ export class WasmBackend implements KernelBackend {
       op = this.pool.opOf(fullRange && packed.fullRangeKernel ? packed.fullRangeKernel : packed.kernel);
       grain = 8;
     }
-    return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined, actOp, grain };
+    const sparse = type === "F16" && op >= 0 ? this.splitSubnormals(ptr, rows, cols) : 0;
+    return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined, actOp, grain, sparse };
   }
 
   loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array {
@@ -192,8 +197,8 @@ export class WasmBackend implements KernelBackend {
     } else {
       const stage = this.floatStage;
       stage.prepare(xPtr, cols, nTokens);
-      pool.setArgs(ww.ptr, xPtr, stage.xp, outPtr, rows, cols, nTokens, stage.scratch);
-      pool.run(ww.op, 8, rows, 4, nTokens >= 4 ? MAX_CHUNKS_PER_THREAD : CHUNKS_PER_THREAD);
+      pool.setArgs(ww.ptr, xPtr, stage.xp, outPtr, rows, cols, nTokens, stage.scratch, ww.sparse);
+      pool.run(ww.op, 12, rows, 4, nTokens >= 4 ? MAX_CHUNKS_PER_THREAD : CHUNKS_PER_THREAD);
     }
     if (this.arena.addressOf(out) < 0) out.set(this.arena.f32(outPtr, nTokens * rows));
   }
@@ -211,7 +216,7 @@ export class WasmBackend implements KernelBackend {
         if (id < 0 || id >= ww.rows) throw new RangeError(`embed: token id ${id} outside the vocabulary [0, ${ww.rows})`);
         words[t] = id;
       }
-      this.exports["embedFloat"]!(ww.ptr, kind, ww.cols, idsPtr, nTokens, oPtr);
+      this.exports["embedFloat"]!(ww.ptr, kind, ww.cols, idsPtr, nTokens, oPtr, ww.sparse);
       return;
     }
     if (this.row.length < ww.cols) this.row = new Float32Array(ww.cols);
@@ -361,6 +366,27 @@ export class WasmBackend implements KernelBackend {
   /** Stops the worker threads. */
   close(): Promise<void> {
     return this.pool.close();
+  }
+
+  /**
+   * Moves the subnormal halves of an F16 matrix at ptr out into lists in wasm memory (assembly/f16-subnormals.ts:
+   * the kernels' conversion would take a slow microcode path on each) and returns the lists' header address, or 0
+   * when the matrix has none, or so many (over 1/32 of its values) that the lists would cost more than they save.
+   * The same bytes loaded again (a weight shared by two names) get the same lists: their halves are already zero.
+   */
+  private splitSubnormals(ptr: number, rows: number, cols: number): number {
+    const known = this.splitF16.get(ptr);
+    if (known !== undefined) return known;
+    const n = this.exports["f16SubnormalCount"]!(ptr, rows * cols) as number;
+    let header = 0;
+    if (n > 0 && n <= (rows * cols) / 32) {
+      header = this.arena.alloc(16 + 4 * (rows + 1) + 12 * n);
+      const rowStart = header + 16, rowsAt = rowStart + 4 * (rows + 1), colsAt = rowsAt + 4 * n, values = colsAt + 4 * n;
+      this.arena.i32(header, 4).set([rowStart, rowsAt, colsAt, values]);
+      this.exports["f16SplitSubnormals"]!(ptr, rows, cols, rowStart, rowsAt, colsAt, values);
+    }
+    this.splitF16.set(ptr, header);
+    return header;
   }
 
   private input(x: Float32Array, n: number, stage: ScratchRegion): number {
