@@ -1,10 +1,15 @@
-// IEEE half → float conversion without branches: shift the 15 magnitude bits into float position and
-// rescale by 2^112, which maps half normals and subnormals exactly (the classic "magic multiply";
-// Inf/NaN, absent from weights, come out as large finite values).
+// IEEE half → float conversions. x86 takes a microcode assist (over a hundred cycles) for a float multiply with a
+// subnormal input, so the conversions of scales never multiply one: normal halves get their exponent rebased by an
+// integer addition, zero and subnormal halves are their mantissa as an integer × 2^-24 (exact). That matters: the
+// super-block scales of Q6_K and IQ4_XS are subnormal halves in nearly every block of real models (stories-7m's
+// Q6_K: 95–99 % of its blocks), and the old magic multiply (bits × 2^112) took an assist on each of them.
+// Inf/NaN, absent from weights and scales, come out as finite values (65536 and up), as before.
+const HALF_SUB_SCALE: f32 = reinterpret<f32>(0x33800000); // 2^-24
+const HALF_REBASE_BITS: i32 = 0x38000000; // (127 − 15) << 23
 const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
 
 @inline export function f16ToF32(h: u32): f32 {
-  const mag = reinterpret<f32>((h & 0x7fff) << 13) * HALF_RESCALE;
+  const mag = (h & 0x7c00) != 0 ? reinterpret<f32>(((h & 0x7fff) << 13) + HALF_REBASE_BITS) : <f32>(h & 0x3ff) * HALF_SUB_SCALE;
   return reinterpret<f32>(reinterpret<u32>(mag) | ((h & 0x8000) << 16));
 }
 
@@ -12,17 +17,28 @@ const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
   return f16ToF32(<u32>load<u16>(p));
 }
 
-// Four halves (the low 64 bits of `h` widened to u32 lanes) → four floats.
-@inline export function f16x4ToF32x4(h32: v128): v128 {
-  const mag = f32x4.mul(i32x4.shl(v128.and(h32, i32x4.splat(0x7fff)), 13), f32x4.splat(HALF_RESCALE));
-  return v128.or(mag, i32x4.shl(v128.and(h32, i32x4.splat(0x8000)), 16));
+// The magnitudes (15 low bits, in i32 lanes) of four halves → four non-negative floats, as f16ToF32.
+@inline function halfMagnitudes(mag: v128): v128 {
+  const normal = i32x4.add(i32x4.shl(mag, 13), i32x4.splat(HALF_REBASE_BITS));
+  const small = f32x4.mul(f32x4.convert_i32x4_s(mag), f32x4.splat(HALF_SUB_SCALE));
+  return v128.bitselect(small, normal, i32x4.lt_s(mag, i32x4.splat(0x400)));
 }
 
-// Four halves sign-extended to i32 lanes → four floats (finite halves, as f16x4ToF32x4, one operation fewer than
-// it and two fewer than its zero-extended input): shifted into float position, the half's sign lands in bit 31 (its
-// copies in bits 28–30 are cleared), exponent and mantissa below; × 2^112 rebiases the exponent (normals and
-// subnormals exactly).
+// Four halves (the low 64 bits of `h` widened to u32 lanes) → four floats.
+@inline export function f16x4ToF32x4(h32: v128): v128 {
+  return v128.or(halfMagnitudes(v128.and(h32, i32x4.splat(0x7fff))), i32x4.shl(v128.and(h32, i32x4.splat(0x8000)), 16));
+}
+
+// Four halves sign-extended to i32 lanes → four floats (the sign already in bit 31).
 @inline export function f16sx4ToF32x4(h32: v128): v128 {
+  return v128.or(halfMagnitudes(v128.and(h32, i32x4.splat(0x7fff))), v128.and(h32, i32x4.splat(0x80000000)));
+}
+
+// Four halves sign-extended to i32 lanes → four floats in three operations, for values read by the thousand (the
+// f16 KV cache): shifted into float position, the half's sign lands in bit 31 (its copies in bits 28–30 are
+// cleared), exponent and mantissa below; × 2^112 rebiases the exponent (normals and subnormals exactly, a subnormal
+// at the cost of an assist: rare in keys and values).
+@inline export function f16sx4ToF32x4Fast(h32: v128): v128 {
   return f32x4.mul(v128.and(i32x4.shl(h32, 13), i32x4.splat(0x8fffffff)), f32x4.splat(HALF_RESCALE));
 }
 
@@ -49,10 +65,9 @@ const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
   return f16ToF32(f32ToF16Bits(f));
 }
 
-// Four halves at p → four floats, in fewer operations than f16x4ToF32x4 (matmul-float.ts's load4, which measured
-// 0.81–0.87× the time there; Inf/NaN come out finite).
+// Four halves at p → four floats by the three-operation conversion (the f16 KV cache's keys and values).
 @inline export function loadF16x4(p: usize): v128 {
-  return f16sx4ToF32x4(i32x4.extend_low_i16x8_s(v128.load64_zero(p)));
+  return f16sx4ToF32x4Fast(i32x4.extend_low_i16x8_s(v128.load64_zero(p)));
 }
 
 // float → half bits, round-to-nearest-even: ggml's GGML_FP32_TO_FP16 bit recipe as src/quant/half.ts's f32ToF16
