@@ -172,10 +172,15 @@ for (const b of backends) {
         ref.embed(want, ref.loadWeight(type, rows, cols, bytes), ids, ids.length);
         const w = b.loadWeight(type, rows, cols, bytes);
         b.embed(got, w, ids, ids.length);
+        // An output outside wasm memory goes through a staged copy.
+        const outside = new Float32Array(ids.length * cols);
+        b.embed(outside, w, ids, ids.length);
         // NaN payloads may differ between the table and the bit conversion; every other value must match exactly.
-        for (let i = 0; i < want.length; i++) {
-          if (Number.isNaN(want[i]!)) expect(Number.isNaN(got[i]!), `${type} [${i}] NaN`).toBe(true);
-          else if (!Object.is(got[i], want[i])) expect.fail(`${type} embed [${i}]: got ${got[i]}, want ${want[i]}`);
+        for (const [where, out] of [["in wasm memory", got], ["outside", outside]] as const) {
+          for (let i = 0; i < want.length; i++) {
+            if (Number.isNaN(want[i]!)) expect(Number.isNaN(out[i]!), `${type} [${i}] NaN ${where}`).toBe(true);
+            else if (!Object.is(out[i], want[i])) expect.fail(`${type} embed ${where} [${i}]: got ${out[i]}, want ${want[i]}`);
+          }
         }
         expect(() => b.embed(got, w, Int32Array.from([1, rows]), 2)).toThrow(/token id 6 outside the vocabulary \[0, 6\)/);
         expect(() => b.embed(got, w, Int32Array.from([-1]), 1)).toThrow(/token id -1/);

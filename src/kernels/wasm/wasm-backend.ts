@@ -203,12 +203,15 @@ export class WasmBackend implements KernelBackend {
     if (this.arena.addressOf(out) < 0) out.set(this.arena.f32(outPtr, nTokens * rows));
   }
 
-  // Float rows in wasm (assembly/embed.ts); block types through the reference decoder.
+  // Float rows in wasm (assembly/embed.ts: it also writes back the subnormals split out of F16 rows, which the
+  // stored bytes no longer hold); block types through the reference decoder.
   embed(out: Float32Array, w: Weight, ids: Int32Array, nTokens: number): void {
     const ww = w as WasmWeight;
     const kind = EMBED_KIND[ww.type];
-    const oPtr = this.arena.addressOf(out);
-    if (kind !== undefined && oPtr >= 0) {
+    if (kind !== undefined) {
+      const n = nTokens * ww.cols;
+      const outside = this.arena.addressOf(out) < 0;
+      const oPtr = outside ? this.stageOut.ensure(n * 4) : this.arena.addressOf(out);
       const idsPtr = this.embedIds.ensure(nTokens * 4);
       const words = this.embedIds.words;
       for (let t = 0; t < nTokens; t++) {
@@ -217,6 +220,7 @@ export class WasmBackend implements KernelBackend {
         words[t] = id;
       }
       this.exports["embedFloat"]!(ww.ptr, kind, ww.cols, idsPtr, nTokens, oPtr, ww.sparse);
+      if (outside) out.set(this.arena.f32(oPtr, n));
       return;
     }
     if (this.row.length < ww.cols) this.row = new Float32Array(ww.cols);
