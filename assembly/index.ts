@@ -6,7 +6,7 @@ export function heapBase(): usize {
   return __heap_base;
 }
 export { matmulQ4_K, matmulQ5_K, matmulQ6_K, matmulQ2_K, matmulQ3_K, matmulIQ4_XS } from "./matmul-k-driver";
-export { matmulF32, matmulF16, matmulBF16, packTokens4, floatTileSlotBytes } from "./matmul-float";
+export { matmulF32, matmulF16, matmulBF16, matmulF16Scaled, scaleForHalves, packTokens4, floatTileSlotBytes } from "./matmul-float";
 export { attentionRows, attentionRowsF16, attentionRowsSlotBytes } from "./attention-rows";
 export { attentionQ8_0 } from "./kv-attention";
 export { kvAppend } from "./kv-append";

@@ -79,6 +79,40 @@ for (const backend of backends) {
       }
     });
 
+    // One to three tokens of F16 run against x × 2^112 (matmulF16Scaled, no rebasing multiply in the conversion)
+    // when every |x| < 2^15, else the plain kernel. Both must give the same bits as the plain one-token pass, which
+    // a fifth token (after a tile of four) still takes; activations from 1e-30 to past 2^15, subnormals split out.
+    it("F16 one-token products against prescaled activations equal the plain pass bit for bit", () => {
+      const rand = rng(8111 + backend.threads);
+      const rows = 37, cols = 203;
+      const bytes = randomWeightBytes("F16", rows, cols, rand);
+      const halves = new Uint16Array(bytes.buffer);
+      for (let i = 0; i < halves.length; i += 97) halves[i] = 1 + (i % 0x3ff);
+      const w = backend.loadWeight("F16", rows, cols, bytes);
+      for (const big of [1, 30000, 40000, 1e6]) {
+        for (const nTokens of [1, 2, 3]) {
+          const x = randomF32(nTokens * cols, rand);
+          for (let i = 0; i < x.length; i += 7) x[i] = x[i]! * 1e-30;
+          x[cols - 1] = big;
+          const got = backend.allocF32(nTokens * rows);
+          backend.matmul(got, x, w, nTokens);
+          for (let t = 0; t < nTokens; t++) {
+            // Token t as the fifth of five: four copies ahead of it go through a tile, it through the plain pass.
+            const x5 = new Float32Array(5 * cols);
+            for (let k = 0; k < 5; k++) x5.set(x.subarray(t * cols, (t + 1) * cols), k * cols);
+            const plain = backend.allocF32(5 * rows);
+            backend.matmul(plain, x5, w, 5);
+            for (let r = 0; r < rows; r++) {
+              if (!Object.is(got[t * rows + r], plain[4 * rows + r])) {
+                expect.fail(`big ${big}, ${nTokens} token(s), token ${t} row ${r}: ${got[t * rows + r]} against the plain pass's ${plain[4 * rows + r]}`);
+              }
+            }
+          }
+          expectMatmulConforms(backend, ref, "F16", rows, cols, nTokens, rand, (xx) => xx, bytes);
+        }
+      }
+    });
+
     // IQ4_XS codes at the table's −127 times activations at −128 (Q8_K maps a block's largest magnitude to −128): four
     // such products in a 16-bit lane reach 65024, past i16 (the kernels must widen before summing two groups).
     it("IQ4_XS at the extremes of its codes and activations", () => {

@@ -87,6 +87,9 @@ export class WasmBackend implements KernelBackend {
   private readonly splitF16 = new Map<number, number>();
   /** embed's token ids. */
   private readonly embedIds: ScratchRegion;
+  /** One to three tokens' activations × 2^112 for F16 products (matmulF16Scaled). */
+  private readonly scaledX: ScratchRegion;
+  private readonly f16ScaledOp: number;
   private row = new Float32Array(0);
   private readonly packWeights: boolean;
   private readonly packScratch: ScratchRegion;
@@ -117,6 +120,8 @@ export class WasmBackend implements KernelBackend {
     this.stageOut = new ScratchRegion(this.arena);
     this.kvIndex = new ScratchRegion(this.arena);
     this.embedIds = new ScratchRegion(this.arena);
+    this.scaledX = new ScratchRegion(this.arena);
+    this.f16ScaledOp = this.pool.opOf("matmulF16Scaled");
     this.packWeights = options.packWeights ?? true;
     this.packScratch = new ScratchRegion(this.arena);
     this.floatStage = new FloatTileStage(this.arena, this.pool, this.exports["floatTileSlotBytes"]!);
@@ -194,6 +199,10 @@ export class WasmBackend implements KernelBackend {
       pool.run(ww.actOp, 6, nTokens);
       pool.setArgs(ww.ptr, q.qs, q.ds, q.ss, outPtr, rows, cols, nTokens);
       pool.run(ww.op, 8, rows, ww.grain);
+    } else if (ww.type === "F16" && nTokens < 4 && this.scaleForHalves(xPtr, nTokens * cols)) {
+      // One to three tokens against x × 2^112: the conversion skips its multiply (assembly/matmul-float.ts).
+      pool.setArgs(ww.ptr, xPtr, 0, outPtr, rows, cols, nTokens, 0, ww.sparse, this.scaledX.ptr);
+      pool.run(this.f16ScaledOp, 12, rows, 4, CHUNKS_PER_THREAD);
     } else {
       const stage = this.floatStage;
       stage.prepare(xPtr, cols, nTokens);
@@ -391,6 +400,11 @@ export class WasmBackend implements KernelBackend {
     }
     this.splitF16.set(ptr, header);
     return header;
+  }
+
+  /** x × 2^112 into scaledX for matmulF16Scaled; false (use the plain kernel) when some |x| ≥ 2^15 or is NaN. */
+  private scaleForHalves(xPtr: number, n: number): boolean {
+    return this.exports["scaleForHalves"]!(this.scaledX.ensure(n * 4), xPtr, n) === 1;
   }
 
   private input(x: Float32Array, n: number, stage: ScratchRegion): number {

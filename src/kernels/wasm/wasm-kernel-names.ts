@@ -40,6 +40,7 @@ export const POOL_KERNELS: readonly string[] = [
   "quantizeQ8K",
   "packTokens4",
   ...Object.values(FLOAT_MATMUL),
+  "matmulF16Scaled",
   ...Object.values(QUANT_MATMUL),
   ...Object.values(PACKED_Q32).flatMap((p) => (p!.fullRangeKernel ? [p!.kernel, p!.fullRangeKernel] : [p!.kernel])),
   "attentionRows",
