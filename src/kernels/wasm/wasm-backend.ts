@@ -15,6 +15,8 @@ import { CHUNKS_PER_THREAD, MAX_CHUNKS_PER_THREAD } from "./pool-control.js";
 import { PACKED_Q32, packedRowDecoder } from "./packed-rows.js";
 import { AttentionStage } from "./attention-stage.js";
 import { FloatTileStage } from "./float-tile-stage.js";
+import { F16Weights } from "./f16-weights.js";
+import { FloatEmbed } from "./float-embed.js";
 
 /** A weight held in WebAssembly memory at `ptr`, in its stored type. */
 export interface WasmWeight extends Weight {
@@ -42,9 +44,6 @@ export interface WasmBackendOptions {
   /** Interleave Q8_0/Q4_0/IQ4_NL weights four rows at a time at load (default true; packed-rows.ts). */
   packWeights?: boolean;
 }
-
-/** assembly/embed.ts's codes for the float types it looks rows up in. */
-const EMBED_KIND: Partial<Record<GgmlTypeName, number>> = { F32: 0, F16: 1, BF16: 2 };
 
 /** The activations assembly/activation.ts computes, by its kind codes. */
 const ACTIVATION_KIND: Partial<Record<Activation, number>> = { silu: 0, gelu: 1 };
@@ -83,13 +82,10 @@ export class WasmBackend implements KernelBackend {
   private readonly topKOut: ScratchRegion;
   private readonly stageOut: ScratchRegion;
   private readonly kvIndex: ScratchRegion;
-  /** F16 matrices' split-out subnormals by the matrix's address (splitSubnormals). */
-  private readonly splitF16 = new Map<number, number>();
-  /** embed's token ids. */
-  private readonly embedIds: ScratchRegion;
-  /** One to three tokens' activations × 2^112 for F16 products (matmulF16Scaled). */
-  private readonly scaledX: ScratchRegion;
-  private readonly f16ScaledOp: number;
+  /** Token embedding of float rows (float-embed.ts). */
+  private readonly floatEmbed: FloatEmbed;
+  /** F16 matrices' split-out subnormals and prescaled activations (f16-weights.ts). */
+  private readonly f16: F16Weights;
   private row = new Float32Array(0);
   private readonly packWeights: boolean;
   private readonly packScratch: ScratchRegion;
@@ -119,9 +115,8 @@ export class WasmBackend implements KernelBackend {
     this.topKOut = new ScratchRegion(this.arena);
     this.stageOut = new ScratchRegion(this.arena);
     this.kvIndex = new ScratchRegion(this.arena);
-    this.embedIds = new ScratchRegion(this.arena);
-    this.scaledX = new ScratchRegion(this.arena);
-    this.f16ScaledOp = this.pool.opOf("matmulF16Scaled");
+    this.floatEmbed = new FloatEmbed(this.arena, this.exports);
+    this.f16 = new F16Weights(this.arena, this.exports, this.pool);
     this.packWeights = options.packWeights ?? true;
     this.packScratch = new ScratchRegion(this.arena);
     this.floatStage = new FloatTileStage(this.arena, this.pool, this.exports["floatTileSlotBytes"]!);
@@ -168,7 +163,7 @@ export class WasmBackend implements KernelBackend {
       op = this.pool.opOf(fullRange && packed.fullRangeKernel ? packed.fullRangeKernel : packed.kernel);
       grain = 8;
     }
-    const sparse = type === "F16" && op >= 0 ? this.splitSubnormals(ptr, rows, cols) : 0;
+    const sparse = type === "F16" && op >= 0 ? this.f16.splitSubnormals(ptr, rows, cols) : 0;
     return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined, actOp, grain, sparse };
   }
 
@@ -199,39 +194,26 @@ export class WasmBackend implements KernelBackend {
       pool.run(ww.actOp, 6, nTokens);
       pool.setArgs(ww.ptr, q.qs, q.ds, q.ss, outPtr, rows, cols, nTokens);
       pool.run(ww.op, 8, rows, ww.grain);
-    } else if (ww.type === "F16" && nTokens < 4 && this.scaleForHalves(xPtr, nTokens * cols)) {
-      // One to three tokens against x × 2^112: the conversion skips its multiply (assembly/matmul-float.ts).
-      pool.setArgs(ww.ptr, xPtr, 0, outPtr, rows, cols, nTokens, 0, ww.sparse, this.scaledX.ptr);
-      pool.run(this.f16ScaledOp, 12, rows, 4, CHUNKS_PER_THREAD);
     } else {
-      const stage = this.floatStage;
-      stage.prepare(xPtr, cols, nTokens);
-      pool.setArgs(ww.ptr, xPtr, stage.xp, outPtr, rows, cols, nTokens, stage.scratch, ww.sparse);
-      pool.run(ww.op, 12, rows, 4, nTokens >= 4 ? MAX_CHUNKS_PER_THREAD : CHUNKS_PER_THREAD);
+      // F16, one to three tokens: against x × 2^112 where it may be, so the conversion skips its multiply.
+      const xs = ww.type === "F16" && nTokens < 4 ? this.f16.scaleActivations(xPtr, nTokens * cols) : 0;
+      if (xs !== 0) {
+        pool.setArgs(ww.ptr, xPtr, 0, outPtr, rows, cols, nTokens, 0, ww.sparse, xs);
+        pool.run(this.f16.scaledOp, 12, rows, 4, CHUNKS_PER_THREAD);
+      } else {
+        const stage = this.floatStage;
+        stage.prepare(xPtr, cols, nTokens);
+        pool.setArgs(ww.ptr, xPtr, stage.xp, outPtr, rows, cols, nTokens, stage.scratch, ww.sparse);
+        pool.run(ww.op, 12, rows, 4, nTokens >= 4 ? MAX_CHUNKS_PER_THREAD : CHUNKS_PER_THREAD);
+      }
     }
     if (this.arena.addressOf(out) < 0) out.set(this.arena.f32(outPtr, nTokens * rows));
   }
 
-  // Float rows in wasm (assembly/embed.ts: it also writes back the subnormals split out of F16 rows, which the
-  // stored bytes no longer hold); block types through the reference decoder.
+  // Float rows in wasm (float-embed.ts); block types through the reference decoder.
   embed(out: Float32Array, w: Weight, ids: Int32Array, nTokens: number): void {
     const ww = w as WasmWeight;
-    const kind = EMBED_KIND[ww.type];
-    if (kind !== undefined) {
-      const n = nTokens * ww.cols;
-      const outside = this.arena.addressOf(out) < 0;
-      const oPtr = outside ? this.stageOut.ensure(n * 4) : this.arena.addressOf(out);
-      const idsPtr = this.embedIds.ensure(nTokens * 4);
-      const words = this.embedIds.words;
-      for (let t = 0; t < nTokens; t++) {
-        const id = ids[t]!;
-        if (id < 0 || id >= ww.rows) throw new RangeError(`embed: token id ${id} outside the vocabulary [0, ${ww.rows})`);
-        words[t] = id;
-      }
-      this.exports["embedFloat"]!(ww.ptr, kind, ww.cols, idsPtr, nTokens, oPtr, ww.sparse);
-      if (outside) out.set(this.arena.f32(oPtr, n));
-      return;
-    }
+    if (this.floatEmbed.run(out, ww, ids, nTokens)) return;
     if (this.row.length < ww.cols) this.row = new Float32Array(ww.cols);
     refEmbed(out, ww.bytes, ww.decode, ww.rows, ww.cols, ids, nTokens, this.row);
   }
@@ -379,32 +361,6 @@ export class WasmBackend implements KernelBackend {
   /** Stops the worker threads. */
   close(): Promise<void> {
     return this.pool.close();
-  }
-
-  /**
-   * Moves the subnormal halves of an F16 matrix at ptr out into lists in wasm memory (assembly/f16-subnormals.ts:
-   * the kernels' conversion would take a slow microcode path on each) and returns the lists' header address, or 0
-   * when the matrix has none, or so many (over 1/32 of its values) that the lists would cost more than they save.
-   * The same bytes loaded again (a weight shared by two names) get the same lists: their halves are already zero.
-   */
-  private splitSubnormals(ptr: number, rows: number, cols: number): number {
-    const known = this.splitF16.get(ptr);
-    if (known !== undefined) return known;
-    const n = this.exports["f16SubnormalCount"]!(ptr, rows * cols) as number;
-    let header = 0;
-    if (n > 0 && n <= (rows * cols) / 32) {
-      header = this.arena.alloc(16 + 4 * (rows + 1) + 12 * n);
-      const rowStart = header + 16, rowsAt = rowStart + 4 * (rows + 1), colsAt = rowsAt + 4 * n, values = colsAt + 4 * n;
-      this.arena.i32(header, 4).set([rowStart, rowsAt, colsAt, values]);
-      this.exports["f16SplitSubnormals"]!(ptr, rows, cols, rowStart, rowsAt, colsAt, values);
-    }
-    this.splitF16.set(ptr, header);
-    return header;
-  }
-
-  /** x × 2^112 into scaledX for matmulF16Scaled; false (use the plain kernel) when some |x| ≥ 2^15 or is NaN. */
-  private scaleForHalves(xPtr: number, n: number): boolean {
-    return this.exports["scaleForHalves"]!(this.scaledX.ensure(n * 4), xPtr, n) === 1;
   }
 
   private input(x: Float32Array, n: number, stage: ScratchRegion): number {
