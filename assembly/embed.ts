@@ -4,17 +4,18 @@
 // exact), and the subnormal halves split out of F16 rows at load written back from their lists (f16-subnormals.ts;
 // `sparse` 0 when there are none). The caller checks the ids against the row count.
 
+import { f16x4ToF32x4 } from "./f16";
+
 const KIND_F32 = 0;
 const KIND_F16 = 1;
-const HALF_RESCALE: f32 = reinterpret<f32>(0x77800000); // 2^112
 
-// Four halves zero-extended to u32 lanes → floats: magnitude × 2^112 for finite values (normals and subnormals
-// exactly), the f32 infinity/NaN exponent where the half's exponent is all ones, then the sign.
+// Four halves zero-extended to u32 lanes → floats: f16.ts's conversion for finite values, the f32 infinity/NaN
+// exponent (mantissa and sign kept) where the half's exponent is all ones.
 @inline function halves4(h: v128): v128 {
-  const mag = i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13);
   const special = i32x4.eq(v128.and(h, i32x4.splat(0x7c00)), i32x4.splat(0x7c00));
-  const value = v128.bitselect(v128.or(mag, i32x4.splat(0x7f800000)), f32x4.mul(mag, f32x4.splat(HALF_RESCALE)), special);
-  return v128.or(value, i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+  const infNan = v128.or(v128.or(i32x4.shl(v128.and(h, i32x4.splat(0x7fff)), 13), i32x4.splat(0x7f800000)),
+    i32x4.shl(v128.and(h, i32x4.splat(0x8000)), 16));
+  return v128.bitselect(infNan, f16x4ToF32x4(h), special);
 }
 
 @inline function half1(h: u32): f32 {

@@ -6,6 +6,7 @@
 // matrix by a zero of its sign and kept, exactly as f32, in lists in row order (rowStart [rows + 1], then each
 // entry's row, column and value), which the products add after their sums (matmul-float.ts) and the embedding
 // lookup writes back (embed.ts).
+import { f16ToF32 } from "./f16";
 
 @inline function isSubnormal(h: u32): bool {
   return (h & 0x7c00) == 0 && (h & 0x3ff) != 0;
@@ -47,10 +48,9 @@ export function f16SplitSubnormals(w: usize, rows: i32, cols: i32, rowStart: usi
         const p = row + (<usize>i << 1);
         const h = <u32>load<u16>(p);
         if (!isSubnormal(h)) continue;
-        const m = <f32>(h & 0x3ff) * reinterpret<f32>(0x33800000); // × 2^-24, exact
         store<i32>(rowsOut + (<usize>e << 2), r);
         store<i32>(colsOut + (<usize>e << 2), i);
-        store<f32>(values + (<usize>e << 2), (h & 0x8000) != 0 ? -m : m);
+        store<f32>(values + (<usize>e << 2), f16ToF32(h)); // exact, and without the assist
         store<u16>(p, <u16>(h & 0x8000));
         e++;
       }

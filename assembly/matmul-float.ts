@@ -1,4 +1,4 @@
-import { f16ToF32, hsum, hsum4x4 } from "./f16";
+import { f16ToF32, hmax, hsum, hsum4x4 } from "./f16";
 import { madd } from "./int-dot";
 import { threadSlot } from "./thread-slot";
 
@@ -359,7 +359,7 @@ export function scaleForHalves(dst: usize, src: usize, n: i32): i32 {
     m = f32x4.max(m, f32x4.abs(v));
     v128.store(dst + (<usize>i << 2), f32x4.mul(v, f32x4.splat(F16_REBASE)));
   }
-  let ms = max(max(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), max(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+  let ms = hmax(m);
   for (; i < n; i++) {
     const v = load<f32>(src + (<usize>i << 2));
     ms = max(ms, abs(v));

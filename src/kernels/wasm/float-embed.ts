@@ -1,18 +1,13 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import { ScratchRegion, type WasmArena } from "./wasm-arena.js";
 import type { KernelFn } from "./wasm-thread-pool.js";
+import type { WasmWeight } from "./wasm-backend.js";
 
 /** assembly/embed.ts's codes for the float types it looks rows up in. */
 const EMBED_KIND: Partial<Record<GgmlTypeName, number>> = { F32: 0, F16: 1, BF16: 2 };
 
-/** What FloatEmbed reads of a weight (a WasmWeight). */
-interface FloatRows {
-  readonly type: GgmlTypeName;
-  readonly rows: number;
-  readonly cols: number;
-  readonly ptr: number;
-  readonly sparse: number;
-}
+/** What FloatEmbed reads of a weight. */
+type FloatRows = Pick<WasmWeight, "type" | "rows" | "cols" | "ptr" | "sparse">;
 
 /**
  * The token embedding lookup of F32, F16 and BF16 rows in wasm (assembly/embed.ts), on the calling thread. It also
