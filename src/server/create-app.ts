@@ -4,18 +4,36 @@ import { InputError } from "../errors.js";
 import { ApiError } from "./api-error.js";
 import { registerGenerationRoutes } from "./generation-routes.js";
 import { registerInfoRoutes } from "./info-routes.js";
+import { registerLoginRoute, registerRequestGuard } from "./request-guard.js";
+import type { GuardOptions } from "./request-guard.js";
 import type { ServerContext } from "./server-context.js";
 import { registerStaticRoutes } from "./static-routes.js";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+export interface HttpLimits {
+  bodyLimitBytes: number;
+  /** Time to receive a request's headers, and the whole request (a slowly dripping body is cut off). */
+  headersTimeoutMs: number;
+  requestBodyTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = { bodyLimitBytes: 16 << 20, headersTimeoutMs: 10_000, requestBodyTimeoutMs: 30_000 };
 
 /**
  * The OpenAI-compatible HTTP server (Fastify) over a running engine. Bodies up to 16 MB are read and validated
  * (an oversized prompt gets a 400 naming its length); a larger one gets 413, and the connection is closed before
  * the client has finished sending, as Node's HTTP server does.
  */
-export function createApp(ctx: ServerContext, bodyLimitBytes = 16 << 20): FastifyInstance {
-  const app = Fastify({ bodyLimit: bodyLimitBytes, logger: false, return503OnClosing: true, forceCloseConnections: true });
+export function createApp(ctx: ServerContext, guard: GuardOptions, limits: HttpLimits = DEFAULT_HTTP_LIMITS): FastifyInstance {
+  const app = Fastify({
+    bodyLimit: limits.bodyLimitBytes,
+    logger: false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    requestTimeout: limits.requestBodyTimeoutMs,
+    http: { headersTimeout: limits.headersTimeoutMs },
+  });
 
   // JSON bodies must be valid UTF-8: a replacement character silently changing the prompt is worse than a 400.
   app.removeAllContentTypeParsers();
@@ -38,15 +56,21 @@ export function createApp(ctx: ServerContext, bodyLimitBytes = 16 << 20): Fastif
     }
   });
 
-  app.addHook("onRequest", async (request) => {
-    if (ctx.apiKey === null || !request.url.startsWith("/v1/")) return;
-    const auth = request.headers.authorization ?? "";
-    if (auth !== `Bearer ${ctx.apiKey}`) throw new ApiError(401, "invalid or missing API key (Authorization: Bearer …)", "authentication_error", null, "invalid_api_key");
+  // The web UI's sign-in form; anywhere else a form body is refused as before (415).
+  app.addContentTypeParser("application/x-www-form-urlencoded", { parseAs: "string", bodyLimit: 4096 }, (req, body: string, done) => {
+    if (req.routeOptions.url !== "/login") {
+      done(new ApiError(415, "unsupported content type application/x-www-form-urlencoded; send application/json", "invalid_request_error", null, "unsupported_media_type"), undefined);
+      return;
+    }
+    done(null, Object.fromEntries(new URLSearchParams(body)));
   });
+
+  registerRequestGuard(app, guard);
 
   app.setErrorHandler((err, _request, reply) => sendError(reply, toApiError(err)));
   app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError(404, `no route ${request.method} ${request.url.slice(0, 200)}`, "not_found_error", null, "not_found")));
 
+  registerLoginRoute(app, guard);
   registerGenerationRoutes(app, ctx);
   registerInfoRoutes(app, ctx);
   registerStaticRoutes(app);

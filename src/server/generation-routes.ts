@@ -60,7 +60,7 @@ async function handle(ctx: ServerContext, kind: "completion" | "chat", request: 
     const gen = new Generation(id, served, engine, r, promptIds, sink);
     res.on("close", () => gen.abort());
     gen.start();
-    ctx.traces.add(gen);
+    ctx.traces.add(gen, request.owner);
     return reply;
   }
 
@@ -79,7 +79,7 @@ async function handle(ctx: ServerContext, kind: "completion" | "chat", request: 
       if (!res.writableEnded) gen.abort();
     });
     gen.start();
-    ctx.traces.add(gen);
+    ctx.traces.add(gen, request.owner);
   });
 }
 

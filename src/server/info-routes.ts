@@ -12,6 +12,9 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return { status: "ok" };
   });
 
+  // Liveness: the process answers (Kubernetes restarts it otherwise); /health is readiness.
+  app.get("/live", async () => ({ status: "ok" }));
+
   app.get("/v1/models", async () => ({
     object: "list",
     data: [{ id: served.id, object: "model", created, owned_by: "tsinfer", max_model_len: served.model.ctxLen }],
@@ -19,7 +22,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get("/v1/model-info", async () => served.info());
 
-  app.get("/v1/stats", async () => {
+  app.get("/v1/stats", async (request) => {
     const kv = engine.cache.stats();
     return {
       running: engine.numRunning,
@@ -30,7 +33,8 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
       kvUsagePerc: kv.usedBlocks / kv.totalBlocks,
       kv: { ...kv, bytesPerBlock: served.kvBytesPerToken * kv.blockSize },
       lastStep: engine.lastStep,
-      sequences: [...engine.scheduler.running, ...engine.scheduler.waiting].map((r) => ({
+      // Per-request details only where traces are on, and only the caller's own requests.
+      sequences: [...engine.scheduler.running, ...engine.scheduler.waiting].filter((r) => ctx.traces.owns(r.id, request.owner)).map((r) => ({
         id: r.id,
         status: r.status,
         promptTokens: r.prompt.length,
@@ -42,10 +46,17 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
     };
   });
 
-  app.get("/v1/traces", async () => ({ object: "list", data: ctx.traces.ids }));
+  const tracesOff = () =>
+    new ApiError(404, "request traces are off on this server (start it with --traces N to keep the last N)", "not_found_error", null, "traces_disabled");
+
+  app.get("/v1/traces", async (request) => {
+    if (!ctx.traces.enabled) throw tracesOff();
+    return { object: "list", data: ctx.traces.ids(request.owner) };
+  });
 
   app.get<{ Params: { id: string } }>("/v1/traces/:id", async (request) => {
-    const trace = ctx.traces.get(request.params.id);
+    if (!ctx.traces.enabled) throw tracesOff();
+    const trace = ctx.traces.get(request.params.id, request.owner);
     if (trace === null) throw new ApiError(404, `no trace for request '${request.params.id.slice(0, 100)}' (only the last ${ctx.traces.capacity} are kept)`, "not_found_error", "id", "trace_not_found");
     return trace;
   });

@@ -12,7 +12,6 @@ export interface ServerContext {
   readonly traces: TraceStore;
   /** Most requests (engine sequences) waiting for a slot before new ones are refused with 429. */
   readonly maxQueue: number;
-  readonly apiKey: string | null;
   readonly maxN: number;
   /** Set on SIGTERM: new generations get 503 while running ones finish. */
   draining: boolean;

@@ -1,10 +1,13 @@
 import type { FastifyInstance } from "fastify";
 import { EngineCore } from "../engine/engine-core.js";
-import { createApp } from "./create-app.js";
+import { ApiKeys } from "./api-keys.js";
+import { DEFAULT_HTTP_LIMITS, createApp } from "./create-app.js";
+import { allowedHostsFor } from "./request-guard.js";
 import type { ServedModel } from "./served-model.js";
 import type { ServerContext } from "./server-context.js";
 import { ServerMetrics } from "./server-metrics.js";
 import { TraceStore } from "./trace-store.js";
+import { UiSessions } from "./ui-sessions.js";
 
 export interface ServeOptions {
   host: string;
@@ -14,8 +17,18 @@ export interface ServeOptions {
   /** Token budget of one step (decode tokens + prompt chunks). */
   maxBatchTokens: number;
   maxQueue: number;
+  /** The API key (flag, TSINFER_API_KEY or --api-key-file); with `apiKeys`, every route but /health and /live needs one. */
   apiKey: string | null;
+  apiKeys?: readonly string[];
+  /** Recent requests kept for /v1/traces/:id and per-request /v1/stats details; 0 turns both off. */
   traceCapacity: number;
+  metricsPublic?: boolean;
+  /** --allowed-hosts: comma-separated Host names, "*" for any; default from the bind address. */
+  allowedHosts?: string;
+  /** Most open connections; more are refused at accept. */
+  maxConnections?: number;
+  headersTimeoutMs?: number;
+  requestBodyTimeoutMs?: number;
 }
 
 export interface RunningServer {
@@ -35,11 +48,20 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     metrics: new ServerMetrics(engine),
     traces: new TraceStore(o.traceCapacity),
     maxQueue: o.maxQueue,
-    apiKey: o.apiKey,
     maxN: 16,
     draining: false,
   };
-  const app = createApp(ctx);
+  const keys = new ApiKeys([...(o.apiKey !== null ? [o.apiKey] : []), ...(o.apiKeys ?? [])]);
+  const app = createApp(
+    ctx,
+    { keys, sessions: new UiSessions(), metricsPublic: o.metricsPublic ?? false, allowedHosts: allowedHostsFor(o.host, o.allowedHosts) },
+    {
+      ...DEFAULT_HTTP_LIMITS,
+      ...(o.headersTimeoutMs !== undefined ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
+      ...(o.requestBodyTimeoutMs !== undefined ? { requestBodyTimeoutMs: o.requestBodyTimeoutMs } : {}),
+    },
+  );
+  app.server.maxConnections = o.maxConnections ?? 512;
   void engine.run();
   const address = await app.listen({ host: o.host, port: o.port });
   const shutdown = async (graceMs: number) => {

@@ -1,26 +1,41 @@
+import type { RequestOwner } from "./api-keys.js";
 import type { Choice, Generation } from "./generation.js";
 
-/** The last `capacity` requests, running or finished, for GET /v1/traces/:id (the web UI's inspector). */
+/**
+ * The last `capacity` requests, running or finished, for GET /v1/traces/:id (the web UI's inspector). A trace holds
+ * its prompt and output, so it is kept only when the operator asks (`--traces N`; 0, the default, keeps none) and
+ * shown only to the owner of the request (the API key it was made with; with no key set, everyone is one owner).
+ */
 export class TraceStore {
-  private readonly entries = new Map<string, { gen: Generation; choice: Choice }>();
+  private readonly entries = new Map<string, { gen: Generation; choice: Choice; owner: RequestOwner }>();
 
   constructor(readonly capacity: number) {}
 
-  add(gen: Generation): void {
+  get enabled(): boolean {
+    return this.capacity > 0;
+  }
+
+  add(gen: Generation, owner: RequestOwner): void {
+    if (!this.enabled) return;
     for (const choice of gen.choices) {
-      this.entries.set(choice.req.id, { gen, choice });
+      this.entries.set(choice.req.id, { gen, choice, owner });
       if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value as string);
     }
   }
 
-  get ids(): string[] {
-    return [...this.entries.keys()];
+  ids(owner: RequestOwner): string[] {
+    return [...this.entries].filter(([, e]) => e.owner === owner).map(([id]) => id);
+  }
+
+  /** Whether the request `id` is kept and belongs to `owner`. */
+  owns(id: string, owner: RequestOwner): boolean {
+    return this.entries.get(id)?.owner === owner;
   }
 
   /** The trace in the web UI's RequestTrace shape; times are ms since the request arrived. */
-  get(id: string): object | null {
+  get(id: string, owner: RequestOwner): object | null {
     const e = this.entries.get(id);
-    if (!e) return null;
+    if (!e || e.owner !== owner) return null;
     const { gen, choice } = e;
     const req = choice.req;
     const t0 = req.arrivalMs;

@@ -23,7 +23,7 @@ async function traceIds(id: string): Promise<number[]> {
 }
 
 beforeAll(async () => {
-  server = await startServe(["--parallel", "8"]);
+  server = await startServe(["--parallel", "8", "--traces", "100"]);
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
 });
 afterAll(async () => {

@@ -6,7 +6,7 @@ let server: ServeProcess;
 
 beforeAll(async () => {
   // 40 KV blocks of 16 tokens: eight ~85-token sequences need 48, so some must be preempted and recomputed.
-  server = await startServe(["--parallel", "8", "--kv-cache-size", "640t", "--batch-tokens", "64"]);
+  server = await startServe(["--parallel", "8", "--kv-cache-size", "640t", "--batch-tokens", "64", "--traces", "100"]);
 });
 afterAll(async () => {
   await server?.stop();

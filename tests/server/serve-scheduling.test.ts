@@ -52,7 +52,7 @@ async function timedStream(prompt: string, maxTokens: number, signal?: AbortSign
 }
 
 beforeAll(async () => {
-  server = await startServe(["--parallel", "8", "--batch-tokens", "128"]);
+  server = await startServe(["--parallel", "8", "--batch-tokens", "128", "--traces", "100"]);
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
 });
 afterAll(async () => {

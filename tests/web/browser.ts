@@ -35,10 +35,11 @@ export interface ServerProcess {
 }
 
 /** Starts a real `tsinfer serve` on 127.0.0.1 and waits until /health answers. */
-export async function startServer(args: string[], timeoutMs = 60_000): Promise<ServerProcess> {
+export async function startServer(args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn("node", ["bin/tsinfer.js", "serve", "--host", "127.0.0.1", "--port", String(port), ...args], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
   });
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));

@@ -32,9 +32,10 @@ describe.skipIf(!hasChromium)("web UI in Chromium against a real tsinfer serve",
 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
-    server = await startServer(["-m", "models/stories-7m/stories-7m-f16.gguf", "--parallel", "4"]);
+    server = await startServer(["-m", "models/stories-7m/stories-7m-f16.gguf", "--parallel", "4", "--traces", "100"]);
     browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    // bypassCSP: axe-core is injected as an inline script, which the server's policy (rightly) refuses.
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, bypassCSP: true });
     // Offline: anything that is not this server is refused and recorded.
     await page.route("**/*", (route) => {
       const url = route.request().url();

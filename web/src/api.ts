@@ -137,6 +137,8 @@ function parseChunk(data: string): StreamEvent | null {
 }
 
 async function errorMessage(res: Response): Promise<string> {
+  // The session ended (the server restarted, or its keys changed): the page itself asks for the key again.
+  if (res.status === 401) window.location.reload();
   try {
     const body = (await res.json()) as { error?: { message?: string } };
     return body.error?.message ?? `HTTP ${res.status}`;

@@ -5,6 +5,7 @@ import { InputError } from "../../errors.js";
 import { parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadServedModel } from "../../server/load-served-model.js";
+import { readApiKeys } from "../../server/read-api-keys.js";
 import { startServer } from "../../server/start-server.js";
 
 interface ServeFlags {
@@ -18,6 +19,10 @@ interface ServeFlags {
   batchTokens: string;
   maxQueue: string;
   apiKey?: string;
+  apiKeyFile?: string;
+  metricsPublic?: boolean;
+  allowedHosts?: string;
+  maxConnections: string;
   chatTemplate?: string;
   tokenizer?: string;
   traces: string;
@@ -40,18 +45,23 @@ export function registerServeCommand(program: Command): void {
     .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
     .option("--batch-tokens <n>", "token budget of one step (decode tokens + prompt chunks)", "128")
     .option("--max-queue <n>", "most requests waiting for a slot; more get 429", "64")
-    .option("--api-key <key>", "require Authorization: Bearer <key> on /v1/*")
+    .option("--api-key <key>", "require Authorization: Bearer <key> on every route but /health and /live (also: TSINFER_API_KEY, --api-key-file)")
+    .option("--api-key-file <file>", "API keys, one per line")
+    .option("--metrics-public", "serve /metrics without the API key")
+    .option("--allowed-hosts <names>", "Host header names to answer, comma-separated, * for any (default: loopback names for a loopback bind, any for 0.0.0.0)")
+    .option("--max-connections <n>", "most open connections", "512")
     .option("--chat-template <file>", "Jinja chat template overriding the model's")
     .option("--tokenizer <path>", "tokenizer.json, HF directory or GGUF (default: the model)")
     .option("--backend <name>", "kernels: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads of the wasm backend")
-    .option("--traces <n>", "how many recent requests keep a trace for /v1/traces/:id", "100")
+    .option("--traces <n>", "keep a trace (prompt, output, timings) of the last n requests for /v1/traces/:id and the web UI's inspector; 0: off", "0")
     .action(async (flags: ServeFlags) => {
       const int = (name: string, v: string, min: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < min) throw new InputError(`--${name} ${v}: expected an integer ≥ ${min}`);
         return n;
       };
+      const apiKeys = readApiKeys(flags.apiKey, process.env.TSINFER_API_KEY, flags.apiKeyFile);
       const parallel = int("parallel", flags.parallel, 1);
       const batchTokens = int("batch-tokens", flags.batchTokens, 1);
       const backend = await selectBackend(
@@ -75,8 +85,12 @@ export function registerServeCommand(program: Command): void {
         parallel,
         maxBatchTokens: batchTokens,
         maxQueue: int("max-queue", flags.maxQueue, 0),
-        apiKey: flags.apiKey ?? null,
-        traceCapacity: int("traces", flags.traces, 1),
+        apiKey: null,
+        apiKeys,
+        traceCapacity: int("traces", flags.traces, 0),
+        metricsPublic: flags.metricsPublic === true,
+        ...(flags.allowedHosts !== undefined ? { allowedHosts: flags.allowedHosts } : {}),
+        maxConnections: int("max-connections", flags.maxConnections, 1),
       });
       const m = served.model;
       console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step, KV ${flags.kvType}) listening on ${server.url}`);
