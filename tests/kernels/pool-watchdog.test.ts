@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { createRefBackend } from "../../src/kernels/ref/index.js";
+import { KernelPoolError, WasmBackend } from "../../src/kernels/wasm/index.js";
+import type { PoolFault, PoolWorkerFailure } from "../../src/kernels/wasm/index.js";
+import { matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+
+// The pool's watchdog (wasm-thread-pool.ts): a worker that exits, throws or hangs while it holds a chunk of a job
+// fails that job with KernelPoolError naming it, within a bounded time; the pool replaces its workers over the same
+// memory and the next products are exact again, twice in a row (so the rebuilt workers are watched too).
+const ref = createRefBackend();
+const rows = 192, cols = 256, nTokens = 8;
+const expected: Record<PoolFault, PoolWorkerFailure> = { exit: "exited", throw: "threw", hang: "stalled" };
+
+describe("wasm pool watchdog", () => {
+  for (const fault of ["exit", "throw", "hang"] as const) {
+    it(`a worker that ${fault}s mid-job fails it with KernelPoolError in under 2 s; the rebuilt pool is exact`, async () => {
+      // A short stall timeout only where the test hangs a worker: elsewhere a busy host must not trip it.
+      const b = new WasmBackend({ threads: 3, ...(fault === "hang" ? { stallTimeoutMs: 700 } : {}) });
+      try {
+        await b.whenReady();
+        const rand = rng(31);
+        const bytes = randomWeightBytes("F32", rows, cols, rand);
+        const x = randomF32(nTokens * cols, rand);
+        const want = new Float32Array(nTokens * rows);
+        ref.matmul(want, x, ref.loadWeight("F32", rows, cols, bytes), nTokens);
+        const bound = matmulErrorBound("F32", bytes, rows, cols, x, nTokens);
+        const w = b.loadWeight("F32", rows, cols, bytes);
+        const xb = b.allocF32(nTokens * cols);
+        xb.set(x);
+        const got = b.allocF32(nTokens * rows);
+        const exact = (): boolean => {
+          got.fill(Number.NaN);
+          b.matmul(got, xb, w, nTokens);
+          for (let i = 0; i < want.length; i++) if (!(Math.abs(got[i]! - want[i]!) <= bound[i]!)) return false;
+          return true;
+        };
+        for (let round = 0; round < 2; round++) {
+          b.pool.injectFault(1 + round, fault);
+          const t0 = performance.now();
+          let caught: unknown = null;
+          // The worker fails at the next chunk it claims; the calling thread may take a whole job first.
+          for (let job = 0; job < 5000 && caught === null && performance.now() - t0 < 5000; job++) {
+            try {
+              b.matmul(got, xb, w, nTokens);
+            } catch (err) {
+              caught = err;
+            }
+          }
+          const elapsedMs = performance.now() - t0;
+          expect(caught).toBeInstanceOf(KernelPoolError);
+          const e = caught as KernelPoolError;
+          expect([e.workerIndex, e.failure]).toEqual([1 + round, expected[fault]]);
+          if (fault === "throw") expect(e.message).toContain("fault injected by a test");
+          expect(elapsedMs).toBeLessThan(2000);
+          await b.whenReady();
+          let bad = 0;
+          for (let job = 0; job < 300; job++) if (!exact()) bad++;
+          expect(bad).toBe(0);
+        }
+      } finally {
+        await b.close();
+      }
+    });
+  }
+});
