@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
-import { KernelPoolError, WasmBackend } from "../../src/kernels/wasm/index.js";
+import { BackendFailedError } from "../../src/errors.js";
+import { KernelPoolError, WasmBackend, WasmThreadPool } from "../../src/kernels/wasm/index.js";
 import type { PoolFault, PoolWorkerFailure } from "../../src/kernels/wasm/index.js";
 import { matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
 
@@ -62,4 +63,33 @@ describe("wasm pool watchdog", () => {
       }
     });
   }
+
+  it("a pool whose workers cannot set up their kernels is broken: every later job throws BackendFailedError", async () => {
+    // A module without the kernels' exports: each worker throws at setThreadIndex, before it can run a job; the
+    // calling thread runs the first jobs alone, then refuses (a rebuilt pool would fail the same way).
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const empty = new WebAssembly.Module(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+    let calls = 0;
+    const pool = new WasmThreadPool(memory, empty, ["count"], [() => void calls++], 2);
+    try {
+      const t0 = performance.now();
+      let caught: unknown = null;
+      while (caught === null && performance.now() - t0 < 5000) {
+        try {
+          pool.setArgs(0, 0, 0, 0, 0, 0);
+          pool.run(0, 6, 64);
+        } catch (err) {
+          caught = err;
+        }
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(caught).toBeInstanceOf(BackendFailedError);
+      expect((caught as Error).message).toMatch(/pool worker 1 could not set up its kernels: TypeError.*setThreadIndex/);
+      expect(performance.now() - t0).toBeLessThan(2000);
+      expect(calls).toBeGreaterThan(0);
+      expect(() => pool.run(0, 6, 64)).toThrow(BackendFailedError);
+    } finally {
+      await pool.close();
+    }
+  });
 });

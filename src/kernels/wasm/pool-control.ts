@@ -23,7 +23,7 @@ export const CTRL = {
    * cannot see the Worker's "exit" event), 0 while all live; BROKEN when the pool could not be rebuilt.
    */
   failed: 20,
-  /** How that worker died: FAILED_EXIT or FAILED_THROW. */
+  /** How that worker died: FAILED_EXIT, FAILED_THROW, or FAILED_START (before it could run a kernel). */
   failedKind: 21,
   /** Test fault injection: (worker index << 2) | FAULT_* ; the worker fails that way at the next chunk it claims. */
   fault: 22,
@@ -38,6 +38,7 @@ export const CTRL = {
 
 export const FAILED_EXIT = 1;
 export const FAILED_THROW = 2;
+export const FAILED_START = 3;
 export const BROKEN = -1;
 export const MESSAGE_SLOTS = 39;
 export const FAULT_EXIT = 1;

@@ -1,4 +1,4 @@
-import { CHUNK_BITS, CHUNK_MASK, CTRL, FAILED_EXIT, FAILED_THROW, FAULT_EXIT, FAULT_THROW, MESSAGE_SLOTS, TAG_MASK } from "./pool-control.js";
+import { CHUNK_BITS, CHUNK_MASK, CTRL, FAILED_EXIT, FAILED_START, FAILED_THROW, FAULT_EXIT, FAULT_THROW, MESSAGE_SLOTS, TAG_MASK } from "./pool-control.js";
 
 /**
  * The body of each pool worker (run with `eval`, so the pool needs no separate file at runtime or under vitest):
@@ -12,10 +12,10 @@ export const POOL_WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { memory, module, control, index, names, spinLimit } = workerData;
 const c = new Int32Array(control);
-let stopping = false, threw = false;
+let stopping = false, started = false, threw = false;
 function reportDeath() {
   if (stopping) return;
-  Atomics.store(c, ${CTRL.failedKind}, threw ? ${FAILED_THROW} : ${FAILED_EXIT});
+  Atomics.store(c, ${CTRL.failedKind}, !started ? ${FAILED_START} : threw ? ${FAILED_THROW} : ${FAILED_EXIT});
   Atomics.store(c, ${CTRL.failed}, index);
   Atomics.notify(c, ${CTRL.done});
 }
@@ -30,6 +30,7 @@ try {
   const inst = new WebAssembly.Instance(module, { env: { memory, abort() { throw new Error("wasm abort"); } } });
   inst.exports.setThreadIndex(index);
   const fns = names.map((n) => inst.exports[n]);
+  started = true;
   let gen = 0;
   for (;;) {
     let g = Atomics.load(c, ${CTRL.gen});

@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { BackendFailedError } from "../../errors.js";
 import { KernelPoolError } from "./kernel-pool-error.js";
 import {
-  BROKEN, CHUNK_BITS, CHUNK_MASK, CHUNKS_PER_THREAD, CTRL, FAILED_THROW, FAULT_EXIT, FAULT_HANG, FAULT_THROW, MAX_CHUNKS_PER_THREAD,
+  BROKEN, CHUNK_BITS, CHUNK_MASK, CHUNKS_PER_THREAD, CTRL, FAILED_START, FAILED_THROW, FAULT_EXIT, FAULT_HANG, FAULT_THROW, MAX_CHUNKS_PER_THREAD,
   MESSAGE_SLOTS, TAG_MASK,
 } from "./pool-control.js";
 import { POOL_WORKER_SOURCE } from "./pool-worker-source.js";
@@ -57,12 +57,17 @@ export class WasmThreadPool {
         });
         // Referenced until online (so awaiting whenReady keeps the process alive), then unreferenced: idle pool
         // threads must not keep a finished program running.
+        // A worker that fails before it is up breaks the pool; one that fails later is replaced (its "exit" below).
+        let up = false;
         online.push(new Promise((resolve, reject) => {
           w.once("online", () => {
+            up = true;
             w.unref();
             resolve();
           });
-          w.once("error", (err) => reject(this.markBroken(`pool worker ${i} failed to start: ${String(err)}`)));
+          w.once("error", (err) => {
+            if (!up && this.workers.includes(w)) reject(this.markBroken(`pool worker ${i} failed to start: ${String(err)}`));
+          });
         }));
         // A worker that dies between jobs is replaced before the next one (run checks `failed`).
         w.once("exit", () => {
@@ -189,9 +194,16 @@ export class WasmThreadPool {
     return text;
   }
 
-  /** Before posting a job: a worker died between jobs (nothing was lost), or the pool is broken. */
+  /**
+   * Before posting a job: a worker died between jobs (nothing was lost: replace it), or one could not even set up its
+   * kernels (the next would fail the same way: the pool is broken), or the pool is broken.
+   */
   private replaceIdleWorker(): void {
-    if (this.control[CTRL.failed] === BROKEN) throw this.brokenBy!;
+    const c = this.control;
+    if (c[CTRL.failed]! > 0 && c[CTRL.failedKind] === FAILED_START) {
+      throw this.markBroken(`pool worker ${c[CTRL.failed]} could not set up its kernels: ${this.deathMessage()}`);
+    }
+    if (c[CTRL.failed] === BROKEN) throw this.brokenBy!;
     this.rebuild();
   }
 
