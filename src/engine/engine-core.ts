@@ -42,9 +42,10 @@ export interface StepStats {
  * Fault isolation: a forward pass that throws fails the requests of its batch only (their KV blocks are freed; none
  * of them had committed a block written by the failed pass), waiting requests stay queued, and the loop waits for the
  * model to be ready again (`BatchModel.whenReady`: e.g. the wasm pool rebuilt) before the next step. When the state
- * is unknown — the backend reports BackendFailedError, it cannot get ready again, or the scheduler or sampling
- * bookkeeping itself throws — the engine fails closed: every request ends with the error, `fatalError` is set,
- * `onFatal` is called once, `add` throws EngineDeadError and the loop ends; a server should then exit non-zero.
+ * is unknown — the backend reports BackendFailedError, it cannot get ready again, or the scheduler's bookkeeping
+ * itself throws — the engine fails closed: every request ends with the error, `fatalError` is set, `onFatal` is
+ * called once, `add` throws EngineDeadError and the loop ends; a server should then exit non-zero. A sampler that
+ * throws ends its own request only. Documented in docs/fault-isolation.md.
  */
 export class EngineCore {
   readonly cache: PrefixCache;
