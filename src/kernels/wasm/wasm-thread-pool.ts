@@ -228,11 +228,24 @@ export class WasmThreadPool {
   }
 
   /**
+   * For tests: ends worker `index` as a crash would (Worker.terminate: no exit handler of its own runs); resolves
+   * once it has exited. The pool replaces it before the next job.
+   */
+  async terminateWorker(index: number): Promise<void> {
+    this.checkWorkerIndex(index);
+    await this.workers[index - 1]!.terminate();
+  }
+
+  private checkWorkerIndex(index: number): void {
+    if (!Number.isInteger(index) || index < 1 || index >= this.nThreads) throw new RangeError(`wasm pool: no worker ${index} (pool of ${this.nThreads} threads)`);
+  }
+
+  /**
    * For tests: worker `index` (1 … nThreads − 1) fails that way at the next chunk it claims — exits, throws, or hangs
    * holding the chunk until the stall timeout.
    */
   injectFault(index: number, fault: PoolFault): void {
-    if (!Number.isInteger(index) || index < 1 || index >= this.nThreads) throw new RangeError(`wasm pool: no worker ${index} (pool of ${this.nThreads} threads)`);
+    this.checkWorkerIndex(index);
     const kind = fault === "exit" ? FAULT_EXIT : fault === "throw" ? FAULT_THROW : FAULT_HANG;
     Atomics.store(this.control, CTRL.fault, (index << 2) | kind);
   }
