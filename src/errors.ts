@@ -18,3 +18,9 @@ export class FormatError extends TsinferError {
 
 /** Bad user input: a CLI option, a request field, a config value. */
 export class InputError extends TsinferError {}
+
+/**
+ * The compute backend is in an unknown state (e.g. its worker pool died and could not be rebuilt): nothing more can
+ * run on it. The engine fails every request and reports itself dead; a server must then exit rather than serve.
+ */
+export class BackendFailedError extends TsinferError {}

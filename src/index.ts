@@ -19,6 +19,7 @@ export { GenerationTimer, summarizeLatencies, type GenerationTimings, type Laten
 export { convertHfToGguf, type ConvertOptions, type ConvertResult } from "./convert/convert-hf-to-gguf.js";
 export type { ConvertOutType } from "./convert/tensor-values.js";
 export { EngineCore, MAX_TOP_LOGPROBS, type EngineConfig, type StepStats } from "./engine/engine-core.js";
+export { EngineDeadError } from "./engine/engine-dead-error.js";
 export { EngineRequest, type RequestListener, type TokenEvent } from "./engine/engine-request.js";
 export { Scheduler, type SchedulerConfig, type SchedulerOutput } from "./engine/scheduler.js";
 export type { BatchModel } from "./engine/batch-model.js";

@@ -31,6 +31,11 @@ export interface BatchModel {
   logSumExp?(x: Float32Array, n: number): number;
   /** The k best indices of a row of logits where the backend selects them (KernelBackend.topK). */
   topK?(x: Float32Array, n: number, k: number, ids: Int32Array): void;
+  /**
+   * After a forward pass threw, the engine awaits this before the next step (KernelBackend.whenReady: e.g. the wasm
+   * pool's rebuilt workers are up); a rejection means the model cannot run again and the engine fails closed.
+   */
+  whenReady?(): Promise<void>;
 }
 
 export function createForwardBatch(maxTokens: number, maxSeqs: number): ForwardBatch {

@@ -1,10 +1,11 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { InputError } from "../errors.js";
+import { BackendFailedError, InputError } from "../errors.js";
 import { PrefixCache } from "../kv/prefix-cache.js";
 import { Logprobs } from "../sampling/logprobs.js";
 import { Sampler } from "../sampling/sampler.js";
 import { createForwardBatch } from "./batch-model.js";
 import type { BatchModel, ForwardBatch } from "./batch-model.js";
+import { EngineDeadError } from "./engine-dead-error.js";
 import { EngineRequest } from "./engine-request.js";
 import type { RequestListener, TokenEvent } from "./engine-request.js";
 import type { FinishReason, RequestParams } from "./request-params.js";
@@ -27,6 +28,8 @@ export interface StepStats {
   nTokens: number;
   nSeqs: number;
   nPreempted: number;
+  /** Requests of this step's batch failed by an error in the forward pass (0, or all nSeqs). */
+  nFailed: number;
   elapsedMs: number;
 }
 
@@ -35,6 +38,14 @@ export interface StepStats {
  * leave between steps; `run()` loops over steps and yields to the event loop after each, so HTTP handlers
  * (new requests, aborts) run between steps. Everything here is single-threaded: an abort takes effect at the
  * next step.
+ *
+ * Fault isolation: a forward pass that throws fails the requests of its batch only (their KV blocks are freed; none
+ * of them had committed a block written by the failed pass), waiting requests stay queued, and the loop waits for the
+ * model to be ready again (`BatchModel.whenReady`: e.g. the wasm pool rebuilt) before the next step. When the state
+ * is unknown — the backend reports BackendFailedError, it cannot get ready again, or the scheduler's bookkeeping
+ * itself throws — the engine fails closed: every request ends with the error, `fatalError` is set, `onFatal` is
+ * called once, `add` throws EngineDeadError and the loop ends; a server should then exit non-zero. A sampler that
+ * throws ends its own request only. Documented in docs/fault-isolation.md.
  */
 export class EngineCore {
   readonly cache: PrefixCache;
@@ -47,10 +58,15 @@ export class EngineCore {
   private wake: (() => void) | null = null;
   private stopped = false;
   private loop: Promise<void> | null = null;
+  /** A batch failed: wait for the model to be ready before the next step. */
+  private recovering = false;
+  private fatal: Error | null = null;
   lastStep: StepStats | null = null;
   /** Running totals since start: prompt tokens computed (recomputation included), tokens generated, steps, preemptions. */
   readonly totals = { promptTokens: 0, generationTokens: 0, steps: 0, preemptions: 0 };
   onStep: ((s: StepStats) => void) | null = null;
+  /** Called once if the engine fails closed (see the class comment); every request has already ended with `err`. */
+  onFatal: ((err: Error) => void) | null = null;
 
   constructor(
     readonly model: BatchModel,
@@ -65,6 +81,11 @@ export class EngineCore {
     this.logprobs = new Logprobs(model.vocabSize, Math.max(MAX_TOP_LOGPROBS, config.traceTopK), model.logSumExp?.bind(model), this.topK);
   }
 
+  /** Why the engine failed closed, or null while it is alive. */
+  get fatalError(): Error | null {
+    return this.fatal;
+  }
+
   get numRunning(): number {
     return this.scheduler.running.length;
   }
@@ -75,6 +96,7 @@ export class EngineCore {
 
   /** Queues a request; it is scheduled at the next step. The prompt must be non-empty and shorter than ctxLen. */
   add(id: string, prompt: readonly number[], params: RequestParams, listener: RequestListener): EngineRequest {
+    if (this.fatal) throw new EngineDeadError(this.fatal);
     if (prompt.length === 0) throw new InputError(`request ${id}: empty prompt`);
     if (prompt.length >= this.model.ctxLen) throw new InputError(`request ${id}: prompt of ${prompt.length} tokens does not fit the context of ${this.model.ctxLen}`);
     const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.topK);
@@ -90,6 +112,10 @@ export class EngineCore {
   finish(req: EngineRequest, reason: FinishReason): void {
     if (req.isFinished) return;
     this.scheduler.remove(req);
+    this.end(req, reason);
+  }
+
+  private end(req: EngineRequest, reason: FinishReason): void {
     req.status = "finished";
     req.finishReason = reason;
     req.finishedMs = this.config.now();
@@ -100,14 +126,31 @@ export class EngineCore {
     }
   }
 
+  /** One step; throws only when the engine fails closed (then every request has already ended with the error). */
   step(): StepStats | null {
+    if (this.fatal) throw new EngineDeadError(this.fatal);
+    try {
+      return this.stepOnce();
+    } catch (err) {
+      this.failClosed(asError(err));
+      throw err;
+    }
+  }
+
+  private stepOnce(): StepStats | null {
     const startMs = this.config.now();
     const plan = this.scheduler.schedule();
     if (plan.scheduled.length === 0) return null;
     const step = ++this.totals.steps;
     this.totals.preemptions += plan.preempted.length;
     const sampling = this.fillBatch(plan, step, startMs);
-    const logits = this.model.forward(this.batch);
+    let logits: Float32Array;
+    try {
+      logits = this.model.forward(this.batch);
+    } catch (err) {
+      if (err instanceof BackendFailedError) throw err;
+      return this.failBatch(plan, asError(err), step, startMs);
+    }
     const nowMs = this.config.now();
     for (const { req } of plan.scheduled) req.chunks[req.chunks.length - 1].endMs = nowMs;
     const vocabSize = this.model.vocabSize;
@@ -115,12 +158,37 @@ export class EngineCore {
     for (let k = 0; k < sampling.length; k++) {
       const req = sampling[k];
       if (req.isFinished) continue;
-      this.sampleNext(req, logits.subarray(k * vocabSize, (k + 1) * vocabSize), nowMs);
+      try {
+        this.sampleNext(req, logits.subarray(k * vocabSize, (k + 1) * vocabSize), nowMs);
+      } catch (err) {
+        if (err instanceof BackendFailedError) throw err;
+        req.error = asError(err); // a sampler that fails (its own parameters) ends its own request
+        this.finish(req, "abort");
+      }
     }
-    const stats: StepStats = { step, nTokens: plan.nTokens, nSeqs: plan.scheduled.length, nPreempted: plan.preempted.length, elapsedMs: this.config.now() - startMs };
+    return this.recordStep(plan, step, 0, startMs);
+  }
+
+  private recordStep(plan: SchedulerOutput, step: number, nFailed: number, startMs: number): StepStats {
+    const stats: StepStats = { step, nTokens: plan.nTokens, nSeqs: plan.scheduled.length, nPreempted: plan.preempted.length, nFailed, elapsedMs: this.config.now() - startMs };
     this.lastStep = stats;
     this.onStep?.(stats);
     return stats;
+  }
+
+  /**
+   * The forward pass threw: only this batch's requests end (with the error); their blocks go back to the pool. The
+   * blocks the pass wrote were not yet committed to the prefix cache (commitBlocks runs after it), so no other
+   * request can read what it left half-written.
+   */
+  private failBatch(plan: SchedulerOutput, err: Error, step: number, startMs: number): StepStats {
+    for (const { req } of plan.scheduled) {
+      if (req.isFinished) continue;
+      req.error = err;
+      this.finish(req, "abort");
+    }
+    this.recovering = true;
+    return this.recordStep(plan, step, plan.scheduled.length, startMs);
   }
 
   /** Loops over steps until `stop()`, sleeping while there is no work. */
@@ -134,8 +202,17 @@ export class EngineCore {
         }
         try {
           this.step();
-        } catch (err) {
-          this.failAll(err instanceof Error ? err : new Error(String(err)));
+        } catch {
+          break; // failed closed: every request has ended with the error
+        }
+        if (this.recovering) {
+          this.recovering = false;
+          try {
+            await this.model.whenReady?.();
+          } catch (err) {
+            this.failClosed(asError(err));
+            break;
+          }
         }
         await nextTurn();
       }
@@ -149,11 +226,21 @@ export class EngineCore {
     await this.loop;
   }
 
-  private failAll(err: Error): void {
+  /** The engine's state is unknown: end every request with the error, refuse new ones, stop the loop. */
+  private failClosed(err: Error): void {
+    if (this.fatal) return;
+    this.fatal = err;
+    this.stopped = true;
     for (const req of [...this.scheduler.running, ...this.scheduler.waiting]) {
       req.error = err;
-      this.finish(req, "abort");
+      try {
+        this.scheduler.remove(req);
+      } catch {
+        // the scheduler's own state may be what failed: the request still ends
+      }
+      this.end(req, "abort");
     }
+    this.onFatal?.(err);
   }
 
   /** Rows of this step: each scheduled request's next tokens; logits only where a request reaches its end. */
@@ -239,4 +326,8 @@ export class EngineCore {
     if (req.isFinished) return; // the listener ended it (stop string)
     if (req.output.length >= p.maxTokens || req.numTokens >= this.model.ctxLen) this.finish(req, "length");
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }

@@ -126,4 +126,9 @@ export interface KernelBackend {
    * sampling's selectTopK for rows without NaN. Optional: sampling selects in TypeScript otherwise.
    */
   topK?(x: Float32Array, n: number, k: number, ids: Int32Array): void;
+  /**
+   * Optional, for backends with threads: resolves once they are all up — at start, and again after a kernel failed
+   * and the backend replaced them; rejects with BackendFailedError when it cannot.
+   */
+  whenReady?(): Promise<void>;
 }

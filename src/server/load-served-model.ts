@@ -61,6 +61,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   const backend = model.backend;
   batchModel.logSumExp = backend.logSumExp?.bind(backend);
   batchModel.topK = backend.topK?.bind(backend);
+  batchModel.whenReady = backend.whenReady?.bind(backend);
 
   const tok = openTokenizer(o.modelPath, o.tokenizerPath);
   const template = o.chatTemplatePath !== undefined ? readTemplate(o.chatTemplatePath) : tok.chatTemplate;

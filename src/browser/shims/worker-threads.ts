@@ -1,11 +1,12 @@
 /**
  * Stands in for node:worker_threads in the browser bundle (see web/engine-demo/vite.config.ts), with just what
- * kernels/wasm/wasm-thread-pool.ts uses: `new Worker(source, { eval: true, workerData })`, once("online" | "error"),
+ * kernels/wasm/wasm-thread-pool.ts uses: `new Worker(source, { eval: true, workerData })`, once("online" | "error" | "exit"),
  * unref() and terminate(). The source runs in a Web Worker made from a Blob; its
  * `require("node:worker_threads").workerData` is the posted workerData (a shared WebAssembly.Memory, a compiled
  * module and a SharedArrayBuffer all cross by structured clone). Needs a cross-origin isolated page (COOP/COEP).
  */
-type WorkerEvent = "online" | "error";
+// A Web Worker has no "exit" event: the pool's listener for it never fires here (its stall timeout still applies).
+type WorkerEvent = "online" | "error" | "exit";
 
 export interface WorkerOptions {
   eval: true;

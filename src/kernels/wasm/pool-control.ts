@@ -18,10 +18,32 @@ export const CTRL = {
    * compare-and-swap that also checks the tag, so a thread late by a job can never take a chunk of the next one.
    */
   next: 19,
+  /**
+   * Index of a worker that died (its process "exit" handler writes it: the calling thread, blocked in Atomics.wait,
+   * cannot see the Worker's "exit" event), 0 while all live; BROKEN when the pool could not be rebuilt.
+   */
+  failed: 20,
+  /** How that worker died: FAILED_EXIT, FAILED_THROW, or FAILED_START (before it could run a kernel). */
+  failedKind: 21,
+  /** Test fault injection: (worker index << 2) | FAULT_* ; the worker fails that way at the next chunk it claims. */
+  fault: 22,
+  /** The dead worker's error message, one UTF-16 code unit per slot (MESSAGE_SLOTS of them), 0-terminated. */
+  message: 24,
+  /** Per worker (slot + index): 1 while it is inside a job's claim loop, so a dead or stalled one can be named. */
+  holding: 64,
   stop: 127,
   size: 128,
   maxThreads: 32,
 } as const;
+
+export const FAILED_EXIT = 1;
+export const FAILED_THROW = 2;
+export const FAILED_START = 3;
+export const BROKEN = -1;
+export const MESSAGE_SLOTS = 39;
+export const FAULT_EXIT = 1;
+export const FAULT_THROW = 2;
+export const FAULT_HANG = 3;
 
 /** Bits of `next` that count chunks (a job has at most maxThreads × CHUNKS_PER_THREAD < 256 chunks). */
 export const CHUNK_BITS = 8;

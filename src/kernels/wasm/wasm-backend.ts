@@ -41,6 +41,8 @@ export interface WasmBackendOptions {
   relaxedSimd?: boolean;
   /** Pool workers' spin iterations before they sleep. */
   spinLimit?: number;
+  /** How long a pool worker may hold a chunk before the step fails and the pool is rebuilt (POOL_STALL_TIMEOUT_MS). */
+  stallTimeoutMs?: number;
   /** Interleave Q8_0/Q4_0/IQ4_NL weights four rows at a time at load (default true; packed-rows.ts). */
   packWeights?: boolean;
 }
@@ -103,7 +105,8 @@ export class WasmBackend implements KernelBackend {
     const heapBase = this.exports["heapBase"]!() as unknown as number;
     if (heapBase > STATIC_DATA_BYTES) throw new WasmMemoryError(`wasm kernels' static data ends at ${heapBase}, past the ${STATIC_DATA_BYTES} bytes reserved`);
     const fns = POOL_KERNELS.map((n) => this.exports[n]!);
-    this.pool = new WasmThreadPool(this.arena.memory, module, POOL_KERNELS, fns, options.threads ?? 1, options.spinLimit);
+    this.pool = new WasmThreadPool(this.arena.memory, module, POOL_KERNELS, fns, options.threads ?? 1, options.spinLimit,
+      options.stallTimeoutMs);
     this.quantOp = this.pool.opOf("quantizeQ8");
     this.quantKOp = this.pool.opOf("quantizeQ8K");
     this.kvAppendOp = this.pool.opOf("kvAppend");
@@ -356,6 +359,11 @@ export class WasmBackend implements KernelBackend {
       return;
     }
     this.attentionStage.run(oPtr, qPtr, kPtr, vPtr, element, p, kv);
+  }
+
+  /** Resolves once the pool's threads are up (again, after a worker failure); rejects when they cannot be. */
+  whenReady(): Promise<void> {
+    return this.pool.whenReady();
   }
 
   /** Stops the worker threads. */
