@@ -8,6 +8,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
   const created = Math.floor(Date.now() / 1000);
 
   app.get("/health", async (_req, reply) => {
+    if (engine.fatalError !== null) return reply.code(503).send({ status: "failed", error: engine.fatalError.message });
     if (ctx.draining) return reply.code(503).send({ status: "shutting_down" });
     return { status: "ok" };
   });

@@ -29,6 +29,8 @@ export interface ServeOptions {
   maxConnections?: number;
   headersTimeoutMs?: number;
   requestBodyTimeoutMs?: number;
+  /** The engine failed closed (its state is unknown): every request has ended with `err`; the server should exit. */
+  onFatal?: (err: Error) => void;
 }
 
 export interface RunningServer {
@@ -62,6 +64,10 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     },
   );
   app.server.maxConnections = o.maxConnections ?? 512;
+  engine.onFatal = (err) => {
+    ctx.draining = true;
+    o.onFatal?.(err);
+  };
   void engine.run();
   const address = await app.listen({ host: o.host, port: o.port });
   const shutdown = async (graceMs: number) => {

@@ -91,6 +91,11 @@ export function registerServeCommand(program: Command): void {
         metricsPublic: flags.metricsPublic === true,
         ...(flags.allowedHosts !== undefined ? { allowedHosts: flags.allowedHosts } : {}),
         maxConnections: int("max-connections", flags.maxConnections, 1),
+        // The engine's state is unknown (e.g. its kernel pool could not be rebuilt): fail closed, exit non-zero.
+        onFatal: (err) => {
+          console.error(`tsinfer serve: the engine failed: ${err.message}; exiting`);
+          void server.shutdown(0).finally(() => process.exit(1));
+        },
       });
       const m = served.model;
       console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step, KV ${flags.kvType}) listening on ${server.url}`);
