@@ -285,7 +285,7 @@ export class EngineCore {
     const bs = this.cache.blockSize;
     const nFull = Math.floor(req.numComputed / bs);
     if (nFull <= req.numCommittedBlocks) return;
-    this.cache.extendBlockHashes((i) => req.tokenAt(i), nFull * bs, req.blockHashes);
+    this.cache.extendBlockHashes((i) => req.tokenAt(i), nFull * bs, req.blockHashes, req.params.cacheSalt);
     for (let b = req.numCommittedBlocks; b < nFull; b++) this.cache.commitFullBlock(req.blockTable[b], req.blockHashes[b]);
     req.numCommittedBlocks = nFull;
   }

@@ -9,6 +9,11 @@ export interface RequestParams {
   topLogprobs: number | null;
   /** Token ids that end the request (the model's EOS ids unless ignoreEos). */
   stopTokenIds: ReadonlySet<number>;
+  /**
+   * vLLM's `cache_salt`: mixed into the hash of the first KV block (and so of every block chained after it), so
+   * only requests with the same salt share prefix-cache blocks. Absent: the shared, unsalted cache.
+   */
+  cacheSalt?: string;
 }
 
 export type FinishReason = "stop" | "length" | "abort";

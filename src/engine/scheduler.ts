@@ -130,7 +130,7 @@ export class Scheduler {
   /** Shares the longest cached run of the request's full blocks; at least one token is left to compute. */
   private takeCachedPrefix(req: EngineRequest): void {
     const cache = this.cache;
-    cache.extendBlockHashes((i) => req.tokenAt(i), req.numTokens, req.blockHashes);
+    cache.extendBlockHashes((i) => req.tokenAt(i), req.numTokens, req.blockHashes, req.params.cacheSalt);
     const maxBlocks = Math.floor((req.numTokens - 1) / cache.blockSize);
     const firstLookup = !req.prefixLookedUp;
     req.prefixLookedUp = true;

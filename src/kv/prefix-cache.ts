@@ -48,12 +48,16 @@ export class PrefixCache {
     return this.refCount[b];
   }
 
-  /** Chained hashes of the full blocks of a sequence's first nTokens tokens, continuing from `known` (the hashes already computed). */
-  extendBlockHashes(tokenAt: (i: number) => number, nTokens: number, known: string[]): void {
+  /**
+   * Chained hashes of the full blocks of a sequence's first nTokens tokens, continuing from `known` (the hashes
+   * already computed). A non-empty `salt` starts the chain from another root, so salted blocks match only blocks
+   * of the same salt (the NUL keeps "root" and every salted root apart).
+   */
+  extendBlockHashes(tokenAt: (i: number) => number, nTokens: number, known: string[], salt = ""): void {
     const bs = this.blockSize;
     for (let b = known.length; (b + 1) * bs <= nTokens; b++) {
       const h = createHash("sha256");
-      h.update(b === 0 ? "root" : known[b - 1]);
+      h.update(b === 0 ? (salt === "" ? "root" : `salt\u0000${salt}`) : known[b - 1]);
       const ids = new Int32Array(bs);
       for (let i = 0; i < bs; i++) ids[i] = tokenAt(b * bs + i);
       h.update(new Uint8Array(ids.buffer));

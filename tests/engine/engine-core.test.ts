@@ -75,6 +75,24 @@ describe("EngineCore + Scheduler", () => {
     expect(engine.cache.stats().hits).toBe(5);
   });
 
+  it("shares prefix blocks only between requests with the same cache_salt", () => {
+    const { engine, out } = setup(64, 64, 8);
+    const prefix = Array.from({ length: 20 }, (_, i) => (i * 7) % 50);
+    engine.add("a1", [...prefix, 1], params(1, { cacheSalt: "tenant-a" }), out);
+    drain(engine);
+    const b = engine.add("b", [...prefix, 2], params(1, { cacheSalt: "tenant-b" }), out);
+    const plain = engine.add("plain", [...prefix, 3], params(1), out);
+    drain(engine);
+    expect(b.numCachedPromptTokens).toBe(0);
+    expect(plain.numCachedPromptTokens).toBe(0);
+    const a2 = engine.add("a2", [...prefix, 4], params(1, { cacheSalt: "tenant-a" }), out);
+    const plain2 = engine.add("plain2", [...prefix, 5], params(1), out);
+    drain(engine);
+    expect(a2.numCachedPromptTokens).toBe(20);
+    expect(plain2.numCachedPromptTokens).toBe(20);
+    expect(out.tokens.get("a2")).toEqual([5]); // a shared block gives the same next token as a computed one
+  });
+
   it("preempts when KV blocks run out and resumes by recomputation with identical output", () => {
     const { engine, out } = setup(6, 64, 4); // 6 blocks × 4 tokens
     engine.add("x", [1, 2, 3, 4, 5, 6], params(8), out);
