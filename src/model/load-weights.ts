@@ -92,6 +92,13 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
     if (src.get(name)) throw new FormatError(src.path, `tensor ${name}: LongRoPE scaling (Phi-3 128K) is not supported`);
   }
   const { hiddenSize: hidden, nHeads, nKvHeads, headDim, vocabSize, nExperts } = config;
+  // The declared layer count against the tensors present, before any layer is loaded: every block has an
+  // attention output. A file claiming more layers than it holds fails here, not after loading the ones it has.
+  for (let l = 0; l < config.nLayers; l++) {
+    if (!src.get(`blk.${l}.attn_output.weight`)) {
+      throw new FormatError(src.path, `the config declares ${config.nLayers} layers, but block ${l} has no attn_output.weight (arch ${config.arch})`);
+    }
+  }
   const qDim = nHeads * headDim;
   const kvDim = nKvHeads * headDim;
   const tokenEmbd = required("token_embd.weight", hidden, vocabSize);
@@ -144,7 +151,8 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
   const output = matrix("output.weight", hidden, vocabSize) ?? tokenEmbd;
   return {
     tokenEmbd,
-    positionEmbd: matrix("position_embd.weight", hidden),
+    // One row per position: a shorter table would be read past its end at positions ≥ its rows.
+    positionEmbd: matrix("position_embd.weight", hidden, config.ctxLen),
     outputNorm: vector("output_norm.weight", hidden),
     outputNormBias: vector("output_norm.bias", hidden),
     output,
