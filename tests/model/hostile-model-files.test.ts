@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "nod
 import { resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TsinferError } from "../../src/errors.js";
+import { modelToJson, openModelFile } from "../../src/formats/index.js";
 import { loadModel } from "../../src/model/load-model.js";
 import { promptLogits } from "../../src/model/prompt-logits.js";
 import { loadServedModel } from "../../src/server/load-served-model.js";
@@ -72,8 +73,20 @@ function expectClean(t: Tally): void {
   expect(growthMb).toBeLessThan(maxGrowthMb);
 }
 
-/** Loads a GGUF as serve does (model, default KV cache, tokenizer), then as run does, with a forward pass. */
+/** What `tsinfer inspect` (and --json) reads from a file. */
+function inspect(path: string): void {
+  const file = openModelFile(path);
+  try {
+    JSON.stringify(modelToJson(file));
+  } finally {
+    if (file.kind === "gguf") file.gguf.close();
+    else file.hf.close();
+  }
+}
+
+/** Reads a GGUF as inspect does, loads it as serve does (model, default KV cache, tokenizer), then as run does, with a forward pass. */
 function loadGgufEverywhere(path: string): void {
+  inspect(path);
   loadServedModel({ modelPath: path, parallel: 2, maxBatchTokens: 16 });
   const model = loadModel(path);
   promptLogits(model, [1, 2, 3]);
@@ -83,6 +96,7 @@ function loadGgufEverywhere(path: string): void {
 /** Loads an HF directory's model (with a forward pass) and, when a case changed its files, its tokenizer. */
 function loadHfEverywhere(dir: string, tokenizerToo: boolean): void {
   try {
+    inspect(dir);
     const model = loadModel(dir);
     promptLogits(model, [1, 2, 3]);
   } finally {
