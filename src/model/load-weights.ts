@@ -80,12 +80,16 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
     if (fused) {
       const [cols, rows, n] = fused.shape as [number, number, number];
       if (n !== config.nExperts) throw new FormatError(src.path, `tensor ${fused.name} holds ${n} experts, config says ${config.nExperts}`);
+      const [wantCols, wantRows] = kind === "down" ? [config.expertFfnSize, config.hiddenSize] : [config.hiddenSize, config.expertFfnSize];
+      if (fused.shape.length !== 3 || cols !== wantCols || rows !== wantRows) {
+        throw new FormatError(src.path, `tensor ${fused.name} has shape [${fused.shape.join(", ")}], expected [${wantCols}, ${wantRows}, ${n}] (arch ${config.arch})`);
+      }
       const bytes = take(fused);
       const per = bytes.byteLength / n;
       return Array.from({ length: n }, (_, e) => backend.loadWeight(fused.type, rows, cols, bytes.subarray(e * per, (e + 1) * per)));
     }
-    const cols = kind === "down" ? config.expertFfnSize : config.hiddenSize;
-    return Array.from({ length: config.nExperts }, (_, e) => required(`blk.${layer}.ffn_${kind}.${e}.weight`, cols));
+    const [cols, rows] = kind === "down" ? [config.expertFfnSize, config.hiddenSize] : [config.hiddenSize, config.expertFfnSize];
+    return Array.from({ length: config.nExperts }, (_, e) => required(`blk.${layer}.ffn_${kind}.${e}.weight`, cols, rows));
   };
 
   for (const name of ["rope_factors_long.weight", "rope_factors_short.weight"]) {
