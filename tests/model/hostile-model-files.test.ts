@@ -10,7 +10,7 @@ import { loadTokenizer } from "../../src/tokenizer/load-tokenizer.js";
 import { rng } from "../kernels/conformance-cases.js";
 import { assembleGguf, buildBaseGguf } from "./helpers/hostile-gguf.js";
 import type { GgufParts } from "./helpers/hostile-gguf.js";
-import { hostileGgufCases } from "./helpers/hostile-gguf-cases.js";
+import { hostileGgufCases, hostileMoeGgufCases } from "./helpers/hostile-gguf-cases.js";
 import { hostileHfCases } from "./helpers/hostile-hf-cases.js";
 import { PeakMemory } from "./helpers/peak-memory.js";
 import type { HfBase, HostileHfCase } from "./helpers/hostile-hf-cases.js";
@@ -107,6 +107,7 @@ function loadHfEverywhere(dir: string, tokenizerToo: boolean): void {
 
 describe("hostile model files end in a typed error or a successful load, fast and without a huge allocation", () => {
   let base: GgufParts;
+  let moeBase: GgufParts;
   let hfBase: HfBase;
   const caseDir = `${tmp}/hf-case`;
 
@@ -114,6 +115,8 @@ describe("hostile model files end in a typed error or a successful load, fast an
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(caseDir, { recursive: true });
     base = buildBaseGguf(tmp, llamaFixture, "models/stories-7m/stories-7m-f16.gguf");
+    mkdirSync(`${tmp}/moe`);
+    moeBase = buildBaseGguf(`${tmp}/moe`, "tests/fixtures/arch/mixtral-moe", "models/stories-7m/stories-7m-f16.gguf");
     hfBase = {
       "config.json": readFileSync(`${llamaFixture}/config.json`, "utf8"),
       "tokenizer.json": readFileSync("models/stories-7m/hf/tokenizer.json", "utf8"),
@@ -122,12 +125,14 @@ describe("hostile model files end in a typed error or a successful load, fast an
     // Warm-up: one clean load of each base, so lazily built tables are not counted as a hostile file's growth.
     writeFileSync(`${tmp}/base.gguf`, assembleGguf(base, `${tmp}/scratch.gguf`));
     loadGgufEverywhere(`${tmp}/base.gguf`);
+    writeFileSync(`${tmp}/moe/base.gguf`, assembleGguf(moeBase, `${tmp}/moe/scratch.gguf`));
+    loadGgufEverywhere(`${tmp}/moe/base.gguf`);
     for (const [name, text] of Object.entries(hfBase)) writeFileSync(`${caseDir}/${name}`, text);
     symlinkSync(resolve(`${llamaFixture}/model.safetensors`), `${caseDir}/model.safetensors`);
     loadHfEverywhere(caseDir, true);
   });
 
-  it("GGUF: header counts, metadata values, tokenizer arrays, lengths, tensor infos, overlaps, truncations", () => {
+  it("GGUF: header counts, metadata values, tokenizer arrays, lengths, tensor infos, overlaps, truncations; MoE expert keys and tensors", () => {
     const t = tally();
     const path = `${tmp}/case.gguf`;
     const cases = hostileGgufCases(base, `${tmp}/scratch.gguf`, rng(27));
@@ -135,17 +140,26 @@ describe("hostile model files end in a typed error or a successful load, fast an
       writeFileSync(path, c.bytes());
       attempt(t, c.label, () => loadGgufEverywhere(path), c.expect);
     }
+    const moePath = `${tmp}/moe/case.gguf`;
+    for (const c of hostileMoeGgufCases(moeBase, `${tmp}/moe/scratch.gguf`, rng(29))) {
+      writeFileSync(moePath, c.bytes());
+      attempt(t, c.label, () => loadGgufEverywhere(moePath), c.expect);
+    }
     expectClean(t);
-    expect(t.cases).toBeGreaterThan(700);
+    expect(t.cases).toBeGreaterThan(1000);
     expect(t.loaded).toBeGreaterThan(0); // harmless edits (a name, a string byte) still load
   }, 120_000);
 
   it("HF directories: config.json, tokenizer.json and tokenizer_config.json mutations (llama and Mixtral)", () => {
     const t = tally();
-    const { llama, mixtral } = hostileHfCases(hfBase, readFileSync("tests/fixtures/arch/mixtral-moe/config.json", "utf8"), rng(28));
-    const run = (cases: HostileHfCase[], weights: string): void => {
+    const mixtralConfig = readFileSync("tests/fixtures/arch/mixtral-moe/config.json", "utf8");
+    const { llama, mixtral } = hostileHfCases(hfBase, mixtralConfig, rng(28));
+    const run = (cases: HostileHfCase[], weights: string, config: string): void => {
       rmSync(`${caseDir}/model.safetensors`, { force: true });
       symlinkSync(resolve(weights), `${caseDir}/model.safetensors`);
+      // The unmutated directory loads: the cases' errors come from their mutations.
+      writeFileSync(`${caseDir}/config.json`, config);
+      loadHfEverywhere(caseDir, false);
       for (const c of cases) {
         const files = c.files();
         for (const name of Object.keys(hfBase) as (keyof HfBase)[]) {
@@ -157,8 +171,8 @@ describe("hostile model files end in a typed error or a successful load, fast an
         attempt(t, c.label, () => loadHfEverywhere(caseDir, tokenizerChanged), c.expect);
       }
     };
-    run(llama, `${llamaFixture}/model.safetensors`);
-    run(mixtral, "tests/fixtures/arch/mixtral-moe/model.safetensors");
+    run(llama, `${llamaFixture}/model.safetensors`, hfBase["config.json"]);
+    run(mixtral, "tests/fixtures/arch/mixtral-moe/model.safetensors", mixtralConfig);
     expectClean(t);
     expect(t.cases).toBeGreaterThan(300);
     expect(t.loaded).toBeGreaterThan(0);

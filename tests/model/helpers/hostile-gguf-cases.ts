@@ -208,3 +208,34 @@ export function hostileGgufCases(base: GgufParts, scratch: string, random: () =>
   }
   return cases;
 }
+
+/**
+ * A Mixtral-shaped GGUF (arch llama with experts, fused *_exps tensors): the expert keys under every hostile
+ * number, and the fused tensors' dims (the expert count among them) and offsets.
+ */
+export function hostileMoeGgufCases(base: GgufParts, scratch: string, random: () => number): HostileCase[] {
+  const cases: HostileCase[] = [];
+  const build = (parts: GgufParts): Buffer => assembleGguf(parts, scratch);
+  const keys = ["llama.expert_count", "llama.expert_used_count", "llama.expert_feed_forward_length", "llama.feed_forward_length"];
+  for (const key of keys) {
+    cases.push({ label: `MoE ${key} removed`, bytes: () => build(withKv(base, key, undefined)) });
+    for (const [name, type, value] of hostileNumbers) {
+      const expect = key === "llama.expert_count" && value === 0xffffffff ? /metadata key llama\.expert_count is 4294967295, expected an integer in \[0, 65536\]/ : undefined;
+      cases.push({ label: `MoE ${key} = ${name}`, bytes: () => build(withKv(base, key, { key, type, value })), ...(expect ? { expect } : {}) });
+    }
+  }
+  const fused = base.infos.filter((t) => t.name.includes("_exps."));
+  const dims = [0n, 1n, 2n, 3n, 5n, 8n, 1n << 31n, u64Max];
+  for (let i = 0; i < 60; i++) {
+    const t = fused[Math.floor(random() * fused.length)]!;
+    const d = Math.floor(random() * t.shape.length);
+    const v = dims[Math.floor(random() * dims.length)]!;
+    const changed = { ...t, shape: t.shape.map((x, j) => (j === d ? v : x)) };
+    cases.push({ label: `MoE ${t.name} dim ${d} = ${v}`, bytes: () => build(withInfos(base, base.infos.map((x) => (x === t ? changed : x)))) });
+  }
+  for (const t of fused) {
+    const other = fused.find((x) => x !== t && x.shape.join() === t.shape.join())!;
+    cases.push({ label: `MoE ${t.name} over ${other.name}'s bytes`, bytes: () => build(withInfos(base, base.infos.map((x) => (x === t ? { ...x, offset: other.offset } : x)))), expect: /overlap/ });
+  }
+  return cases;
+}
