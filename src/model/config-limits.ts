@@ -23,8 +23,6 @@ export const configLimits = {
   nExpertsUsed: 1 << 16,
 } as const;
 
-export type LimitedKey = keyof typeof configLimits;
-
 /** `value` as a count under `key`'s limit: an integer in [min, limit], else a FormatError naming file, key and value. */
 export function checkedCount(file: string, key: string, value: number, limit: number, min = 1): number {
   if (!Number.isInteger(value) || value < min || value > limit) {
