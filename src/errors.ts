@@ -10,7 +10,7 @@ export class TsinferError extends Error {
 export class FormatError extends TsinferError {
   constructor(
     readonly file: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${file}: ${detail}`);
   }

@@ -2,6 +2,7 @@ import { FormatError } from "../errors.js";
 import type { GgufKv } from "../formats/index.js";
 import type { ArchSpec } from "../model/arch-spec.js";
 import type { ModelConfig } from "../model/config.js";
+import { configErrorsIn } from "../model/config-limits.js";
 import type { GgufMetadata } from "../model/gguf-config.js";
 import { archByName, archForGguf } from "./registry.js";
 
@@ -15,5 +16,5 @@ export function configFromGguf(meta: GgufMetadata, vocabFallback = 0): { arch: A
   const name = meta.getString("general.architecture");
   if (name === undefined) throw new FormatError(meta.path, "metadata key general.architecture is missing");
   const arch = archForGguf(name, meta.path);
-  return { arch, config: { ...arch.fromGguf(meta, vocabFallback), ropeLayout: arch.ggufRopeLayout } };
+  return { arch, config: { ...configErrorsIn(meta.path, () => arch.fromGguf(meta, vocabFallback)), ropeLayout: arch.ggufRopeLayout } };
 }

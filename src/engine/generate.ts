@@ -1,5 +1,8 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
+import { totalmem } from "node:os";
 import { InputError } from "../errors.js";
+import { kvBytesPerToken } from "../kernels/kv-layer.js";
+import { checkKvBudget } from "../kv/kv-budget.js";
 import type { Model } from "../model/load-model.js";
 import type { ForwardBatch } from "../model/transformer.js";
 import { Logprobs } from "../sampling/logprobs.js";
@@ -67,6 +70,9 @@ export async function generate(model: Model, tokenizer: Tokenizer, prompt: strin
   if (promptIds.length === 0) throw new InputError("the prompt is empty (and the tokenizer adds no BOS)");
   if (promptIds.length >= ctxLen) throw new InputError(`the prompt has ${promptIds.length} tokens; the context holds ${ctxLen}`);
   if (!Number.isInteger(opts.maxTokens) || opts.maxTokens < 0) throw new InputError(`maxTokens = ${opts.maxTokens}: expected an integer ≥ 0`);
+  // Before anything sized by ctxLen (the sampler's penalty window, the KV cache): the default is the model's declared context.
+  const c = model.config;
+  checkKvBudget(model.path, ctxLen, ctxLen, kvBytesPerToken(model.kvType, c.nLayers, c.nKvHeads * c.headDim), totalmem());
 
   // The backend's log-sum-exp and top-k where it has them (greedy takes the top 1), as the server's engine uses them,
   // so run and serve pick and report the same.

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { FormatError } from "../errors.js";
 import { isRecord } from "./is-record.js";
 import { openSafetensors } from "./open-safetensors.js";
+import { parseModelJson } from "./parse-model-json.js";
 import type { HfTensorInfo, SafetensorsFile } from "./open-safetensors.js";
 
 /** A Hugging Face model directory: config files parsed, safetensors tensors indexed across shards. */
@@ -51,11 +52,7 @@ function readJson(path: string, required: boolean): unknown {
     if (required) throw new FormatError(path, "missing (a Hugging Face model directory needs it)");
     return undefined;
   }
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as unknown;
-  } catch (err) {
-    throw new FormatError(path, `not valid JSON: ${(err as Error).message}`);
-  }
+  return parseModelJson(path, readFileSync(path, "utf8"));
 }
 
 function openWeights(dir: string): SafetensorsFile[] {

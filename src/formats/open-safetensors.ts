@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { FormatError } from "../errors.js";
 import { isRecord } from "./is-record.js";
+import { checkJsonDepth } from "./parse-model-json.js";
 import { readFully } from "./read-fully.js";
 import { safetensorsDtypeSizeBytes } from "./safetensors-dtype.js";
 import type { SafetensorsDtype } from "./safetensors-dtype.js";
@@ -65,6 +66,7 @@ function readSafetensors(path: string, fd: number): SafetensorsFile {
   } catch (err) {
     throw new FormatError(path, `header is not valid UTF-8 JSON: ${(err as Error).message}`);
   }
+  checkJsonDepth(path, header);
   if (!isRecord(header)) throw new FormatError(path, "header is not a JSON object");
   const dataOffset = 8 + headerBytes.length;
   const dataSizeBytes = fileSizeBytes - dataOffset;

@@ -1,4 +1,6 @@
+import { FormatError } from "../errors.js";
 import type { Activation, RopeLayout } from "../kernels/backend.js";
+import { checkedCount, configLimits } from "./config-limits.js";
 
 /** How RoPE frequencies are stretched for long context (HF rope_parameters.rope_type). */
 export interface RopeScaling {
@@ -65,6 +67,7 @@ export type ModelConfigInput = Omit<ModelConfig, "slidingLayers" | "ropeThetaLoc
 
 /** Fills the defaults of a plain dense pre-norm RMSNorm/SwiGLU/RoPE model and checks the dimensions agree. */
 export function makeConfig(c: ModelConfigInput): ModelConfig {
+  checkedCount(`model config (${c.arch})`, "nLayers", c.nLayers, configLimits.nLayers); // before the default slidingLayers
   const config: ModelConfig = {
     normKind: "rms",
     activation: "silu",
@@ -88,16 +91,18 @@ export function makeConfig(c: ModelConfigInput): ModelConfig {
   return config;
 }
 
+// Every count is bounded (configLimits) as well as positive: nothing downstream sizes memory by an unchecked value.
 function validateConfig(c: ModelConfig): void {
+  const file = `model config (${c.arch})`;
   const positive = ["vocabSize", "hiddenSize", "nLayers", "nHeads", "nKvHeads", "headDim", "ctxLen"] as const;
-  for (const key of positive) {
-    if (!Number.isInteger(c[key]) || c[key] <= 0) throw new RangeError(`model config (${c.arch}): ${key} = ${c[key]} must be a positive integer`);
-  }
-  if (c.nHeads % c.nKvHeads !== 0) throw new RangeError(`model config (${c.arch}): nHeads ${c.nHeads} is not a multiple of nKvHeads ${c.nKvHeads}`);
-  if (c.nRot % 2 !== 0 || c.nRot > c.headDim) throw new RangeError(`model config (${c.arch}): nRot ${c.nRot} must be even and ≤ headDim ${c.headDim}`);
-  if (c.slidingLayers.length !== c.nLayers) throw new RangeError(`model config (${c.arch}): slidingLayers has ${c.slidingLayers.length} entries for ${c.nLayers} layers`);
+  for (const key of positive) checkedCount(file, key, c[key], configLimits[key]);
+  const nonNegative = ["ffnSize", "expertFfnSize", "slidingWindow", "nRot", "nExperts", "nExpertsUsed"] as const;
+  for (const key of nonNegative) checkedCount(file, key, c[key], configLimits[key], 0);
+  if (c.nHeads % c.nKvHeads !== 0) throw new FormatError(file, `nHeads ${c.nHeads} is not a multiple of nKvHeads ${c.nKvHeads}`);
+  if (c.nRot % 2 !== 0 || c.nRot > c.headDim) throw new FormatError(file, `nRot ${c.nRot} must be even and ≤ headDim ${c.headDim}`);
+  if (c.slidingLayers.length !== c.nLayers) throw new FormatError(file, `slidingLayers has ${c.slidingLayers.length} entries for ${c.nLayers} layers`);
   if (c.nExperts > 0 && (c.nExpertsUsed < 1 || c.nExpertsUsed > c.nExperts)) {
-    throw new RangeError(`model config (${c.arch}): nExpertsUsed ${c.nExpertsUsed} must be in [1, nExperts ${c.nExperts}]`);
+    throw new FormatError(file, `nExpertsUsed ${c.nExpertsUsed} must be in [1, nExperts ${c.nExperts}]`);
   }
 }
 

@@ -3,6 +3,7 @@ import { ggufKv } from "../formats/gguf-kv.js";
 import { GgufValueType, type GgufKv } from "../formats/gguf-value-type.js";
 import type { GgufValue } from "../formats/gguf-value-type.js";
 import { noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
+import { checkedCount, configLimits } from "./config-limits.js";
 
 /** The metadata getters of an open GGUF file (GgufFile satisfies it). */
 export interface GgufMetadata {
@@ -25,22 +26,24 @@ export function ggufRequired(meta: GgufMetadata, key: string): number {
  */
 export function ggufCommonConfig(meta: GgufMetadata, prefix: string, arch: string, vocabFallback: number): ModelConfigInput {
   const p = `${prefix}.`;
-  const hiddenSize = ggufRequired(meta, `${p}embedding_length`);
-  const nHeads = ggufRequired(meta, `${p}attention.head_count`);
-  const nLayers = ggufRequired(meta, `${p}block_count`);
+  // Counts are bounded here, under their GGUF key names, before anything is sized by them (slidingLayers below).
+  const count = (key: string, value: number, limit: number, min = 1): number => checkedCount(meta.path, `metadata key ${p}${key}`, value, limit, min);
+  const hiddenSize = count("embedding_length", ggufRequired(meta, `${p}embedding_length`), configLimits.hiddenSize);
+  const nHeads = count("attention.head_count", ggufRequired(meta, `${p}attention.head_count`), configLimits.nHeads);
+  const nLayers = count("block_count", ggufRequired(meta, `${p}block_count`), configLimits.nLayers);
   const headDim = meta.getNumber(`${p}attention.key_length`) ?? hiddenSize / nHeads;
-  const slidingWindow = meta.getNumber(`${p}attention.sliding_window`) ?? 0;
-  const nExperts = meta.getNumber(`${p}expert_count`) ?? 0;
+  const slidingWindow = count("attention.sliding_window", meta.getNumber(`${p}attention.sliding_window`) ?? 0, configLimits.slidingWindow, 0);
+  const nExperts = count("expert_count", meta.getNumber(`${p}expert_count`) ?? 0, configLimits.nExperts, 0);
   return {
     arch,
     vocabSize: meta.getNumber(`${p}vocab_size`) ?? meta.getArray("tokenizer.ggml.tokens")?.length ?? vocabFallback,
     hiddenSize,
     nLayers,
     nHeads,
-    nKvHeads: meta.getNumber(`${p}attention.head_count_kv`) ?? nHeads,
+    nKvHeads: count("attention.head_count_kv", meta.getNumber(`${p}attention.head_count_kv`) ?? nHeads, configLimits.nKvHeads),
     headDim,
     ffnSize: meta.getNumber(`${p}feed_forward_length`) ?? 0,
-    ctxLen: ggufRequired(meta, `${p}context_length`),
+    ctxLen: count("context_length", ggufRequired(meta, `${p}context_length`), configLimits.ctxLen),
     normEps: meta.getNumber(`${p}attention.layer_norm_rms_epsilon`) ?? meta.getNumber(`${p}attention.layer_norm_epsilon`) ?? 1e-5,
     ropeTheta: meta.getNumber(`${p}rope.freq_base`) ?? 10000,
     ropeScaling: ggufRopeScaling(meta, p),
@@ -112,7 +115,8 @@ export function ggufSlidingLayers(meta: GgufMetadata, prefix: string, nLayers: n
     if (arr.length !== nLayers || !arr.every((v) => typeof v === "boolean")) throw new FormatError(meta.path, `${key} must hold ${nLayers} booleans`);
     return arr as boolean[];
   }
-  const period = meta.getNumber(key) ?? defaultPeriod;
+  const period = checkedCount(meta.path, `metadata key ${key}`, meta.getNumber(key) ?? defaultPeriod, configLimits.nLayers);
+  checkedCount(meta.path, "layer count", nLayers, configLimits.nLayers);
   return Array.from({ length: nLayers }, (_, il) => il % period < period - 1);
 }
 

@@ -1,6 +1,7 @@
 import { FormatError } from "../errors.js";
 import { hfRopeParams, type HfRopeParams } from "../formats/hf-rope-params.js";
 import { noRopeScaling, type ModelConfigInput, type RopeScaling } from "./config.js";
+import { checkedCount, configLimits } from "./config-limits.js";
 
 export type HfConfig = Record<string, unknown>;
 
@@ -42,6 +43,7 @@ export function ropeScalingFromHf(p: HfRopeParams): RopeScaling {
  * every layer slides when a window is set.
  */
 export function hfSlidingLayers(cfg: HfConfig, nLayers: number, window: number, period = 0): boolean[] {
+  checkedCount("config.json", "num_hidden_layers", nLayers, configLimits.nLayers);
   const types = cfg.layer_types;
   if (Array.isArray(types)) {
     if (types.length !== nLayers) throw new FormatError("config.json", `layer_types has ${types.length} entries for ${nLayers} layers`);
@@ -53,9 +55,10 @@ export function hfSlidingLayers(cfg: HfConfig, nLayers: number, window: number, 
 
 /** The keys Llama-style configs share (LlamaConfig and its descendants). */
 export function hfCommonConfig(cfg: HfConfig, arch: string): ModelConfigInput {
-  const hiddenSize = hfNumber(cfg, ["hidden_size", "n_embd"]);
-  const nHeads = hfNumber(cfg, ["num_attention_heads", "n_head"]);
-  const nLayers = hfNumber(cfg, ["num_hidden_layers", "n_layer"]);
+  // Counts are bounded before anything is sized by them (hfSlidingLayers below).
+  const hiddenSize = checkedCount("config.json", "hidden_size", hfNumber(cfg, ["hidden_size", "n_embd"]), configLimits.hiddenSize);
+  const nHeads = checkedCount("config.json", "num_attention_heads", hfNumber(cfg, ["num_attention_heads", "n_head"]), configLimits.nHeads);
+  const nLayers = checkedCount("config.json", "num_hidden_layers", hfNumber(cfg, ["num_hidden_layers", "n_layer"]), configLimits.nLayers);
   const headDim = hfNumber(cfg, "head_dim", hiddenSize / nHeads);
   const rope = hfRopeParams(cfg);
   const slidingWindow = hfNumber(cfg, "sliding_window", 0);

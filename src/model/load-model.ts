@@ -8,6 +8,7 @@ import { PagedKvCache } from "../kv/paged-kv-cache.js";
 import type { ArchSpec } from "./arch-spec.js";
 import type { ActivationHook } from "./block-context.js";
 import type { ModelConfig } from "./config.js";
+import { configErrorsIn } from "./config-limits.js";
 import { ggufTensorSource } from "./gguf-tensor-source.js";
 import { hfTensorSource } from "./hf-tensor-source.js";
 import type { TensorSource } from "./tensor-source.js";
@@ -70,7 +71,8 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
       const modelType = file.hf.config.model_type;
       if (typeof modelType !== "string") throw new FormatError(`${path}/config.json`, "model_type is missing");
       arch = archForHfModelType(modelType, `${path}/config.json`);
-      config = { ...arch.fromHfConfig(file.hf.config), ropeLayout: "neox" };
+      const hfConfig = file.hf.config;
+      config = { ...configErrorsIn(`${file.hf.dir}/config.json`, () => arch.fromHfConfig(hfConfig)), ropeLayout: "neox" };
       source = hfTensorSource(file.hf, arch);
       totalBytes = file.hf.tensors.reduce((a, t) => a + t.sizeBytes, 0);
     }

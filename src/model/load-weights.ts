@@ -80,18 +80,29 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
     if (fused) {
       const [cols, rows, n] = fused.shape as [number, number, number];
       if (n !== config.nExperts) throw new FormatError(src.path, `tensor ${fused.name} holds ${n} experts, config says ${config.nExperts}`);
+      const [wantCols, wantRows] = kind === "down" ? [config.expertFfnSize, config.hiddenSize] : [config.hiddenSize, config.expertFfnSize];
+      if (fused.shape.length !== 3 || cols !== wantCols || rows !== wantRows) {
+        throw new FormatError(src.path, `tensor ${fused.name} has shape [${fused.shape.join(", ")}], expected [${wantCols}, ${wantRows}, ${n}] (arch ${config.arch})`);
+      }
       const bytes = take(fused);
       const per = bytes.byteLength / n;
       return Array.from({ length: n }, (_, e) => backend.loadWeight(fused.type, rows, cols, bytes.subarray(e * per, (e + 1) * per)));
     }
-    const cols = kind === "down" ? config.expertFfnSize : config.hiddenSize;
-    return Array.from({ length: config.nExperts }, (_, e) => required(`blk.${layer}.ffn_${kind}.${e}.weight`, cols));
+    const [cols, rows] = kind === "down" ? [config.expertFfnSize, config.hiddenSize] : [config.hiddenSize, config.expertFfnSize];
+    return Array.from({ length: config.nExperts }, (_, e) => required(`blk.${layer}.ffn_${kind}.${e}.weight`, cols, rows));
   };
 
   for (const name of ["rope_factors_long.weight", "rope_factors_short.weight"]) {
     if (src.get(name)) throw new FormatError(src.path, `tensor ${name}: LongRoPE scaling (Phi-3 128K) is not supported`);
   }
   const { hiddenSize: hidden, nHeads, nKvHeads, headDim, vocabSize, nExperts } = config;
+  // The declared layer count against the tensors present, before any layer is loaded: every block has an
+  // attention output. A file claiming more layers than it holds fails here, not after loading the ones it has.
+  for (let l = 0; l < config.nLayers; l++) {
+    if (!src.get(`blk.${l}.attn_output.weight`)) {
+      throw new FormatError(src.path, `the config declares ${config.nLayers} layers, but block ${l} has no attn_output.weight (arch ${config.arch})`);
+    }
+  }
   const qDim = nHeads * headDim;
   const kvDim = nKvHeads * headDim;
   const tokenEmbd = required("token_embd.weight", hidden, vocabSize);
@@ -144,7 +155,8 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
   const output = matrix("output.weight", hidden, vocabSize) ?? tokenEmbd;
   return {
     tokenEmbd,
-    positionEmbd: matrix("position_embd.weight", hidden),
+    // One row per position: a shorter table would be read past its end at positions ≥ its rows.
+    positionEmbd: matrix("position_embd.weight", hidden, config.ctxLen),
     outputNorm: vector("output_norm.weight", hidden),
     outputNormBias: vector("output_norm.bias", hidden),
     output,

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
+import { totalmem } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { BatchModel, ForwardBatch } from "../engine/batch-model.js";
 import { FormatError, InputError } from "../errors.js";
@@ -6,6 +7,7 @@ import type { KernelBackend } from "../kernels/backend.js";
 import { kvRowBytes } from "../kernels/kv-layer.js";
 import type { KvType } from "../kernels/kv-layer.js";
 import { ggmlTypeName } from "../quant/ggml-type.js";
+import { checkKvBudget } from "../kv/kv-budget.js";
 import { PrefixCacheKv } from "../kv/prefix-cache-kv.js";
 import { loadModel } from "../model/load-model.js";
 import { renderChatTemplate } from "../tokenizer/chat-template.js";
@@ -43,6 +45,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   const storedBytesPerToken = 2 * c.nLayers * kvRowBytes(kvType, c.nKvHeads * c.headDim); // K and V rows as stored
   const capacityTokens = o.kvCacheSize === undefined ? ctxLen * o.parallel : parseKvCacheSize(o.kvCacheSize, storedBytesPerToken);
   if (capacityTokens < ctxLen) throw new InputError(`--kv-cache-size ${o.kvCacheSize}: holds ${capacityTokens} tokens, less than one context of ${ctxLen}`);
+  checkKvBudget(o.modelPath, ctxLen, capacityTokens, storedBytesPerToken, totalmem());
   const kv = new PrefixCacheKv(model.backend, { nLayers: c.nLayers, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen, maxSeqs: o.parallel, capacityTokens, blockSize: o.blockSize ?? 16, kvType });
   const kvBytesPerToken = kv.bytesPerToken;
   const logits = model.allocLogits(o.parallel);

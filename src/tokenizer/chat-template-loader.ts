@@ -7,6 +7,7 @@
 import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { FormatError, InputError } from "../errors.js";
+import { parseModelJson } from "../formats/parse-model-json.js";
 import { ggufMagic, openGguf } from "../formats/index.js";
 
 export interface LoadedChatTemplate {
@@ -63,11 +64,7 @@ function templateSet(value: unknown, file: string, key: string): TemplateSet {
 }
 
 function readJson(file: string): Record<string, unknown> {
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
-  } catch (err) {
-    throw new FormatError(file, `is not valid JSON: ${(err as Error).message}`);
-  }
+  return parseModelJson(file, readFileSync(file, "utf8")) as Record<string, unknown>;
 }
 
 /** bos_token/eos_token in tokenizer_config.json: a string, an AddedToken {content}, or null. */

@@ -2,16 +2,19 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { FormatError } from "../errors.js";
 import { openGguf } from "../formats/index.js";
+import { parseModelJson } from "../formats/parse-model-json.js";
 import { tokenizerFromGguf } from "./gguf-tokenizer.js";
 import type { Tokenizer } from "./tokenizer.js";
 import { tokenizerFromJson } from "./tokenizer-json.js";
 
 function readJson(path: string): unknown {
+  let text: string;
   try {
-    return JSON.parse(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new FormatError(path, `cannot be read as JSON: ${(e as Error).message}`);
+    throw new FormatError(path, `cannot be read: ${(e as Error).message}`);
   }
+  return parseModelJson(path, text);
 }
 
 /** Loads a tokenizer.json, a directory holding one (with tokenizer_config.json beside it), or a GGUF file. */

@@ -10,6 +10,8 @@ import { buildPostProcessor } from "./post-processor.js";
 import { buildPreTokenizer } from "./pre-tokenizer.js";
 import { Tokenizer } from "./tokenizer.js";
 
+const maxAddedTokenLength = 4096;
+
 function parseMerges(raw: readonly unknown[], where: string): Array<readonly [string, string]> {
   return raw.map((m, i): readonly [string, string] => {
     if (typeof m === "string") {
@@ -52,19 +54,29 @@ export function tokenizerFromJson(json: unknown, config: unknown, where: string)
   if (modelType !== "BPE") throw new FormatError(where, `model.type ${JSON.stringify(modelType)} is not supported (only BPE)`);
 
   const vocabJson = asObject(model["vocab"], where, "model.vocab");
+  const addedJson = asArray(root["added_tokens"] ?? [], where, "added_tokens");
+  // The id → token table is sized by the largest id: ids may leave gaps, but not make it more than about twice
+  // the entries the file holds (an id of 2^32 - 1 reached new Array(2^32)).
+  const idLimit = 2 * (Object.keys(vocabJson).length + addedJson.length) + 1024;
+  const tokenId = (v: unknown, key: string): number => {
+    if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v >= idLimit) {
+      throw new FormatError(where, `${key} is ${String(v).slice(0, 40)}, expected a token id in [0, ${idLimit})`);
+    }
+    return v;
+  };
   const vocab = new Map<string, number>();
-  for (const token in vocabJson) {
-    const id = vocabJson[token];
-    if (typeof id !== "number") throw new FormatError(where, `model.vocab[${JSON.stringify(token)}] should be a number`);
-    vocab.set(token, id);
-  }
-  const addedTokens: AddedToken[] = asArray(root["added_tokens"] ?? [], where, "added_tokens").map((a, i) => {
+  for (const token in vocabJson) vocab.set(token, tokenId(vocabJson[token], `model.vocab[${JSON.stringify(token.slice(0, 40))}]`));
+  const addedTokens: AddedToken[] = addedJson.map((a, i) => {
     const o = asObject(a, where, `added_tokens[${i}]`);
-    const id = o["id"];
-    if (typeof id !== "number") throw new FormatError(where, `added_tokens[${i}].id should be a number`);
+    const id = tokenId(o["id"], `added_tokens[${i}].id`);
+    const content = asString(o["content"], where, `added_tokens[${i}].content`);
+    // Added tokens go into a character trie; released tokenizers' are tens of characters long.
+    if (content.length > maxAddedTokenLength) {
+      throw new FormatError(where, `added_tokens[${i}].content is ${content.length} characters long, more than ${maxAddedTokenLength}`);
+    }
     return {
       id,
-      content: asString(o["content"], where, `added_tokens[${i}].content`),
+      content,
       special: optBool(o, "special", false),
       lstrip: optBool(o, "lstrip", false),
       rstrip: optBool(o, "rstrip", false),
