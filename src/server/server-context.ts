@@ -14,6 +14,8 @@ export interface ServerContext {
   readonly maxQueue: number;
   readonly apiKey: string | null;
   readonly maxN: number;
+  /** A generation still running this long after it arrived is cancelled and answered with 504 (null: no deadline). */
+  readonly requestTimeoutMs: number | null;
   /** Set on SIGTERM: new generations get 503 while running ones finish. */
   draining: boolean;
 }

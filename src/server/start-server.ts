@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { EngineCore } from "../engine/engine-core.js";
+import { ApiError } from "./api-error.js";
 import { createApp } from "./create-app.js";
 import type { ServedModel } from "./served-model.js";
 import type { ServerContext } from "./server-context.js";
@@ -16,6 +17,8 @@ export interface ServeOptions {
   maxQueue: number;
   apiKey: string | null;
   traceCapacity: number;
+  /** Per-request deadline in ms (default: none). */
+  requestTimeoutMs?: number | null;
 }
 
 export interface RunningServer {
@@ -37,6 +40,7 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     maxQueue: o.maxQueue,
     apiKey: o.apiKey,
     maxN: 16,
+    requestTimeoutMs: o.requestTimeoutMs ?? null,
     draining: false,
   };
   const app = createApp(ctx);
@@ -46,7 +50,12 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     ctx.draining = true;
     const deadline = performance.now() + graceMs;
     while (engine.scheduler.hasWork && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const req of [...engine.scheduler.running, ...engine.scheduler.waiting]) engine.finish(req, "abort");
+    for (const req of [...engine.scheduler.running, ...engine.scheduler.waiting]) {
+      req.error ??= new ApiError(503, `the server shut down before this request finished (drain timeout ${graceMs / 1000} s)`, "server_error", null, "shutting_down");
+      engine.finish(req, "abort");
+    }
+    // Let the error answers just written reach their sockets before closing forces the connections shut.
+    await new Promise((r) => setTimeout(r, 100));
     await app.close();
     await engine.stop();
   };

@@ -23,6 +23,8 @@ interface ServeFlags {
   traces: string;
   backend: string;
   threads?: string;
+  requestTimeout?: string;
+  drainTimeout: string;
 }
 
 const builtInModel = fileURLToPath(new URL("../../../models/stories-7m/stories-7m-f16.gguf", import.meta.url));
@@ -46,13 +48,21 @@ export function registerServeCommand(program: Command): void {
     .option("--backend <name>", "kernels: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads of the wasm backend")
     .option("--traces <n>", "how many recent requests keep a trace for /v1/traces/:id", "100")
+    .option("--request-timeout <seconds>", "cancel a generation still running this long after it arrived (504 / SSE error event)")
+    .option("--drain-timeout <seconds>", "on SIGTERM, how long running requests may finish before they are cut (and answered with an error)", "10")
     .action(async (flags: ServeFlags) => {
       const int = (name: string, v: string, min: number) => {
         const n = Number(v);
         if (!Number.isInteger(n) || n < min) throw new InputError(`--${name} ${v}: expected an integer ≥ ${min}`);
         return n;
       };
+      const seconds = (name: string, v: string) => {
+        const s = Number(v);
+        if (!Number.isFinite(s) || s < 0) throw new InputError(`--${name} ${v}: expected a number of seconds ≥ 0`);
+        return s * 1000;
+      };
       const parallel = int("parallel", flags.parallel, 1);
+      const drainTimeoutMs = seconds("drain-timeout", flags.drainTimeout);
       const batchTokens = int("batch-tokens", flags.batchTokens, 1);
       const backend = await selectBackend(
         { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) },
@@ -77,6 +87,7 @@ export function registerServeCommand(program: Command): void {
         maxQueue: int("max-queue", flags.maxQueue, 0),
         apiKey: flags.apiKey ?? null,
         traceCapacity: int("traces", flags.traces, 1),
+        requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
       });
       const m = served.model;
       console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step, KV ${flags.kvType}) listening on ${server.url}`);
@@ -85,7 +96,7 @@ export function registerServeCommand(program: Command): void {
         if (stopping) return;
         stopping = true;
         console.error(`tsinfer serve: ${signal}: finishing running requests`);
-        void server.shutdown(10_000).then(() => process.exit(0));
+        void server.shutdown(drainTimeoutMs).then(() => process.exit(0));
       };
       process.on("SIGTERM", () => stop("SIGTERM"));
       process.on("SIGINT", () => stop("SIGINT"));

@@ -1,0 +1,44 @@
+import type { ServerResponse } from "node:http";
+import type { ApiError } from "./api-error.js";
+
+/** Unsent bytes one stream may hold in memory (the client is not reading) before its request is cancelled. */
+export const SSE_BUFFER_LIMIT_BYTES = 1 << 20;
+
+/**
+ * One server-sent-events response. The engine produces tokens at its own pace, so a client that stops reading
+ * would make the server buffer without bound: past `limitBytes` of unsent data (res.write returned false and
+ * 'drain' has not caught up) the connection is destroyed, and its 'close' frees the request's sequences.
+ */
+export class SseWriter {
+  private closed = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    requestId: string,
+    readonly limitBytes = SSE_BUFFER_LIMIT_BYTES,
+  ) {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive", "x-request-id": requestId });
+  }
+
+  data(payload: object | string): void {
+    const res = this.res;
+    if (this.closed || res.writableEnded || res.destroyed) return;
+    const ok = res.write(`data: ${typeof payload === "string" ? payload : JSON.stringify(payload)}\n\n`);
+    if (!ok && res.writableLength > this.limitBytes) {
+      this.closed = true;
+      res.destroy();
+    }
+  }
+
+  /** An error after the stream started: OpenAI's and vLLM's `data: {"error": …}` event, then the stream ends (no [DONE]). */
+  fail(err: ApiError): void {
+    this.data(err.toBody());
+    this.end();
+  }
+
+  end(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.res.writableEnded && !this.res.destroyed) this.res.end();
+  }
+}
