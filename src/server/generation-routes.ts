@@ -1,9 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError, badField } from "./api-error.js";
+import { readBodySlabs } from "./read-body-slabs.js";
 import { Generation } from "./generation.js";
 import type { Choice, GenerationSink, LogprobEntry } from "./generation.js";
 import { fullResponse, streamChunk, usageChunk } from "./openai-shapes.js";
-import { parseGenerationRequest } from "./parse-generation-request.js";
+import type { ParseLimits } from "./parse-generation-request.js";
 import { PromptTokenizer } from "./prompt-tokenizer.js";
 import { newRequestId } from "./server-context.js";
 import type { ServerContext } from "./server-context.js";
@@ -15,29 +16,37 @@ import { SseWriter } from "./sse-writer.js";
  */
 const PROMPT_CHARS_SLACK = 2;
 
-/** POST /v1/completions and /v1/chat/completions, streaming (SSE) or not. */
+/**
+ * POST /v1/completions and /v1/chat/completions, streaming (SSE) or not. Their scope reads JSON bodies as raw
+ * byte slabs (readBodySlabs): PromptTokenizer decodes, validates and tokenizes a large one on its worker thread.
+ */
 export function registerGenerationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   const tokenizer = new PromptTokenizer(ctx.served);
   const tokenBytes = ctx.served.maxTokenBytes;
   const maxPromptChars = tokenBytes === undefined ? undefined : ctx.served.model.ctxLen * tokenBytes * PROMPT_CHARS_SLACK;
-  const route = (kind: "completion" | "chat") => (request: FastifyRequest, reply: FastifyReply) => handle(ctx, tokenizer, maxPromptChars, kind, request, reply);
-  app.post("/v1/completions", route("completion"));
-  app.post("/v1/chat/completions", route("chat"));
+  const limits: ParseLimits = { vocabSize: ctx.served.model.vocabSize, ctxLen: ctx.served.model.ctxLen, maxN: ctx.maxN, ...(maxPromptChars !== undefined ? { maxPromptChars } : {}) };
+  const route = (kind: "completion" | "chat") => (request: FastifyRequest, reply: FastifyReply) => handle(ctx, tokenizer, limits, kind, request, reply);
+  void app.register(async (scope) => {
+    scope.removeContentTypeParser("application/json");
+    scope.addContentTypeParser("application/json", (request, payload, done) => readBodySlabs(payload, request.headers["content-length"], request.routeOptions.bodyLimit, done));
+    scope.post("/v1/completions", route("completion"));
+    scope.post("/v1/chat/completions", route("chat"));
+  });
   app.addHook("onClose", () => tokenizer.close());
 }
 
-async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, maxPromptChars: number | undefined, kind: "completion" | "chat", request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: ParseLimits, kind: "completion" | "chat", request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { served, engine } = ctx;
   const arrivalMs = performance.now();
-  const limits = { vocabSize: served.model.vocabSize, ctxLen: served.model.ctxLen, maxN: ctx.maxN, ...(maxPromptChars !== undefined ? { maxPromptChars } : {}) };
-  const r = parseGenerationRequest(kind, request.body, limits);
+  checkAdmission(ctx, 1);
+  const slabs = request.body;
+  if (!Array.isArray(slabs) || !slabs.every((b) => Buffer.isBuffer(b))) throw new ApiError(400, "the request body must be a JSON object (Content-Type: application/json)", "invalid_request_error", null, "invalid_body");
+  const { request: r, promptIds } = await tokenizer.prepare(kind, slabs as Buffer[], limits);
   if (r.model !== null && r.model !== served.id && r.model !== "default")
     throw new ApiError(404, `the model '${r.model.slice(0, 100)}' does not exist; this server serves '${served.id}'`, "not_found_error", "model", "model_not_found");
-  checkAdmission(ctx, r.n);
-  const promptIds = await tokenizer.encode(r);
   const res = reply.raw;
-  if (res.destroyed) return reply.hijack(); // the client left while its prompt was tokenized
-  checkAdmission(ctx, r.n); // again: other requests were admitted while this one was tokenized off-thread
+  if (res.destroyed) return reply.hijack(); // the client left while its request was parsed off-thread
+  checkAdmission(ctx, r.n); // after parsing: other requests may have been admitted meanwhile
   const ctxLen = served.model.ctxLen;
   if (promptIds.length >= ctxLen)
     throw badField(kind === "chat" ? "messages" : "prompt", `the prompt has ${promptIds.length} tokens; the context holds ${ctxLen} (prompt + output)`, "context_length_exceeded");

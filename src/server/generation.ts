@@ -22,6 +22,7 @@ export interface Choice {
   index: number;
   req: EngineRequest;
   text: string;
+  /** Every token's logprobs, for the non-streaming answer (empty when streaming). */
   logprobs: LogprobEntry[];
   /** Text per generated token as it was emitted (for traces). */
   tokenTexts: string[];
@@ -116,7 +117,7 @@ export class Generation implements RequestListener {
         return { token: p.text, logprob: lp, bytes: p.bytes };
       });
       entries.push({ id: ev.token, token: piece.text, logprob: ev.logprob, bytes: piece.bytes, top_logprobs: top });
-      choice.logprobs.push(entries[0]);
+      if (!this.request.stream) choice.logprobs.push(entries[0]); // a stream has sent them already: keeping them would only grow memory
     }
     this.sink.onDelta(choice, text, entries, null);
     if (choice.stops.stopped) this.engine.finish(req, "stop"); // ends the sequence now; calls onFinish

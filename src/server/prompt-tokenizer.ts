@@ -2,54 +2,70 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { InputError } from "../errors.js";
-import type { ChatMessage, GenerationRequest } from "./parse-generation-request.js";
+import { ApiError } from "./api-error.js";
+import type { ApiErrorType } from "./api-error.js";
+import { parseJsonBody } from "./parse-json-body.js";
+import { parseGenerationRequest } from "./parse-generation-request.js";
+import type { GenerationRequest, ParseLimits } from "./parse-generation-request.js";
 import type { ServedModel } from "./served-model.js";
 
 export interface TokenizeJob {
   id: number;
-  text: string;
-  messages: ChatMessage[] | null;
+  kind: "completion" | "chat";
+  /** The body in slabs (see readBodySlabs), transferred rather than copied. */
+  slabs: Uint8Array[];
+  limits: ParseLimits;
 }
 
 export interface TokenizeResult {
   id: number;
+  request: GenerationRequest | null;
   ids: Int32Array | null;
-  error: string | null;
-  errorName: string | null;
+  error: { name: string; message: string; api: { status: number; type: ApiErrorType; param: string | null; code: string | null } | null } | null;
 }
 
-/** Prompts up to this many characters are tokenized inline: a worker round trip costs more than they do. */
-export const INLINE_TOKENIZE_MAX_CHARS = 64 * 1024;
+/** A validated request and its prompt's token ids. */
+export interface PreparedPrompt {
+  request: GenerationRequest;
+  promptIds: number[];
+}
+
+/** Bodies up to this many bytes are parsed and tokenized inline: a worker round trip costs more than they do. */
+export const INLINE_BODY_MAX_BYTES = 64 * 1024;
 
 const workerFile = fileURLToPath(new URL("./tokenize-worker.js", import.meta.url));
 
 /**
- * Turns a request's prompt into token ids: small prompts on the calling thread, large ones on a worker thread
- * that holds its own tokenizer, so one long prompt cannot stall the event loop. Without a tokenizer source (a
- * served model built in memory) or a compiled worker file (running from sources), everything is inline.
+ * Request body → validated request → prompt token ids. Small bodies on the calling thread; large ones (a 15 MB
+ * JSON body alone takes ~150 ms to decode and parse) on a worker thread holding its own tokenizer, so one large
+ * request cannot stall the event loop. Without a tokenizer source (a served model built in memory) or a compiled
+ * worker file (running from sources), everything is inline.
  */
 export class PromptTokenizer {
   private worker: Worker | null = null;
   private nextJobId = 1;
-  private readonly pending = new Map<number, { resolve: (ids: number[]) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (p: PreparedPrompt) => void; reject: (err: Error) => void }>();
 
   constructor(
     private readonly served: ServedModel,
-    readonly inlineMaxChars = INLINE_TOKENIZE_MAX_CHARS,
+    readonly inlineMaxBytes = INLINE_BODY_MAX_BYTES,
   ) {}
 
   get usesWorker(): boolean {
     return this.served.tokenizerSource !== undefined && existsSync(workerFile);
   }
 
-  async encode(r: GenerationRequest): Promise<number[]> {
-    if (r.kind === "completion" && typeof r.prompt !== "string") return r.prompt ?? [];
-    const chars = r.kind === "chat" ? r.messages.reduce((n, m) => n + m.content.length, 0) : (r.prompt as string).length;
-    if (chars <= this.inlineMaxChars || !this.usesWorker) return r.kind === "chat" ? this.served.encodeChat(r.messages) : this.served.encode(r.prompt as string);
-    const job: TokenizeJob = { id: this.nextJobId++, text: r.kind === "chat" ? "" : (r.prompt as string), messages: r.kind === "chat" ? r.messages : null };
+  async prepare(kind: "completion" | "chat", slabs: Buffer[], limits: ParseLimits): Promise<PreparedPrompt> {
+    const size = slabs.reduce((n, b) => n + b.length, 0);
+    if (size <= this.inlineMaxBytes || !this.usesWorker) {
+      const request = parseGenerationRequest(kind, parseJsonBody(slabs.length === 1 ? slabs[0] : Buffer.concat(slabs)), limits);
+      return { request, promptIds: this.encodeInline(request) };
+    }
+    // The slabs move to the worker instead of being copied (a 15 MB copy by postMessage took ~60 ms of this thread).
+    const job: TokenizeJob = { id: this.nextJobId++, kind, slabs, limits };
     return new Promise((resolve, reject) => {
       this.pending.set(job.id, { resolve, reject });
-      this.ensureWorker().postMessage(job);
+      this.ensureWorker().postMessage(job, slabs.map((b) => b.buffer as ArrayBuffer));
     });
   }
 
@@ -57,6 +73,11 @@ export class PromptTokenizer {
     const w = this.worker;
     this.worker = null;
     if (w !== null) await w.terminate();
+  }
+
+  private encodeInline(r: GenerationRequest): number[] {
+    if (r.kind === "chat") return this.served.encodeChat(r.messages);
+    return typeof r.prompt === "string" ? this.served.encode(r.prompt) : (r.prompt ?? []);
   }
 
   private ensureWorker(): Worker {
@@ -67,10 +88,10 @@ export class PromptTokenizer {
       const p = this.pending.get(m.id);
       if (p === undefined) return;
       this.pending.delete(m.id);
-      if (m.ids !== null) p.resolve(Array.from(m.ids));
-      else p.reject(m.errorName === "InputError" ? new InputError(m.error ?? "tokenization failed") : new Error(`tokenizer worker: ${m.error}`));
+      if (m.request !== null) p.resolve({ request: m.request, promptIds: m.ids !== null ? Array.from(m.ids) : (m.request.prompt as number[]) });
+      else p.reject(rebuildError(m.error));
     });
-    // A dead worker fails what it held; the next large prompt starts a fresh one.
+    // A dead worker fails what it held; the next large request starts a fresh one.
     const fail = (err: Error) => {
       if (this.worker === w) this.worker = null;
       for (const p of this.pending.values()) p.reject(err);
@@ -81,4 +102,11 @@ export class PromptTokenizer {
     this.worker = w;
     return w;
   }
+}
+
+function rebuildError(e: TokenizeResult["error"]): Error {
+  if (e === null) return new Error("tokenizer worker: no result");
+  if (e.api !== null) return new ApiError(e.api.status, e.message, e.api.type, e.api.param, e.api.code);
+  if (e.name === "InputError") return new InputError(e.message);
+  return new Error(`tokenizer worker: ${e.message}`);
 }
