@@ -38,7 +38,6 @@ export function registerGenerationRoutes(app: FastifyInstance, ctx: ServerContex
 async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: ParseLimits, kind: "completion" | "chat", request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { served, engine } = ctx;
   const arrivalMs = performance.now();
-  checkAdmission(ctx, 1);
   const slabs = request.body;
   if (!Array.isArray(slabs) || !slabs.every((b) => Buffer.isBuffer(b))) throw new ApiError(400, "the request body must be a JSON object (Content-Type: application/json)", "invalid_request_error", null, "invalid_body");
   const { request: r, promptIds } = await tokenizer.prepare(kind, slabs as Buffer[], limits);
@@ -46,7 +45,7 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
     throw new ApiError(404, `the model '${r.model.slice(0, 100)}' does not exist; this server serves '${served.id}'`, "not_found_error", "model", "model_not_found");
   const res = reply.raw;
   if (res.destroyed) return reply.hijack(); // the client left while its request was parsed off-thread
-  checkAdmission(ctx, r.n); // after parsing: other requests may have been admitted meanwhile
+  checkAdmission(ctx, r.n);
   const ctxLen = served.model.ctxLen;
   if (promptIds.length >= ctxLen)
     throw badField(kind === "chat" ? "messages" : "prompt", `the prompt has ${promptIds.length} tokens; the context holds ${ctxLen} (prompt + output)`, "context_length_exceeded");
