@@ -30,10 +30,14 @@ export class SseWriter {
     }
   }
 
-  /** An error after the stream started: OpenAI's and vLLM's `data: {"error": …}` event, then the stream ends (no [DONE]). */
+  /**
+   * An error after the stream started: OpenAI's and vLLM's `data: {"error": …}` event, then the stream ends (no
+   * [DONE]) and so does the connection, once the event is flushed, for clients that read until the socket closes.
+   */
   fail(err: ApiError): void {
     this.data(err.toBody());
     this.end();
+    this.res.socket?.end();
   }
 
   end(): void {

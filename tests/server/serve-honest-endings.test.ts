@@ -1,3 +1,4 @@
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServe, stats } from "./serve-process.js";
 import type { ServeProcess } from "./serve-process.js";
@@ -64,6 +65,19 @@ describe("errors after the stream started, deadlines and shutdown end every requ
     const s = await stats(server.url);
     expect(s).toMatchObject({ running: 0, waiting: 0 });
     expect(s.kv.usedBlocks).toBe(0);
+    // A client reading until the socket closes (as the issue's repro did) is not left waiting either.
+    const u = new URL(server.url);
+    const json = JSON.stringify({ model: "stories-7m-f16", prompt: "Once upon a time", stream: true, n: 8, ...long });
+    const socket = connect(Number(u.port), u.hostname);
+    let raw = "";
+    socket.on("data", (d: Buffer) => (raw += d.toString()));
+    const t1 = performance.now();
+    socket.write(`POST /v1/completions HTTP/1.1\r\nHost: ${u.host}\r\nContent-Type: application/json\r\nContent-Length: ${json.length}\r\n\r\n${json}`);
+    await new Promise((resolve) => socket.once("close", resolve));
+    const closedMs = performance.now() - t1;
+    expect(closedMs).toBeLessThan(2000);
+    expect(raw).toContain('"code":"request_timeout"');
+    expect(raw).not.toContain("[DONE]");
   }, 30_000);
 
   it("a non-streaming request past --request-timeout gets a 504 error body, not a 200 with finish_reason null", async () => {
