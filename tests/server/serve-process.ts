@@ -11,8 +11,8 @@ export interface ServeProcess {
 export const STORIES_GGUF = "models/stories-7m/stories-7m-f16.gguf";
 
 /** Starts a real `tsinfer serve` (the built CLI) on 127.0.0.1 with a free port and waits for /health. */
-export async function startServe(args: string[], timeoutMs = 60_000, nodeFlags: string[] = []): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [...nodeFlags, "bin/tsinfer.js", "serve", "-m", STORIES_GGUF, "--host", "127.0.0.1", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+export async function startServe(args: string[], timeoutMs = 60_000): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ["bin/tsinfer.js", "serve", "-m", STORIES_GGUF, "--host", "127.0.0.1", "--port", "0", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
