@@ -46,7 +46,7 @@ export interface GenerationSink {
  */
 export class Generation implements RequestListener {
   readonly choices: Choice[] = [];
-  /** Why the generation failed or was cut short by the server (fault, deadline, shutdown, backpressure). */
+  /** Why the generation failed or was cut short by the server (fault, deadline, shutdown). */
   error: Error | null = null;
   /** The client went away (nothing is answered). */
   aborted = false;
@@ -90,7 +90,7 @@ export class Generation implements RequestListener {
     for (const c of this.choices) this.engine.finish(c.req, "abort");
   }
 
-  /** The server ends the generation (deadline, backpressure): frees every sequence now; `reason` is what the client is told. */
+  /** The server ends the generation (e.g. its deadline passed): frees every sequence now; `reason` is what the client is told. */
   cancel(reason: ApiError): void {
     if (this.nDone === this.choices.length) return;
     this.error ??= reason;

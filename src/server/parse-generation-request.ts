@@ -83,6 +83,9 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
   if (sampling.topK === -1) sampling.topK = 0; // vLLM's "off"
   if (sampling.topP === 0) throw badField("top_p", "must be greater than 0");
   if (limits.maxPromptChars !== undefined) checkPromptChars(kind, prompt, messages, limits.maxPromptChars, limits.ctxLen);
+  // Token ids that cannot fit are refused here, before a large array is handed back from the tokenizer worker.
+  if (Array.isArray(prompt) && prompt.length >= limits.ctxLen)
+    throw badField("prompt", `the prompt has ${prompt.length} tokens; the context holds ${limits.ctxLen} (prompt + output)`, "context_length_exceeded");
   return {
     kind,
     model,
