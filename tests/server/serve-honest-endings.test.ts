@@ -95,12 +95,15 @@ describe("errors after the stream started, deadlines and shutdown end every requ
     expect(((await short.json()) as { choices: { text: string; finish_reason: string }[] }).choices[0]).toEqual(expect.objectContaining({ text: ", there was a little girl", finish_reason: "length" }));
   }, 30_000);
 
-  it("SIGTERM with requests still running past --drain-timeout: every cut request is answered with an error, and the server exits 0", async () => {
+  it("SIGTERM with requests still running past --drain-timeout: every cut request is answered with an error (a plain 503 if its stream had not started), and the server exits 0", async () => {
     const draining = await startServe(["--parallel", "8", "--drain-timeout", "0.5"]);
     try {
       const streams = [0, 1].map((i) => post(draining.url, "/v1/chat/completions", { messages: [{ role: "user", content: `Story ${i}` }], stream: true, n: 2, ...long }));
       const plain = [0, 1].map((i) => post(draining.url, "/v1/completions", { prompt: `Once upon a time ${i}`, n: 2, ...long }));
       await expect.poll(async () => (await stats(draining.url)).running, { timeout: 10_000, interval: 20 }).toBe(8);
+      // Every slot is taken: this stream waits, and is cut before it has sent anything.
+      const queued = post(draining.url, "/v1/chat/completions", { messages: [{ role: "user", content: "Story 3" }], stream: true, ...long });
+      await expect.poll(async () => (await stats(draining.url)).waiting, { timeout: 10_000, interval: 20 }).toBe(1);
       const t0 = performance.now();
       const exited = draining.stop(); // SIGTERM
       const streamed = await Promise.all(streams.map(async (r) => events(await (await r).text())));
@@ -116,6 +119,10 @@ describe("errors after the stream started, deadlines and shutdown end every requ
         expect(a.body.choices).toBeUndefined();
         expect(a.body.error?.code).toBe("shutting_down");
       }
+      const never = await queued;
+      expect(never.status).toBe(503);
+      expect(never.headers.get("content-type")).toContain("application/json");
+      expect(((await never.json()) as { error: { code: string } }).error.code).toBe("shutting_down");
       expect(await exited).toBe(0);
     } finally {
       if (draining.child.exitCode === null) draining.child.kill("SIGKILL");
