@@ -1,7 +1,9 @@
 import type { EngineCore } from "../engine/engine-core.js";
 import type { EngineRequest, RequestListener, TokenEvent } from "../engine/engine-request.js";
 import { resolveSamplingParams } from "../sampling/sampling-params.js";
+import type { SamplingParams } from "../sampling/sampling-params.js";
 import { StopStrings } from "../sampling/stop-strings.js";
+import { ApiError } from "./api-error.js";
 import type { GenerationRequest } from "./parse-generation-request.js";
 import type { ServedModel, TokenDecoder } from "./served-model.js";
 
@@ -20,6 +22,7 @@ export interface Choice {
   index: number;
   req: EngineRequest;
   text: string;
+  /** Every token's logprobs, for the non-streaming answer (empty when streaming). */
   logprobs: LogprobEntry[];
   /** Text per generated token as it was emitted (for traces). */
   tokenTexts: string[];
@@ -43,10 +46,14 @@ export interface GenerationSink {
  */
 export class Generation implements RequestListener {
   readonly choices: Choice[] = [];
+  /** Why the generation failed or was cut short by the server (fault, deadline, shutdown). */
   error: Error | null = null;
+  /** The client went away (nothing is answered). */
   aborted = false;
   private nDone = 0;
+  private readonly samplings: SamplingParams[];
 
+  /** Resolves every choice's sampling parameters, so a bad value throws here, before any response byte is sent. */
   constructor(
     readonly id: string,
     readonly served: ServedModel,
@@ -54,7 +61,13 @@ export class Generation implements RequestListener {
     readonly request: GenerationRequest,
     readonly promptIds: number[],
     private readonly sink: GenerationSink,
-  ) {}
+  ) {
+    const r = request;
+    this.samplings = Array.from({ length: r.n }, (_, i) => {
+      const seed = r.sampling.seed === undefined ? undefined : r.sampling.seed + i;
+      return resolveSamplingParams({ ...r.sampling, seed }, served.model.vocabSize);
+    });
+  }
 
   start(): void {
     const r = this.request;
@@ -62,13 +75,8 @@ export class Generation implements RequestListener {
     const defaultMax = r.kind === "completion" ? 16 : ctxLen - this.promptIds.length;
     const maxTokens = Math.min(r.maxTokens ?? defaultMax, ctxLen - this.promptIds.length);
     const stopTokenIds = new Set(r.ignoreEos ? [] : this.served.eosIds);
-    // Resolve every choice's parameters before queuing any, so a bad value (e.g. seed + i overflowing) queues none.
-    const samplings = Array.from({ length: r.n }, (_, i) => {
-      const seed = r.sampling.seed === undefined ? undefined : r.sampling.seed + i;
-      return resolveSamplingParams({ ...r.sampling, seed }, this.served.model.vocabSize);
-    });
     for (let i = 0; i < r.n; i++) {
-      const params = { maxTokens, sampling: samplings[i], topLogprobs: r.topLogprobs, stopTokenIds };
+      const params = { maxTokens, sampling: this.samplings[i], topLogprobs: r.topLogprobs, stopTokenIds };
       const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
       const req = this.engine.add(reqId, this.promptIds, params, this);
       this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds), stops: new StopStrings(r.stop) });
@@ -79,6 +87,13 @@ export class Generation implements RequestListener {
   abort(): void {
     if (this.nDone === this.choices.length) return;
     this.aborted = true;
+    for (const c of this.choices) this.engine.finish(c.req, "abort");
+  }
+
+  /** The server ends the generation (e.g. its deadline passed): frees every sequence now; `reason` is what the client is told. */
+  cancel(reason: ApiError): void {
+    if (this.nDone === this.choices.length) return;
+    this.error ??= reason;
     for (const c of this.choices) this.engine.finish(c.req, "abort");
   }
 
@@ -102,7 +117,7 @@ export class Generation implements RequestListener {
         return { token: p.text, logprob: lp, bytes: p.bytes };
       });
       entries.push({ id: ev.token, token: piece.text, logprob: ev.logprob, bytes: piece.bytes, top_logprobs: top });
-      choice.logprobs.push(entries[0]);
+      if (!this.request.stream) choice.logprobs.push(entries[0]); // a stream has sent them already: keeping them would only grow memory
     }
     this.sink.onDelta(choice, text, entries, null);
     if (choice.stops.stopped) this.engine.finish(req, "stop"); // ends the sequence now; calls onFinish
@@ -112,7 +127,10 @@ export class Generation implements RequestListener {
     const choice = this.choiceOf(req);
     if (choice.done) return;
     choice.done = true;
-    if (req.error) this.error = req.error;
+    if (req.error) this.error ??= req.error;
+    // An abort the client did not ask for (e.g. a shutdown past its grace) must not look like a success.
+    if (req.finishReason === "abort" && !this.aborted && this.error === null)
+      this.error = new ApiError(503, "the server cancelled the request before it finished", "server_error", null, "cancelled");
     if (req.finishReason !== "abort") {
       const tail = choice.stops.push(choice.decoder.flush()) + choice.stops.flush();
       choice.text += tail;

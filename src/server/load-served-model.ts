@@ -1,8 +1,8 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { totalmem } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { basename } from "node:path";
 import type { BatchModel, ForwardBatch } from "../engine/batch-model.js";
-import { FormatError, InputError } from "../errors.js";
+import { InputError } from "../errors.js";
 import type { KernelBackend } from "../kernels/backend.js";
 import { kvRowBytes } from "../kernels/kv-layer.js";
 import type { KvType } from "../kernels/kv-layer.js";
@@ -10,10 +10,8 @@ import { ggmlTypeName } from "../quant/ggml-type.js";
 import { checkKvBudget } from "../kv/kv-budget.js";
 import { PrefixCacheKv } from "../kv/prefix-cache-kv.js";
 import { loadModel } from "../model/load-model.js";
-import { renderChatTemplate } from "../tokenizer/chat-template.js";
-import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
-import type { Tokenizer } from "../tokenizer/tokenizer.js";
-import type { ChatMessage } from "./parse-generation-request.js";
+import { createPromptEncoder, maxTokenBytes } from "./prompt-encoder.js";
+import type { TokenizerSource } from "./prompt-encoder.js";
 import type { ServedModel, TokenPiece } from "./served-model.js";
 
 export interface LoadServedModelOptions {
@@ -66,8 +64,14 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   batchModel.topK = backend.topK?.bind(backend);
   batchModel.whenReady = backend.whenReady?.bind(backend);
 
-  const tok = openTokenizer(o.modelPath, o.tokenizerPath);
-  const template = o.chatTemplatePath !== undefined ? readTemplate(o.chatTemplatePath) : tok.chatTemplate;
+  const tokenizerSource: TokenizerSource = {
+    modelPath: o.modelPath,
+    ...(o.tokenizerPath !== undefined ? { tokenizerPath: o.tokenizerPath } : {}),
+    ...(o.chatTemplatePath !== undefined ? { chatTemplatePath: o.chatTemplatePath } : {}),
+  };
+  const encoder = createPromptEncoder(tokenizerSource);
+  const tok = encoder.tok;
+  const tokenBytesMax = maxTokenBytes(tok);
   const pieces = new Map<number, TokenPiece>();
   const utf8 = new TextDecoder("utf-8");
   const id = basename(o.modelPath).replace(/\.gguf$/, "");
@@ -93,13 +97,10 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     model: batchModel,
     eosIds: tok.eosIds,
     kvBytesPerToken,
-    encode: (text) => tok.encode(text),
-    encodeChat(messages: ChatMessage[]): number[] {
-      // No template: the contents joined by newlines, as a plain completion prompt (story models have none).
-      if (template === undefined) return tok.encode(messages.map((m) => m.content).join("\n"));
-      const text = renderChatTemplate(template, { messages: messages.map((m) => ({ role: m.role, content: m.content })), addGenerationPrompt: true, bosToken: tok.bosToken, eosToken: tok.eosToken });
-      return tok.encode(text, { addSpecialTokens: false });
-    },
+    tokenizerSource,
+    maxTokenBytes: tokenBytesMax,
+    encode: encoder.encode,
+    encodeChat: encoder.encodeChat,
     createDecoder(contextIds: readonly number[]) {
       const decoder = tok.createStreamingDecoder({ skipSpecialTokens: true });
       // SentencePiece decoders drop the leading space of a sequence's first token: decode after the prompt's last
@@ -134,24 +135,4 @@ export function parseKvCacheSize(value: string, bytesPerToken: number): number {
   if (unit === "t" || unit === "tokens") return Math.floor(n);
   const scale: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20, g: 1 << 30, gb: 1 << 30, gib: 1 << 30 };
   return Math.floor((n * scale[unit]) / bytesPerToken);
-}
-
-function openTokenizer(modelPath: string, tokenizerPath: string | undefined): Tokenizer {
-  if (tokenizerPath !== undefined) return loadTokenizer(tokenizerPath);
-  try {
-    return loadTokenizer(modelPath);
-  } catch (err) {
-    // A GGUF whose tokenizer cannot be read yet: use the Hugging Face directory shipped beside it, if any.
-    const hf = join(dirname(modelPath), "hf");
-    if (err instanceof FormatError && modelPath.endsWith(".gguf") && existsSync(join(hf, "tokenizer.json"))) return loadTokenizer(hf);
-    throw err;
-  }
-}
-
-function readTemplate(path: string): string {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new FormatError(path, `cannot read the chat template: ${(err as Error).message}`);
-  }
 }

@@ -30,6 +30,8 @@ export interface ParseLimits {
   vocabSize: number;
   ctxLen: number;
   maxN: number;
+  /** Most prompt characters (all messages together) that can still fit the context; more get a 400 before tokenizing. */
+  maxPromptChars?: number;
 }
 
 const MAX_PROMPT_CHARS = 1 << 20;
@@ -64,7 +66,8 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
     if (bestOf !== undefined && bestOf !== n) throw badField("best_of", "only best_of = n is supported", "unsupported_value");
   }
   optString(body, "user", 256);
-  const seed = optInt(body, "seed", 0, Number.MAX_SAFE_INTEGER);
+  // Choice i samples with seed + i: every one of them must stay a safe integer.
+  const seed = optInt(body, "seed", 0, Number.MAX_SAFE_INTEGER - (n - 1));
   const sampling: Partial<SamplingParams> = {
     temperature: optNumber(body, "temperature", 0, 2) ?? 1,
     topP: optNumber(body, "top_p", 0, 1) ?? 1,
@@ -79,6 +82,10 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
   };
   if (sampling.topK === -1) sampling.topK = 0; // vLLM's "off"
   if (sampling.topP === 0) throw badField("top_p", "must be greater than 0");
+  if (limits.maxPromptChars !== undefined) checkPromptChars(kind, prompt, messages, limits.maxPromptChars, limits.ctxLen);
+  // Token ids that cannot fit are refused here, before a large array is handed back from the tokenizer worker.
+  if (Array.isArray(prompt) && prompt.length >= limits.ctxLen)
+    throw badField("prompt", `the prompt has ${prompt.length} tokens; the context holds ${limits.ctxLen} (prompt + output)`, "context_length_exceeded");
   return {
     kind,
     model,
@@ -93,6 +100,13 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
     topLogprobs,
     ignoreEos: optBool(body, "ignore_eos") ?? false,
   };
+}
+
+function checkPromptChars(kind: "completion" | "chat", prompt: string | number[] | null, messages: ChatMessage[], maxChars: number, ctxLen: number): void {
+  let chars = typeof prompt === "string" ? prompt.length : 0;
+  for (const m of messages) chars += m.content.length;
+  if (chars > maxChars)
+    throw badField(kind === "chat" ? "messages" : "prompt", `the prompt has ${chars} characters, more than the ${maxChars} that could fit the context of ${ctxLen} tokens`, "context_length_exceeded");
 }
 
 function readStreamOptions(body: JsonObject, stream: boolean): boolean {

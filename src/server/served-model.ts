@@ -1,5 +1,6 @@
 import type { BatchModel } from "../engine/batch-model.js";
 import type { ChatMessage } from "./parse-generation-request.js";
+import type { TokenizerSource } from "./prompt-encoder.js";
 
 /** Incremental detokenizer: text that is complete after each token (a UTF-8 sequence may span tokens). */
 export interface TokenDecoder {
@@ -22,6 +23,10 @@ export interface ServedModel {
   readonly model: BatchModel;
   readonly eosIds: readonly number[];
   readonly kvBytesPerToken: number;
+  /** Where the tokenizer comes from, so large prompts can be tokenized on a worker thread (absent: always inline). */
+  readonly tokenizerSource?: TokenizerSource;
+  /** The most UTF-8 bytes one token stands for: bounds how many prompt characters can fit the context. */
+  readonly maxTokenBytes?: number;
   /** Text to ids with the tokenizer's special tokens (BOS) as the model expects for a raw prompt. */
   encode(text: string): number[];
   /** Messages to prompt ids through the chat template, with the generation prompt added. */

@@ -13,6 +13,8 @@ export interface ServerContext {
   /** Most requests (engine sequences) waiting for a slot before new ones are refused with 429. */
   readonly maxQueue: number;
   readonly maxN: number;
+  /** A generation still running this long after it arrived is cancelled and answered with 504 (null: no deadline). */
+  readonly requestTimeoutMs: number | null;
   /** Set on SIGTERM: new generations get 503 while running ones finish. */
   draining: boolean;
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { EngineCore } from "../engine/engine-core.js";
+import { ApiError } from "./api-error.js";
 import { ApiKeys } from "./api-keys.js";
 import { DEFAULT_HTTP_LIMITS, createApp } from "./create-app.js";
 import { allowedHostsFor } from "./request-guard.js";
@@ -31,6 +32,8 @@ export interface ServeOptions {
   requestBodyTimeoutMs?: number;
   /** The engine failed closed (its state is unknown): every request has ended with `err`; the server should exit. */
   onFatal?: (err: Error) => void;
+  /** Per-request deadline in ms (default: none). */
+  requestTimeoutMs?: number | null;
 }
 
 export interface RunningServer {
@@ -51,6 +54,7 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     traces: new TraceStore(o.traceCapacity),
     maxQueue: o.maxQueue,
     maxN: 16,
+    requestTimeoutMs: o.requestTimeoutMs ?? null,
     draining: false,
   };
   const keys = new ApiKeys([...(o.apiKey !== null ? [o.apiKey] : []), ...(o.apiKeys ?? [])]);
@@ -74,7 +78,12 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     ctx.draining = true;
     const deadline = performance.now() + graceMs;
     while (engine.scheduler.hasWork && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const req of [...engine.scheduler.running, ...engine.scheduler.waiting]) engine.finish(req, "abort");
+    for (const req of [...engine.scheduler.running, ...engine.scheduler.waiting]) {
+      req.error ??= new ApiError(503, `the server shut down before this request finished (drain timeout ${graceMs / 1000} s)`, "server_error", null, "shutting_down");
+      engine.finish(req, "abort");
+    }
+    // Let the error answers just written reach their sockets before closing forces the connections shut.
+    await new Promise((r) => setTimeout(r, 100));
     await app.close();
     await engine.stop();
   };

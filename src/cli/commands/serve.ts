@@ -28,6 +28,8 @@ interface ServeFlags {
   traces: string;
   backend: string;
   threads?: string;
+  requestTimeout?: string;
+  drainTimeout: string;
 }
 
 const builtInModel = fileURLToPath(new URL("../../../models/stories-7m/stories-7m-f16.gguf", import.meta.url));
@@ -55,6 +57,8 @@ export function registerServeCommand(program: Command): void {
     .option("--backend <name>", "kernels: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads of the wasm backend")
     .option("--traces <n>", "keep a trace (prompt, output, timings) of the last n requests for /v1/traces/:id and the web UI's inspector; 0: off", "0")
+    .option("--request-timeout <seconds>", "cancel a generation still running this long after it arrived (504 / SSE error event)")
+    .option("--drain-timeout <seconds>", "on SIGTERM, how long running requests may finish before they are cut (and answered with an error)", "10")
     .action(async (flags: ServeFlags) => {
       const int = (name: string, v: string, min: number) => {
         const n = Number(v);
@@ -62,7 +66,13 @@ export function registerServeCommand(program: Command): void {
         return n;
       };
       const apiKeys = readApiKeys(flags.apiKey, process.env.TSINFER_API_KEY, flags.apiKeyFile);
+      const seconds = (name: string, v: string) => {
+        const s = Number(v);
+        if (!Number.isFinite(s) || s < 0) throw new InputError(`--${name} ${v}: expected a number of seconds ≥ 0`);
+        return s * 1000;
+      };
       const parallel = int("parallel", flags.parallel, 1);
+      const drainTimeoutMs = seconds("drain-timeout", flags.drainTimeout);
       const batchTokens = int("batch-tokens", flags.batchTokens, 1);
       const backend = await selectBackend(
         { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) },
@@ -96,6 +106,7 @@ export function registerServeCommand(program: Command): void {
           console.error(`tsinfer serve: the engine failed: ${err.message}; exiting`);
           void server.shutdown(0).finally(() => process.exit(1));
         },
+        requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
       });
       const m = served.model;
       console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step, KV ${flags.kvType}) listening on ${server.url}`);
@@ -104,7 +115,7 @@ export function registerServeCommand(program: Command): void {
         if (stopping) return;
         stopping = true;
         console.error(`tsinfer serve: ${signal}: finishing running requests`);
-        void server.shutdown(10_000).then(() => process.exit(0));
+        void server.shutdown(drainTimeoutMs).then(() => process.exit(0));
       };
       process.on("SIGTERM", () => stop("SIGTERM"));
       process.on("SIGINT", () => stop("SIGINT"));
