@@ -24,6 +24,8 @@ export interface GenerationRequest {
   /** Top alternatives per token, or null for no logprobs. */
   topLogprobs: number | null;
   ignoreEos: boolean;
+  /** vLLM's `cache_salt`: only requests with the same salt share prefix-cache blocks (tenants apart). */
+  cacheSalt: string | null;
 }
 
 export interface ParseLimits {
@@ -35,7 +37,7 @@ export interface ParseLimits {
 }
 
 const MAX_PROMPT_CHARS = 1 << 20;
-const COMMON = ["model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos"];
+const COMMON = ["model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt"];
 const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "echo", "suffix", "best_of"]);
 const CHAT_FIELDS = new Set([...COMMON, "messages", "max_completion_tokens", "top_logprobs"]);
 
@@ -99,7 +101,15 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
     stop: readStop(body),
     topLogprobs,
     ignoreEos: optBool(body, "ignore_eos") ?? false,
+    cacheSalt: readCacheSalt(body),
   };
+}
+
+function readCacheSalt(body: JsonObject): string | null {
+  const salt = optString(body, "cache_salt", 256);
+  if (salt === undefined) return null;
+  if (salt.length === 0) throw badField("cache_salt", "must not be empty (leave it out for the shared cache)");
+  return salt;
 }
 
 function checkPromptChars(kind: "completion" | "chat", prompt: string | number[] | null, messages: ChatMessage[], maxChars: number, ctxLen: number): void {

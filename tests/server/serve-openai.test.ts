@@ -82,6 +82,22 @@ describe("tsinfer serve with the openai client (stories-7m)", () => {
     expect(cached).toBeLessThan(b.usage!.prompt_tokens);
   });
 
+  it("cache_salt keeps tenants' prefix-cache blocks apart (vLLM's field)", async () => {
+    const prompt = "Tom had a red ball. He liked to kick it in the yard with his dog, Max. One day the ball went over the fence and Tom was sad. His mom said they could ask the neighbor for it.";
+    const ask = async (salt?: string) => {
+      const body = { model: "stories-7m-f16", prompt, max_tokens: 2, temperature: 0, ...(salt !== undefined ? { cache_salt: salt } : {}) };
+      const res = await fetch(`${server.url}/v1/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { usage: { prompt_tokens_details?: { cached_tokens?: number } } }).usage.prompt_tokens_details?.cached_tokens ?? 0;
+    };
+    await ask("tenant-a");
+    expect(await ask("tenant-b")).toBe(0);
+    expect(await ask()).toBe(0);
+    expect(await ask("tenant-a")).toBeGreaterThanOrEqual(32);
+    const empty = await fetch(`${server.url}/v1/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt, cache_salt: "" }) });
+    expect(empty.status).toBe(400);
+  });
+
   it("chat completions, streaming and not, agree (no template: the message content is the prompt)", async () => {
     const messages = [{ role: "user" as const, content: reference.prompts[1].prompt }];
     const full = await client.chat.completions.create({ model: "stories-7m-f16", messages, max_tokens: 20, temperature: 0 });
