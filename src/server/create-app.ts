@@ -32,7 +32,8 @@ export function createApp(ctx: ServerContext, guard: GuardOptions, limits: HttpL
     return503OnClosing: true,
     forceCloseConnections: true,
     requestTimeout: limits.requestBodyTimeoutMs,
-    http: { headersTimeout: limits.headersTimeoutMs },
+    // Node checks these deadlines every connectionsCheckingInterval (30 s by default): check every second.
+    http: { headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: 1000 },
   });
 
   // JSON bodies must be valid UTF-8: a replacement character silently changing the prompt is worse than a 400.
