@@ -2,23 +2,13 @@ import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSy
 import { describe, expect, it } from "vitest";
 import { FormatError } from "../../src/errors.js";
 import { openGguf, openSafetensors } from "../../src/formats/index.js";
+import { mulberry32 as prng } from "../helpers/mulberry32.js";
 
 // Deterministic fuzzing: truncations and byte edits of real files, each of which must end in a FormatError or a
 // successful read within a second of CPU time — never another exception type, a hang or a huge allocation.
 const tmp = "tests/tmp/formats/fuzz";
 mkdirSync(tmp, { recursive: true });
 
-/** mulberry32: a small seeded PRNG, so every run fuzzes the same cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Outcome {
   ok: number;

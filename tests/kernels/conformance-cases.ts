@@ -4,18 +4,10 @@ import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { f32ToBf16, f32ToF16 } from "../../src/quant/half.js";
 import { quantTraits } from "../../src/quant/registry.js";
 import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
+import { mulberry32 } from "../helpers/mulberry32.js";
 
 /** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Byte offsets of the f16 scale fields in each block type (ggml-common.h block structs). */
 const HALF_FIELDS: Partial<Record<GgmlTypeName, number[]>> = {

@@ -1,3 +1,5 @@
+import { mulberry32 } from "../helpers/mulberry32.js";
+
 /** One HTTP request that a correct server must refuse with a 4xx OpenAI-style error. */
 export interface HostileCase {
   kind: string;
@@ -7,16 +9,6 @@ export interface HostileCase {
   body: Uint8Array<ArrayBuffer> | null;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const enc = new TextEncoder();
 const bytes = (s: string): Uint8Array<ArrayBuffer> => enc.encode(s) as Uint8Array<ArrayBuffer>;

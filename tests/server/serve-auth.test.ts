@@ -8,6 +8,7 @@ import type { RunningServer } from "../../src/server/start-server.js";
 import { letterServedModel } from "./fake-served-model.js";
 import { startServe } from "./serve-process.js";
 import type { ServeProcess } from "./serve-process.js";
+import { mulberry32 } from "../helpers/mulberry32.js";
 
 // A real `tsinfer serve` with two keys (one from TSINFER_API_KEY, one from --api-key-file) and traces on.
 const KEY_A = "key-alpha-0123456789";
@@ -49,15 +50,6 @@ const ROUTES: { method: string; path: string; body?: string }[] = [
   { method: "GET", path: "/assets/index.js" },
 ];
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pct = (c: string, upper: boolean) => {
   const h = c.charCodeAt(0).toString(16).padStart(2, "0");

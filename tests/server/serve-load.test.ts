@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServe, stats } from "./serve-process.js";
 import type { ServeProcess } from "./serve-process.js";
+import { mulberry32 } from "../helpers/mulberry32.js";
 
 // A bounded load run against a real `tsinfer serve` on loopback: mixed streaming and non-streaming requests, a
 // fifth of them aborted by the client part-way, more clients than slots + queue so some are refused. Every request
@@ -15,15 +16,6 @@ function rssBytes(pid: number): number {
   return m ? Number(m[1]) * 1024 : 0;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROMPTS = ["Once upon a time", "The little dog", "Lily and Ben went to the park. They", "One day, a big bird"];
 
