@@ -1,5 +1,4 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { totalmem } from "node:os";
 import { InputError } from "../errors.js";
 import { kvBytesPerToken } from "../kernels/kv-layer.js";
 import { checkKvBudget } from "../kv/kv-budget.js";
@@ -32,6 +31,11 @@ export interface GenerateOptions {
   /** Let the event loop run between tokens (servers); a CLI can leave it off. */
   yieldBetweenTokens?: boolean;
   signal?: AbortSignal;
+  /**
+   * Memory the KV cache may take (the CLI passes the machine's memory): a model that declares a huge context is
+   * refused before its cache is allocated. Unset: no check (the engine also runs in browsers, which do not say).
+   */
+  memoryBudgetBytes?: number;
 }
 
 /** A token and its log-probability under the raw logits (OpenAI's logprobs). */
@@ -72,7 +76,7 @@ export async function generate(model: Model, tokenizer: Tokenizer, prompt: strin
   if (!Number.isInteger(opts.maxTokens) || opts.maxTokens < 0) throw new InputError(`maxTokens = ${opts.maxTokens}: expected an integer ≥ 0`);
   // Before anything sized by ctxLen (the sampler's penalty window, the KV cache): the default is the model's declared context.
   const c = model.config;
-  checkKvBudget(model.path, ctxLen, ctxLen, kvBytesPerToken(model.kvType, c.nLayers, c.nKvHeads * c.headDim), totalmem());
+  if (opts.memoryBudgetBytes !== undefined) checkKvBudget(model.path, ctxLen, ctxLen, kvBytesPerToken(model.kvType, c.nLayers, c.nKvHeads * c.headDim), opts.memoryBudgetBytes);
 
   // The backend's log-sum-exp and top-k where it has them (greedy takes the top 1), as the server's engine uses them,
   // so run and serve pick and report the same.

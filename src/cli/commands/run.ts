@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { availableParallelism, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
@@ -96,6 +96,7 @@ async function runCommand(opts: RunOptions): Promise<void> {
       sampling,
       stop: opts.stop,
       ...(ctxSize !== undefined ? { ctxSize } : {}),
+      memoryBudgetBytes: totalmem(),
       // Yielding lets stdout flush each piece where writes are asynchronous (TTYs on some platforms, macOS pipes).
       ...(streaming ? { onText: (t: string) => void process.stdout.write(t), yieldBetweenTokens: true } : {}),
     });
