@@ -18,7 +18,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
 
   app.get("/v1/models", async () => ({
     object: "list",
-    data: [{ id: served.id, object: "model", created, owned_by: "tsinfer", max_model_len: served.model.ctxLen }],
+    data: [served.id, ...(served.aliases ?? [])].map((id) => ({ id, object: "model", created, owned_by: "tsinfer", root: served.id, max_model_len: served.model.ctxLen })),
   }));
 
   app.get("/v1/model-info", async () => served.info());

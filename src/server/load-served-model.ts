@@ -31,6 +31,8 @@ export interface LoadServedModelOptions {
   backend?: KernelBackend;
   /** KV cache element type (f32, f16 or q8_0); default f32. */
   kvType?: KvType;
+  /** `--served-model-name`: the names clients use (the first is reported); default the file's name. */
+  servedModelNames?: readonly string[];
 }
 
 /** Loads model + tokenizer + chat template and wires them to the engine's BatchModel and the server's needs. */
@@ -74,7 +76,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   const tokenBytesMax = maxTokenBytes(tok);
   const pieces = new Map<number, TokenPiece>();
   const utf8 = new TextDecoder("utf-8");
-  const id = basename(o.modelPath).replace(/\.gguf$/, "");
+  const id = o.servedModelNames?.[0] ?? basename(o.modelPath).replace(/\.gguf$/, "");
   const file = model.file;
   const tensors =
     file.kind === "gguf"
@@ -94,6 +96,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
 
   return {
     id,
+    aliases: o.servedModelNames?.slice(1) ?? [],
     model: batchModel,
     eosIds: tok.eosIds,
     kvBytesPerToken,

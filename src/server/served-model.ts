@@ -20,6 +20,8 @@ export interface TokenPiece {
  */
 export interface ServedModel {
   readonly id: string;
+  /** Other names the model answers to (`--served-model-name a b`: id "a", aliases ["b"]). */
+  readonly aliases?: readonly string[];
   readonly model: BatchModel;
   readonly eosIds: readonly number[];
   readonly kvBytesPerToken: number;

@@ -32,6 +32,10 @@ export class ServerMetrics {
       const s = engine.cache.stats();
       return s.usedBlocks / s.totalBlocks;
     });
+    // vLLM's cache_config_info (the Gateway API Inference Extension's model-server protocol reads block_size and
+    // num_gpu_blocks from its labels): here the KV blocks of whichever device holds the cache.
+    const cacheInfo = new Gauge({ name: "tsinfer:cache_config_info", help: "KV cache configuration (labels); value 1.", labelNames: ["block_size", "num_gpu_blocks"], registers });
+    cacheInfo.set({ block_size: String(engine.cache.blockSize), num_gpu_blocks: String(engine.cache.stats().totalBlocks) }, 1);
     const total = (name: string, help: string, read: () => number) =>
       new Counter({ name: `tsinfer:${name}`, help, registers, collect() { this.reset(); this.inc(read()); } });
     total("prompt_tokens_total", "Prompt tokens computed (prefill, prefix-cache hits excluded).", () => engine.totals.promptTokens);

@@ -23,6 +23,7 @@ interface ServeFlags {
   metricsPublic?: boolean;
   allowedHosts?: string;
   maxConnections: string;
+  servedModelName?: string[];
   chatTemplate?: string;
   tokenizer?: string;
   traces: string;
@@ -52,6 +53,7 @@ export function registerServeCommand(program: Command): void {
     .option("--metrics-public", "serve /metrics without the API key")
     .option("--allowed-hosts <names>", "Host header names to answer, comma-separated, * for any (default: loopback names for a loopback bind, any for 0.0.0.0)")
     .option("--max-connections <n>", "most open connections", "512")
+    .option("--served-model-name <names...>", "names clients use for the model (the first is reported; default: the file name)")
     .option("--chat-template <file>", "Jinja chat template overriding the model's")
     .option("--tokenizer <path>", "tokenizer.json, HF directory or GGUF (default: the model)")
     .option("--backend <name>", "kernels: auto, wasm or ref", "auto")
@@ -88,6 +90,7 @@ export function registerServeCommand(program: Command): void {
         ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
         ...(flags.chatTemplate !== undefined ? { chatTemplatePath: flags.chatTemplate } : {}),
         ...(flags.tokenizer !== undefined ? { tokenizerPath: flags.tokenizer } : {}),
+        ...(flags.servedModelName !== undefined ? { servedModelNames: flags.servedModelName } : {}),
       });
       const server = await startServer(served, {
         host: flags.host,
