@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
+import { Worker } from "node:worker_threads";
 import type { Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { scrape, startServe, stats } from "./serve-process.js";
@@ -40,6 +41,25 @@ async function healthLatencies(during: Promise<unknown>): Promise<number[]> {
     await new Promise((r) => setTimeout(r, 5));
   }
   return out;
+}
+
+/**
+ * POSTs `body` from a worker thread, so that building and sending 15 MB does not stall this thread's /health
+ * timing loop: the latencies measured are the server's, not the client's.
+ */
+function postFromWorker(url: string, body: string): Promise<{ status: number; text: string }> {
+  const code = `const { parentPort, workerData } = require("node:worker_threads");
+    fetch(workerData.url, { method: "POST", headers: { "content-type": "application/json" }, body: workerData.body })
+      .then(async (r) => parentPort.postMessage({ status: r.status, text: await r.text() }))
+      .catch((e) => parentPort.postMessage({ status: 0, text: String(e) }));`;
+  return new Promise((resolve, reject) => {
+    const w = new Worker(code, { eval: true, workerData: { url, body } });
+    w.once("message", (m: { status: number; text: string }) => {
+      resolve(m);
+      void w.terminate();
+    });
+    w.once("error", reject);
+  });
 }
 
 beforeAll(async () => {
@@ -95,28 +115,35 @@ describe("slow and hostile clients (stories-7m, real server)", () => {
     const megabyte = "hello world ".repeat(87_000); // just under the 1 MiB-character cap of one message
     const big = JSON.stringify({ model: "stories-7m-f16", messages: Array.from({ length: 15 }, () => ({ role: "user", content: megabyte })) });
     expect(big.length).toBeGreaterThan(15_000_000);
-    // The same window on an idle server: this machine is shared, so its own scheduling noise is the yardstick.
-    const idle = await healthLatencies(new Promise((r) => setTimeout(r, 1500)));
-    let status = 0;
-    let text = "";
-    const t0 = performance.now();
-    const answered = post("/v1/chat/completions", big).then(async (r) => {
-      status = r.status;
-      text = await r.text();
-    });
-    const during = await healthLatencies(answered);
-    await answered;
-    const elapsedMs = performance.now() - t0;
+    // The same window on an idle server: this machine is shared, so its own scheduling noise is the yardstick. A
+    // server that tokenizes on its event loop stalls /health for seconds on every try; a descheduled process now
+    // and then stalls one try: up to three tries, the best counts.
     const max = (xs: number[]) => Math.max(...xs);
-    console.log(`15 MB prompt: HTTP ${status} after ${elapsedMs.toFixed(0)} ms; /health max ${max(during).toFixed(1)} ms over ${during.length} calls (idle server: max ${max(idle).toFixed(1)} ms over ${idle.length})`);
-    expect(status).toBe(400);
-    const err = (JSON.parse(text) as { error: { message: string; code: string; param: string } }).error;
-    expect(err.code).toBe("context_length_exceeded");
-    expect(err.param).toBe("messages");
-    expect(err.message).toMatch(/15660000 characters, more than the \d+ that could fit the context of 512 tokens/);
-    expect(elapsedMs).toBeLessThan(5000);
-    expect(during.length).toBeGreaterThan(0);
-    expect(max(during)).toBeLessThan(Math.max(100, 2 * max(idle)));
+    const tries: string[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const idle = await healthLatencies(new Promise((r) => setTimeout(r, 1500)));
+      let status = 0;
+      let text = "";
+      const t0 = performance.now();
+      const answered = postFromWorker(`${server.url}/v1/chat/completions`, big).then((r) => {
+        status = r.status;
+        text = r.text;
+      });
+      const during = await healthLatencies(answered);
+      await answered;
+      const elapsedMs = performance.now() - t0;
+      tries.push(`HTTP ${status} after ${elapsedMs.toFixed(0)} ms; /health max ${max(during).toFixed(1)} ms over ${during.length} calls (idle server: max ${max(idle).toFixed(1)} ms over ${idle.length})`);
+      expect(status).toBe(400);
+      const err = (JSON.parse(text) as { error: { message: string; code: string; param: string } }).error;
+      expect(err.code).toBe("context_length_exceeded");
+      expect(err.param).toBe("messages");
+      expect(err.message).toMatch(/15660000 characters, more than the \d+ that could fit the context of 512 tokens/);
+      expect(elapsedMs).toBeLessThan(5000);
+      expect(during.length).toBeGreaterThan(0);
+      if (max(during) < Math.max(100, 2 * max(idle))) break;
+      if (attempt === 2) expect.fail(`/health stalled on every try: ${tries.join("; ")}`);
+    }
+    console.log(`15 MB prompt: ${tries.join("; ")}`);
   }, 60_000);
 
   it("a body over 64 KB is parsed and tokenized on the worker thread, with the same answer as inline", async () => {
