@@ -1,0 +1,118 @@
+import { spawn, spawnSync } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const SHIPPED_HAPROXY_CFG = "deploy/haproxy/haproxy.cfg";
+
+// Debian installs it in /usr/sbin, which a non-root PATH often lacks.
+const HAPROXY = ["haproxy", "/usr/sbin/haproxy"].find((bin) => spawnSync(bin, ["-v"], { stdio: "ignore" }).status === 0) ?? null;
+
+export function haproxyInstalled(): boolean {
+  return HAPROXY !== null;
+}
+
+export interface HaproxyLayout {
+  proxyPort: number;
+  statsPort: number;
+  /** host:port of each replica. */
+  replicas: string[];
+  checkIntervalMs: number;
+  /** The replicas' --parallel + --max-queue. */
+  maxconn: number;
+}
+
+/** The shipped configuration with its addresses, check interval and maxconn replaced; everything else as shipped. */
+export function renderHaproxyConfig(shipped: string, l: HaproxyLayout): string {
+  const replace = (text: string, pattern: RegExp, by: string) => {
+    if (!pattern.test(text)) throw new Error(`${SHIPPED_HAPROXY_CFG} no longer has a line matching ${pattern}`);
+    return text.replace(pattern, by);
+  };
+  let cfg = replace(shipped, /^(\s*bind\s+)127\.0\.0\.1:8000$/m, `$1127.0.0.1:${l.proxyPort}`);
+  cfg = replace(cfg, /^(\s*bind\s+)127\.0\.0\.1:8404$/m, `$1127.0.0.1:${l.statsPort}`);
+  cfg = replace(cfg, /( inter )2s /, `$1${l.checkIntervalMs} `);
+  cfg = replace(cfg, /( maxconn )72 /, `$1${l.maxconn} `);
+  const servers = l.replicas.map((addr, i) => `    server replica${i + 1} ${addr}`).join("\n");
+  return replace(cfg, /^(\s*server replica\d+ \S+\n)+/m, `${servers}\n`);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerStat {
+  status: string;
+  /** Times HAProxy chose this server (new requests and redispatches). */
+  lbtot: number;
+  scur: number;
+}
+
+export interface HaproxyProcess {
+  url: string;
+  child: ChildProcess;
+  output(): string;
+  /** The backend's servers, by name (replica1…), from the stats page's CSV. */
+  servers(): Promise<Map<string, ServerStat>>;
+  stop(): Promise<void>;
+}
+
+/** Starts `haproxy -db` (foreground) on the rendered shipped configuration and waits until every server is UP. */
+export async function startHaproxy(layout: HaproxyLayout, upTimeoutMs = 15_000): Promise<HaproxyProcess> {
+  const dir = mkdtempSync(join(tmpdir(), "tsinfer-haproxy-"));
+  const cfgPath = join(dir, "haproxy.cfg");
+  // Plus request logs on stderr (the shipped file leaves logging to the operator), for failure messages.
+  const cfg = renderHaproxyConfig(readFileSync(SHIPPED_HAPROXY_CFG, "utf8"), layout)
+    .replace(/^global\n/m, "global\n    log stderr format raw local0\n")
+    .replace(/^defaults\n/m, "defaults\n    log global\n    option httplog\n");
+  writeFileSync(cfgPath, cfg);
+  const child = spawn(HAPROXY ?? "haproxy", ["-f", cfgPath, "-db"], { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
+  const statsUrl = `http://127.0.0.1:${layout.statsPort}/stats;csv`;
+  const servers = async () => {
+    const [header, ...rows] = (await (await fetch(statsUrl)).text()).trim().split("\n");
+    const cols = header!.replace(/^# /, "").split(",");
+    const at = (name: string) => cols.indexOf(name);
+    const out = new Map<string, ServerStat>();
+    for (const row of rows) {
+      const f = row.split(",");
+      if (f[at("pxname")] !== "replicas" || f[at("svname")] === "BACKEND") continue;
+      out.set(f[at("svname")]!, { status: f[at("status")]!, lbtot: Number(f[at("lbtot")]), scur: Number(f[at("scur")]) });
+    }
+    return out;
+  };
+  const deadline = Date.now() + upTimeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`haproxy exited (${child.exitCode}):\n${log}`);
+    const up = await servers().then((s) => s.size === layout.replicas.length && [...s.values()].every((v) => v.status === "UP"), () => false);
+    if (up) break;
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`haproxy: not every server came UP:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url: `http://127.0.0.1:${layout.proxyPort}`,
+    child,
+    output: () => log,
+    servers,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
