@@ -1,41 +1,17 @@
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-export const SHIPPED_HAPROXY_CFG = "deploy/haproxy/haproxy.cfg";
+import { readShippedConfig, renderHaproxyConfig } from "../../deploy/haproxy/render-config.mjs";
+import type { HaproxyLayout } from "../../deploy/haproxy/render-config.mjs";
 
 // Debian installs it in /usr/sbin, which a non-root PATH often lacks.
 const HAPROXY = ["haproxy", "/usr/sbin/haproxy"].find((bin) => spawnSync(bin, ["-v"], { stdio: "ignore" }).status === 0) ?? null;
 
 export function haproxyInstalled(): boolean {
   return HAPROXY !== null;
-}
-
-export interface HaproxyLayout {
-  proxyPort: number;
-  statsPort: number;
-  /** host:port of each replica. */
-  replicas: string[];
-  checkIntervalMs: number;
-  /** The replicas' --parallel + --max-queue. */
-  maxconn: number;
-}
-
-/** The shipped configuration with its addresses, check interval and maxconn replaced; everything else as shipped. */
-export function renderHaproxyConfig(shipped: string, l: HaproxyLayout): string {
-  const replace = (text: string, pattern: RegExp, by: string) => {
-    if (!pattern.test(text)) throw new Error(`${SHIPPED_HAPROXY_CFG} no longer has a line matching ${pattern}`);
-    return text.replace(pattern, by);
-  };
-  let cfg = replace(shipped, /^(\s*bind\s+)127\.0\.0\.1:8000$/m, `$1127.0.0.1:${l.proxyPort}`);
-  cfg = replace(cfg, /^(\s*bind\s+)127\.0\.0\.1:8404$/m, `$1127.0.0.1:${l.statsPort}`);
-  cfg = replace(cfg, /( inter )2s /, `$1${l.checkIntervalMs} `);
-  cfg = replace(cfg, /( maxconn )72 /, `$1${l.maxconn} `);
-  const servers = l.replicas.map((addr, i) => `    server replica${i + 1} ${addr}`).join("\n");
-  return replace(cfg, /^(\s*server replica\d+ \S+\n)+/m, `${servers}\n`);
 }
 
 export async function freePort(): Promise<number> {
@@ -71,7 +47,7 @@ export async function startHaproxy(layout: HaproxyLayout, upTimeoutMs = 15_000):
   const dir = mkdtempSync(join(tmpdir(), "tsinfer-haproxy-"));
   const cfgPath = join(dir, "haproxy.cfg");
   // Plus request logs on stderr (the shipped file leaves logging to the operator), for failure messages.
-  const cfg = renderHaproxyConfig(readFileSync(SHIPPED_HAPROXY_CFG, "utf8"), layout)
+  const cfg = renderHaproxyConfig(readShippedConfig(), layout)
     .replace(/^global\n/m, "global\n    log stderr format raw local0\n")
     .replace(/^defaults\n/m, "defaults\n    log global\n    option httplog\n");
   writeFileSync(cfgPath, cfg);
