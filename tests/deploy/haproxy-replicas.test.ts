@@ -85,6 +85,26 @@ describe.skipIf(!haproxyInstalled())("HAProxy (deploy/haproxy) in front of three
     }
   };
 
+  // On idle replicas consistent hashing alone picks the replica: which one serves this prompt?
+  const landsOn = async (prompt: string) => {
+    await proxyIdle();
+    const before = await counts();
+    expect((await complete(proxy.url, prompt, 1)).status).toBe(200);
+    const after = await counts();
+    return alive()[after.findIndex((n, i) => n > before[i]!)]!;
+  };
+  // A prompt that lands on each of these replicas (found by trying a bounded number of prompt starts).
+  const promptsFor = async (targets: ServeProcess[]) => {
+    const found = new Map<ServeProcess, string>();
+    for (let i = 0; i < 48 && found.size < targets.length; i++) {
+      const p = `Story ${i}: the little dog`;
+      const r = await landsOn(p);
+      if (targets.includes(r) && !found.has(r)) found.set(r, p);
+    }
+    expect(found.size).toBe(targets.length);
+    return targets.map((t) => found.get(t)!);
+  };
+
   beforeAll(async () => {
     const flags = ["--parallel", String(PARALLEL), "--max-queue", String(MAX_QUEUE), "--threads", "1", "--drain-timeout", "20"];
     replicas = await Promise.all([0, 1, 2].map(() => startServe(flags)));
@@ -129,23 +149,26 @@ describe.skipIf(!haproxyInstalled())("HAProxy (deploy/haproxy) in front of three
 
   it("SIGTERM to a replica mid-stream: the stream completes, new requests go to the others, none fails", async () => {
     const prompt = `${SHARED} and a story about the drained replica.`;
+    const drained = await landsOn(prompt);
+    const others = alive().filter((r) => r !== drained);
+    const otherPrompts = await promptsFor(others);
     const s = stream(proxy.url, prompt, 400);
     await s.started;
-    const busy = [];
-    for (const r of alive()) if ((await running(r)) > 0) busy.push(r);
-    expect(busy.length).toBe(1);
-    const drained = busy[0]!;
-    const others = alive().filter((r) => r !== drained);
+    // One stream on each other replica too, so the bounded load still lets the draining one be chosen (it then
+    // answers 503 and HAProxy retries elsewhere) until its check takes it out.
+    const otherStreams = otherPrompts.map((p) => stream(proxy.url, p, 300));
+    await Promise.all(otherStreams.map((o) => o.started));
+    expect(await Promise.all(alive().map(running))).toEqual([1, 1, 1]);
     const before = await Promise.all(others.map(successes));
     const exited = new Promise<number | null>((resolve) => drained.child.once("exit", (code) => resolve(code)));
     drained.child.kill("SIGTERM");
-    // The same prompt start hashes to the draining replica: it answers 503 (or its check is already down).
+    // Sent at once, before the next check: without `retry-on 503` half of these come back 503 (tried).
     const sent = 6;
-    const results: Completion[] = [];
-    for (let i = 0; i < sent; i++) results.push(await complete(proxy.url, `${prompt} ${i}`, 4));
-    const after = await Promise.all(others.map(successes));
+    const results = await Promise.all(Array.from({ length: sent }, (_, i) => complete(proxy.url, `${prompt} ${i}`, 4)));
     expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
-    expect(after.reduce((a, b) => a + b) - before.reduce((a, b) => a + b)).toBe(sent);
+    for (const o of otherStreams) expect(await o.ended).toEqual({ status: 200, done: true, error: null });
+    const after = await Promise.all(others.map(successes));
+    expect(after.reduce((a, b) => a + b) - before.reduce((a, b) => a + b)).toBe(sent + otherStreams.length);
     const end = await s.ended;
     expect(end).toEqual({ status: 200, done: true, error: null });
     expect(await exited).toBe(0);
@@ -154,18 +177,8 @@ describe.skipIf(!haproxyInstalled())("HAProxy (deploy/haproxy) in front of three
   it("kill -9 of a replica: only its in-flight requests fail; within one check interval it gets no request", async () => {
     expect(alive().length).toBe(2);
     const prompt = `${SHARED} and a story about the killed replica.`;
-    // On an idle pair, consistent hashing alone picks the replica: find the victim, and a prompt for the survivor.
-    const landsOn = async (p: string) => {
-      const before = await counts();
-      await proxyIdle();
-      expect((await complete(proxy.url, p, 1)).status).toBe(200);
-      const after = await counts();
-      return alive()[after.findIndex((n, i) => n > before[i]!)]!;
-    };
     const killed = await landsOn(prompt);
-    let bystanderPrompt = "";
-    for (let i = 0; i < 32 && bystanderPrompt === ""; i++) if ((await landsOn(`Story ${i}: the little dog`)) !== killed) bystanderPrompt = `Story ${i}: the little dog`;
-    expect(bystanderPrompt).not.toBe("");
+    const bystanderPrompt = (await promptsFor([alive().find((r) => r !== killed)!]))[0]!;
     const survivor = alive().find((r) => r !== killed)!;
     const name = `replica${replicas.indexOf(killed) + 1}`;
     const s = stream(proxy.url, prompt, 400);
