@@ -3,7 +3,7 @@
 // `rounds` times, interleaved, so all see the same machine load. Writes JSON lines to stdout.
 // Usage: node bench/replicas/run.mjs [rounds=2] [numPrompts=48] [concurrency=16]
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,7 +39,8 @@ async function startReplica() {
 async function startProxy(replicas) {
   const proxyPort = await freePort();
   const statsPort = await freePort();
-  const cfgPath = join(mkdtempSync(join(tmpdir(), "tsinfer-bench-haproxy-")), "haproxy.cfg");
+  const dir = mkdtempSync(join(tmpdir(), "tsinfer-bench-haproxy-"));
+  const cfgPath = join(dir, "haproxy.cfg");
   writeFileSync(cfgPath, renderHaproxyConfig(readShippedConfig(), {
     proxyPort, statsPort, replicas: replicas.map((r) => new URL(r.url).host), checkIntervalMs: 500, maxconn: PARALLEL + MAX_QUEUE,
   }));
@@ -47,7 +48,7 @@ async function startProxy(replicas) {
   for (let i = 0; i < 100; i++) {
     const csv = await fetch(`http://127.0.0.1:${statsPort}/stats;csv`).then((r) => r.text(), () => "");
     const up = csv.split("\n").filter((l) => l.startsWith("replicas,replica") && l.split(",")[17] === "UP").length;
-    if (up === replicas.length) return { child, url: `http://127.0.0.1:${proxyPort}` };
+    if (up === replicas.length) return { child, dir, url: `http://127.0.0.1:${proxyPort}` };
     await sleep(100);
   }
   throw new Error("haproxy: replicas not UP");
@@ -80,6 +81,7 @@ async function run(nReplicas, viaProxy, round) {
     };
   } finally {
     proxy?.child.kill("SIGTERM");
+    if (proxy) rmSync(proxy.dir, { recursive: true, force: true });
     for (const r of replicas) r.child.kill("SIGTERM");
     await sleep(500);
   }
