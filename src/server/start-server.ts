@@ -32,6 +32,8 @@ export interface ServeOptions {
   requestBodyTimeoutMs?: number;
   /** The engine failed closed (its state is unknown): every request has ended with `err`; the server should exit. */
   onFatal?: (err: Error) => void;
+  /** Runs when everything is ready but the port (e.g. to free it from the loading responder): the gap is minimal. */
+  beforeListen?: () => Promise<void>;
   /** Per-request deadline in ms (default: none). */
   requestTimeoutMs?: number | null;
 }
@@ -73,6 +75,8 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     o.onFatal?.(err);
   };
   void engine.run();
+  await app.ready();
+  await o.beforeListen?.();
   const address = await app.listen({ host: o.host, port: o.port });
   const shutdown = async (graceMs: number) => {
     ctx.draining = true;

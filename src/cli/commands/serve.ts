@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
+import { startLoadingResponder } from "../../server/loading-responder.js";
 import { loadServedModel } from "../../server/load-served-model.js";
 import { readApiKeys } from "../../server/read-api-keys.js";
 import { startServer } from "../../server/start-server.js";
@@ -76,23 +77,7 @@ export function registerServeCommand(program: Command): void {
       const parallel = int("parallel", flags.parallel, 1);
       const drainTimeoutMs = seconds("drain-timeout", flags.drainTimeout);
       const batchTokens = int("batch-tokens", flags.batchTokens, 1);
-      const backend = await selectBackend(
-        { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) },
-        availableParallelism(),
-      );
-      const served = loadServedModel({
-        backend,
-        modelPath: flags.model,
-        parallel,
-        maxBatchTokens: batchTokens,
-        kvType: parseKvType(flags.kvType),
-        ...(flags.ctxSize !== undefined ? { ctxSize: int("ctx-size", flags.ctxSize, 2) } : {}),
-        ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
-        ...(flags.chatTemplate !== undefined ? { chatTemplatePath: flags.chatTemplate } : {}),
-        ...(flags.tokenizer !== undefined ? { tokenizerPath: flags.tokenizer } : {}),
-        ...(flags.servedModelName !== undefined ? { servedModelNames: flags.servedModelName } : {}),
-      });
-      const server = await startServer(served, {
+      const serveOptions = {
         host: flags.host,
         port: int("port", flags.port, 0),
         parallel,
@@ -104,12 +89,43 @@ export function registerServeCommand(program: Command): void {
         metricsPublic: flags.metricsPublic === true,
         ...(flags.allowedHosts !== undefined ? { allowedHosts: flags.allowedHosts } : {}),
         maxConnections: int("max-connections", flags.maxConnections, 1),
+        requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
+      };
+      // The port is open from the start: 503 "loading" until the model is in (see loading-responder.ts).
+      const loading = await startLoadingResponder(serveOptions.host, serveOptions.port);
+      console.error(`tsinfer serve: loading ${flags.model} (answering 503 on ${serveOptions.host}:${loading.port} until it is loaded)`);
+      let served;
+      let backend;
+      try {
+        backend = await selectBackend(
+          { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) },
+          availableParallelism(),
+        );
+        served = loadServedModel({
+          backend,
+          modelPath: flags.model,
+          parallel,
+          maxBatchTokens: batchTokens,
+          kvType: parseKvType(flags.kvType),
+          ...(flags.ctxSize !== undefined ? { ctxSize: int("ctx-size", flags.ctxSize, 2) } : {}),
+          ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
+          ...(flags.chatTemplate !== undefined ? { chatTemplatePath: flags.chatTemplate } : {}),
+          ...(flags.tokenizer !== undefined ? { tokenizerPath: flags.tokenizer } : {}),
+          ...(flags.servedModelName !== undefined ? { servedModelNames: flags.servedModelName } : {}),
+        });
+      } catch (err) {
+        await loading.close();
+        throw err;
+      }
+      const server = await startServer(served, {
+        ...serveOptions,
+        port: loading.port,
+        beforeListen: () => loading.close(),
         // The engine's state is unknown (e.g. its kernel pool could not be rebuilt): fail closed, exit non-zero.
         onFatal: (err) => {
           console.error(`tsinfer serve: the engine failed: ${err.message}; exiting`);
           void server.shutdown(0).finally(() => process.exit(1));
         },
-        requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
       });
       const m = served.model;
       console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step, KV ${flags.kvType}) listening on ${server.url}`);
