@@ -1,29 +1,19 @@
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readShippedConfig, renderHaproxyConfig } from "../../deploy/haproxy/render-config.mjs";
 import type { HaproxyLayout } from "../../deploy/haproxy/render-config.mjs";
+import { freePort } from "../helpers/free-port.js";
+
+export { freePort };
 
 // Debian installs it in /usr/sbin, which a non-root PATH often lacks.
 const HAPROXY = ["haproxy", "/usr/sbin/haproxy"].find((bin) => spawnSync(bin, ["-v"], { stdio: "ignore" }).status === 0) ?? null;
 
 export function haproxyInstalled(): boolean {
   return HAPROXY !== null;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      const port = typeof address === "object" && address !== null ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface ServerStat {
