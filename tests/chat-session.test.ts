@@ -24,6 +24,23 @@ describe("conversationPrompt without a chat template", () => {
   });
 });
 
+describe("conversationPrompt with a chat template", () => {
+  // llama.cpp's Phi-3 vocabulary file carries Phi-3's template (tokenizer.chat_template).
+  const phi3 = loadTokenizer("tests/fixtures/vocab/ggml-vocab-phi-3.gguf");
+
+  it("renders the conversation with the generation prompt; the template's special tokens are single ids", () => {
+    expect(phi3.chatTemplate).toBeDefined();
+    const ids = conversationPrompt(phi3, [
+      { role: "user", content: "Hi" },
+      { role: "assistant", content: "Hello." },
+      { role: "user", content: "Tell a story." },
+    ]);
+    const text = phi3.decode(ids, { skipSpecialTokens: false });
+    expect(text).toMatch(/<\|user\|>\s*Hi<\|end\|>\s*<\|assistant\|>\s*Hello\.<\|end\|>\s*<\|user\|>\s*Tell a story\.<\|end\|>\s*<\|assistant\|>\s*$/);
+    expect(ids.filter((id) => phi3.decode([id], { skipSpecialTokens: false }) === "<|user|>")).toHaveLength(2);
+  });
+});
+
 describe("ChatSession", () => {
   it("prompts each turn with the whole conversation, and /clear forgets it", async () => {
     const session = new ChatSession(model, tokenizer, { settings: greedy(16) });
