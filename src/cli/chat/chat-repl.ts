@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline";
 import { TsinferError } from "../../errors.js";
-import { formatTimings } from "../commands/run.js";
+import { formatTimings } from "../format-timings.js";
 import type { ChatSession } from "./chat-session.js";
 import { formatChatSettings, withSetting } from "./chat-settings.js";
 

@@ -1,6 +1,9 @@
 import { renderChatTemplate, type ChatMessage } from "../../tokenizer/chat-template.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
 
+/** Said once per process when the plain join is used. */
+export const noTemplateWarning = "tsinfer: warning: the model has no chat template; using the plain prompt\n";
+
 /**
  * The prompt ids for a conversation that ends with the user's turn: the model's chat template with the generation
  * prompt, as transformers' apply_chat_template(tokenize=True) gives them. A model with no template (stories-7m)

@@ -8,8 +8,9 @@ import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
 import { runChatRepl } from "../chat/chat-repl.js";
 import { ChatSession } from "../chat/chat-session.js";
+import { noTemplateWarning } from "../chat/conversation-prompt.js";
 import { chatSettingRows, defaultChatSettings, settingValue, withSetting, type ChatSettings } from "../chat/chat-settings.js";
-import { bundledModelPath, noTemplateWarning, progressBar, resolveTokenizer } from "./run.js";
+import { bundledModelPath, progressBar, resolveTokenizer } from "./run.js";
 
 interface ChatOptions {
   model?: string;

@@ -3,14 +3,15 @@ import { availableParallelism, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { generate, type GenerationResult } from "../../engine/generate.js";
+import { generate } from "../../engine/generate.js";
 import { InputError, TsinferError } from "../../errors.js";
 import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
 import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
-import { conversationPrompt } from "../chat/conversation-prompt.js";
+import { conversationPrompt, noTemplateWarning } from "../chat/conversation-prompt.js";
+import { formatTimings } from "../format-timings.js";
 
 /** The bundled model, found from this file's place in the package (src/cli/commands or dist/cli/commands). */
 export const bundledModelPath = fileURLToPath(new URL("../../../models/stories-7m/stories-7m-f16.gguf", import.meta.url));
@@ -134,8 +135,6 @@ function chatPrompt(tokenizer: Tokenizer, prompt: string): number[] {
   return conversationPrompt(tokenizer, [{ role: "user", content: prompt }]);
 }
 
-export const noTemplateWarning = "tsinfer: warning: the model has no chat template; using the plain prompt\n";
-
 export function progressBar(path: string): ((loaded: number, total: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
   let lastPercent = -1;
@@ -148,17 +147,6 @@ export function progressBar(path: string): ((loaded: number, total: number) => v
     const filled = Math.round((percent / 100) * width);
     process.stderr.write(`\rloading ${path} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}%${percent === 100 ? "\n" : ""}`);
   };
-}
-
-export function formatTimings(r: GenerationResult): string {
-  const t = r.timings;
-  const f = (x: number, digits = 1): string => x.toFixed(digits);
-  return [
-    `prompt tokens: ${r.promptTokens}, generated tokens: ${r.tokens} (${r.finishReason})`,
-    `TTFT: ${f(t.ttftMs)} ms, prefill: ${f(t.prefillTokensPerSec)} tok/s, decode: ${f(t.decodeTokensPerSec)} tok/s`,
-    `ITL ms: mean ${f(t.itlMs.mean, 2)}, p50 ${f(t.itlMs.p50, 2)}, p90 ${f(t.itlMs.p90, 2)}, p99 ${f(t.itlMs.p99, 2)}`,
-    "",
-  ].join("\n");
 }
 
 function num(option: string, value: string): number {
