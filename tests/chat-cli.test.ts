@@ -112,7 +112,7 @@ afterEach(() => {
 });
 
 describe("tsinfer chat on a pseudo-terminal", () => {
-  it("two turns, Ctrl-C during a stream, a third turn, /set, /stats, history, /clear, /bye", async () => {
+  it("two turns, Ctrl-C during a stream, a third turn, /set, /stats, history, /clear, /system, /bye", async () => {
     const first = runChat("Once upon a time");
     expect(first.trim().length).toBeGreaterThan(20);
 
@@ -175,6 +175,13 @@ describe("tsinfer chat on a pseudo-terminal", () => {
     await t.enter("/set max_tokens 32");
     expect((await t.enter("Once upon a time")).trimEnd()).toBe(first.trimEnd());
     expect(stats(await t.enter("/stats")).promptTokens).toBe(5);
+
+    // /system goes first in the conversation: the same message now has a longer prompt.
+    expect(await t.enter("/system Stories for children.")).toBe("system message set\n");
+    expect(await t.enter("/system")).toBe("system: Stories for children.\n");
+    await t.enter("/clear");
+    expect((await t.enter("Once upon a time")).trim().length).toBeGreaterThan(0);
+    expect(stats(await t.enter("/stats")).promptTokens).toBeGreaterThan(5 + 3);
 
     expect(await t.enter("/nope")).toMatch(/^error: unknown command \/nope; \/help lists them/);
     expect(await t.enter("/help")).toContain("/system <text>");
