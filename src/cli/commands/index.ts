@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerLogitsCommand } from "./logits.js";
 import { registerConvertCommand } from "./convert.js";
 import { registerRunCommand } from "./run.js";
+import { registerChatCommand } from "./chat.js";
 import { registerInspectCommand } from "./inspect.js";
 import { registerBenchServeCommand } from "./bench-serve.js";
 import { registerServeCommand } from "./serve.js";
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   void program;
   registerConvertCommand(program);
   registerRunCommand(program);
+  registerChatCommand(program);
   registerInspectCommand(program);
   registerBenchServeCommand(program);
   registerServeCommand(program);

@@ -3,14 +3,15 @@ import { availableParallelism, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
-import { generate, type GenerationResult } from "../../engine/generate.js";
+import { generate } from "../../engine/generate.js";
 import { InputError, TsinferError } from "../../errors.js";
 import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
 import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
-import { renderChatTemplate } from "../../tokenizer/chat-template.js";
+import { conversationPrompt, noTemplateWarning } from "../chat/conversation-prompt.js";
+import { formatTimings } from "../format-timings.js";
 
 /** The bundled model, found from this file's place in the package (src/cli/commands or dist/cli/commands). */
 export const bundledModelPath = fileURLToPath(new URL("../../../models/stories-7m/stories-7m-f16.gguf", import.meta.url));
@@ -115,7 +116,7 @@ async function runCommand(opts: RunOptions): Promise<void> {
 }
 
 /** The model file's own tokenizer; else --tokenizer; else a tokenizer.json in the model's directory or its hf/. */
-function resolveTokenizer(modelPath: string, explicit: string | undefined): Tokenizer {
+export function resolveTokenizer(modelPath: string, explicit: string | undefined): Tokenizer {
   if (explicit !== undefined) return loadTokenizer(explicit);
   try {
     return loadTokenizer(modelPath);
@@ -129,23 +130,12 @@ function resolveTokenizer(modelPath: string, explicit: string | undefined): Toke
 }
 
 /** stories-7m has no chat template: the plain prompt is used, with a warning. */
-function chatPrompt(tokenizer: Tokenizer, prompt: string): string | number[] {
-  const template = tokenizer.chatTemplate;
-  if (template === undefined) {
-    process.stderr.write("tsinfer: warning: the model has no chat template; using the plain prompt\n");
-    return prompt;
-  }
-  const text = renderChatTemplate(template, {
-    messages: [{ role: "user", content: prompt }],
-    addGenerationPrompt: true,
-    bosToken: tokenizer.bosToken,
-    eosToken: tokenizer.eosToken,
-  });
-  // As transformers' apply_chat_template(tokenize=True): the template writes the special tokens itself.
-  return tokenizer.encode(text, { addSpecialTokens: false });
+function chatPrompt(tokenizer: Tokenizer, prompt: string): number[] {
+  if (tokenizer.chatTemplate === undefined) process.stderr.write(noTemplateWarning);
+  return conversationPrompt(tokenizer, [{ role: "user", content: prompt }]);
 }
 
-function progressBar(path: string): ((loaded: number, total: number) => void) | undefined {
+export function progressBar(path: string): ((loaded: number, total: number) => void) | undefined {
   if (!process.stderr.isTTY) return undefined;
   let lastPercent = -1;
   return (loaded, total) => {
@@ -157,17 +147,6 @@ function progressBar(path: string): ((loaded: number, total: number) => void) | 
     const filled = Math.round((percent / 100) * width);
     process.stderr.write(`\rloading ${path} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}%${percent === 100 ? "\n" : ""}`);
   };
-}
-
-export function formatTimings(r: GenerationResult): string {
-  const t = r.timings;
-  const f = (x: number, digits = 1): string => x.toFixed(digits);
-  return [
-    `prompt tokens: ${r.promptTokens}, generated tokens: ${r.tokens} (${r.finishReason})`,
-    `TTFT: ${f(t.ttftMs)} ms, prefill: ${f(t.prefillTokensPerSec)} tok/s, decode: ${f(t.decodeTokensPerSec)} tok/s`,
-    `ITL ms: mean ${f(t.itlMs.mean, 2)}, p50 ${f(t.itlMs.p50, 2)}, p90 ${f(t.itlMs.p90, 2)}, p99 ${f(t.itlMs.p99, 2)}`,
-    "",
-  ].join("\n");
 }
 
 function num(option: string, value: string): number {
