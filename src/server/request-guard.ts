@@ -17,7 +17,7 @@ export interface GuardOptions {
   sessions: UiSessions;
   /** Serve /metrics without a key (Prometheus scrapers that cannot send one). */
   metricsPublic: boolean;
-  /** Host header names (without port) the server answers; null: any. */
+  /** Host header names (without port) the server answers; null answers every name. */
   allowedHosts: ReadonlySet<string> | null;
 }
 
