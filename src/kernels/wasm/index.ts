@@ -1,4 +1,5 @@
-export { WasmBackend, createWasmBackend, type WasmBackendOptions, type WasmWeight } from "./wasm-backend.js";
+export { WasmBackend, createWasmBackend, type WasmWeight } from "./wasm-backend.js";
+export type { WasmBackendOptions } from "./wasm-backend-options.js";
 export { WasmArena, WasmMemoryError, WASM_MAX_PAGES } from "./wasm-arena.js";
 export { WasmThreadPool, POOL_STALL_TIMEOUT_MS, type PoolFault } from "./wasm-thread-pool.js";
 export { KernelPoolError, type PoolWorkerFailure } from "./kernel-pool-error.js";

@@ -17,6 +17,7 @@ import { AttentionStage } from "./attention-stage.js";
 import { FloatTileStage } from "./float-tile-stage.js";
 import { F16Weights } from "./f16-weights.js";
 import { FloatEmbed } from "./float-embed.js";
+import type { WasmBackendOptions } from "./wasm-backend-options.js";
 
 /** A weight held in WebAssembly memory at `ptr`, in its stored type. */
 export interface WasmWeight extends Weight {
@@ -32,19 +33,6 @@ export interface WasmWeight extends Weight {
   readonly grain: number;
   /** F16: address of the lists of subnormal values split out of the matrix (f16-subnormals.ts), else 0. */
   readonly sparse: number;
-}
-
-export interface WasmBackendOptions {
-  /** Threads running each kernel, the calling thread included (default 1). */
-  threads?: number;
-  /** Use the relaxed-SIMD build where the runtime validates it (default true). */
-  relaxedSimd?: boolean;
-  /** Pool workers' spin iterations before they sleep. */
-  spinLimit?: number;
-  /** How long a pool worker may hold a chunk before the step fails and the pool is rebuilt (POOL_STALL_TIMEOUT_MS). */
-  stallTimeoutMs?: number;
-  /** Interleave Q8_0/Q4_0/IQ4_NL weights four rows at a time at load (default true; packed-rows.ts). */
-  packWeights?: boolean;
 }
 
 /** The activations assembly/activation.ts computes, by its kind codes. */
