@@ -2,14 +2,13 @@ import Fastify from "fastify";
 import type { FastifyInstance, FastifyReply } from "fastify";
 import { InputError } from "../errors.js";
 import { ApiError } from "./api-error.js";
+import { parseJsonBody } from "./parse-json-body.js";
 import { registerGenerationRoutes } from "./generation-routes.js";
 import { registerInfoRoutes } from "./info-routes.js";
 import { registerLoginRoute, registerRequestGuard } from "./request-guard.js";
 import type { GuardOptions } from "./request-guard.js";
 import type { ServerContext } from "./server-context.js";
 import { registerStaticRoutes } from "./static-routes.js";
-
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 export interface HttpLimits {
   bodyLimitBytes: number;
@@ -39,21 +38,10 @@ export function createApp(ctx: ServerContext, guard: GuardOptions, limits: HttpL
   // JSON bodies must be valid UTF-8: a replacement character silently changing the prompt is worse than a 400.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body: Buffer, done) => {
-    let text: string;
     try {
-      text = strictUtf8.decode(body);
-    } catch {
-      done(new ApiError(400, "the request body is not valid UTF-8", "invalid_request_error", null, "invalid_encoding"), undefined);
-      return;
-    }
-    if (text.trim().length === 0) {
-      done(new ApiError(400, "the request body is empty", "invalid_request_error", null, "invalid_body"), undefined);
-      return;
-    }
-    try {
-      done(null, JSON.parse(text));
+      done(null, parseJsonBody(body));
     } catch (err) {
-      done(new ApiError(400, `the request body is not valid JSON: ${(err as Error).message.slice(0, 200)}`, "invalid_request_error", null, "invalid_json"), undefined);
+      done(err as Error, undefined);
     }
   });
 

@@ -18,8 +18,7 @@ export interface ServeOptions {
   /** Token budget of one step (decode tokens + prompt chunks). */
   maxBatchTokens: number;
   maxQueue: number;
-  /** The API key (flag, TSINFER_API_KEY or --api-key-file); with `apiKeys`, every route but /health and /live needs one. */
-  apiKey: string | null;
+  /** The API keys (--api-key, TSINFER_API_KEY, --api-key-file): when any is set, every route but /health and /live needs one. */
   apiKeys?: readonly string[];
   /** Recent requests kept for /v1/traces/:id and per-request /v1/stats details; 0 turns both off. */
   traceCapacity: number;
@@ -59,7 +58,7 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     requestTimeoutMs: o.requestTimeoutMs ?? null,
     draining: false,
   };
-  const keys = new ApiKeys([...(o.apiKey !== null ? [o.apiKey] : []), ...(o.apiKeys ?? [])]);
+  const keys = new ApiKeys(o.apiKeys ?? []);
   const app = createApp(
     ctx,
     { keys, sessions: new UiSessions(), metricsPublic: o.metricsPublic ?? false, allowedHosts: allowedHostsFor(o.host, o.allowedHosts) },

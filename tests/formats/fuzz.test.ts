@@ -2,7 +2,7 @@ import { closeSync, copyFileSync, mkdirSync, openSync, readFileSync, writeFileSy
 import { describe, expect, it } from "vitest";
 import { FormatError } from "../../src/errors.js";
 import { openGguf, openSafetensors } from "../../src/formats/index.js";
-import { mulberry32 as prng } from "../helpers/mulberry32.js";
+import { mulberry32 as prng } from "../../src/server/bench/mulberry32.js";
 
 // Deterministic fuzzing: truncations and byte edits of real files, each of which must end in a FormatError or a
 // successful read within a second of CPU time — never another exception type, a hang or a huge allocation.

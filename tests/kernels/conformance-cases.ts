@@ -4,7 +4,7 @@ import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { f32ToBf16, f32ToF16 } from "../../src/quant/half.js";
 import { quantTraits } from "../../src/quant/registry.js";
 import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
-import { mulberry32 } from "../helpers/mulberry32.js";
+import { mulberry32 } from "../../src/server/bench/mulberry32.js";
 
 /** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
 export const rng = mulberry32;

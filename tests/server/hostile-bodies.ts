@@ -1,4 +1,4 @@
-import { mulberry32 } from "../helpers/mulberry32.js";
+import { mulberry32 } from "../../src/server/bench/mulberry32.js";
 
 /** One HTTP request that a correct server must refuse with a 4xx OpenAI-style error. */
 export interface HostileCase {

@@ -12,7 +12,7 @@ const post = (path: string, body: string | Uint8Array<ArrayBuffer> | object, hea
   });
 
 beforeAll(async () => {
-  server = await startServer(letterServedModel(), { host: "127.0.0.1", port: 0, parallel: 4, maxBatchTokens: 32, maxQueue: 8, apiKey: "k", traceCapacity: 16 });
+  server = await startServer(letterServedModel(), { host: "127.0.0.1", port: 0, parallel: 4, maxBatchTokens: 32, maxQueue: 8, apiKeys: ["k"], traceCapacity: 16 });
 });
 afterAll(async () => server.shutdown(0));
 

@@ -16,7 +16,6 @@ beforeAll(async () => {
     parallel: 2,
     maxBatchTokens: 32,
     maxQueue: 4,
-    apiKey: null,
     traceCapacity: 0,
     headersTimeoutMs: 1500,
     requestBodyTimeoutMs: 2000,

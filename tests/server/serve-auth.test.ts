@@ -8,7 +8,7 @@ import type { RunningServer } from "../../src/server/start-server.js";
 import { letterServedModel } from "./fake-served-model.js";
 import { startServe } from "./serve-process.js";
 import type { ServeProcess } from "./serve-process.js";
-import { mulberry32 } from "../helpers/mulberry32.js";
+import { mulberry32 } from "../../src/server/bench/mulberry32.js";
 
 // A real `tsinfer serve` with two keys (one from TSINFER_API_KEY, one from --api-key-file) and traces on.
 const KEY_A = "key-alpha-0123456789";
@@ -186,7 +186,7 @@ describe("API keys on a real tsinfer serve", () => {
 describe("server options around the key", () => {
   let server: RunningServer;
   beforeAll(async () => {
-    server = await startServer(letterServedModel(), { host: "127.0.0.1", port: 0, parallel: 2, maxBatchTokens: 32, maxQueue: 8, apiKey: "k", traceCapacity: 0, metricsPublic: true });
+    server = await startServer(letterServedModel(), { host: "127.0.0.1", port: 0, parallel: 2, maxBatchTokens: 32, maxQueue: 8, apiKeys: ["k"], traceCapacity: 0, metricsPublic: true });
   });
   afterAll(async () => server.shutdown(0));
 

@@ -18,7 +18,7 @@ describe("the server when the engine fails closed", () => {
       if (failing) throw new BackendFailedError("the kernel pool could not restart its workers");
       return forward(batch);
     };
-    server = await startServer(served, { host: "127.0.0.1", port: 0, parallel: 2, maxBatchTokens: 32, maxQueue: 4, apiKey: null, traceCapacity: 0, onFatal: (e) => fatal.push(e) });
+    server = await startServer(served, { host: "127.0.0.1", port: 0, parallel: 2, maxBatchTokens: 32, maxQueue: 4, traceCapacity: 0, onFatal: (e) => fatal.push(e) });
   });
   afterAll(async () => server.shutdown(0));
 

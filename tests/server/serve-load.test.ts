@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServe, stats } from "./serve-process.js";
 import type { ServeProcess } from "./serve-process.js";
-import { mulberry32 } from "../helpers/mulberry32.js";
+import { mulberry32 } from "../../src/server/bench/mulberry32.js";
 
 // A bounded load run against a real `tsinfer serve` on loopback: mixed streaming and non-streaming requests, a
 // fifth of them aborted by the client part-way, more clients than slots + queue so some are refused. Every request

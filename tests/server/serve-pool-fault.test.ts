@@ -13,7 +13,7 @@ let server: RunningServer;
 beforeAll(async () => {
   await backend.whenReady();
   const served = loadServedModel({ modelPath: "models/stories-7m/stories-7m-f16.gguf", parallel: 4, maxBatchTokens: 64, backend });
-  server = await startServer(served, { host: "127.0.0.1", port: 0, parallel: 4, maxBatchTokens: 64, maxQueue: 8, apiKey: null, traceCapacity: 0 });
+  server = await startServer(served, { host: "127.0.0.1", port: 0, parallel: 4, maxBatchTokens: 64, maxQueue: 8, traceCapacity: 0 });
 });
 afterAll(async () => {
   await server?.shutdown(0);

@@ -83,7 +83,6 @@ export function registerServeCommand(program: Command): void {
         parallel,
         maxBatchTokens: batchTokens,
         maxQueue: int("max-queue", flags.maxQueue, 0),
-        apiKey: null,
         apiKeys,
         traceCapacity: int("traces", flags.traces, 0),
         metricsPublic: flags.metricsPublic === true,

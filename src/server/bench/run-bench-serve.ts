@@ -4,6 +4,7 @@ import { sendBenchRequest } from "./bench-request.js";
 import type { BenchRequest, RequestResult } from "./bench-request.js";
 import { summarize } from "./bench-summary.js";
 import type { BenchSummary } from "./bench-summary.js";
+import { mulberry32 } from "./mulberry32.js";
 
 export interface BenchServeOptions {
   baseUrl: string;
@@ -67,17 +68,6 @@ export async function runBenchServe(o: BenchServeOptions): Promise<BenchServeRes
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Story openings for the default prompt set (the benchmark sends prompt i mod the list length). */

@@ -1,4 +1,4 @@
-/** A small seeded PRNG (Tommy Ettinger's mulberry32): the same seed gives the same cases on every machine. */
+/** A small seeded PRNG (Tommy Ettinger's mulberry32): the same seed gives the same prompts (and test cases) everywhere. */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
