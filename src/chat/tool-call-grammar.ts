@@ -61,11 +61,13 @@ export function toolCallGrammar(o: ToolCallGrammarOptions): ToolCallGrammarSpec 
   const tools = named === "required" ? o.tools : o.tools.filter((t) => t.name === named.name);
   if (tools.length === 0) throw new Error(`tool_choice names '${named === "required" ? "" : named.name}', which is not among the tools`);
   let format = callsFormat(o.format, tools, named === "required" && o.parallelToolCalls);
+  // Reasoning models write "</think>\n\n" before the answer: blank lines may follow the closing tag.
+  const blank: StructuralTagFormat = { type: "regex", pattern: "[ \\n]*" };
   if (o.thinking === "open") {
-    format = { type: "sequence", elements: [{ type: "tag", begin: "", content: { type: "any_text" }, end: "</think>" }, format] };
+    format = { type: "sequence", elements: [{ type: "tag", begin: "", content: { type: "any_text" }, end: "</think>" }, blank, format] };
   } else if (o.thinking === "optional") {
     const think: StructuralTagFormat = { type: "tag", begin: "<think>", content: { type: "any_text" }, end: "</think>" };
-    format = { type: "or", elements: [{ type: "sequence", elements: [think, format] }, format] };
+    format = { type: "or", elements: [{ type: "sequence", elements: [think, blank, format] }, format] };
   }
   return { kind: "structural_tag", tag: { type: "structural_tag", format } };
 }
