@@ -3,7 +3,11 @@ import { ApiError, badField } from "./api-error.js";
 import { readBodySlabs } from "./read-body-slabs.js";
 import { Generation } from "./generation.js";
 import type { Choice, GenerationSink, LogprobEntry } from "./generation.js";
-import { fullResponse, streamChunk, usageChunk } from "./openai-shapes.js";
+import { detectChatOutputFormat } from "../chat/chat-output-format.js";
+import type { ChatOutputFormat } from "../chat/chat-output-format.js";
+import { ChatOutputParser, parseChatOutput } from "../chat/chat-output-parser.js";
+import { chatEventDeltas, chatFinishReason, chatOutputOptions, toolChoiceGrammar } from "./chat-output.js";
+import { chatChunk, fullResponse, streamChunk, usageChunk } from "./openai-shapes.js";
 import type { ParseLimits } from "./parse-generation-request.js";
 import { PromptTokenizer } from "./prompt-tokenizer.js";
 import { newRequestId } from "./server-context.js";
@@ -25,7 +29,8 @@ export function registerGenerationRoutes(app: FastifyInstance, ctx: ServerContex
   const tokenBytes = ctx.served.maxTokenBytes;
   const maxPromptChars = tokenBytes === undefined ? undefined : ctx.served.model.ctxLen * tokenBytes * PROMPT_CHARS_SLACK;
   const limits: ParseLimits = { vocabSize: ctx.served.model.vocabSize, ctxLen: ctx.served.model.ctxLen, maxN: ctx.maxN, ...(maxPromptChars !== undefined ? { maxPromptChars } : {}) };
-  const route = (kind: "completion" | "chat") => (request: FastifyRequest, reply: FastifyReply) => handle(ctx, tokenizer, limits, kind, request, reply);
+  const chatFormat = detectChatOutputFormat(ctx.served.chatTemplate);
+  const route = (kind: "completion" | "chat") => (request: FastifyRequest, reply: FastifyReply) => handle(ctx, tokenizer, limits, chatFormat, kind, request, reply);
   void app.register(async (scope) => {
     scope.removeContentTypeParser("application/json");
     scope.addContentTypeParser("application/json", (request, payload, done) => readBodySlabs(payload, request.headers["content-length"], request.routeOptions.bodyLimit, done));
@@ -35,12 +40,17 @@ export function registerGenerationRoutes(app: FastifyInstance, ctx: ServerContex
   app.addHook("onClose", () => tokenizer.close());
 }
 
-async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: ParseLimits, kind: "completion" | "chat", request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: ParseLimits, chatFormat: ChatOutputFormat, kind: "completion" | "chat", request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { served, engine } = ctx;
   const arrivalMs = performance.now();
   const slabs = request.body;
   if (!Array.isArray(slabs) || !slabs.every((b) => Buffer.isBuffer(b))) throw new ApiError(400, "the request body must be a JSON object (Content-Type: application/json)", "invalid_request_error", null, "invalid_body");
-  const { request: r, promptIds } = await tokenizer.prepare(kind, slabs as Buffer[], limits);
+  const prepared = await tokenizer.prepare(kind, slabs as Buffer[], limits);
+  const promptIds = prepared.promptIds;
+  // Tool calls and reasoning: how the answer is parsed, and the grammar a forced tool_choice puts on it.
+  const outputOptions = chatOutputOptions(served, chatFormat, prepared.request, promptIds);
+  const grammar = toolChoiceGrammar(chatFormat, prepared.request, outputOptions);
+  const r = grammar === null ? prepared.request : { ...prepared.request, grammar };
   if (r.model !== null && r.model !== served.id && r.model !== "default" && !(served.aliases ?? []).includes(r.model))
     throw new ApiError(404, `the model '${r.model.slice(0, 100)}' does not exist; this server serves '${served.id}'`, "not_found_error", "model", "model_not_found");
   const res = reply.raw;
@@ -70,10 +80,12 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
     // Everything that can be refused is checked above (the Generation constructor resolves the sampling
     // parameters): once the 200 and its headers are out, a failure can only be reported as an SSE error event.
     const started = new Set<Choice>();
+    const parsers = outputOptions === null ? null : Array.from({ length: r.n }, () => new ChatOutputParser(outputOptions));
     const sink: GenerationSink = {
       onDelta(choice: Choice, text: string, logprobs: LogprobEntry[], finishReason) {
         const first = !started.has(choice);
         if (first) started.add(choice);
+        if (parsers !== null) return sendParsed(parsers[choice.index], choice, text, logprobs, finishReason, first);
         if (text.length === 0 && logprobs.length === 0 && finishReason === null && !first) return;
         sse.data(streamChunk(gen, created, model, choice, text, logprobs, finishReason, first));
       },
@@ -86,6 +98,16 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
         sse.data("[DONE]");
         sse.end();
       },
+    };
+    // Tool calls and reasoning as OpenAI streams them: role first, then content / reasoning_content / tool_calls deltas, then {} with the finish reason.
+    const sendParsed = (parser: ChatOutputParser, choice: Choice, text: string, logprobs: LogprobEntry[], finishReason: "stop" | "length" | null, first: boolean): void => {
+      if (first) sse.data(chatChunk(gen, created, model, choice.index, { role: "assistant", content: "" }, [], null));
+      const events = parser.push(text);
+      if (finishReason !== null) events.push(...parser.finish());
+      const deltas = chatEventDeltas(events);
+      if (deltas.length === 0 && logprobs.length > 0) deltas.push({ content: "" });
+      deltas.forEach((delta, i) => sse.data(chatChunk(gen, created, model, choice.index, delta, i === 0 ? logprobs : [], null)));
+      if (finishReason !== null) sse.data(chatChunk(gen, created, model, choice.index, {}, [], chatFinishReason(finishReason, parser.toolCallCount)));
     };
     const gen = new Generation(id, served, engine, r, promptIds, sink);
     reply.hijack();
@@ -116,7 +138,8 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
           if (e.retryAfterSec !== null) void reply.header("retry-after", String(e.retryAfterSec));
           return resolve(reply.code(e.status).type("application/json").send(e.toBody()));
         }
-        resolve(reply.header("x-request-id", id).send(fullResponse(g, created, model)));
+        const parsed = outputOptions === null ? null : g.choices.map((c) => parseChatOutput(outputOptions, c.text));
+        resolve(reply.header("x-request-id", id).send(fullResponse(g, created, model, parsed)));
       },
     };
     const gen = new Generation(id, served, engine, r, promptIds, sink);

@@ -1,6 +1,6 @@
 import type { BatchModel } from "../engine/batch-model.js";
-import type { ChatMessage } from "./parse-generation-request.js";
-import type { TokenizerSource } from "./prompt-encoder.js";
+import type { ChatPromptOptions, TokenizerSource } from "./prompt-encoder.js";
+import type { ChatMessage } from "./read-chat-messages.js";
 
 /** Incremental detokenizer: text that is complete after each token (a UTF-8 sequence may span tokens). */
 export interface TokenDecoder {
@@ -31,8 +31,10 @@ export interface ServedModel {
   readonly maxTokenBytes?: number;
   /** Text to ids with the tokenizer's special tokens (BOS) as the model expects for a raw prompt. */
   encode(text: string): number[];
-  /** Messages to prompt ids through the chat template, with the generation prompt added. */
-  encodeChat(messages: ChatMessage[]): number[];
+  /** The chat template in use (absent: none; messages are joined as plain text). Its markers pick the tool-call format. */
+  readonly chatTemplate?: string;
+  /** Messages (and the request's tools and template variables) to prompt ids through the chat template, with the generation prompt added. */
+  encodeChat(messages: ChatMessage[], options?: ChatPromptOptions): number[];
   /** A detokenizer for text that continues `contextIds` (their text is not emitted: it keeps a word's leading space). */
   createDecoder(contextIds: readonly number[]): TokenDecoder;
   tokenPiece(id: number): TokenPiece;
