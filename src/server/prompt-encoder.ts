@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FormatError } from "../errors.js";
-import { ChatTemplateError, compileChatTemplate, renderChatTemplate } from "../tokenizer/chat-template.js";
-import { loadChatTemplate } from "../tokenizer/chat-template-loader.js";
+import { ChatTemplateError, renderChatTemplate } from "../tokenizer/chat-template.js";
+import { readChatTemplateFile } from "../tokenizer/chat-template-loader.js";
 import type { ChatMessage as TemplateMessage } from "../tokenizer/chat-template.js";
 import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
@@ -37,7 +37,7 @@ export interface PromptEncoder {
 
 export function createPromptEncoder(source: TokenizerSource): PromptEncoder {
   const tok = openTokenizer(source.modelPath, source.tokenizerPath);
-  const template = source.chatTemplatePath !== undefined ? readTemplate(source.chatTemplatePath) : tok.chatTemplate;
+  const template = source.chatTemplatePath !== undefined ? readChatTemplateFile(source.chatTemplatePath) : tok.chatTemplate;
   return {
     tok,
     chatTemplate: template,
@@ -98,21 +98,4 @@ function openTokenizer(modelPath: string, tokenizerPath: string | undefined): To
     if (err instanceof FormatError && modelPath.endsWith(".gguf") && existsSync(join(hf, "tokenizer.json"))) return loadTokenizer(hf);
     throw err;
   }
-}
-
-/** A --chat-template-file: a Jinja file (or a tokenizer_config.json / chat_template.json holding one) that must parse. */
-export function readTemplate(path: string): string {
-  let template: string;
-  try {
-    template = path.endsWith(".json") ? loadChatTemplate(path).template : readFileSync(path, "utf8");
-  } catch (err) {
-    if (err instanceof FormatError) throw err;
-    throw new FormatError(path, `cannot read the chat template: ${(err as Error).message}`);
-  }
-  try {
-    compileChatTemplate(template);
-  } catch (err) {
-    throw new FormatError(path, (err as Error).message);
-  }
-  return template;
 }

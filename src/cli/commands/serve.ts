@@ -8,6 +8,7 @@ import { startLoadingResponder } from "../../server/loading-responder.js";
 import { loadServedModel } from "../../server/load-served-model.js";
 import { readApiKeys } from "../../server/read-api-keys.js";
 import { startServer } from "../../server/start-server.js";
+import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
 
 interface ServeFlags {
   model: string;
@@ -26,6 +27,7 @@ interface ServeFlags {
   maxConnections: string;
   servedModelName?: string[];
   chatTemplate?: string;
+  chatTemplateFile?: string;
   tokenizer?: string;
   traces: string;
   backend: string;
@@ -55,7 +57,8 @@ export function registerServeCommand(program: Command): void {
     .option("--allowed-hosts <names>", "Host header names to answer, comma-separated, * for any (default: loopback names for a loopback bind, any for 0.0.0.0)")
     .option("--max-connections <n>", "most open connections", "512")
     .option("--served-model-name <names...>", "names clients use for the model (the first is reported; default: the file name)")
-    .option("--chat-template <file>", "Jinja chat template overriding the model's")
+    .option("--chat-template-file <file>", "Jinja chat template (or a tokenizer_config.json holding one) replacing the model's, e.g. for tool calling")
+    .option("--chat-template <file>", "the same as --chat-template-file")
     .option("--tokenizer <path>", "tokenizer.json, HF directory or GGUF (default: the model)")
     .option("--backend <name>", "kernels: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads of the wasm backend")
@@ -75,6 +78,8 @@ export function registerServeCommand(program: Command): void {
         return s * 1000;
       };
       const parallel = int("parallel", flags.parallel, 1);
+      const chatTemplatePath = flags.chatTemplateFile ?? flags.chatTemplate;
+      if (chatTemplatePath !== undefined) readChatTemplateFile(chatTemplatePath); // a bad file fails before the model loads
       const drainTimeoutMs = seconds("drain-timeout", flags.drainTimeout);
       const batchTokens = int("batch-tokens", flags.batchTokens, 1);
       const serveOptions = {
@@ -108,7 +113,7 @@ export function registerServeCommand(program: Command): void {
           kvType: parseKvType(flags.kvType),
           ...(flags.ctxSize !== undefined ? { ctxSize: int("ctx-size", flags.ctxSize, 2) } : {}),
           ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
-          ...(flags.chatTemplate !== undefined ? { chatTemplatePath: flags.chatTemplate } : {}),
+          ...(chatTemplatePath !== undefined ? { chatTemplatePath } : {}),
           ...(flags.tokenizer !== undefined ? { tokenizerPath: flags.tokenizer } : {}),
           ...(flags.servedModelName !== undefined ? { servedModelNames: flags.servedModelName } : {}),
         });
