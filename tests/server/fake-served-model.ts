@@ -23,3 +23,26 @@ export function letterServedModel(numBlocks = 64): ServedModel {
     info: () => ({ id: "letters" }),
   };
 }
+
+/**
+ * For the HTTP shapes of tool calls and reasoning: the letter model with a real chat template (whose markers pick the
+ * output format), whose answer text is a script: each chat prompt is "ab" plus the letter of `scripts[k]`, and the
+ * k-th script's pieces are the text of the answer's tokens, one per token, until the counting model reaches EOS.
+ */
+export function scriptedServedModel(chatTemplate: string, scripts: string[][]): ServedModel {
+  const base = letterServedModel();
+  return {
+    ...base,
+    chatTemplate,
+    encodeChat: (messages) => {
+      const k = Number(messages[messages.length - 1].content);
+      if (!Number.isInteger(k) || k < 0 || k >= scripts.length) throw new Error(`no script ${String(messages[0].content)}`);
+      return [1, 3, 4, 5 + k];
+    },
+    createDecoder: (context): TokenDecoder => {
+      const script = scripts[context[context.length - 1] - 5] ?? [];
+      let at = 0;
+      return { push: () => script[at++] ?? "", flush: () => "" };
+    },
+  };
+}
