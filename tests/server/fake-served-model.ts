@@ -26,7 +26,7 @@ export function letterServedModel(numBlocks = 64): ServedModel {
 
 /**
  * For the HTTP shapes of tool calls and reasoning: the letter model with a real chat template (whose markers pick the
- * output format), whose answer text is a script: each chat prompt is "ab" plus the letter of `scripts[k]`, and the
+ * output format), whose answer text is a script: a chat whose last message is "k" gets `scripts[k]` (any other, scripts[0]), and the
  * k-th script's pieces are the text of the answer's tokens, one per token, until the counting model reaches EOS.
  */
 export function scriptedServedModel(chatTemplate: string, scripts: string[][]): ServedModel {
@@ -36,8 +36,7 @@ export function scriptedServedModel(chatTemplate: string, scripts: string[][]): 
     chatTemplate,
     encodeChat: (messages) => {
       const k = Number(messages[messages.length - 1].content);
-      if (!Number.isInteger(k) || k < 0 || k >= scripts.length) throw new Error(`no script ${String(messages[0].content)}`);
-      return [1, 3, 4, 5 + k];
+      return [1, 3, 4, 5 + (Number.isInteger(k) && k >= 0 && k < scripts.length ? k : 0)];
     },
     createDecoder: (context): TokenDecoder => {
       const script = scripts[context[context.length - 1] - 5] ?? [];

@@ -7,6 +7,7 @@ import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startServer } from "../../src/server/start-server.js";
 import type { RunningServer } from "../../src/server/start-server.js";
+import { mulberry32 } from "../../src/server/bench/mulberry32.js";
 import { scriptedServedModel } from "./fake-served-model.js";
 
 const chat = JSON.parse(readFileSync("tests/fixtures/chat/chat_templates.json", "utf8")) as { templates: Record<string, string>; tools: OpenAI.ChatCompletionTool[] };
@@ -101,4 +102,55 @@ describe("tool calls and reasoning over HTTP (scripted answers, Qwen3 template)"
     const res = await ask(0, { parallel_tool_calls: false });
     expect(((res.choices[0].message.tool_calls ?? []) as OpenAI.ChatCompletionMessageFunctionToolCall[]).map((c) => c.function.name)).toEqual(["get_weather"]);
   });
+});
+
+/** Replaces one randomly chosen value somewhere inside `v` with a hostile one. */
+function mutate(v: unknown, rand: () => number): unknown {
+  const hostile: unknown[] = [null, "", "x".repeat(300), -1, 1e308, true, [], {}, [null], { type: "function" }, "required", "none", { name: 1 }, '{"a":', "{}", [[[]]]];
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  if (rand() < 0.25 || v === null || typeof v !== "object") return pick(hostile);
+  if (Array.isArray(v)) {
+    if (v.length === 0) return [pick(hostile)];
+    const i = Math.floor(rand() * v.length);
+    return v.map((x, j) => (j === i ? mutate(x, rand) : x));
+  }
+  const entries = Object.entries(v as Record<string, unknown>);
+  if (rand() < 0.1) return { ...(v as object), [pick(["tool_calls", "tool_call_id", "name", "function", "arguments", "parameters", "strict"])]: pick(hostile) };
+  const [key] = pick(entries);
+  return { ...(v as object), [key]: mutate((v as Record<string, unknown>)[key], rand) };
+}
+
+describe("fuzzed tool bodies", () => {
+  it("1,000 mutations of a tool request each get a 200 or a 4xx in OpenAI's error shape, and the server stays up", async () => {
+    const rand = mulberry32(23);
+    const base = {
+      messages: [
+        { role: "user", content: "0" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city": "Paris"}' } }] },
+        { role: "tool", tool_call_id: "call_1", name: "get_weather", content: "sunny" },
+        { role: "user", content: "0" },
+      ],
+      tools,
+      tool_choice: { type: "function", function: { name: "get_weather" } },
+      parallel_tool_calls: true,
+      chat_template_kwargs: { enable_thinking: false },
+      max_tokens: 2,
+    };
+    const statuses = new Map<number, number>();
+    for (let i = 0; i < 1000; i++) {
+      const body = mutate(base, rand);
+      const res = await fetch(`${server.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const json = (await res.json()) as { error?: { message: string; type: string }; choices?: unknown[] };
+      statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+      if (res.status === 200) expect(json.choices).toHaveLength(1);
+      else {
+        expect(res.status, `${JSON.stringify(body).slice(0, 300)} → ${json.error?.message}`).toBeGreaterThanOrEqual(400);
+        expect(res.status, `${JSON.stringify(body).slice(0, 300)} → ${json.error?.message}`).toBeLessThan(500);
+        expect(typeof json.error?.message).toBe("string");
+      }
+    }
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(50);
+    expect(statuses.get(400) ?? 0).toBeGreaterThan(50);
+    expect((await ask(0)).choices[0].finish_reason).toBe("tool_calls");
+  }, 120_000);
 });
