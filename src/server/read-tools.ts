@@ -46,6 +46,7 @@ function readTools(v: unknown): ToolDefinition[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw badField("tools", "expected an array of tools", "invalid_type");
   if (v.length > maxTools) throw badField("tools", `more than ${maxTools} tools`);
+  if (v.length === 0) throw badField("tools", "must not be empty (leave it out for no tools)"); // as OpenAI answers
   const names = new Set<string>();
   return v.map((t, i) => {
     const at = `tools[${i}]`;
