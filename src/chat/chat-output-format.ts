@@ -31,3 +31,12 @@ export function detectChatOutputFormat(template: string | undefined): ChatOutput
 export function promptOpensThinking(promptTail: string): boolean {
   return promptTail.trimEnd().endsWith("<think>");
 }
+
+/** The marker strings of a format's answers: where a tokenizer has them as special tokens, they must still reach the text. */
+export function outputMarkers(format: ChatOutputFormat): string[] {
+  const markers = format.reasoning ? ["<think>", "</think>"] : [];
+  if (format.toolCalls === "hermes") markers.push("<tool_call>", "</tool_call>");
+  else if (format.toolCalls === "mistral") markers.push("[TOOL_CALLS]");
+  else if (format.toolCalls === "llama3") markers.push("<|python_tag|>");
+  return markers;
+}

@@ -1,4 +1,4 @@
-export { detectChatOutputFormat, promptOpensThinking } from "./chat-output-format.js";
+export { detectChatOutputFormat, outputMarkers, promptOpensThinking } from "./chat-output-format.js";
 export type { ChatOutputFormat, ToolCallFormat } from "./chat-output-format.js";
 export { ChatOutputParser, collectChatOutput, parseChatOutput } from "./chat-output-parser.js";
 export type { ChatOutputEvent, ChatOutputMessage, ChatOutputOptions } from "./chat-output-parser.js";

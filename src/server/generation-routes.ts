@@ -3,7 +3,7 @@ import { ApiError, badField } from "./api-error.js";
 import { readBodySlabs } from "./read-body-slabs.js";
 import { Generation } from "./generation.js";
 import type { Choice, GenerationSink, LogprobEntry } from "./generation.js";
-import { detectChatOutputFormat } from "../chat/chat-output-format.js";
+import { detectChatOutputFormat, outputMarkers } from "../chat/chat-output-format.js";
 import type { ChatOutputFormat } from "../chat/chat-output-format.js";
 import { ChatOutputParser, parseChatOutput } from "../chat/chat-output-parser.js";
 import { chatEventDeltas, chatFinishReason, chatOutputOptions, toolChoiceGrammar } from "./chat-output.js";
@@ -50,7 +50,7 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
   // Tool calls and reasoning: how the answer is parsed, and the grammar a forced tool_choice puts on it.
   const outputOptions = chatOutputOptions(served, chatFormat, prepared.request, promptIds);
   const grammar = toolChoiceGrammar(chatFormat, prepared.request, outputOptions);
-  const r = grammar === null ? prepared.request : { ...prepared.request, grammar };
+  const r = outputOptions === null ? prepared.request : { ...prepared.request, keepSpecial: outputMarkers(chatFormat), ...(grammar !== null ? { grammar } : {}) };
   if (r.model !== null && r.model !== served.id && r.model !== "default" && !(served.aliases ?? []).includes(r.model))
     throw new ApiError(404, `the model '${r.model.slice(0, 100)}' does not exist; this server serves '${served.id}'`, "not_found_error", "model", "model_not_found");
   const res = reply.raw;

@@ -35,6 +35,8 @@ export interface GenerationRequest {
    * tool_choice (src/chat/tool-call-grammar.ts), not read from the body.
    */
   grammar?: ToolCallGrammarSpec;
+  /** Special tokens written into the answer's text because the output parser looks for them (set by the server). */
+  keepSpecial?: readonly string[];
 }
 
 const noToolFields: ToolFields = { tools: [], templateTools: null, toolChoice: "none", parallelToolCalls: true, templateKwargs: {}, reasoningFormat: "auto" };

@@ -35,8 +35,11 @@ export interface ServedModel {
   readonly chatTemplate?: string;
   /** Messages (and the request's tools and template variables) to prompt ids through the chat template, with the generation prompt added. */
   encodeChat(messages: ChatMessage[], options?: ChatPromptOptions): number[];
-  /** A detokenizer for text that continues `contextIds` (their text is not emitted: it keeps a word's leading space). */
-  createDecoder(contextIds: readonly number[]): TokenDecoder;
+  /**
+   * A detokenizer for text that continues `contextIds` (their text is not emitted: it keeps a word's leading space).
+   * Special tokens are skipped, except those whose text is in `keepSpecial` (tool-call and reasoning markers).
+   */
+  createDecoder(contextIds: readonly number[], keepSpecial?: readonly string[]): TokenDecoder;
   tokenPiece(id: number): TokenPiece;
   /** What GET /v1/model-info reports (architecture, parameters, tensors…). */
   info(): Record<string, unknown>;
