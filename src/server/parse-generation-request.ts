@@ -40,8 +40,8 @@ export interface ParseLimits {
 }
 
 const MAX_PROMPT_CHARS = 1 << 20;
-const COMMON = ["model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt"];
-const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "echo", "suffix", "best_of"]);
+const COMMON = ["echo", "best_of", "model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt"];
+const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "suffix"]);
 const CHAT_FIELDS = new Set([...COMMON, "messages", "max_completion_tokens", "top_logprobs"]);
 
 export function parseGenerationRequest(kind: "completion" | "chat", body: unknown, limits: ParseLimits): GenerationRequest {
@@ -65,15 +65,16 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
   } else {
     prompt = readPrompt(body.prompt, limits.vocabSize);
     topLogprobs = optInt(body, "logprobs", 0, 5) ?? null;
-    if (optBool(body, "echo")) throw badField("echo", "echo is not supported", "unsupported_value");
     // Fill-in-the-middle needs a model trained with FIM tokens (llama-server's /infill, vLLM's suffix): tsinfer has no
     // FIM prompt format, so a suffix would be silently dropped. An empty suffix asks for nothing.
     const suffix = optString(body, "suffix", MAX_PROMPT_CHARS);
     if (suffix !== undefined && suffix.length > 0)
       throw badField("suffix", "fill-in-the-middle (a prompt with a suffix) is not supported: tsinfer only continues the prompt; leave suffix out", "unsupported_value");
-    const bestOf = optInt(body, "best_of", 1, limits.maxN);
-    if (bestOf !== undefined && bestOf !== n) throw badField("best_of", "only best_of = n is supported", "unsupported_value");
   }
+  // vLLM takes both on chat too: ignoring them would change the answer.
+  if (optBool(body, "echo")) throw badField("echo", "echo is not supported", "unsupported_value");
+  const bestOf = optInt(body, "best_of", 1, limits.maxN);
+  if (bestOf !== undefined && bestOf !== n) throw badField("best_of", "only best_of = n is supported", "unsupported_value");
   optString(body, "user", 256);
   // Choice i samples with seed + i: every one of them must stay a safe integer.
   const seed = optInt(body, "seed", 0, Number.MAX_SAFE_INTEGER - (n - 1));
@@ -164,7 +165,7 @@ function readMessages(v: unknown, ignored: string[]): ChatMessage[] {
     for (const key of Object.keys(m)) {
       if (MESSAGE_FIELDS.has(key)) continue;
       const value = m[key];
-      if (MESSAGE_REFUSED.has(key) && value !== null && !(Array.isArray(value) && value.length === 0))
+      if (MESSAGE_REFUSED.has(key) && value !== null)
         throw badField(`${at}.${key}`, "tool calls and audio in messages are not supported", "unsupported_value");
       if (ignored.length < 32) ignored.push(`${at}.${key.slice(0, 64)}`);
     }
