@@ -29,7 +29,7 @@ const WRONG_TYPES: Record<string, unknown[]> = {
   logit_bias: [[1, 2], "x", { abc: 1 }, { "99999": 1 }, { "5": 500 }, { "5": "1" }],
   model: [5, {}, []],
   user: [5, {}],
-  stream_options: ["x", 5, { include_usage: "yes" }, { other: true }],
+  stream_options: ["x", 5, { include_usage: "yes" }, [true]], // unknown keys inside it are ignored, as at the top level
   ignore_eos: ["true", 1],
 };
 const HUGE_MAX_TOKENS = [-1, 0, 1e9, 2 ** 53, -1e308, 513, 1e308];
