@@ -40,7 +40,7 @@ describe("a forgiving API surface on a real tsinfer serve (stories-7m)", () => {
   };
 
   beforeAll(async () => {
-    server = await startServe(["--parallel", "2", "--log-level", "debug"]);
+    server = await startServe(["--parallel", "2", "--log-level", "debug", "--cors-origin", "https://a.example,https://b.example", "--cors-origin", "http://localhost:5173"]);
     client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
   }, 90_000);
   afterAll(async () => {
@@ -116,6 +116,16 @@ describe("a forgiving API surface on a real tsinfer serve (stories-7m)", () => {
     expect(e.message).toMatch(/fill-in-the-middle/);
     expect(e.code).toBe("unsupported_value");
     await expectError("/v1/completions", { prompt: "def f(", suffix: 5 }, "suffix");
+  });
+
+  it("takes --cors-origin from the command line, repeated and comma-separated", async () => {
+    for (const origin of ["https://a.example", "https://b.example", "http://localhost:5173"]) {
+      const pre = await fetch(server.url + "/v1/chat/completions", { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST" } });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get("access-control-allow-origin")).toBe(origin);
+    }
+    const foreign = await fetch(server.url + "/v1/models", { headers: { origin: "https://c.example" } });
+    expect(foreign.headers.get("access-control-allow-origin")).toBeNull();
   });
 
   it("tokenizes as llama.cpp does, with and without special-token parsing and BOS", async () => {

@@ -25,7 +25,7 @@ interface ServeFlags {
   apiKeyFile?: string;
   metricsPublic?: boolean;
   allowedHosts?: string;
-  corsOrigin: string[];
+  corsOrigin?: string[];
   logLevel: string;
   maxConnections: string;
   servedModelName?: string[];
@@ -57,7 +57,7 @@ export function registerServeCommand(program: Command): void {
     .option("--api-key-file <file>", "API keys, one per line")
     .option("--metrics-public", "serve /metrics without the API key")
     .option("--allowed-hosts <names>", "Host header names to answer, comma-separated, * for any (default: loopback names for a loopback bind, any for 0.0.0.0)")
-    .option("--cors-origin <origins>", "web origins allowed to call the API from a browser (repeatable or comma-separated, * for any; default: none, no CORS headers)", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option("--cors-origin <origins>", "web origins allowed to call the API from a browser (repeatable or comma-separated, * for any; default: none, no CORS headers)", (v: string, all: string[] | undefined) => [...(all ?? []), v])
     .option("--log-level <level>", `server log on stdout: ${LOG_LEVELS.join(", ")} (debug lists ignored request fields)`, "silent")
     .option("--max-connections <n>", "most open connections", "512")
     .option("--served-model-name <names...>", "names clients use for the model (the first is reported; default: the file name)")
@@ -81,7 +81,7 @@ export function registerServeCommand(program: Command): void {
         return s * 1000;
       };
       const parallel = int("parallel", flags.parallel, 1);
-      const cors = parseCorsOrigins(flags.corsOrigin);
+      const cors = parseCorsOrigins(flags.corsOrigin ?? []);
       const logLevel = LOG_LEVELS.find((l) => l === flags.logLevel);
       if (logLevel === undefined) throw new InputError(`--log-level ${flags.logLevel}: expected one of ${LOG_LEVELS.join(", ")}`);
       const drainTimeoutMs = seconds("drain-timeout", flags.drainTimeout);
