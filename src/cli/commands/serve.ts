@@ -102,7 +102,7 @@ export function registerServeCommand(program: Command): void {
         requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
       };
       // The port is open from the start: 503 "loading" until the model is in (see loading-responder.ts).
-      const loading = await startLoadingResponder(serveOptions.host, serveOptions.port);
+      const loading = await startLoadingResponder(serveOptions.host, serveOptions.port, cors);
       console.error(`tsinfer serve: loading ${flags.model} (answering 503 on ${serveOptions.host}:${loading.port} until it is loaded)`);
       let served;
       let backend;
