@@ -1,6 +1,6 @@
 import { Ajv } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fuzzCases } from "./fuzz-body-generator.js";
+import { fuzzCases, tokenizerFuzzCases } from "./fuzz-body-generator.js";
 import { startServe } from "./serve-process.js";
 import type { ServeProcess } from "./serve-process.js";
 
@@ -59,7 +59,31 @@ const ERROR = {
 };
 
 const ajv = new Ajv({ allErrors: false, strict: false });
-const validators = { chat: ajv.compile(CHAT), chatChunk: ajv.compile(CHAT_CHUNK), completion: ajv.compile(COMPLETION), error: ajv.compile(ERROR) };
+// llama-server's /tokenize and /detokenize answers (tools/server/README.md).
+const TOKENIZE = {
+  type: "object",
+  required: ["tokens"],
+  properties: {
+    tokens: {
+      type: "array",
+      items: {
+        anyOf: [
+          { type: "integer", minimum: 0 },
+          { type: "object", required: ["id", "piece"], properties: { id: { type: "integer", minimum: 0 }, piece: { anyOf: [{ type: "string" }, { type: "array", minItems: 1, items: { type: "integer", minimum: 0, maximum: 255 } }] } } },
+        ],
+      },
+    },
+  },
+};
+const DETOKENIZE = { type: "object", required: ["content"], properties: { content: { type: "string" } } };
+const validators = {
+  chat: ajv.compile(CHAT),
+  chatChunk: ajv.compile(CHAT_CHUNK),
+  completion: ajv.compile(COMPLETION),
+  error: ajv.compile(ERROR),
+  tokenize: ajv.compile(TOKENIZE),
+  detokenize: ajv.compile(DETOKENIZE),
+};
 
 /** Why an answer is not a 4xx OpenAI error nor a valid 200 answer for its route, or null when it is one of them. */
 function problemWith(path: string, status: number, contentType: string, text: string): string | null {
@@ -73,7 +97,7 @@ function problemWith(path: string, status: number, contentType: string, text: st
   }
   if (status !== 200) return `HTTP ${status}`;
   if (!contentType.includes("text/event-stream")) {
-    const check = chat ? validators.chat : validators.completion;
+    const check = chat ? validators.chat : path === "/tokenize" ? validators.tokenize : path === "/detokenize" ? validators.detokenize : validators.completion;
     try {
       return check(JSON.parse(text)) ? null : `200 body: ${ajv.errorsText(check.errors)}`;
     } catch {
@@ -111,7 +135,7 @@ describe("the answer check of the fuzz run", () => {
   });
 });
 
-describe("1,000 fuzzed chat and completion bodies against one real tsinfer serve", () => {
+describe("1,000 fuzzed chat and completion bodies (and 200 for /tokenize and /detokenize) against one real tsinfer serve", () => {
   let server: ServeProcess;
   beforeAll(async () => {
     server = await startServe(["--parallel", "4"]);
@@ -121,9 +145,10 @@ describe("1,000 fuzzed chat and completion bodies against one real tsinfer serve
   });
 
   it("answers each with a 4xx in OpenAI's error shape or a valid answer, and stays up", async () => {
-    const cases = fuzzCases(1000, 20261207);
+    const cases = [...fuzzCases(1000, 20261207), ...tokenizerFuzzCases(200, 20261208)];
     const failures: string[] = [];
     const tally = new Map<string, number>();
+    const tokenizerTally = new Map<string, number>();
     const started = performance.now();
     let next = 0;
     const worker = async () => {
@@ -134,15 +159,19 @@ describe("1,000 fuzzed chat and completion bodies against one real tsinfer serve
         const problem = problemWith(c.path, res.status, res.headers.get("content-type") ?? "", text);
         if (problem !== null) failures.push(`${c.mutations.join("+")}: ${problem}; body ${JSON.stringify(c.body).slice(0, 300)}; answer ${text.slice(0, 300)}`);
         const key = `${res.status}${res.status === 200 && (res.headers.get("content-type") ?? "").includes("event-stream") ? " (stream)" : ""}`;
-        tally.set(key, (tally.get(key) ?? 0) + 1);
+        const counts = c.path.startsWith("/v1/") ? tally : tokenizerTally;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       }
     };
     await Promise.all(Array.from({ length: 4 }, worker));
-    console.log(`fuzz-bodies: ${[...tally].map(([k, n]) => `${k} ×${n}`).join(", ")} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    const show = (m: Map<string, number>) => [...m].map(([k, n]) => `${k} ×${n}`).join(", ");
+    console.log(`fuzz-bodies: generation ${show(tally)}; tokenizer ${show(tokenizerTally)}; ${((performance.now() - started) / 1000).toFixed(1)} s`);
     expect(failures.slice(0, 5)).toEqual([]);
     // Both outcomes occur: the invariant is not met by refusing everything (nor by accepting everything).
     expect(tally.get("200") ?? 0).toBeGreaterThan(50);
     expect([...tally].filter(([k]) => k.startsWith("4")).reduce((n, [, v]) => n + v, 0)).toBeGreaterThan(300);
+    expect(tokenizerTally.get("200") ?? 0).toBeGreaterThan(50);
+    expect(tokenizerTally.get("400") ?? 0).toBeGreaterThan(20);
     const health = await fetch(server.url + "/health");
     expect(health.status).toBe(200);
     const after = await fetch(server.url + "/v1/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "Once upon a time", max_tokens: 6, temperature: 0 }) });

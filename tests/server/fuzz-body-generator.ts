@@ -2,7 +2,7 @@ import { mulberry32 } from "../../src/server/bench/mulberry32.js";
 
 /** One fuzzed request: a route and a JSON body (mutations of a valid chat or text completion body). */
 export interface FuzzCase {
-  path: "/v1/chat/completions" | "/v1/completions";
+  path: "/v1/chat/completions" | "/v1/completions" | "/tokenize" | "/detokenize";
   body: Record<string, unknown>;
   mutations: string[];
 }
@@ -245,6 +245,29 @@ export function fuzzCases(count: number, seed: number): FuzzCase[] {
       if (typeof v === "number" && Number.isInteger(v) && v > 8 && v < 4096) body[f] = 8;
     }
     cases.push({ path: chat ? "/v1/chat/completions" : "/v1/completions", body, mutations });
+  }
+  return cases;
+}
+
+/** Bodies for llama-server's /tokenize and /detokenize: awkward text, mixed lists, ids in and out of range, wrong types. */
+export function tokenizerFuzzCases(count: number, seed: number): FuzzCase[] {
+  const rnd = mulberry32(seed);
+  const cases: FuzzCase[] = [];
+  const id = () => pick(rnd, [0, 1, 2, 13, 4095, 4096, -1, 1.5, "7", null, 2 ** 53]);
+  for (let i = 0; i < count; i++) {
+    const body: Record<string, unknown> = {};
+    const mutations: string[] = [];
+    if (rnd() < 0.6) {
+      body.content = pick(rnd, ["text", "text", "mixed", "value"]) === "mixed" ? Array.from({ length: int(rnd, 0, 5) }, () => (rnd() < 0.5 ? unicodeString(rnd, 20) : id())) : rnd() < 0.7 ? unicodeString(rnd, 80) : randomValue(rnd);
+      for (const f of ["add_special", "parse_special", "with_pieces"]) if (rnd() < 0.5) body[f] = pick(rnd, [true, false, true, "yes", 1, null]);
+      mutations.push("tokenize");
+      cases.push({ path: "/tokenize", body, mutations });
+    } else {
+      body.tokens = rnd() < 0.8 ? Array.from({ length: int(rnd, 0, 30) }, () => (rnd() < 0.9 ? int(rnd, 0, 4095) : id())) : randomValue(rnd);
+      mutations.push("detokenize");
+      cases.push({ path: "/detokenize", body, mutations });
+    }
+    if (rnd() < 0.2) body[pick(rnd, ["foo", "model", "content", "tokens"])] = randomValue(rnd);
   }
   return cases;
 }
