@@ -61,6 +61,8 @@ describe("a forgiving API surface on a real tsinfer serve (stories-7m)", () => {
     const stream = await fetch(server.url + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
     expect(stream.status).toBe(200);
     expect(await stream.text()).toContain('"usage":{');
+    // A body over 64 KB is parsed on the tokenizer worker thread: the same decision there.
+    expect((await post("/v1/completions", { ...plain, max_tokens: 2, padding_field: "x".repeat(70_000) })).status).toBe(200);
     expect((await post("/tokenize", { content: "Once", whatever: 1 })).status).toBe(200);
     expect((await post("/detokenize", { tokens: [1], whatever: 1 })).status).toBe(200);
     await expect.poll(() => server.output(), { timeout: 5_000 }).toContain('"ignoredFields":["some_future_field","cache_prompt","n_predict","__proto__x","constructor"]');
@@ -68,6 +70,7 @@ describe("a forgiving API surface on a real tsinfer serve (stories-7m)", () => {
     const lines = server.output().split("\n").filter((l) => l.includes("accepted and ignored")).map((l) => JSON.parse(l) as { level: number; url: string; ignoredFields: string[] });
     expect(lines.every((l) => l.level === 20)).toBe(true); // pino's debug
     expect(lines.map((l) => l.url)).toEqual(expect.arrayContaining(["/v1/completions", "/v1/chat/completions", "/tokenize", "/detokenize"]));
+    expect(lines.some((l) => l.ignoredFields.length === 1 && l.ignoredFields[0] === "padding_field")).toBe(true);
     expect(lines.find((l) => l.url === "/v1/chat/completions")?.ignoredFields).toEqual(["chat_template_kwargs_x", "stream_options.include_obfuscation", "messages[0].refusal", "messages[0].annotations"]);
   });
 
