@@ -136,7 +136,7 @@ function readStreamOptions(body: JsonObject, stream: boolean, ignored: string[])
   if (!isObject(v)) throw badField("stream_options", "expected an object", "invalid_type");
   if (!stream) throw badField("stream_options", "only allowed with stream: true");
   // e.g. OpenAI's include_obfuscation (padding against length side channels): nothing to pad here.
-  ignored.push(...checkExtraFields(v, STREAM_OPTIONS, "stream_options."));
+  ignored.push(...checkExtraFields(v, STREAM_OPTIONS, "stream_options.", false));
   return optBool(v, "include_usage") ?? false;
 }
 
