@@ -172,6 +172,7 @@ function readMessages(v: unknown, ignored: string[]): ChatMessage[] {
     const role = m.role;
     if (role !== "system" && role !== "user" && role !== "assistant" && role !== "developer")
       throw badField(`${at}.role`, `expected system, developer, user or assistant`);
+    if (m.name !== undefined && m.name !== null && typeof m.name !== "string") throw badField(`${at}.name`, "expected a string", "invalid_type");
     return { role: role === "developer" ? "system" : role, content: readContent(m.content, `${at}.content`) };
   });
 }

@@ -107,6 +107,7 @@ describe("a forgiving API surface on a real tsinfer serve (stories-7m)", () => {
     await expectError("/v1/chat/completions", { ...chat, echo: true }, "echo");
     await expectError("/v1/chat/completions", { ...chat, stream: true, stream_options: { include_usage: "yes" } }, "include_usage");
     await expectError("/v1/chat/completions", { messages: [{ role: "user", content: "Hi", tool_calls: [] }] }, "messages[0].tool_calls");
+    await expectError("/v1/chat/completions", { messages: [{ role: "user", content: "Hi", name: 5 }] }, "messages[0].name");
     await expectError("/v1/completions", { prompt: "Hi", best_of: 3 }, "best_of");
     await expectError("/tokenize", { content: 5 }, "content");
     await expectError("/tokenize", { content: "x", with_pieces: "yes" }, "with_pieces");
