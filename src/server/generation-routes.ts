@@ -41,6 +41,7 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
   const slabs = request.body;
   if (!Array.isArray(slabs) || !slabs.every((b) => Buffer.isBuffer(b))) throw new ApiError(400, "the request body must be a JSON object (Content-Type: application/json)", "invalid_request_error", null, "invalid_body");
   const { request: r, promptIds } = await tokenizer.prepare(kind, slabs as Buffer[], limits);
+  if (r.ignoredFields.length > 0) request.log.debug({ url: request.url, ignoredFields: r.ignoredFields }, "request fields accepted and ignored");
   if (r.model !== null && r.model !== served.id && r.model !== "default" && !(served.aliases ?? []).includes(r.model))
     throw new ApiError(404, `the model '${r.model.slice(0, 100)}' does not exist; this server serves '${served.id}'`, "not_found_error", "model", "model_not_found");
   const res = reply.raw;
