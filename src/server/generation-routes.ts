@@ -47,6 +47,7 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
   if (!Array.isArray(slabs) || !slabs.every((b) => Buffer.isBuffer(b))) throw new ApiError(400, "the request body must be a JSON object (Content-Type: application/json)", "invalid_request_error", null, "invalid_body");
   const prepared = await tokenizer.prepare(kind, slabs as Buffer[], limits);
   const promptIds = prepared.promptIds;
+  if (prepared.request.ignoredFields.length > 0) request.log.debug({ url: request.url, ignoredFields: prepared.request.ignoredFields }, "request fields accepted and ignored");
   // Tool calls and reasoning: how the answer is parsed, and the grammar a forced tool_choice puts on it.
   const outputOptions = chatOutputOptions(served, chatFormat, prepared.request, promptIds);
   const grammar = toolChoiceGrammar(chatFormat, prepared.request, outputOptions);

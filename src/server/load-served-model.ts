@@ -106,6 +106,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     encode: encoder.encode,
     encodeChat: encoder.encodeChat,
     ...(encoder.chatTemplate !== undefined ? { chatTemplate: encoder.chatTemplate } : {}),
+    tokenize: (text, addSpecial, parseSpecial) => tok.encode(text, { addSpecialTokens: addSpecial, parseSpecial }),
     createDecoder(contextIds: readonly number[], keepSpecial: readonly string[] = []) {
       const decoder = tok.createStreamingDecoder({ skipSpecialTokens: true });
       // SentencePiece decoders drop the leading space of a sequence's first token: decode after the prompt's last

@@ -23,25 +23,40 @@ export interface ChatMessage {
 }
 
 const roles = new Set(["system", "developer", "user", "assistant", "tool"]);
+/** The keys each role's message is read for; any other key is ignored (llama-server, vLLM and ollama do), except refused ones. */
 const fieldsOf: Record<string, ReadonlySet<string>> = {
   system: new Set(["role", "content", "name"]),
   user: new Set(["role", "content", "name"]),
-  assistant: new Set(["role", "content", "name", "tool_calls", "reasoning_content", "refusal"]),
+  assistant: new Set(["role", "content", "name", "tool_calls", "reasoning_content"]),
   tool: new Set(["role", "content", "name", "tool_call_id"]),
 };
+/** Keys whose being ignored would change the conversation the model sees: a 400 naming them. */
+const refused: Record<string, string> = {
+  function_call: "the legacy function_call is not supported: send tool_calls",
+  audio: "audio in messages is not supported",
+  tool_calls: "only assistant messages carry tool_calls",
+};
+/** Most ignored message keys reported per request. */
+const maxIgnored = 32;
 
-export function readMessages(v: unknown): ChatMessage[] {
+/** The messages; keys that are read for no role are listed in `ignored` (for the debug log). */
+export function readMessages(v: unknown, ignored: string[] = []): ChatMessage[] {
   if (!Array.isArray(v) || v.length === 0) throw badField("messages", "expected a non-empty array of messages", "invalid_type");
   if (v.length > 1024) throw badField("messages", "more than 1024 messages");
-  return v.map((m, i) => readMessage(m, `messages[${i}]`));
+  return v.map((m, i) => readMessage(m, `messages[${i}]`, ignored));
 }
 
-function readMessage(m: unknown, at: string): ChatMessage {
+function readMessage(m: unknown, at: string, ignored: string[]): ChatMessage {
   if (!isObject(m)) throw badField(at, "expected an object", "invalid_type");
   const r = m.role;
   if (typeof r !== "string" || !roles.has(r)) throw badField(`${at}.role`, "expected system, developer, user, assistant or tool");
   const role = r === "developer" ? "system" : (r as ChatMessage["role"]);
-  for (const key of Object.keys(m)) if (!fieldsOf[role].has(key)) throw badField(`${at}.${key.slice(0, 32)}`, `unknown field for a ${r} message`, "unknown_field");
+  for (const key of Object.keys(m)) {
+    if (fieldsOf[role].has(key)) continue;
+    const why = Object.hasOwn(refused, key) ? refused[key] : undefined;
+    if (why !== undefined && m[key] !== null && m[key] !== undefined) throw badField(`${at}.${key}`, why, "unsupported_value");
+    if (ignored.length < maxIgnored) ignored.push(`${at}.${key.slice(0, 64)}`);
+  }
   const message: ChatMessage = { role, content: null };
   if (m.name !== undefined && m.name !== null) {
     if (typeof m.name !== "string" || m.name.length > 256) throw badField(`${at}.name`, "expected a string of at most 256 characters", "invalid_type");

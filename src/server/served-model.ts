@@ -31,6 +31,8 @@ export interface ServedModel {
   readonly maxTokenBytes?: number;
   /** Text to ids with the tokenizer's special tokens (BOS) as the model expects for a raw prompt. */
   encode(text: string): number[];
+  /** Text to ids as llama-server's /tokenize does: BOS/EOS only with `addSpecial`, special-token text matched with `parseSpecial`. */
+  tokenize(text: string, addSpecial: boolean, parseSpecial: boolean): number[];
   /** The chat template in use (absent: none; messages are joined as plain text). Its markers pick the tool-call format. */
   readonly chatTemplate?: string;
   /** Messages (and the request's tools and template variables) to prompt ids through the chat template, with the generation prompt added. */
