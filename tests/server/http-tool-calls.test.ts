@@ -16,7 +16,12 @@ const tools: OpenAI.ChatCompletionTool[] = [...chat.tools, { type: "function", f
 /** `text` cut into pieces of `size` characters (one per generated token). */
 const pieces = (text: string, size: number): string[] => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
 const twoCalls = 'I will check.\n<tool_call>\n{"name": "get_weather", "arguments": {"city": "Paris"}}\n</tool_call>\n<tool_call>\n{"name": "get_time", "arguments": {}}\n</tool_call>';
-const scripts = [pieces(twoCalls, 4), pieces("<think>\nA greeting.\n</think>\n\nHello there!", 3), pieces('<tool_call>\n{"name": "get_weather", "arguments": {"city": ', 5)];
+const scripts = [
+  pieces(twoCalls, 4),
+  pieces("<think>\nA greeting.\n</think>\n\nHello there!", 3),
+  pieces('<tool_call>\n{"name": "get_weather", "arguments": {"city": ', 5),
+  pieces("Two and two.\n</think>\n\nIt is 4.", 2),
+];
 
 let server: RunningServer;
 let client: OpenAI;
@@ -86,6 +91,14 @@ describe("tool calls and reasoning over HTTP (scripted answers, Qwen3 template)"
     const raw = (await ask(1, { reasoning_format: "none" } as object)).choices[0].message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
     expect(raw.content).toBe("<think>\nA greeting.\n</think>\n\nHello there!");
     expect(raw.reasoning_content).toBeUndefined();
+  });
+
+  it("a prompt that opened <think> (DeepSeek-R1 style): the answer is reasoning until </think>", async () => {
+    const message = (await ask(3, { messages: [{ role: "user", content: "3 think" }] })).choices[0].message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
+    expect(message.reasoning_content).toBe("Two and two.");
+    expect(message.content).toBe("It is 4.");
+    const plain = (await ask(3)).choices[0].message as OpenAI.ChatCompletionMessage & { reasoning_content?: string };
+    expect(plain.content).toBe("Two and two.\n</think>\n\nIt is 4."); // no <think> opened: nothing to split
   });
 
   it("tool_choice none leaves calls as text; a call cut off mid-JSON stays text with finish_reason stop", async () => {
