@@ -50,8 +50,12 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
   if (prepared.request.ignoredFields.length > 0) request.log.debug({ url: request.url, ignoredFields: prepared.request.ignoredFields }, "request fields accepted and ignored");
   // Tool calls and reasoning: how the answer is parsed, and the grammar a forced tool_choice puts on it.
   const outputOptions = chatOutputOptions(served, chatFormat, prepared.request, promptIds);
-  const grammar = toolChoiceGrammar(chatFormat, prepared.request, outputOptions);
-  const r = outputOptions === null ? prepared.request : { ...prepared.request, keepSpecial: outputMarkers(chatFormat), ...(grammar !== null ? { grammar } : {}) };
+  // A forced tool_choice's grammar (an xgrammar structural tag) is for the structured-output engine (src/grammar) to
+  // compile and enforce as the request's grammar; without it, a forced call is refused rather than left unenforced.
+  const toolGrammar = toolChoiceGrammar(chatFormat, prepared.request, outputOptions);
+  if (toolGrammar !== null)
+    throw badField("tool_choice", '"required" and named functions are enforced by constrained decoding, which this build does not have yet; use "auto"', "unsupported_value");
+  const r = outputOptions === null ? prepared.request : { ...prepared.request, keepSpecial: outputMarkers(chatFormat) };
   if (r.model !== null && r.model !== served.id && r.model !== "default" && !(served.aliases ?? []).includes(r.model))
     throw new ApiError(404, `the model '${r.model.slice(0, 100)}' does not exist; this server serves '${served.id}'`, "not_found_error", "model", "model_not_found");
   const res = reply.raw;

@@ -76,8 +76,7 @@ export class Generation implements RequestListener {
     const maxTokens = Math.min(r.maxTokens ?? defaultMax, ctxLen - this.promptIds.length);
     const stopTokenIds = new Set(r.ignoreEos ? [] : this.served.eosIds);
     for (let i = 0; i < r.n; i++) {
-      // r.grammar (a forced tool_choice) goes to the engine as RequestParams.grammar, which the grammar engine (src/grammar) enforces.
-      const params = { maxTokens, sampling: this.samplings[i], topLogprobs: r.topLogprobs, stopTokenIds, ...(r.cacheSalt !== null ? { cacheSalt: r.cacheSalt } : {}), ...(r.grammar !== undefined ? { grammar: r.grammar } : {}) };
+      const params = { maxTokens, sampling: this.samplings[i], topLogprobs: r.topLogprobs, stopTokenIds, ...(r.cacheSalt !== null ? { cacheSalt: r.cacheSalt } : {}) };
       const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
       const req = this.engine.add(reqId, this.promptIds, params, this);
       this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds, r.keepSpecial ?? []), stops: new StopStrings(r.stop) });

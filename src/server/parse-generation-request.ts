@@ -7,7 +7,6 @@ import { MAX_PROMPT_CHARS, messageChars, readMessages } from "./read-chat-messag
 import type { ChatMessage } from "./read-chat-messages.js";
 import { readToolFields, toolFieldNames } from "./read-tools.js";
 import type { ToolFields } from "./read-tools.js";
-import type { ToolCallGrammarSpec } from "../chat/tool-call-grammar.js";
 
 export type { ChatMessage } from "./read-chat-messages.js";
 
@@ -31,11 +30,6 @@ export interface GenerationRequest {
   cacheSalt: string | null;
   /** Chat: tools, tool_choice, parallel_tool_calls, chat_template_kwargs, reasoning_format (completions: none). */
   toolFields: ToolFields;
-  /**
-   * The constraint on the answer, handed to the engine as RequestParams.grammar: set by the server for a forced
-   * tool_choice (src/chat/tool-call-grammar.ts), not read from the body.
-   */
-  grammar?: ToolCallGrammarSpec;
   /** Special tokens written into the answer's text because the output parser looks for them (set by the server). */
   keepSpecial?: readonly string[];
   /** Fields of the body that were accepted and ignored (for the debug log). */

@@ -30,8 +30,10 @@ export function readToolFields(body: JsonObject): ToolFields {
   const tools = readTools(body.tools);
   const toolChoice = readToolChoice(body.tool_choice, tools);
   const forced = toolChoice === "required" || typeof toolChoice === "object";
-  if (forced && body.response_format !== undefined && body.response_format !== null)
-    throw badField("tool_choice", "a forced tool_choice (required or a named function) cannot be combined with response_format: both constrain the whole answer");
+  for (const other of ["response_format", "json_schema", "grammar"]) {
+    if (forced && body[other] !== undefined && body[other] !== null)
+      throw badField("tool_choice", `a forced tool_choice (required or a named function) cannot be combined with ${other}: both constrain the whole answer`);
+  }
   return {
     tools,
     templateTools: tools.length === 0 ? null : (body.tools as JsonObject[]),

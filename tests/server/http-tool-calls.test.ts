@@ -144,7 +144,7 @@ describe("fuzzed tool bodies", () => {
         { role: "user", content: "0" },
       ],
       tools,
-      tool_choice: { type: "function", function: { name: "get_weather" } },
+      tool_choice: "auto",
       parallel_tool_calls: true,
       chat_template_kwargs: { enable_thinking: false },
       max_tokens: 2,

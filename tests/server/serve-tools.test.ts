@@ -126,6 +126,15 @@ describe("tool calling through tsinfer serve --chat-template-file (stories-7m, Q
     expect((await post({ messages: [{ role: "user", content: "still up" }], max_tokens: 1 })).status).toBe(200);
   });
 
+  it("a forced tool_choice is refused until constrained decoding enforces it (never an unenforced forced call)", async () => {
+    for (const toolChoice of ["required", { type: "function", function: { name: "get_weather" } }]) {
+      const res = await post({ messages: [{ role: "user", content: "Weather in Paris?" }], tools: chat.tools, tool_choice: toolChoice, max_tokens: 4 });
+      const error = ((await res.json()) as { error: { param: string | null; code: string | null } }).error;
+      expect(res.status).toBe(400);
+      expect(error).toMatchObject({ param: "tool_choice", code: "unsupported_value" });
+    }
+  });
+
   it("a chat template file that is missing or does not parse stops serve and run with an error naming it", () => {
     const broken = join(scratch, "broken.jinja");
     writeFileSync(broken, "{% for m in messages %}{{ m.content ");
