@@ -5,7 +5,7 @@ import { LoadedModel } from "./loaded-model.js";
 import type { EngineLimits } from "./loaded-model.js";
 import type { ModelSource } from "./model-source.js";
 
-export type ModelState = "unloaded" | "loading" | "loaded";
+export type ModelState = "unloaded" | "loading" | "loaded" | "unloading";
 export type UnloadReason = "idle" | "memory" | "shutdown";
 
 export interface RegistryOptions extends EngineLimits {
@@ -223,7 +223,7 @@ export class ModelRegistry {
     if (slot.idleTimer !== null) clearTimeout(slot.idleTimer);
     slot.idleTimer = null;
     slot.loaded = null;
-    slot.state = "unloaded";
+    slot.state = "unloading";
     slot.unloads[reason]++;
     const t = model.engine.totals;
     const kv = model.engine.cache.stats();
@@ -234,6 +234,7 @@ export class ModelRegistry {
     this.retired.prefixHits += kv.hits * model.engine.cache.blockSize;
     await model.close();
     collectGarbage();
+    if (slot.state === "unloading") slot.state = "unloaded"; // (not when a request has started loading it again)
     this.o.log?.(`unloaded ${slot.id} (${reason === "idle" ? "idle past --keep-alive" : reason === "memory" ? "to stay under --max-memory" : "shutting down"})`);
   }
 

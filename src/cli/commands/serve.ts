@@ -120,10 +120,10 @@ export function registerServeCommand(program: Command): void {
         backendName = backend.name;
         return backend;
       };
-      const sources = args.map((a) => serveModelSource(a, shared, newBackend));
       // With one model it stays loaded (as llama-server and vLLM keep theirs); with several, ollama's 5 minutes.
       const keepAliveMs = flags.keepAlive !== undefined ? parseKeepAlive(flags.keepAlive) : args.length > 1 ? 5 * 60_000 : null;
       const maxMemoryBytes = flags.maxMemory !== undefined ? parseByteSize("--max-memory", flags.maxMemory) : null;
+      const sources = args.map((a) => serveModelSource(a, shared, newBackend, maxMemoryBytes));
       // The port is open from the start: 503 "loading" until the first model is in (see loading-responder.ts).
       const loading = await startLoadingResponder(serveOptions.host, serveOptions.port);
       console.error(`tsinfer serve: loading ${args[0].path} (answering 503 on ${serveOptions.host}:${loading.port} until it is loaded)`);
