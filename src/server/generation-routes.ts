@@ -23,7 +23,7 @@ export function registerGenerationRoutes(app: FastifyInstance, ctx: ServerContex
     if (!Array.isArray(slabs) || !slabs.every((b) => Buffer.isBuffer(b))) throw new ApiError(400, "the request body must be a JSON object (Content-Type: application/json)", "invalid_request_error", null, "invalid_body");
     const slot = ctx.models.find(peekModelName(slabs as Buffer[]));
     if (ctx.draining) throw new ApiError(503, "the server is shutting down", "overloaded_error", null, "shutting_down", 5);
-    const lease = await ctx.models.acquire(slot);
+    const lease = await acquireWithin(ctx, slot, arrivalMs);
     try {
       // The lease is released when the generation ends (its sink's onDone) or here when it never starts.
       return await handle(ctx, slot, lease, kind, slabs as Buffer[], arrivalMs, request, reply);
@@ -135,6 +135,19 @@ async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, ki
     armDeadline(gen);
     ctx.traces.add(gen, request.owner);
   });
+}
+
+/** The slot's model (loading it, or waiting for memory, if need be), within the request's deadline when it has one. */
+async function acquireWithin(ctx: ServerContext, slot: ModelSlot, arrivalMs: number): Promise<ModelLease> {
+  const timeoutMs = ctx.requestTimeoutMs;
+  const acquiring = ctx.models.acquire(slot);
+  if (timeoutMs === null) return acquiring;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.max(0, arrivalMs + timeoutMs - performance.now()))));
+  const lease = await Promise.race([acquiring, expired]).finally(() => clearTimeout(timer));
+  if (lease !== null) return lease;
+  void acquiring.then((l) => l.release(), () => undefined); // the load goes on (others may want it); this request has gone
+  throw timeoutError(timeoutMs);
 }
 
 function checkAdmission(ctx: ServerContext, engine: EngineCore, n: number): void {
