@@ -9,6 +9,7 @@ import { registerLoginRoute, registerRequestGuard } from "./request-guard.js";
 import type { GuardOptions } from "./request-guard.js";
 import type { ServerContext } from "./server-context.js";
 import { registerStaticRoutes } from "./static-routes.js";
+import { registerTokenizeRoutes } from "./tokenize-routes.js";
 
 export interface HttpLimits {
   bodyLimitBytes: number;
@@ -17,6 +18,10 @@ export interface HttpLimits {
   requestBodyTimeoutMs: number;
 }
 
+/** Levels of the server's log (pino, JSON lines on stdout); "silent" writes nothing. */
+export const LOG_LEVELS = ["silent", "error", "warn", "info", "debug"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
 export const DEFAULT_HTTP_LIMITS: HttpLimits = { bodyLimitBytes: 16 << 20, headersTimeoutMs: 10_000, requestBodyTimeoutMs: 30_000 };
 
 /**
@@ -24,10 +29,11 @@ export const DEFAULT_HTTP_LIMITS: HttpLimits = { bodyLimitBytes: 16 << 20, heade
  * (an oversized prompt gets a 400 naming its length); a larger one gets 413, and the connection is closed before
  * the client has finished sending, as Node's HTTP server does.
  */
-export function createApp(ctx: ServerContext, guard: GuardOptions, limits: HttpLimits = DEFAULT_HTTP_LIMITS): FastifyInstance {
+export function createApp(ctx: ServerContext, guard: GuardOptions, limits: HttpLimits = DEFAULT_HTTP_LIMITS, logLevel: LogLevel = "silent"): FastifyInstance {
   const app = Fastify({
     bodyLimit: limits.bodyLimitBytes,
-    logger: false,
+    // Fastify's own lines (one per request and answer) are at info: quiet below it.
+    logger: logLevel === "silent" ? false : { level: logLevel },
     return503OnClosing: true,
     forceCloseConnections: true,
     requestTimeout: limits.requestBodyTimeoutMs,
@@ -62,6 +68,7 @@ export function createApp(ctx: ServerContext, guard: GuardOptions, limits: HttpL
   registerLoginRoute(app, guard);
   registerGenerationRoutes(app, ctx);
   registerInfoRoutes(app, ctx);
+  registerTokenizeRoutes(app, ctx);
   registerStaticRoutes(app);
   return app;
 }

@@ -6,11 +6,6 @@ export function isObject(v: unknown): v is JsonObject {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Rejects any key of `body` not in `known` (a typo must not silently change sampling). */
-export function rejectUnknownFields(body: JsonObject, known: ReadonlySet<string>): void {
-  for (const key of Object.keys(body)) if (!known.has(key)) throw badField(key, "unknown or unsupported field", "unknown_field");
-}
-
 export function optNumber(body: JsonObject, key: string, min: number, max: number): number | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;

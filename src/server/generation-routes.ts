@@ -43,6 +43,7 @@ export function registerGenerationRoutes(app: FastifyInstance, ctx: ServerContex
 async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, kind: "completion" | "chat", slabs: Buffer[], arrivalMs: number, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { served, engine, tokenizer, limits } = lease.model;
   const { request: r, promptIds } = await tokenizer.prepare(kind, slabs, limits);
+  if (r.ignoredFields.length > 0) request.log.debug({ url: request.url, ignoredFields: r.ignoredFields }, "request fields accepted and ignored");
   if (ctx.models.find(r.model) !== slot)
     throw new ApiError(400, "the body names more than one model (a repeated 'model' key)", "invalid_request_error", "model", "invalid_value");
   const res = reply.raw;

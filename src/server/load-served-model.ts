@@ -120,6 +120,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     maxTokenBytes: tokenBytesMax,
     encode: encoder.encode,
     encodeChat: encoder.encodeChat,
+    tokenize: (text, addSpecial, parseSpecial) => tok.encode(text, { addSpecialTokens: addSpecial, parseSpecial }),
     createDecoder(contextIds: readonly number[]) {
       const decoder = tok.createStreamingDecoder({ skipSpecialTokens: true });
       // SentencePiece decoders drop the leading space of a sequence's first token: decode after the prompt's last

@@ -1,6 +1,7 @@
 import type { SamplingParams } from "../sampling/sampling-params.js";
 import { ApiError, badField } from "./api-error.js";
-import { isObject, optBool, optInt, optNumber, optString, readLogitBias, readStop, rejectUnknownFields } from "./field-readers.js";
+import { checkExtraFields } from "./extra-fields.js";
+import { isObject, optBool, optInt, optNumber, optString, readLogitBias, readStop } from "./field-readers.js";
 import type { JsonObject } from "./field-readers.js";
 
 export interface ChatMessage {
@@ -26,6 +27,8 @@ export interface GenerationRequest {
   ignoreEos: boolean;
   /** vLLM's `cache_salt`: only requests with the same salt share prefix-cache blocks (tenants apart). */
   cacheSalt: string | null;
+  /** Fields of the body that were accepted and ignored (for the debug log). */
+  ignoredFields: string[];
 }
 
 export interface ParseLimits {
@@ -37,24 +40,24 @@ export interface ParseLimits {
 }
 
 const MAX_PROMPT_CHARS = 1 << 20;
-const COMMON = ["model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt"];
-const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "echo", "suffix", "best_of"]);
+const COMMON = ["echo", "best_of", "model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt"];
+const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "suffix"]);
 const CHAT_FIELDS = new Set([...COMMON, "messages", "max_completion_tokens", "top_logprobs"]);
 
 export function parseGenerationRequest(kind: "completion" | "chat", body: unknown, limits: ParseLimits): GenerationRequest {
   if (!isObject(body)) throw new ApiError(400, "the request body must be a JSON object", "invalid_request_error", null, "invalid_body");
-  rejectUnknownFields(body, kind === "chat" ? CHAT_FIELDS : COMPLETION_FIELDS);
+  const ignoredFields = checkExtraFields(body, kind === "chat" ? CHAT_FIELDS : COMPLETION_FIELDS);
   const model = optString(body, "model", 256) ?? null;
   const n = optInt(body, "n", 1, limits.maxN) ?? 1;
   const stream = optBool(body, "stream") ?? false;
-  const includeUsage = readStreamOptions(body, stream);
+  const includeUsage = readStreamOptions(body, stream, ignoredFields);
   let maxTokens = optInt(body, "max_tokens", 1, limits.ctxLen) ?? null;
   let topLogprobs: number | null = null;
   let prompt: string | number[] | null = null;
   let messages: ChatMessage[] = [];
   if (kind === "chat") {
     maxTokens = optInt(body, "max_completion_tokens", 1, limits.ctxLen) ?? maxTokens;
-    messages = readMessages(body.messages);
+    messages = readMessages(body.messages, ignoredFields);
     const want = optBool(body, "logprobs") ?? false;
     const top = optInt(body, "top_logprobs", 0, 20);
     if (top !== undefined && !want) throw badField("top_logprobs", "requires logprobs: true");
@@ -62,11 +65,16 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
   } else {
     prompt = readPrompt(body.prompt, limits.vocabSize);
     topLogprobs = optInt(body, "logprobs", 0, 5) ?? null;
-    if (optBool(body, "echo")) throw badField("echo", "echo is not supported", "unsupported_value");
-    if (optString(body, "suffix", 0) !== undefined) throw badField("suffix", "suffix is not supported", "unsupported_value");
-    const bestOf = optInt(body, "best_of", 1, limits.maxN);
-    if (bestOf !== undefined && bestOf !== n) throw badField("best_of", "only best_of = n is supported", "unsupported_value");
+    // Fill-in-the-middle needs a model trained with FIM tokens (llama-server's /infill, vLLM's suffix): tsinfer has no
+    // FIM prompt format, so a suffix would be silently dropped. An empty suffix asks for nothing.
+    const suffix = optString(body, "suffix", MAX_PROMPT_CHARS);
+    if (suffix !== undefined && suffix.length > 0)
+      throw badField("suffix", "fill-in-the-middle (a prompt with a suffix) is not supported: tsinfer only continues the prompt; leave suffix out", "unsupported_value");
   }
+  // vLLM takes both on chat too: ignoring them would change the answer.
+  if (optBool(body, "echo")) throw badField("echo", "echo is not supported", "unsupported_value");
+  const bestOf = optInt(body, "best_of", 1, limits.maxN);
+  if (bestOf !== undefined && bestOf !== n) throw badField("best_of", "only best_of = n is supported", "unsupported_value");
   optString(body, "user", 256);
   // Choice i samples with seed + i: every one of them must stay a safe integer.
   const seed = optInt(body, "seed", 0, Number.MAX_SAFE_INTEGER - (n - 1));
@@ -102,6 +110,7 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
     topLogprobs,
     ignoreEos: optBool(body, "ignore_eos") ?? false,
     cacheSalt: readCacheSalt(body),
+    ignoredFields,
   };
 }
 
@@ -119,12 +128,15 @@ function checkPromptChars(kind: "completion" | "chat", prompt: string | number[]
     throw badField(kind === "chat" ? "messages" : "prompt", `the prompt has ${chars} characters, more than the ${maxChars} that could fit the context of ${ctxLen} tokens`, "context_length_exceeded");
 }
 
-function readStreamOptions(body: JsonObject, stream: boolean): boolean {
+const STREAM_OPTIONS = new Set(["include_usage"]);
+
+function readStreamOptions(body: JsonObject, stream: boolean, ignored: string[]): boolean {
   const v = body.stream_options;
   if (v === undefined || v === null) return false;
   if (!isObject(v)) throw badField("stream_options", "expected an object", "invalid_type");
   if (!stream) throw badField("stream_options", "only allowed with stream: true");
-  for (const key of Object.keys(v)) if (key !== "include_usage") throw badField(`stream_options.${key.slice(0, 32)}`, "unknown field", "unknown_field");
+  // e.g. OpenAI's include_obfuscation (padding against length side channels): nothing to pad here.
+  ignored.push(...checkExtraFields(v, STREAM_OPTIONS, "stream_options.", false));
   return optBool(v, "include_usage") ?? false;
 }
 
@@ -139,16 +151,28 @@ function readPrompt(v: unknown, vocabSize: number): string | number[] {
   throw badField("prompt", `expected a non-empty string or an array of token ids below ${vocabSize}`, "invalid_type");
 }
 
-function readMessages(v: unknown): ChatMessage[] {
+// Keys of a message that tsinfer reads; tool_calls and tool_call_id are refused until tool calling lands, other keys
+// (refusal, annotations, reasoning_content echoed back from an earlier answer) are ignored.
+const MESSAGE_FIELDS = new Set(["role", "content", "name"]);
+const MESSAGE_REFUSED = new Set(["tool_calls", "tool_call_id", "function_call", "audio"]);
+
+function readMessages(v: unknown, ignored: string[]): ChatMessage[] {
   if (!Array.isArray(v) || v.length === 0) throw badField("messages", "expected a non-empty array of messages", "invalid_type");
   if (v.length > 1024) throw badField("messages", "more than 1024 messages");
   return v.map((m, i) => {
     const at = `messages[${i}]`;
     if (!isObject(m)) throw badField(at, "expected an object", "invalid_type");
-    for (const key of Object.keys(m)) if (key !== "role" && key !== "content" && key !== "name") throw badField(`${at}.${key.slice(0, 32)}`, "unknown field", "unknown_field");
+    for (const key of Object.keys(m)) {
+      if (MESSAGE_FIELDS.has(key)) continue;
+      const value = m[key];
+      if (MESSAGE_REFUSED.has(key) && value !== null)
+        throw badField(`${at}.${key}`, "tool calls and audio in messages are not supported", "unsupported_value");
+      if (ignored.length < 32) ignored.push(`${at}.${key.slice(0, 64)}`);
+    }
     const role = m.role;
     if (role !== "system" && role !== "user" && role !== "assistant" && role !== "developer")
       throw badField(`${at}.role`, `expected system, developer, user or assistant`);
+    if (m.name !== undefined && m.name !== null && typeof m.name !== "string") throw badField(`${at}.name`, "expected a string", "invalid_type");
     return { role: role === "developer" ? "system" : role, content: readContent(m.content, `${at}.content`) };
   });
 }

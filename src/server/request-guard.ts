@@ -2,6 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { ApiError } from "./api-error.js";
 import { bearerToken } from "./api-keys.js";
 import type { ApiKeys, RequestOwner } from "./api-keys.js";
+import { corsHeaders, isPreflight, preflightHeaders } from "./cors-policy.js";
+import type { CorsPolicy } from "./cors-policy.js";
 import { LOGIN_CSS_HASH, loginPage } from "./login-page.js";
 import type { UiSessions } from "./ui-sessions.js";
 
@@ -19,6 +21,8 @@ export interface GuardOptions {
   metricsPublic: boolean;
   /** Host header names (without port) the server answers; null answers every name. */
   allowedHosts: ReadonlySet<string> | null;
+  /** --cors-origin: which web origins may read answers; null sends no CORS headers. */
+  cors: CorsPolicy | null;
 }
 
 // Routes anyone may call: liveness and readiness probes carry no key. /login checks the key itself.
@@ -38,13 +42,18 @@ const SECURITY_HEADERS: [string, string][] = [
  * Every request passes here after routing, so the decision is made on the route Fastify matched (the decoded,
  * normalized path), never on the raw URL: deny by default — any route but the public ones, and any path that
  * matched no route, needs the key (a Bearer header, or the web UI's session cookie). The Host header is checked
- * first (DNS rebinding), and the security headers are set on the raw response, so SSE streams carry them too.
+ * first (DNS rebinding), and the security and CORS headers are set on the raw response, so SSE streams and errors
+ * (401s included, so a browser script can read why) carry them too. A CORS preflight is answered here with an empty
+ * 204 and never reaches a route: browsers send no key on it, and it returns nothing but the CORS policy.
  */
 export function registerRequestGuard(app: FastifyInstance, o: GuardOptions): void {
   app.decorateRequest("owner", "");
   app.addHook("onRequest", async (request, reply) => {
     for (const [name, value] of SECURITY_HEADERS) reply.raw.setHeader(name, value);
+    const preflight = o.cors !== null && isPreflight(request.method, request.headers);
+    if (o.cors !== null) for (const [name, value] of preflight ? preflightHeaders(o.cors, request.headers) : corsHeaders(o.cors, request.headers)) reply.raw.setHeader(name, value);
     checkHost(request, o.allowedHosts);
+    if (preflight) return reply.code(204).send();
     const route = request.routeOptions.url;
     if (!o.keys.enabled) return;
     if (route !== undefined && (PUBLIC_ROUTES.has(route) || (route === "/metrics" && o.metricsPublic))) return;

@@ -35,6 +35,8 @@ export interface ServedModel {
   readonly maxTokenBytes?: number;
   /** Text to ids with the tokenizer's special tokens (BOS) as the model expects for a raw prompt. */
   encode(text: string): number[];
+  /** Text to ids as llama-server's /tokenize does: BOS/EOS only with `addSpecial`, special-token text matched with `parseSpecial`. */
+  tokenize(text: string, addSpecial: boolean, parseSpecial: boolean): number[];
   /** Messages to prompt ids through the chat template, with the generation prompt added. */
   encodeChat(messages: ChatMessage[]): number[];
   /** A detokenizer for text that continues `contextIds` (their text is not emitted: it keeps a word's leading space). */

@@ -2,6 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { ApiError } from "./api-error.js";
 import { ApiKeys } from "./api-keys.js";
 import { DEFAULT_HTTP_LIMITS, createApp } from "./create-app.js";
+import type { LogLevel } from "./create-app.js";
+import type { CorsPolicy } from "./cors-policy.js";
 import { allowedHostsFor } from "./request-guard.js";
 import { ModelRegistry } from "./model-registry.js";
 import { fixedModelSource } from "./model-source.js";
@@ -27,6 +29,10 @@ export interface ServeOptions {
   metricsPublic?: boolean;
   /** --allowed-hosts: comma-separated Host names, "*" for any; default from the bind address. */
   allowedHosts?: string;
+  /** --cors-origin (see parseCorsOrigins); absent or null: no CORS headers. */
+  cors?: CorsPolicy | null;
+  /** The server's log on stdout (default silent); debug lists the request fields that were ignored. */
+  logLevel?: LogLevel;
   /** Most open connections; more are refused at accept. */
   maxConnections?: number;
   headersTimeoutMs?: number;
@@ -87,12 +93,13 @@ export async function startServer(models: ServedModel | readonly ModelSource[], 
   const keys = new ApiKeys(o.apiKeys ?? []);
   const app = createApp(
     ctx,
-    { keys, sessions: new UiSessions(), metricsPublic: o.metricsPublic ?? false, allowedHosts: allowedHostsFor(o.host, o.allowedHosts) },
+    { keys, sessions: new UiSessions(), metricsPublic: o.metricsPublic ?? false, allowedHosts: allowedHostsFor(o.host, o.allowedHosts), cors: o.cors ?? null },
     {
       ...DEFAULT_HTTP_LIMITS,
       ...(o.headersTimeoutMs !== undefined ? { headersTimeoutMs: o.headersTimeoutMs } : {}),
       ...(o.requestBodyTimeoutMs !== undefined ? { requestBodyTimeoutMs: o.requestBodyTimeoutMs } : {}),
     },
+    o.logLevel ?? "silent",
   );
   app.server.maxConnections = o.maxConnections ?? 512;
   await app.ready();

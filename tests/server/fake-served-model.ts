@@ -18,6 +18,7 @@ export function letterServedModel(numBlocks = 64): ServedModel {
     kvBytesPerToken: 128,
     encode,
     encodeChat: (messages) => encode(messages.map((m) => m.content).join("")),
+    tokenize: (text, addSpecial) => (addSpecial ? encode(text) : encode(text).slice(1)),
     createDecoder: (_context): TokenDecoder => ({ push: letter, flush: () => "" }),
     tokenPiece: piece,
     info: () => ({ id: "letters" }),

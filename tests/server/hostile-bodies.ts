@@ -29,18 +29,20 @@ const WRONG_TYPES: Record<string, unknown[]> = {
   logit_bias: [[1, 2], "x", { abc: 1 }, { "99999": 1 }, { "5": 500 }, { "5": "1" }],
   model: [5, {}, []],
   user: [5, {}],
-  stream_options: ["x", 5, { include_usage: "yes" }, { other: true }],
+  stream_options: ["x", 5, { include_usage: "yes" }, [true]], // unknown keys inside it are ignored, as at the top level
   ignore_eos: ["true", 1],
 };
 const HUGE_MAX_TOKENS = [-1, 0, 1e9, 2 ** 53, -1e308, 513, 1e308];
 const BAD_MESSAGES: unknown[] = [[], [{}], [{ role: "user" }], [{ role: "robot", content: "x" }], [{ role: "user", content: 5 }], [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }], "hello", {}, [null], [{ role: "user", content: "x", tool_calls: [] }], [{ role: "user", content: [] }]];
 const BAD_PROMPTS: unknown[] = [5, {}, true, [[]], [-1], [1.5], [99999], ["a", "b"], "", [], [""]];
-const UNKNOWN_FIELDS: [string, unknown][] = [["foo", 1], ["tools", []], ["response_format", { type: "json_object" }], ["constructor", 1], ["functions", []], ["best_of", 3], ["echo", true], ["suffix", "x"]];
+// Unknown fields are ignored (as llama-server, vLLM and ollama do); these are refused: a wrong type of a field SDKs send,
+// or a field whose being ignored would change the answer (docs/serving.md lists them).
+const REFUSED_FIELDS: [string, unknown][] = [["store", "yes"], ["metadata", 5], ["metadata", { a: 1 }], ["parallel_tool_calls", "x"], ["modalities", ["text", "audio"]], ["audio", { voice: "alloy", format: "wav" }], ["web_search_options", {}], ["best_of", 3], ["echo", true], ["suffix", "x"]];
 const OUT_OF_RANGE: [string, unknown][] = [["temperature", -1], ["temperature", 3], ["top_p", 0], ["top_p", 2], ["n", 0], ["n", 100], ["min_p", 1.5], ["top_k", -2]];
 
 /**
  * A deterministic mix of `count` malformed or hostile requests: invalid JSON, wrong types, negative or huge
- * max_tokens, empty or malformed messages, prompts longer than the context, unknown fields, oversized bodies,
+ * max_tokens, empty or malformed messages, prompts longer than the context, refused fields, oversized bodies,
  * invalid UTF-8, non-object JSON, unknown models, wrong content types and routes.
  */
 export function hostileCases(count: number, seed: number, longText: string): HostileCase[] {
@@ -87,9 +89,10 @@ export function hostileCases(count: number, seed: number, longText: string): Hos
         break;
       }
       case 5: {
-        const [k, v] = pick(UNKNOWN_FIELDS);
+        // suffix is a field of text completions only (on chat it is an unknown field, ignored).
+        const [k, v] = pick(chat ? REFUSED_FIELDS.slice(0, -1) : REFUSED_FIELDS);
         base[k] = v;
-        cases.push(json(`unknown-field:${k}`, chat, base));
+        cases.push(json(`refused-field:${k}`, chat, base));
         break;
       }
       case 6: {

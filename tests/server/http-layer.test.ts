@@ -50,7 +50,7 @@ describe("HTTP layer (counting stand-in model)", () => {
     const cases: [number, Promise<Response>][] = [
       [400, post("/v1/completions", "{not json")],
       [400, post("/v1/completions", { prompt: "a", max_tokens: -1 })],
-      [400, post("/v1/completions", { prompt: "a", frobnicate: 1 })],
+      [400, post("/v1/completions", { prompt: "a", frobnicate: 1, store: "yes" })], // unknown fields are ignored, a wrong type of a known one is not
       [400, post("/v1/chat/completions", { messages: [] })],
       [400, post("/v1/completions", { prompt: "a".repeat(200) })],
       [400, post("/v1/completions", new Uint8Array([...Buffer.from('{"prompt":"a'), 0xff, ...Buffer.from('"}')]))],

@@ -40,6 +40,8 @@ function raw(base: string, method: string, path: string, headers: Record<string,
 const ROUTES: { method: string; path: string; body?: string }[] = [
   { method: "POST", path: "/v1/completions", body: JSON.stringify({ prompt: "Once", max_tokens: 2 }) },
   { method: "POST", path: "/v1/chat/completions", body: JSON.stringify({ messages: [{ role: "user", content: "Hi" }], max_tokens: 2 }) },
+  { method: "POST", path: "/tokenize", body: JSON.stringify({ content: "Once" }) },
+  { method: "POST", path: "/detokenize", body: JSON.stringify({ tokens: [1, 2] }) },
   { method: "GET", path: "/v1/models" },
   { method: "GET", path: "/v1/model-info" },
   { method: "GET", path: "/v1/stats" },

@@ -7,7 +7,7 @@ import { STORIES_GGUF } from "./serve-process.js";
 describe("a replica that is still loading its model (real tsinfer serve)", () => {
   it("answers 503 while loading, never takes work before the model is in, then serves", async () => {
     // The F16 GGUF converted to F32-in-wasm by 2 threads, plus the tokenizer: a load of a few hundred ms here.
-    const child = spawn(process.execPath, ["bin/tsinfer.js", "serve", "-m", STORIES_GGUF, "--host", "127.0.0.1", "--port", "0", "--threads", "2"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["bin/tsinfer.js", "serve", "-m", STORIES_GGUF, "--host", "127.0.0.1", "--port", "0", "--threads", "2", "--cors-origin", "https://app.example"], { stdio: ["ignore", "pipe", "pipe"] });
     let log = "";
     child.stderr.on("data", (d: Buffer) => (log += d.toString()));
     child.stdout.on("data", (d: Buffer) => (log += d.toString()));
@@ -43,8 +43,10 @@ describe("a replica that is still loading its model (real tsinfer serve)", () =>
         expect([res.status, body.status]).toEqual([503, "loading"]);
         if (workBeforeReady.length === 0) {
           const live = await fetch(`${url}/live`);
-          const work = await fetch(`${url}/v1/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ prompt: "Once", max_tokens: 2 }) });
+          const work = await fetch(`${url}/v1/completions`, { method: "POST", headers: { "content-type": "application/json", origin: "https://app.example" }, body: JSON.stringify({ prompt: "Once", max_tokens: 2 }) });
           const err = (await work.json()) as { error: { code: string } };
+          // --cors-origin holds while loading too: a page on that origin can read that it must wait.
+          expect(work.headers.get("access-control-allow-origin")).toBe("https://app.example");
           workBeforeReady = [live.status, work.status];
           expect(err.error.code).toBe("model_loading");
           expect(work.headers.get("retry-after")).toBe("5");

@@ -4,6 +4,8 @@ import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
+import { parseCorsOrigins } from "../../server/cors-policy.js";
+import { LOG_LEVELS } from "../../server/create-app.js";
 import { startLoadingResponder } from "../../server/loading-responder.js";
 import { ApiError } from "../../server/api-error.js";
 import { readApiKeys } from "../../server/read-api-keys.js";
@@ -31,6 +33,8 @@ interface ServeFlags {
   apiKeyFile?: string;
   metricsPublic?: boolean;
   allowedHosts?: string;
+  corsOrigin?: string[];
+  logLevel: string;
   maxConnections: string;
   servedModelName?: string[];
   chatTemplate?: string;
@@ -64,6 +68,8 @@ export function registerServeCommand(program: Command): void {
     .option("--api-key-file <file>", "API keys, one per line")
     .option("--metrics-public", "serve /metrics without the API key")
     .option("--allowed-hosts <names>", "Host header names to answer, comma-separated, * for any (default: loopback names for a loopback bind, any for 0.0.0.0)")
+    .option("--cors-origin <origins>", "web origins allowed to call the API from a browser (repeatable or comma-separated, * for any; default: none, no CORS headers)", (v: string, all: string[] | undefined) => [...(all ?? []), v])
+    .option("--log-level <level>", `server log on stdout: ${LOG_LEVELS.join(", ")} (debug lists ignored request fields)`, "silent")
     .option("--max-connections <n>", "most open connections", "512")
     .option("--served-model-name <names...>", "names clients use for the model (the first is reported; default: the file name); with several -m, one per model in order")
     .option("--chat-template <file>", "Jinja chat template overriding the model's")
@@ -86,6 +92,9 @@ export function registerServeCommand(program: Command): void {
         return s * 1000;
       };
       const parallel = int("parallel", flags.parallel, 1);
+      const cors = parseCorsOrigins(flags.corsOrigin ?? []);
+      const logLevel = LOG_LEVELS.find((l) => l === flags.logLevel);
+      if (logLevel === undefined) throw new InputError(`--log-level ${flags.logLevel}: expected one of ${LOG_LEVELS.join(", ")}`);
       const drainTimeoutMs = seconds("drain-timeout", flags.drainTimeout);
       const batchTokens = int("batch-tokens", flags.batchTokens, 1);
       const serveOptions = {
@@ -98,6 +107,8 @@ export function registerServeCommand(program: Command): void {
         traceCapacity: int("traces", flags.traces, 0),
         metricsPublic: flags.metricsPublic === true,
         ...(flags.allowedHosts !== undefined ? { allowedHosts: flags.allowedHosts } : {}),
+        cors,
+        logLevel,
         maxConnections: int("max-connections", flags.maxConnections, 1),
         requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
       };
@@ -125,7 +136,7 @@ export function registerServeCommand(program: Command): void {
       const maxMemoryBytes = flags.maxMemory !== undefined ? parseByteSize("--max-memory", flags.maxMemory) : null;
       const sources = args.map((a) => serveModelSource(a, shared, newBackend, maxMemoryBytes));
       // The port is open from the start: 503 "loading" until the first model is in (see loading-responder.ts).
-      const loading = await startLoadingResponder(serveOptions.host, serveOptions.port);
+      const loading = await startLoadingResponder(serveOptions.host, serveOptions.port, cors);
       console.error(`tsinfer serve: loading ${args[0].path} (answering 503 on ${serveOptions.host}:${loading.port} until it is loaded)`);
       let server: RunningServer;
       try {
