@@ -36,6 +36,19 @@ describe("several models over HTTP", () => {
     expect((await post(undefined)).body.model).toBe("fast");
   });
 
+  it("/tokenize and /detokenize take an optional model: the named one's tokenizer, 404 for an unknown one", async () => {
+    const tok = async (body: unknown) => {
+      const res = await fetch(`${server.url}/tokenize`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: res.status, body: (await res.json()) as { tokens?: number[]; error?: { code: string } } };
+    };
+    const plain = await tok({ content: "abc" });
+    expect(plain.status).toBe(200);
+    expect((await tok({ content: "abc", model: "fast" })).body.tokens).toEqual(plain.body.tokens);
+    const unknown = await tok({ content: "abc", model: "nope" });
+    expect([unknown.status, unknown.body.error?.code]).toEqual([404, "model_not_found"]);
+    expect((await tok({ content: "abc", model: 5 })).status).toBe(400);
+  });
+
   it("a request whose model loads past --request-timeout gets 504; the load still completes for the next one", async () => {
     const t0 = performance.now();
     const r = await post("slow");
