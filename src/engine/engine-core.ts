@@ -94,14 +94,17 @@ export class EngineCore {
     return this.scheduler.waiting.length;
   }
 
-  /** Queues a request; it is scheduled at the next step. The prompt must be non-empty and shorter than ctxLen. */
-  add(id: string, prompt: readonly number[], params: RequestParams, listener: RequestListener): EngineRequest {
+  /**
+   * Queues a request; it is scheduled at the next step. The prompt must be non-empty and shorter than ctxLen.
+   * `arrivalMs` (default now) is when it came in: a server passes its HTTP arrival, so TTFT includes a model load.
+   */
+  add(id: string, prompt: readonly number[], params: RequestParams, listener: RequestListener, arrivalMs = this.config.now()): EngineRequest {
     if (this.fatal) throw new EngineDeadError(this.fatal);
     if (prompt.length === 0) throw new InputError(`request ${id}: empty prompt`);
     if (prompt.length >= this.model.ctxLen) throw new InputError(`request ${id}: prompt of ${prompt.length} tokens does not fit the context of ${this.model.ctxLen}`);
     const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.topK);
     sampler.acceptPrompt(prompt);
-    const req = new EngineRequest(id, this.nextSeqId++, prompt, params, sampler, this.config.now(), listener);
+    const req = new EngineRequest(id, this.nextSeqId++, prompt, params, sampler, arrivalMs, listener);
     if (this.nextSeqId > 0x7fffffff) this.nextSeqId = 1;
     this.scheduler.add(req);
     this.wake?.();

@@ -131,4 +131,8 @@ export interface KernelBackend {
    * and the backend replaced them; rejects with BackendFailedError when it cannot.
    */
   whenReady?(): Promise<void>;
+  /** Optional: bytes of the backend's own memory in use (weights, KV, scratch), for a server's memory accounting. */
+  memoryUsedBytes?(): number;
+  /** Optional: bytes the backend can still allocate (one WebAssembly memory holds at most 4 GiB); absent: no own limit. */
+  memoryRoomBytes?(): number;
 }

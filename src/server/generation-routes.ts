@@ -1,54 +1,55 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { EngineCore } from "../engine/engine-core.js";
 import { ApiError, badField } from "./api-error.js";
 import { readBodySlabs } from "./read-body-slabs.js";
 import { Generation } from "./generation.js";
 import type { Choice, GenerationSink, LogprobEntry } from "./generation.js";
 import { detectChatOutputFormat, outputMarkers } from "../chat/chat-output-format.js";
-import type { ChatOutputFormat } from "../chat/chat-output-format.js";
 import { ChatOutputParser, parseChatOutput } from "../chat/chat-output-parser.js";
 import { chatEventDeltas, chatFinishReason, chatOutputOptions, toolChoiceGrammar } from "./chat-output.js";
 import { chatChunk, fullResponse, streamChunk, usageChunk } from "./openai-shapes.js";
-import type { ParseLimits } from "./parse-generation-request.js";
-import { PromptTokenizer } from "./prompt-tokenizer.js";
+import type { ModelLease, ModelSlot } from "./model-registry.js";
+import { peekModelName } from "./peek-model-name.js";
 import { newRequestId } from "./server-context.js";
 import type { ServerContext } from "./server-context.js";
 import { SseWriter } from "./sse-writer.js";
 
 /**
- * A prompt needs at least (UTF-8 bytes / the longest token's bytes) tokens, and UTF-16 characters ≤ UTF-8 bytes;
- * the factor 2 leaves room for normalizers that shrink text (e.g. collapsing whitespace).
- */
-const PROMPT_CHARS_SLACK = 2;
-
-/**
  * POST /v1/completions and /v1/chat/completions, streaming (SSE) or not. Their scope reads JSON bodies as raw
- * byte slabs (readBodySlabs): PromptTokenizer decodes, validates and tokenizes a large one on its worker thread.
+ * byte slabs (readBodySlabs): the body's `model` routes the request (loading that model if need be), then the
+ * model's PromptTokenizer decodes, validates and tokenizes it, a large one on its worker thread.
  */
 export function registerGenerationRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const tokenizer = new PromptTokenizer(ctx.served);
-  const tokenBytes = ctx.served.maxTokenBytes;
-  const maxPromptChars = tokenBytes === undefined ? undefined : ctx.served.model.ctxLen * tokenBytes * PROMPT_CHARS_SLACK;
-  const limits: ParseLimits = { vocabSize: ctx.served.model.vocabSize, ctxLen: ctx.served.model.ctxLen, maxN: ctx.maxN, ...(maxPromptChars !== undefined ? { maxPromptChars } : {}) };
-  const chatFormat = detectChatOutputFormat(ctx.served.chatTemplate);
-  const route = (kind: "completion" | "chat") => (request: FastifyRequest, reply: FastifyReply) => handle(ctx, tokenizer, limits, chatFormat, kind, request, reply);
+  const route = (kind: "completion" | "chat") => async (request: FastifyRequest, reply: FastifyReply) => {
+    const arrivalMs = performance.now();
+    const slabs = request.body;
+    if (!Array.isArray(slabs) || !slabs.every((b) => Buffer.isBuffer(b))) throw new ApiError(400, "the request body must be a JSON object (Content-Type: application/json)", "invalid_request_error", null, "invalid_body");
+    const slot = ctx.models.find(peekModelName(slabs as Buffer[]));
+    if (ctx.draining) throw new ApiError(503, "the server is shutting down", "overloaded_error", null, "shutting_down", 5);
+    const lease = await acquireWithin(ctx, slot, arrivalMs);
+    try {
+      // The lease is released when the generation ends (its sink's onDone) or here when it never starts.
+      return await handle(ctx, slot, lease, kind, slabs as Buffer[], arrivalMs, request, reply);
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+  };
   void app.register(async (scope) => {
     scope.removeContentTypeParser("application/json");
     scope.addContentTypeParser("application/json", (request, payload, done) => readBodySlabs(payload, request.headers["content-length"], request.routeOptions.bodyLimit, done));
     scope.post("/v1/completions", route("completion"));
     scope.post("/v1/chat/completions", route("chat"));
   });
-  app.addHook("onClose", () => tokenizer.close());
 }
 
-async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: ParseLimits, chatFormat: ChatOutputFormat, kind: "completion" | "chat", request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
-  const { served, engine } = ctx;
-  const arrivalMs = performance.now();
-  const slabs = request.body;
-  if (!Array.isArray(slabs) || !slabs.every((b) => Buffer.isBuffer(b))) throw new ApiError(400, "the request body must be a JSON object (Content-Type: application/json)", "invalid_request_error", null, "invalid_body");
-  const prepared = await tokenizer.prepare(kind, slabs as Buffer[], limits);
+async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, kind: "completion" | "chat", slabs: Buffer[], arrivalMs: number, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
+  const { served, engine, tokenizer, limits } = lease.model;
+  const prepared = await tokenizer.prepare(kind, slabs, limits);
   const promptIds = prepared.promptIds;
   if (prepared.request.ignoredFields.length > 0) request.log.debug({ url: request.url, ignoredFields: prepared.request.ignoredFields }, "request fields accepted and ignored");
-  // Tool calls and reasoning: how the answer is parsed, and the grammar a forced tool_choice puts on it.
+  // Tool calls and reasoning: how the answer is parsed (the model's template picks the format).
+  const chatFormat = detectChatOutputFormat(served.chatTemplate);
   const outputOptions = chatOutputOptions(served, chatFormat, prepared.request, promptIds);
   // A forced tool_choice's grammar (an xgrammar structural tag) is for the structured-output engine (src/grammar) to
   // compile and enforce as the request's grammar; without it, a forced call is refused rather than left unenforced.
@@ -56,11 +57,14 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
   if (toolGrammar !== null)
     throw badField("tool_choice", '"required" and named functions are enforced by constrained decoding, which this build does not have yet; use "auto"', "unsupported_value");
   const r = outputOptions === null ? prepared.request : { ...prepared.request, keepSpecial: outputMarkers(chatFormat) };
-  if (r.model !== null && r.model !== served.id && r.model !== "default" && !(served.aliases ?? []).includes(r.model))
-    throw new ApiError(404, `the model '${r.model.slice(0, 100)}' does not exist; this server serves '${served.id}'`, "not_found_error", "model", "model_not_found");
+  if (ctx.models.find(r.model) !== slot)
+    throw new ApiError(400, "the body names more than one model (a repeated 'model' key)", "invalid_request_error", "model", "invalid_value");
   const res = reply.raw;
-  if (res.destroyed) return reply.hijack(); // the client left while its request was parsed off-thread
-  checkAdmission(ctx, r.n);
+  if (res.destroyed) {
+    lease.release();
+    return reply.hijack(); // the client left while its request was parsed off-thread (or its model loaded)
+  }
+  checkAdmission(ctx, engine, r.n);
   const ctxLen = served.model.ctxLen;
   if (promptIds.length >= ctxLen)
     throw badField(kind === "chat" ? "messages" : "prompt", `the prompt has ${promptIds.length} tokens; the context holds ${ctxLen} (prompt + output)`, "context_length_exceeded");
@@ -97,6 +101,7 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
       onDone(g) {
         disarmDeadline();
         finished(ctx, g);
+        lease.release();
         // A stream cut short never ends with [DONE]: the client must not take a truncated answer for a whole one.
         if (g.error) return sse.fail(asApiError(g.error));
         if (r.includeUsage) sse.data(usageChunk(g, created, model));
@@ -119,10 +124,11 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
     const sse = new SseWriter(res, id);
     res.on("close", () => gen.abort());
     try {
-      gen.start();
+      gen.start(arrivalMs);
     } catch (err) {
       const e = asApiError(err instanceof Error ? err : new Error(String(err)));
       gen.cancel(e);
+      lease.release();
       sse.fail(e);
       return reply;
     }
@@ -137,6 +143,7 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
       onDone(g) {
         disarmDeadline();
         finished(ctx, g);
+        lease.release();
         if (g.aborted) return resolve(reply);
         if (g.error) {
           const e = asApiError(g.error);
@@ -151,14 +158,26 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
     res.on("close", () => {
       if (!res.writableEnded) gen.abort();
     });
-    gen.start();
+    gen.start(arrivalMs);
     armDeadline(gen);
     ctx.traces.add(gen, request.owner);
   });
 }
 
-function checkAdmission(ctx: ServerContext, n: number): void {
-  const { engine } = ctx;
+/** The slot's model (loading it, or waiting for memory, if need be), within the request's deadline when it has one. */
+async function acquireWithin(ctx: ServerContext, slot: ModelSlot, arrivalMs: number): Promise<ModelLease> {
+  const timeoutMs = ctx.requestTimeoutMs;
+  const acquiring = ctx.models.acquire(slot);
+  if (timeoutMs === null) return acquiring;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), Math.max(0, arrivalMs + timeoutMs - performance.now()))));
+  const lease = await Promise.race([acquiring, expired]).finally(() => clearTimeout(timer));
+  if (lease !== null) return lease;
+  void acquiring.then((l) => l.release(), () => undefined); // the load goes on (others may want it); this request has gone
+  throw timeoutError(timeoutMs);
+}
+
+function checkAdmission(ctx: ServerContext, engine: EngineCore, n: number): void {
   if (ctx.draining) throw new ApiError(503, "the server is shutting down", "overloaded_error", null, "shutting_down", 5);
   // Requests that the next step can admit into free sequence slots are not queued; the rest wait, at most maxQueue.
   const freeSlots = Math.max(0, engine.config.maxSeqs - engine.numRunning);

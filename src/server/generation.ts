@@ -69,7 +69,8 @@ export class Generation implements RequestListener {
     });
   }
 
-  start(): void {
+  /** `arrivalMs`: when the HTTP request came in (default now), so its TTFT counts what happened before (a model load). */
+  start(arrivalMs?: number): void {
     const r = this.request;
     const ctxLen = this.served.model.ctxLen;
     const defaultMax = r.kind === "completion" ? 16 : ctxLen - this.promptIds.length;
@@ -78,7 +79,7 @@ export class Generation implements RequestListener {
     for (let i = 0; i < r.n; i++) {
       const params = { maxTokens, sampling: this.samplings[i], topLogprobs: r.topLogprobs, stopTokenIds, ...(r.cacheSalt !== null ? { cacheSalt: r.cacheSalt } : {}) };
       const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
-      const req = this.engine.add(reqId, this.promptIds, params, this);
+      const req = this.engine.add(reqId, this.promptIds, params, this, arrivalMs);
       this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds, r.keepSpecial ?? []), stops: new StopStrings(r.stop) });
     }
   }

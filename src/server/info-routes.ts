@@ -1,14 +1,15 @@
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ApiError } from "./api-error.js";
 import type { ServerContext } from "./server-context.js";
 
 /** Health, model list, engine stats, request traces, model description and Prometheus metrics. */
 export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const { served, engine } = ctx;
+  const { models } = ctx;
   const created = Math.floor(Date.now() / 1000);
 
   app.get("/health", async (_req, reply) => {
-    if (engine.fatalError !== null) return reply.code(503).send({ status: "failed", error: engine.fatalError.message });
+    const failed = models.loadedModels().find((m) => m.engine.fatalError !== null)?.engine.fatalError;
+    if (failed) return reply.code(503).send({ status: "failed", error: failed.message });
     if (ctx.draining) return reply.code(503).send({ status: "shutting_down" });
     return { status: "ok" };
   });
@@ -16,16 +17,47 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
   // Liveness: the process answers (Kubernetes restarts it otherwise); /health is readiness.
   app.get("/live", async () => ({ status: "ok" }));
 
+  // Every name of every model, loaded or not; `status` (as llama-server's router reports it) says which are in memory.
   app.get("/v1/models", async () => ({
     object: "list",
-    data: [served.id, ...(served.aliases ?? [])].map((id) => ({ id, object: "model", created, owned_by: "tsinfer", root: served.id, max_model_len: served.model.ctxLen })),
+    data: models.slots.flatMap((slot) =>
+      slot.source.names.map((id) => ({
+        id,
+        object: "model",
+        created,
+        owned_by: "tsinfer",
+        root: slot.id,
+        ...(slot.loaded !== null ? { max_model_len: slot.loaded.served.model.ctxLen } : {}),
+        status: { value: slot.state },
+      })),
+    ),
   }));
 
-  app.get("/v1/model-info", async () => served.info());
+  // One model's description and engine stats: `?model=` names it (default: the first).
+  const slotOf = (request: FastifyRequest) => {
+    const name = (request.query as { model?: unknown }).model;
+    return models.find(typeof name === "string" ? name : null);
+  };
 
+  // The description needs the model in memory: it is loaded if need be.
+  app.get("/v1/model-info", async (request) => {
+    const lease = await models.acquire(slotOf(request));
+    try {
+      return lease.model.served.info();
+    } finally {
+      lease.release();
+    }
+  });
+
+  // Stats never load a model (the web UI polls them): an unloaded one reports its state and its waiting requests.
   app.get("/v1/stats", async (request) => {
+    const slot = slotOf(request);
+    if (slot.loaded === null) return { model: slot.id, status: slot.state, running: 0, waiting: slot.pending };
+    const { served, engine } = slot.loaded;
     const kv = engine.cache.stats();
     return {
+      model: slot.id,
+      status: slot.state,
       running: engine.numRunning,
       waiting: engine.numWaiting,
       generationTokensTotal: engine.totals.generationTokens,

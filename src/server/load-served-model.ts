@@ -1,5 +1,4 @@
 import { statSync } from "node:fs";
-import { totalmem } from "node:os";
 import { basename } from "node:path";
 import type { BatchModel, ForwardBatch } from "../engine/batch-model.js";
 import { InputError } from "../errors.js";
@@ -7,7 +6,8 @@ import type { KernelBackend } from "../kernels/backend.js";
 import { kvRowBytes } from "../kernels/kv-layer.js";
 import type { KvType } from "../kernels/kv-layer.js";
 import { ggmlTypeName } from "../quant/ggml-type.js";
-import { checkKvBudget } from "../kv/kv-budget.js";
+import { fitContext } from "../kv/fit-context.js";
+import { machineFreeMemoryBytes } from "../kv/machine-memory.js";
 import { PrefixCacheKv } from "../kv/prefix-cache-kv.js";
 import { loadModel } from "../model/load-model.js";
 import { createPromptEncoder, maxTokenBytes } from "./prompt-encoder.js";
@@ -32,6 +32,8 @@ export interface LoadServedModelOptions {
   backend?: KernelBackend;
   /** KV cache element type (f32, f16 or q8_0); default f32. */
   kvType?: KvType;
+  /** Free memory the KV cache is fitted to (default: the machine's, see machineFreeMemoryBytes). */
+  freeMemoryBytes?: number;
   /** `--served-model-name`: the names clients use (the first is reported); default the file's name. */
   servedModelNames?: readonly string[];
 }
@@ -41,12 +43,21 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   const model = loadModel(o.modelPath, { maxBatchTokens: o.maxBatchTokens, ...(o.backend ? { backend: o.backend } : {}) });
   const c = model.config;
   if (o.ctxSize !== undefined && (!Number.isInteger(o.ctxSize) || o.ctxSize < 2)) throw new InputError(`--ctx-size ${o.ctxSize}: expected an integer ≥ 2`);
-  const ctxLen = Math.min(o.ctxSize ?? c.ctxLen, c.ctxLen);
   const kvType = o.kvType ?? "f32";
   const storedBytesPerToken = 2 * c.nLayers * kvRowBytes(kvType, c.nKvHeads * c.headDim); // K and V rows as stored
-  const capacityTokens = o.kvCacheSize === undefined ? ctxLen * o.parallel : parseKvCacheSize(o.kvCacheSize, storedBytesPerToken);
-  if (capacityTokens < ctxLen) throw new InputError(`--kv-cache-size ${o.kvCacheSize}: holds ${capacityTokens} tokens, less than one context of ${ctxLen}`);
-  checkKvBudget(o.modelPath, ctxLen, capacityTokens, storedBytesPerToken, totalmem());
+  const room = model.backend.memoryRoomBytes?.();
+  const fit = fitContext({
+    source: o.modelPath,
+    declaredCtxLen: c.ctxLen,
+    ...(o.ctxSize !== undefined ? { requestedCtxLen: o.ctxSize } : {}),
+    ...(o.kvCacheSize !== undefined ? { requestedCapacityTokens: parseKvCacheSize(o.kvCacheSize, storedBytesPerToken), requestedCapacityText: o.kvCacheSize } : {}),
+    parallel: o.parallel,
+    kvBytesPerToken: storedBytesPerToken,
+    freeMemoryBytes: o.freeMemoryBytes ?? machineFreeMemoryBytes(),
+    ...(room !== undefined ? { backendRoomBytes: room } : {}),
+    blockSize: o.blockSize ?? 16,
+  });
+  const { ctxLen, capacityTokens } = fit;
   const kv = new PrefixCacheKv(model.backend, { nLayers: c.nLayers, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen, maxSeqs: o.parallel, capacityTokens, blockSize: o.blockSize ?? 16, kvType });
   const kvBytesPerToken = kv.bytesPerToken;
   const logits = model.allocLogits(o.parallel);
@@ -89,14 +100,19 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     parameters: tensors.reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0),
     fileSizeBytes: statSync(o.modelPath).isDirectory() ? tensors.reduce((a, t) => a + t.sizeBytes, 0) : statSync(o.modelPath).size,
     contextLength: ctxLen,
+    declaredContextLength: c.ctxLen,
+    contextFit: fit.reason,
     kvBytesPerToken,
     kvType: kv.kvType,
     config: { ...c },
     tensors,
   };
 
+  const memoryUsed = backend.memoryUsedBytes?.();
   return {
     id,
+    contextFit: fit.reason,
+    memoryBytes: memoryUsed ?? info.fileSizeBytes + capacityTokens * storedBytesPerToken,
     aliases: o.servedModelNames?.slice(1) ?? [],
     model: batchModel,
     eosIds: tok.eosIds,

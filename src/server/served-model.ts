@@ -25,6 +25,10 @@ export interface ServedModel {
   readonly model: BatchModel;
   readonly eosIds: readonly number[];
   readonly kvBytesPerToken: number;
+  /** How the context and KV cache were sized (one line: "n_ctx = … (why)"), when loadServedModel sized them. */
+  readonly contextFit?: string;
+  /** Memory the model holds (weights, KV cache, scratch), for --max-memory; absent: not counted. */
+  readonly memoryBytes?: number;
   /** Where the tokenizer comes from, so large prompts can be tokenized on a worker thread (absent: always inline). */
   readonly tokenizerSource?: TokenizerSource;
   /** The most UTF-8 bytes one token stands for: bounds how many prompt characters can fit the context. */

@@ -1,13 +1,12 @@
 import { randomBytes } from "node:crypto";
-import type { EngineCore } from "../engine/engine-core.js";
-import type { ServedModel } from "./served-model.js";
+import type { ModelRegistry } from "./model-registry.js";
 import type { ServerMetrics } from "./server-metrics.js";
 import type { TraceStore } from "./trace-store.js";
 
 /** What the route handlers share. */
 export interface ServerContext {
-  readonly served: ServedModel;
-  readonly engine: EngineCore;
+  /** The served models (one or several), each loaded on demand with its own engine. */
+  readonly models: ModelRegistry;
   readonly metrics: ServerMetrics;
   readonly traces: TraceStore;
   /** Most requests (engine sequences) waiting for a slot before new ones are refused with 429. */

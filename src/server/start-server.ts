@@ -1,11 +1,13 @@
 import type { FastifyInstance } from "fastify";
-import { EngineCore } from "../engine/engine-core.js";
 import { ApiError } from "./api-error.js";
 import { ApiKeys } from "./api-keys.js";
 import { DEFAULT_HTTP_LIMITS, createApp } from "./create-app.js";
 import type { LogLevel } from "./create-app.js";
 import type { CorsPolicy } from "./cors-policy.js";
 import { allowedHostsFor } from "./request-guard.js";
+import { ModelRegistry } from "./model-registry.js";
+import { fixedModelSource } from "./model-source.js";
+import type { ModelSource } from "./model-source.js";
 import type { ServedModel } from "./served-model.js";
 import type { ServerContext } from "./server-context.js";
 import { ServerMetrics } from "./server-metrics.js";
@@ -41,7 +43,15 @@ export interface ServeOptions {
   beforeListen?: () => Promise<void>;
   /** Per-request deadline in ms (default: none). */
   requestTimeoutMs?: number | null;
+  /** Idle time before a model is unloaded (0: right after its last request; null, the default: never). */
+  keepAliveMs?: number | null;
+  /** Most bytes the loaded models may hold together (default: no limit). */
+  maxMemoryBytes?: number | null;
+  /** Model loads and unloads, one line each. */
+  log?: (line: string) => void;
 }
+
+const MAX_N = 16;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -51,16 +61,32 @@ export interface RunningServer {
   shutdown(graceMs: number): Promise<void>;
 }
 
-/** Starts the engine loop and the HTTP server over a loaded model. */
-export async function startServer(served: ServedModel, o: ServeOptions): Promise<RunningServer> {
-  const engine = new EngineCore(served.model, { maxBatchTokens: o.maxBatchTokens, maxSeqs: o.parallel, traceTopK: 5, now: () => performance.now() });
-  const ctx: ServerContext = {
-    served,
-    engine,
-    metrics: new ServerMetrics(engine),
+/**
+ * Starts the HTTP server over one model (already in memory) or several sources (each with its own engine, loaded
+ * on first use; the first is loaded before the port opens).
+ */
+export async function startServer(models: ServedModel | readonly ModelSource[], o: ServeOptions): Promise<RunningServer> {
+  const sources = Array.isArray(models) ? (models as readonly ModelSource[]) : [fixedModelSource(models as ServedModel)];
+  let ctx: ServerContext | null = null;
+  const registry = new ModelRegistry(sources, {
+    maxBatchTokens: o.maxBatchTokens,
+    maxSeqs: o.parallel,
+    maxN: MAX_N,
+    keepAliveMs: o.keepAliveMs ?? null,
+    maxMemoryBytes: o.maxMemoryBytes ?? null,
+    ...(o.log !== undefined ? { log: o.log } : {}),
+    onFatal: (err) => {
+      if (ctx !== null) ctx.draining = true;
+      o.onFatal?.(err);
+    },
+  });
+  (await registry.acquire(registry.slots[0])).release();
+  ctx = {
+    models: registry,
+    metrics: new ServerMetrics(registry),
     traces: new TraceStore(o.traceCapacity),
     maxQueue: o.maxQueue,
-    maxN: 16,
+    maxN: MAX_N,
     requestTimeoutMs: o.requestTimeoutMs ?? null,
     draining: false,
   };
@@ -76,26 +102,25 @@ export async function startServer(served: ServedModel, o: ServeOptions): Promise
     o.logLevel ?? "silent",
   );
   app.server.maxConnections = o.maxConnections ?? 512;
-  engine.onFatal = (err) => {
-    ctx.draining = true;
-    o.onFatal?.(err);
-  };
-  void engine.run();
   await app.ready();
   await o.beforeListen?.();
   const address = await app.listen({ host: o.host, port: o.port });
+  const running = ctx;
   const shutdown = async (graceMs: number) => {
-    ctx.draining = true;
+    running.draining = true;
     const deadline = performance.now() + graceMs;
-    while (engine.scheduler.hasWork && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    for (const req of [...engine.scheduler.running, ...engine.scheduler.waiting]) {
-      req.error ??= new ApiError(503, `the server shut down before this request finished (drain timeout ${graceMs / 1000} s)`, "server_error", null, "shutting_down");
-      engine.finish(req, "abort");
+    const busy = () => registry.slots.some((s) => s.pending > 0) || registry.loadedModels().some((m) => m.engine.scheduler.hasWork);
+    while (busy() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const { engine } of registry.loadedModels()) {
+      for (const req of [...engine.scheduler.running, ...engine.scheduler.waiting]) {
+        req.error ??= new ApiError(503, `the server shut down before this request finished (drain timeout ${graceMs / 1000} s)`, "server_error", null, "shutting_down");
+        engine.finish(req, "abort");
+      }
     }
     // Let the error answers just written reach their sockets before closing forces the connections shut.
     await new Promise((r) => setTimeout(r, 100));
     await app.close();
-    await engine.stop();
+    await registry.close();
   };
-  return { app, ctx, url: address, shutdown };
+  return { app, ctx: running, url: address, shutdown };
 }

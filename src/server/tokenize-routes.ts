@@ -4,10 +4,11 @@ import { ApiError, badField } from "./api-error.js";
 import { checkExtraFields } from "./extra-fields.js";
 import { isObject, optBool } from "./field-readers.js";
 import type { JsonObject } from "./field-readers.js";
+import type { ServedModel } from "./served-model.js";
 import type { ServerContext } from "./server-context.js";
 
-const TOKENIZE_FIELDS = new Set(["content", "add_special", "parse_special", "with_pieces"]);
-const DETOKENIZE_FIELDS = new Set(["tokens"]);
+const TOKENIZE_FIELDS = new Set(["content", "add_special", "parse_special", "with_pieces", "model"]);
+const DETOKENIZE_FIELDS = new Set(["tokens", "model"]);
 /** Text and id lists are handled on the event loop: bounded as prompts are. */
 const MAX_CONTENT_CHARS = 1 << 20;
 const MAX_TOKENS = 1 << 20;
@@ -23,14 +24,33 @@ export interface TokenWithPiece {
  * and POST /detokenize {tokens} → {content} (tools/server/README.md of llama.cpp). `content` may also be a list of
  * strings and token ids (llama.cpp's tokenize_mixed). Detokenizing joins each token's piece, as llama.cpp's
  * tokens_to_str does: a SentencePiece text keeps the space its first word carries, and special tokens are written.
+ * With several models, `model` picks the tokenizer (default the first), as llama-server's router mode reads it.
  */
 export function registerTokenizeRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const { served } = ctx;
-  const vocabSize = served.model.vocabSize;
   const utf8 = new TextDecoder("utf-8");
+  const withModel = async <T>(body: JsonObject, use: (served: ServedModel) => T): Promise<T> => {
+    const name = body.model;
+    if (name !== undefined && name !== null && typeof name !== "string") throw badField("model", "expected a string", "invalid_type");
+    const lease = await ctx.models.acquire(ctx.models.find(name ?? null));
+    try {
+      return use(lease.model.served);
+    } finally {
+      lease.release();
+    }
+  };
 
   app.post("/tokenize", async (request) => {
     const body = readBody(request, TOKENIZE_FIELDS);
+    return withModel(body, (served) => tokenize(served, body));
+  });
+
+  app.post("/detokenize", async (request) => {
+    const body = readBody(request, DETOKENIZE_FIELDS);
+    return withModel(body, (served) => detokenize(served, body));
+  });
+
+  function tokenize(served: ServedModel, body: JsonObject): { tokens: number[] | TokenWithPiece[] } {
+    const vocabSize = served.model.vocabSize;
     const addSpecial = optBool(body, "add_special") ?? false;
     const parseSpecial = optBool(body, "parse_special") ?? true;
     const withPieces = optBool(body, "with_pieces") ?? false;
@@ -41,11 +61,10 @@ export function registerTokenizeRoutes(app: FastifyInstance, ctx: ServerContext)
       return { id, piece: isUtf8(bytes) ? utf8.decode(bytes) : [...bytes] };
     });
     return { tokens };
-  });
+  }
 
-  app.post("/detokenize", async (request) => {
-    const body = readBody(request, DETOKENIZE_FIELDS);
-    const ids = body.tokens === undefined || body.tokens === null ? [] : readTokenIds(body.tokens, "tokens", vocabSize);
+  function detokenize(served: ServedModel, body: JsonObject): { content: string } {
+    const ids = body.tokens === undefined || body.tokens === null ? [] : readTokenIds(body.tokens, "tokens", served.model.vocabSize);
     const parts = ids.map((id) => served.tokenPiece(id).bytes);
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
@@ -55,7 +74,7 @@ export function registerTokenizeRoutes(app: FastifyInstance, ctx: ServerContext)
     }
     // Bytes that end mid-character (a token list cut anywhere) decode to U+FFFD rather than failing.
     return { content: utf8.decode(bytes) };
-  });
+  }
 }
 
 function readBody(request: FastifyRequest, known: ReadonlySet<string>): JsonObject {

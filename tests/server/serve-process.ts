@@ -11,8 +11,8 @@ export interface ServeProcess {
 export const STORIES_GGUF = "models/stories-7m/stories-7m-f16.gguf";
 
 /** Starts a real `tsinfer serve` (the built CLI) on 127.0.0.1 with a free port and waits for /health. */
-export async function startServe(args: string[], timeoutMs = 60_000, env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ["bin/tsinfer.js", "serve", "-m", STORIES_GGUF, "--host", "127.0.0.1", "--port", "0", ...args], {
+export async function startServe(args: string[], timeoutMs = 60_000, env: Record<string, string> = {}, model: string[] = ["-m", STORIES_GGUF]): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ["bin/tsinfer.js", "serve", ...model, "--host", "127.0.0.1", "--port", "0", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
   });

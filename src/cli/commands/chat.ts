@@ -12,6 +12,7 @@ import { ChatSession } from "../chat/chat-session.js";
 import { noTemplateWarning } from "../chat/conversation-prompt.js";
 import { chatSettingRows, defaultChatSettings, settingValue, withSetting, type ChatSettings } from "../chat/chat-settings.js";
 import { bundledModelPath, progressBar, resolveTokenizer } from "./run.js";
+import { fittedCtxSize } from "../fitted-ctx-size.js";
 
 interface ChatOptions {
   model?: string;
@@ -70,7 +71,7 @@ async function chatCommand(opts: ChatOptions): Promise<void> {
       settings,
       ...(chatTemplate !== undefined ? { chatTemplate } : {}),
       memoryBudgetBytes: totalmem(),
-      ...(ctxSize !== undefined ? { ctxSize } : {}),
+      ctxSize: fittedCtxSize(model, ctxSize, kvType),
       ...(opts.system !== undefined ? { system: opts.system } : {}),
     });
     if (process.stdin.isTTY) {

@@ -12,6 +12,7 @@ import type { Tokenizer } from "../../tokenizer/tokenizer.js";
 import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
 import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
 import { conversationPrompt, noTemplateWarning } from "../chat/conversation-prompt.js";
+import { fittedCtxSize } from "../fitted-ctx-size.js";
 import { formatTimings } from "../format-timings.js";
 
 /** The bundled model, found from this file's place in the package (src/cli/commands or dist/cli/commands). */
@@ -96,12 +97,13 @@ async function runCommand(opts: RunOptions): Promise<void> {
     const kvBytes = kvBytesPerToken(kvType, model.config.nLayers, model.config.nKvHeads * model.config.headDim);
     const tokenizer = resolveTokenizer(modelPath, opts.tokenizer);
     const prompt = opts.chat ? chatPrompt(tokenizer, opts.prompt, chatTemplate ?? tokenizer.chatTemplate) : opts.prompt;
+    const fittedCtx = fittedCtxSize(model, ctxSize, kvType);
     const streaming = !opts.json;
     const result = await generate(model, tokenizer, prompt, {
       maxTokens,
       sampling,
       stop: opts.stop,
-      ...(ctxSize !== undefined ? { ctxSize } : {}),
+      ctxSize: fittedCtx,
       memoryBudgetBytes: totalmem(),
       // Yielding lets stdout flush each piece where writes are asynchronous (TTYs on some platforms, macOS pipes).
       ...(streaming ? { onText: (t: string) => void process.stdout.write(t), yieldBetweenTokens: true } : {}),

@@ -7,13 +7,21 @@ import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { parseCorsOrigins } from "../../server/cors-policy.js";
 import { LOG_LEVELS } from "../../server/create-app.js";
 import { startLoadingResponder } from "../../server/loading-responder.js";
-import { loadServedModel } from "../../server/load-served-model.js";
+import { ApiError } from "../../server/api-error.js";
 import { readApiKeys } from "../../server/read-api-keys.js";
 import { startServer } from "../../server/start-server.js";
 import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
+import type { RunningServer } from "../../server/start-server.js";
+import { modelArgs } from "../serve/model-args.js";
+import { parseByteSize } from "../serve/parse-byte-size.js";
+import { parseKeepAlive } from "../serve/parse-keep-alive.js";
+import { serveModelSource } from "../serve/serve-model-source.js";
 
 interface ServeFlags {
-  model: string;
+  model: string[];
+  modelsDir?: string;
+  keepAlive?: string;
+  maxMemory?: string;
   host: string;
   port: string;
   parallel: string;
@@ -46,11 +54,14 @@ export function registerServeCommand(program: Command): void {
   program
     .command("serve")
     .description("OpenAI-compatible HTTP server with continuous batching, prefix caching and Prometheus metrics")
-    .option("-m, --model <path>", "GGUF file or Hugging Face directory", builtInModel)
+    .option("-m, --model <[name=]path>", "GGUF file or Hugging Face directory, optionally named (repeatable: several models; default: the bundled stories-7m)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--models-dir <dir>", "serve every GGUF file and Hugging Face model directory in dir (named after the file or directory)")
+    .option("--keep-alive <duration>", "unload a model idle this long: 5m, 30s, 0 (at once), -1 (never) (default: 5m with several models, never with one)")
+    .option("--max-memory <size>", "most memory the loaded models hold together, e.g. 8GiB: least recently used idle models are unloaded first")
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "port (0 = any free port)", "8080")
     .option("--parallel <n>", "most sequences in one step", "8")
-    .option("--ctx-size <n>", "longest sequence (default: the model's context)")
+    .option("--ctx-size <n>", "longest sequence (default: the model's context, fitted to the free memory)")
     .option("--kv-cache-size <size>", "KV cache capacity, e.g. 64MB or 4096t (default: ctx-size × parallel tokens)")
     .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
     .option("--batch-tokens <n>", "token budget of one step (decode tokens + prompt chunks)", "128")
@@ -62,7 +73,7 @@ export function registerServeCommand(program: Command): void {
     .option("--cors-origin <origins>", "web origins allowed to call the API from a browser (repeatable or comma-separated, * for any; default: none, no CORS headers)", (v: string, all: string[] | undefined) => [...(all ?? []), v])
     .option("--log-level <level>", `server log on stdout: ${LOG_LEVELS.join(", ")} (debug lists ignored request fields)`, "silent")
     .option("--max-connections <n>", "most open connections", "512")
-    .option("--served-model-name <names...>", "names clients use for the model (the first is reported; default: the file name)")
+    .option("--served-model-name <names...>", "names clients use for the model (the first is reported; default: the file name); with several -m, one per model in order")
     .option("--chat-template-file <file>", "Jinja chat template (or a tokenizer_config.json holding one) replacing the model's, e.g. for tool calling")
     .option("--chat-template <file>", "the same as --chat-template-file")
     .option("--tokenizer <path>", "tokenizer.json, HF directory or GGUF (default: the model)")
@@ -106,44 +117,57 @@ export function registerServeCommand(program: Command): void {
         maxConnections: int("max-connections", flags.maxConnections, 1),
         requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
       };
-      // The port is open from the start: 503 "loading" until the model is in (see loading-responder.ts).
+      const args = modelArgs(flags.model.length > 0 || flags.modelsDir !== undefined ? flags.model : [builtInModel], flags.modelsDir, flags.servedModelName);
+      if (args.length > 1 && (flags.tokenizer !== undefined || chatTemplatePath !== undefined))
+        throw new InputError("--tokenizer and --chat-template-file apply to one model; with several, keep each model's tokenizer and template beside it");
+      const shared = {
+        parallel,
+        maxBatchTokens: batchTokens,
+        kvType: parseKvType(flags.kvType),
+        ...(flags.ctxSize !== undefined ? { ctxSize: int("ctx-size", flags.ctxSize, 2) } : {}),
+        ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
+        ...(chatTemplatePath !== undefined ? { chatTemplatePath } : {}),
+        ...(flags.tokenizer !== undefined ? { tokenizerPath: flags.tokenizer } : {}),
+      };
+      const backendChoice = { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) };
+      let backendName = "";
+      const newBackend = async () => {
+        const backend = await selectBackend(backendChoice, availableParallelism());
+        backendName = backend.name;
+        return backend;
+      };
+      // With one model it stays loaded (as llama-server and vLLM keep theirs); with several, ollama's 5 minutes.
+      const keepAliveMs = flags.keepAlive !== undefined ? parseKeepAlive(flags.keepAlive) : args.length > 1 ? 5 * 60_000 : null;
+      const maxMemoryBytes = flags.maxMemory !== undefined ? parseByteSize("--max-memory", flags.maxMemory) : null;
+      const sources = args.map((a) => serveModelSource(a, shared, newBackend, maxMemoryBytes));
+      // The port is open from the start: 503 "loading" until the first model is in (see loading-responder.ts).
       const loading = await startLoadingResponder(serveOptions.host, serveOptions.port, cors);
-      console.error(`tsinfer serve: loading ${flags.model} (answering 503 on ${serveOptions.host}:${loading.port} until it is loaded)`);
-      let served;
-      let backend;
+      console.error(`tsinfer serve: loading ${args[0].path} (answering 503 on ${serveOptions.host}:${loading.port} until it is loaded)`);
+      let server: RunningServer;
       try {
-        backend = await selectBackend(
-          { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) },
-          availableParallelism(),
-        );
-        served = loadServedModel({
-          backend,
-          modelPath: flags.model,
-          parallel,
-          maxBatchTokens: batchTokens,
-          kvType: parseKvType(flags.kvType),
-          ...(flags.ctxSize !== undefined ? { ctxSize: int("ctx-size", flags.ctxSize, 2) } : {}),
-          ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
-          ...(chatTemplatePath !== undefined ? { chatTemplatePath } : {}),
-          ...(flags.tokenizer !== undefined ? { tokenizerPath: flags.tokenizer } : {}),
-          ...(flags.servedModelName !== undefined ? { servedModelNames: flags.servedModelName } : {}),
+        server = await startServer(sources, {
+          ...serveOptions,
+          port: loading.port,
+          keepAliveMs,
+          maxMemoryBytes,
+          log: (line) => console.error(`tsinfer serve: ${line}`),
+          beforeListen: () => loading.close(),
+          // The engine's state is unknown (e.g. its kernel pool could not be rebuilt): fail closed, exit non-zero.
+          onFatal: (err) => {
+            console.error(`tsinfer serve: the engine failed: ${err.message}; exiting`);
+            void server.shutdown(0).finally(() => process.exit(1));
+          },
         });
       } catch (err) {
-        await loading.close();
-        throw err;
+        await loading.close().catch(() => undefined);
+        throw err instanceof ApiError ? new InputError(err.message) : err;
       }
-      const server = await startServer(served, {
-        ...serveOptions,
-        port: loading.port,
-        beforeListen: () => loading.close(),
-        // The engine's state is unknown (e.g. its kernel pool could not be rebuilt): fail closed, exit non-zero.
-        onFatal: (err) => {
-          console.error(`tsinfer serve: the engine failed: ${err.message}; exiting`);
-          void server.shutdown(0).finally(() => process.exit(1));
-        },
-      });
-      const m = served.model;
-      console.error(`tsinfer serve: ${served.id} (${backend.name} kernels, ctx ${m.ctxLen}, ${m.numBlocks} KV blocks × ${m.blockSize} tokens, parallel ${parallel}, ${batchTokens} tokens/step, KV ${flags.kvType}) listening on ${server.url}`);
+      const first = server.ctx.models.slots[0].loaded?.served;
+      const others = args.length > 1 ? ` and ${args.length - 1} more model(s) loaded on first use (keep-alive ${flags.keepAlive ?? "5m"}${maxMemoryBytes !== null ? `, max memory ${flags.maxMemory}` : ""})` : "";
+      const m = first?.model;
+      console.error(
+        `tsinfer serve: ${args[0].names[0]} (${backendName} kernels, ctx ${m?.ctxLen ?? "?"}, ${m?.numBlocks ?? "?"} KV blocks × ${m?.blockSize ?? "?"} tokens, parallel ${parallel}, ${batchTokens} tokens/step, KV ${flags.kvType})${others} listening on ${server.url}`,
+      );
       let stopping = false;
       const stop = (signal: string) => {
         if (stopping) return;

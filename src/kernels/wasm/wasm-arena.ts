@@ -34,7 +34,8 @@ export class WasmArena {
 
   /** Reserves n bytes aligned to `align` (a power of two) and returns their address. */
   alloc(n: number, align = 64): number {
-    const ptr = (this.top + align - 1) & ~(align - 1);
+    // Arithmetic, not `& ~(align - 1)`: bitwise operators work on int32, and addresses pass 2 GiB.
+    const ptr = Math.ceil(this.top / align) * align;
     const end = ptr + n;
     if (end > WASM_MAX_PAGES * PAGE_BYTES) {
       throw new WasmMemoryError(`WebAssembly memory: allocating ${n} bytes would pass the 4 GiB limit (in use: ${this.top} bytes)`);

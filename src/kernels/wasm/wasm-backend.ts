@@ -6,7 +6,7 @@ import type {
 import { RefBackend } from "../ref/ref-backend.js";
 import { refEmbed } from "../ref/matmul.js";
 import { rowDecoder, type RowDecoder } from "../ref/row-decoder.js";
-import { ScratchRegion, WasmArena, WasmMemoryError } from "./wasm-arena.js";
+import { ScratchRegion, WASM_MAX_PAGES, WasmArena, WasmMemoryError } from "./wasm-arena.js";
 import { loadWasmKernels, type WasmSimdLevel } from "./wasm-binary.js";
 import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "./wasm-kernel-names.js";
 import { RopeTable } from "./rope-table.js";
@@ -352,6 +352,14 @@ export class WasmBackend implements KernelBackend {
   /** Resolves once the pool's threads are up (again, after a worker failure); rejects when they cannot be. */
   whenReady(): Promise<void> {
     return this.pool.whenReady();
+  }
+
+  memoryUsedBytes(): number {
+    return this.arena.sizeBytes;
+  }
+
+  memoryRoomBytes(): number {
+    return WASM_MAX_PAGES * 65536 - this.arena.usedBytes;
   }
 
   /** Stops the worker threads. */

@@ -1,0 +1,50 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import type { KernelBackend } from "../../kernels/backend.js";
+import { machineFreeMemoryBytes } from "../../kv/machine-memory.js";
+import type { LoadServedModelOptions } from "../../server/load-served-model.js";
+import { loadServedModel } from "../../server/load-served-model.js";
+import type { ModelSource } from "../../server/model-source.js";
+import type { ModelArg } from "./model-args.js";
+
+/** What every model of one server shares: kernels, batch and KV settings. */
+export type SharedLoadOptions = Omit<LoadServedModelOptions, "modelPath" | "servedModelNames" | "backend" | "freeMemoryBytes">;
+
+/**
+ * A model of `serve` as a ModelSource: each load makes its own backend (its wasm memory and worker threads), which
+ * `close` ends, so an unloaded model gives its memory back.
+ */
+export function serveModelSource(arg: ModelArg, shared: SharedLoadOptions, newBackend: () => Promise<KernelBackend>, maxMemoryBytes: number | null): ModelSource {
+  return {
+    names: arg.names,
+    path: arg.path,
+    estimatedBytes: diskBytes(arg.path),
+    async load() {
+      const backend = await newBackend();
+      const close = async () => {
+        await (backend as { close?: () => Promise<void> }).close?.();
+      };
+      try {
+        // Under --max-memory the KV cache is fitted to that limit as it would be to the machine's free memory.
+        const free = machineFreeMemoryBytes();
+        const freeMemoryBytes = maxMemoryBytes === null ? free : Math.min(free, maxMemoryBytes);
+        const served = loadServedModel({ ...shared, backend, modelPath: arg.path, servedModelNames: arg.names, freeMemoryBytes });
+        return { served, close };
+      } catch (err) {
+        await close();
+        throw err;
+      }
+    },
+  };
+}
+
+/** Bytes of a model file, or of the files of a model directory (the weights' size before a first load measures it). */
+function diskBytes(path: string): number {
+  try {
+    const st = statSync(path);
+    if (!st.isDirectory()) return st.size;
+    return readdirSync(path).reduce((n, f) => n + statSync(join(path, f)).size, 0);
+  } catch {
+    return 0;
+  }
+}
