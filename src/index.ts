@@ -10,6 +10,7 @@ export * from "./sampling/index.js";
 export { allQuantTraits, quantTraits, rowSizeBytes, UnknownTensorTypeError, UnsupportedTensorTypeError } from "./quant/registry.js";
 export { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "./quant/half.js";
 export * from "./tokenizer/index.js";
+export * from "./chat/index.js";
 export * from "./model/index.js";
 export * from "./arch/index.js";
 export * from "./kv/index.js";

@@ -4,7 +4,10 @@ import { ApiError, badField } from "./api-error.js";
 import { readBodySlabs } from "./read-body-slabs.js";
 import { Generation } from "./generation.js";
 import type { Choice, GenerationSink, LogprobEntry } from "./generation.js";
-import { fullResponse, streamChunk, usageChunk } from "./openai-shapes.js";
+import { detectChatOutputFormat, outputMarkers } from "../chat/chat-output-format.js";
+import { ChatOutputParser, parseChatOutput } from "../chat/chat-output-parser.js";
+import { chatEventDeltas, chatFinishReason, chatOutputOptions, toolChoiceGrammar } from "./chat-output.js";
+import { chatChunk, fullResponse, streamChunk, usageChunk } from "./openai-shapes.js";
 import type { ModelLease, ModelSlot } from "./model-registry.js";
 import { peekModelName } from "./peek-model-name.js";
 import { newRequestId } from "./server-context.js";
@@ -42,8 +45,18 @@ export function registerGenerationRoutes(app: FastifyInstance, ctx: ServerContex
 
 async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, kind: "completion" | "chat", slabs: Buffer[], arrivalMs: number, request: FastifyRequest, reply: FastifyReply): Promise<unknown> {
   const { served, engine, tokenizer, limits } = lease.model;
-  const { request: r, promptIds } = await tokenizer.prepare(kind, slabs, limits);
-  if (r.ignoredFields.length > 0) request.log.debug({ url: request.url, ignoredFields: r.ignoredFields }, "request fields accepted and ignored");
+  const prepared = await tokenizer.prepare(kind, slabs, limits);
+  const promptIds = prepared.promptIds;
+  if (prepared.request.ignoredFields.length > 0) request.log.debug({ url: request.url, ignoredFields: prepared.request.ignoredFields }, "request fields accepted and ignored");
+  // Tool calls and reasoning: how the answer is parsed (the model's template picks the format).
+  const chatFormat = detectChatOutputFormat(served.chatTemplate);
+  const outputOptions = chatOutputOptions(served, chatFormat, prepared.request, promptIds);
+  // A forced tool_choice's grammar (an xgrammar structural tag) is for the structured-output engine (src/grammar) to
+  // compile and enforce as the request's grammar; without it, a forced call is refused rather than left unenforced.
+  const toolGrammar = toolChoiceGrammar(chatFormat, prepared.request, outputOptions);
+  if (toolGrammar !== null)
+    throw badField("tool_choice", '"required" and named functions are enforced by constrained decoding, which this build does not have yet; use "auto"', "unsupported_value");
+  const r = outputOptions === null ? prepared.request : { ...prepared.request, keepSpecial: outputMarkers(chatFormat) };
   if (ctx.models.find(r.model) !== slot)
     throw new ApiError(400, "the body names more than one model (a repeated 'model' key)", "invalid_request_error", "model", "invalid_value");
   const res = reply.raw;
@@ -76,10 +89,12 @@ async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, ki
     // Everything that can be refused is checked above (the Generation constructor resolves the sampling
     // parameters): once the 200 and its headers are out, a failure can only be reported as an SSE error event.
     const started = new Set<Choice>();
+    const parsers = outputOptions === null ? null : Array.from({ length: r.n }, () => new ChatOutputParser(outputOptions));
     const sink: GenerationSink = {
       onDelta(choice: Choice, text: string, logprobs: LogprobEntry[], finishReason) {
         const first = !started.has(choice);
         if (first) started.add(choice);
+        if (parsers !== null) return sendParsed(parsers[choice.index], choice, text, logprobs, finishReason, first);
         if (text.length === 0 && logprobs.length === 0 && finishReason === null && !first) return;
         sse.data(streamChunk(gen, created, model, choice, text, logprobs, finishReason, first));
       },
@@ -93,6 +108,16 @@ async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, ki
         sse.data("[DONE]");
         sse.end();
       },
+    };
+    // Tool calls and reasoning as OpenAI streams them: role first, then content / reasoning_content / tool_calls deltas, then {} with the finish reason.
+    const sendParsed = (parser: ChatOutputParser, choice: Choice, text: string, logprobs: LogprobEntry[], finishReason: "stop" | "length" | null, first: boolean): void => {
+      if (first) sse.data(chatChunk(gen, created, model, choice.index, { role: "assistant", content: "" }, [], null));
+      const events = parser.push(text);
+      if (finishReason !== null) events.push(...parser.finish());
+      const deltas = chatEventDeltas(events);
+      if (deltas.length === 0 && logprobs.length > 0) deltas.push({ content: "" });
+      deltas.forEach((delta, i) => sse.data(chatChunk(gen, created, model, choice.index, delta, i === 0 ? logprobs : [], null)));
+      if (finishReason !== null) sse.data(chatChunk(gen, created, model, choice.index, {}, [], chatFinishReason(finishReason, parser.toolCallCount)));
     };
     const gen = new Generation(id, served, engine, r, promptIds, sink);
     reply.hijack();
@@ -125,7 +150,8 @@ async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, ki
           if (e.retryAfterSec !== null) void reply.header("retry-after", String(e.retryAfterSec));
           return resolve(reply.code(e.status).type("application/json").send(e.toBody()));
         }
-        resolve(reply.header("x-request-id", id).send(fullResponse(g, created, model)));
+        const parsed = outputOptions === null ? null : g.choices.map((c) => parseChatOutput(outputOptions, c.text));
+        resolve(reply.header("x-request-id", id).send(fullResponse(g, created, model, parsed)));
       },
     };
     const gen = new Generation(id, served, engine, r, promptIds, sink);

@@ -80,7 +80,7 @@ export class Generation implements RequestListener {
       const params = { maxTokens, sampling: this.samplings[i], topLogprobs: r.topLogprobs, stopTokenIds, ...(r.cacheSalt !== null ? { cacheSalt: r.cacheSalt } : {}) };
       const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
       const req = this.engine.add(reqId, this.promptIds, params, this, arrivalMs);
-      this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds), stops: new StopStrings(r.stop) });
+      this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds, r.keepSpecial ?? []), stops: new StopStrings(r.stop) });
     }
   }
 

@@ -12,6 +12,7 @@ import { PrefixCacheKv } from "../kv/prefix-cache-kv.js";
 import { loadModel } from "../model/load-model.js";
 import { createPromptEncoder, maxTokenBytes } from "./prompt-encoder.js";
 import type { TokenizerSource } from "./prompt-encoder.js";
+import { keepSpecialTokens } from "./marker-decoder.js";
 import type { ServedModel, TokenPiece } from "./served-model.js";
 
 export interface LoadServedModelOptions {
@@ -120,8 +121,9 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     maxTokenBytes: tokenBytesMax,
     encode: encoder.encode,
     encodeChat: encoder.encodeChat,
+    ...(encoder.chatTemplate !== undefined ? { chatTemplate: encoder.chatTemplate } : {}),
     tokenize: (text, addSpecial, parseSpecial) => tok.encode(text, { addSpecialTokens: addSpecial, parseSpecial }),
-    createDecoder(contextIds: readonly number[]) {
+    createDecoder(contextIds: readonly number[], keepSpecial: readonly string[] = []) {
       const decoder = tok.createStreamingDecoder({ skipSpecialTokens: true });
       // SentencePiece decoders drop the leading space of a sequence's first token: decode after the prompt's last
       // ordinary token so a generated word keeps its space (as llama.cpp's token_to_piece does).
@@ -130,7 +132,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
         decoder.push(contextIds[i]);
         break;
       }
-      return decoder;
+      return keepSpecialTokens(decoder, tok, keepSpecial);
     },
     tokenPiece(tokenId: number): TokenPiece {
       let p = pieces.get(tokenId);

@@ -1,4 +1,6 @@
 import type { EngineRequest } from "../engine/engine-request.js";
+import type { ChatOutputMessage } from "../chat/chat-output-parser.js";
+import { chatFinishReason, chatMessage } from "./chat-output.js";
 import type { Choice, Generation, LogprobEntry } from "./generation.js";
 
 export interface Usage {
@@ -99,13 +101,26 @@ export function streamChunk(gen: Generation, created: number, model: string, cho
   };
 }
 
+/** One chat chunk with any delta (content, reasoning_content, tool_calls, or {} with the finish reason). */
+export function chatChunk(gen: Generation, created: number, model: string, index: number, delta: Record<string, unknown>, logprobs: LogprobEntry[], finishReason: string | null): object {
+  const wantLogprobs = gen.request.topLogprobs !== null;
+  return {
+    id: gen.id,
+    object: "chat.completion.chunk",
+    created,
+    model,
+    choices: [{ index, delta, logprobs: wantLogprobs && logprobs.length > 0 ? chatLogprobs(logprobs) : null, finish_reason: finishReason }],
+  };
+}
+
 /** The last chunk when stream_options.include_usage: usage, and the request's timings as non-streaming answers carry. */
 export function usageChunk(gen: Generation, created: number, model: string): object {
   const timings = gen.choices.length > 0 ? timingsOf(gen.choices[0].req) : null;
   return { id: gen.id, object: gen.request.kind === "chat" ? "chat.completion.chunk" : "text_completion", created, model, choices: [], usage: usageOf(gen), timings };
 }
 
-export function fullResponse(gen: Generation, created: number, model: string): object {
+/** `parsed`: each chat choice's answer split into content, reasoning and tool calls (null: plain content). */
+export function fullResponse(gen: Generation, created: number, model: string, parsed: ChatOutputMessage[] | null = null): object {
   const wantLogprobs = gen.request.topLogprobs !== null;
   const timings = gen.choices.length > 0 ? timingsOf(gen.choices[0].req) : null;
   if (gen.request.kind === "chat") {
@@ -116,9 +131,9 @@ export function fullResponse(gen: Generation, created: number, model: string): o
       model,
       choices: gen.choices.map((c) => ({
         index: c.index,
-        message: { role: "assistant", content: c.text },
+        message: parsed === null ? { role: "assistant", content: c.text } : chatMessage(parsed[c.index]),
         logprobs: wantLogprobs ? chatLogprobs(c.logprobs) : null,
-        finish_reason: c.finishReason,
+        finish_reason: parsed === null ? c.finishReason : chatFinishReason(c.finishReason, parsed[c.index].toolCalls.length),
       })),
       usage: usageOf(gen),
       timings,

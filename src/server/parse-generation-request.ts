@@ -3,11 +3,12 @@ import { ApiError, badField } from "./api-error.js";
 import { checkExtraFields } from "./extra-fields.js";
 import { isObject, optBool, optInt, optNumber, optString, readLogitBias, readStop } from "./field-readers.js";
 import type { JsonObject } from "./field-readers.js";
+import { MAX_PROMPT_CHARS, messageChars, readMessages } from "./read-chat-messages.js";
+import type { ChatMessage } from "./read-chat-messages.js";
+import { readToolFields, toolFieldNames } from "./read-tools.js";
+import type { ToolFields } from "./read-tools.js";
 
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+export type { ChatMessage } from "./read-chat-messages.js";
 
 /** A validated /v1/completions or /v1/chat/completions body. */
 export interface GenerationRequest {
@@ -27,9 +28,15 @@ export interface GenerationRequest {
   ignoreEos: boolean;
   /** vLLM's `cache_salt`: only requests with the same salt share prefix-cache blocks (tenants apart). */
   cacheSalt: string | null;
+  /** Chat: tools, tool_choice, parallel_tool_calls, chat_template_kwargs, reasoning_format (completions: none). */
+  toolFields: ToolFields;
+  /** Special tokens written into the answer's text because the output parser looks for them (set by the server). */
+  keepSpecial?: readonly string[];
   /** Fields of the body that were accepted and ignored (for the debug log). */
   ignoredFields: string[];
 }
+
+const noToolFields: ToolFields = { tools: [], templateTools: null, toolChoice: "none", parallelToolCalls: true, templateKwargs: {}, reasoningFormat: "auto" };
 
 export interface ParseLimits {
   vocabSize: number;
@@ -39,13 +46,14 @@ export interface ParseLimits {
   maxPromptChars?: number;
 }
 
-const MAX_PROMPT_CHARS = 1 << 20;
 const COMMON = ["echo", "best_of", "model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt"];
 const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "suffix"]);
-const CHAT_FIELDS = new Set([...COMMON, "messages", "max_completion_tokens", "top_logprobs"]);
+const CHAT_FIELDS = new Set([...COMMON, "messages", "max_completion_tokens", "top_logprobs", ...toolFieldNames]);
 
 export function parseGenerationRequest(kind: "completion" | "chat", body: unknown, limits: ParseLimits): GenerationRequest {
   if (!isObject(body)) throw new ApiError(400, "the request body must be a JSON object", "invalid_request_error", null, "invalid_body");
+  // Read first, so a forced tool_choice with response_format is refused for what it is.
+  const toolFields = kind === "chat" ? readToolFields(body) : noToolFields;
   const ignoredFields = checkExtraFields(body, kind === "chat" ? CHAT_FIELDS : COMPLETION_FIELDS);
   const model = optString(body, "model", 256) ?? null;
   const n = optInt(body, "n", 1, limits.maxN) ?? 1;
@@ -110,6 +118,7 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
     topLogprobs,
     ignoreEos: optBool(body, "ignore_eos") ?? false,
     cacheSalt: readCacheSalt(body),
+    toolFields,
     ignoredFields,
   };
 }
@@ -123,7 +132,7 @@ function readCacheSalt(body: JsonObject): string | null {
 
 function checkPromptChars(kind: "completion" | "chat", prompt: string | number[] | null, messages: ChatMessage[], maxChars: number, ctxLen: number): void {
   let chars = typeof prompt === "string" ? prompt.length : 0;
-  for (const m of messages) chars += m.content.length;
+  for (const m of messages) chars += messageChars(m);
   if (chars > maxChars)
     throw badField(kind === "chat" ? "messages" : "prompt", `the prompt has ${chars} characters, more than the ${maxChars} that could fit the context of ${ctxLen} tokens`, "context_length_exceeded");
 }
@@ -149,48 +158,4 @@ function readPrompt(v: unknown, vocabSize: number): string | number[] {
   }
   if (Array.isArray(v) && v.length > 0 && v.every((t) => Number.isInteger(t) && t >= 0 && t < vocabSize)) return v as number[];
   throw badField("prompt", `expected a non-empty string or an array of token ids below ${vocabSize}`, "invalid_type");
-}
-
-// Keys of a message that tsinfer reads; tool_calls and tool_call_id are refused until tool calling lands, other keys
-// (refusal, annotations, reasoning_content echoed back from an earlier answer) are ignored.
-const MESSAGE_FIELDS = new Set(["role", "content", "name"]);
-const MESSAGE_REFUSED = new Set(["tool_calls", "tool_call_id", "function_call", "audio"]);
-
-function readMessages(v: unknown, ignored: string[]): ChatMessage[] {
-  if (!Array.isArray(v) || v.length === 0) throw badField("messages", "expected a non-empty array of messages", "invalid_type");
-  if (v.length > 1024) throw badField("messages", "more than 1024 messages");
-  return v.map((m, i) => {
-    const at = `messages[${i}]`;
-    if (!isObject(m)) throw badField(at, "expected an object", "invalid_type");
-    for (const key of Object.keys(m)) {
-      if (MESSAGE_FIELDS.has(key)) continue;
-      const value = m[key];
-      if (MESSAGE_REFUSED.has(key) && value !== null)
-        throw badField(`${at}.${key}`, "tool calls and audio in messages are not supported", "unsupported_value");
-      if (ignored.length < 32) ignored.push(`${at}.${key.slice(0, 64)}`);
-    }
-    const role = m.role;
-    if (role !== "system" && role !== "user" && role !== "assistant" && role !== "developer")
-      throw badField(`${at}.role`, `expected system, developer, user or assistant`);
-    if (m.name !== undefined && m.name !== null && typeof m.name !== "string") throw badField(`${at}.name`, "expected a string", "invalid_type");
-    return { role: role === "developer" ? "system" : role, content: readContent(m.content, `${at}.content`) };
-  });
-}
-
-/** A string, or an array of {type: "text", text} parts (joined). */
-function readContent(v: unknown, at: string): string {
-  if (typeof v === "string") {
-    if (v.length > MAX_PROMPT_CHARS) throw badField(at, `longer than ${MAX_PROMPT_CHARS} characters`, "context_length_exceeded");
-    return v;
-  }
-  if (Array.isArray(v) && v.length > 0 && v.length <= 256) {
-    let text = "";
-    for (const part of v) {
-      if (!isObject(part) || part.type !== "text" || typeof part.text !== "string") throw badField(at, "only text content parts are supported", "unsupported_value");
-      text += part.text;
-    }
-    if (text.length > MAX_PROMPT_CHARS) throw badField(at, `longer than ${MAX_PROMPT_CHARS} characters`, "context_length_exceeded");
-    return text;
-  }
-  throw badField(at, "expected a string or an array of text parts", "invalid_type");
 }

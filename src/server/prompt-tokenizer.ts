@@ -7,6 +7,7 @@ import type { ApiErrorType } from "./api-error.js";
 import { parseJsonBody } from "./parse-json-body.js";
 import { parseGenerationRequest } from "./parse-generation-request.js";
 import type { GenerationRequest, ParseLimits } from "./parse-generation-request.js";
+import type { ChatPromptOptions } from "./prompt-encoder.js";
 import type { ServedModel } from "./served-model.js";
 
 export interface TokenizeJob {
@@ -76,7 +77,7 @@ export class PromptTokenizer {
   }
 
   private encodeInline(r: GenerationRequest): number[] {
-    if (r.kind === "chat") return this.served.encodeChat(r.messages);
+    if (r.kind === "chat") return this.served.encodeChat(r.messages, chatPromptOptions(r));
     return typeof r.prompt === "string" ? this.served.encode(r.prompt) : (r.prompt ?? []);
   }
 
@@ -109,4 +110,9 @@ function rebuildError(e: TokenizeResult["error"]): Error {
   if (e.api !== null) return new ApiError(e.api.status, e.message, e.api.type, e.api.param, e.api.code);
   if (e.name === "InputError") return new InputError(e.message);
   return new Error(`tokenizer worker: ${e.message}`);
+}
+
+/** A chat request's tools and template variables, as encodeChat takes them. */
+export function chatPromptOptions(r: GenerationRequest): ChatPromptOptions {
+  return { tools: r.toolFields.templateTools, templateKwargs: r.toolFields.templateKwargs };
 }

@@ -1,6 +1,6 @@
 import type { BatchModel } from "../engine/batch-model.js";
-import type { ChatMessage } from "./parse-generation-request.js";
-import type { TokenizerSource } from "./prompt-encoder.js";
+import type { ChatPromptOptions, TokenizerSource } from "./prompt-encoder.js";
+import type { ChatMessage } from "./read-chat-messages.js";
 
 /** Incremental detokenizer: text that is complete after each token (a UTF-8 sequence may span tokens). */
 export interface TokenDecoder {
@@ -37,10 +37,15 @@ export interface ServedModel {
   encode(text: string): number[];
   /** Text to ids as llama-server's /tokenize does: BOS/EOS only with `addSpecial`, special-token text matched with `parseSpecial`. */
   tokenize(text: string, addSpecial: boolean, parseSpecial: boolean): number[];
-  /** Messages to prompt ids through the chat template, with the generation prompt added. */
-  encodeChat(messages: ChatMessage[]): number[];
-  /** A detokenizer for text that continues `contextIds` (their text is not emitted: it keeps a word's leading space). */
-  createDecoder(contextIds: readonly number[]): TokenDecoder;
+  /** The chat template in use (absent: none; messages are joined as plain text). Its markers pick the tool-call format. */
+  readonly chatTemplate?: string;
+  /** Messages (and the request's tools and template variables) to prompt ids through the chat template, with the generation prompt added. */
+  encodeChat(messages: ChatMessage[], options?: ChatPromptOptions): number[];
+  /**
+   * A detokenizer for text that continues `contextIds` (their text is not emitted: it keeps a word's leading space).
+   * Special tokens are skipped, except those whose text is in `keepSpecial` (tool-call and reasoning markers).
+   */
+  createDecoder(contextIds: readonly number[], keepSpecial?: readonly string[]): TokenDecoder;
   tokenPiece(id: number): TokenPiece;
   /** What GET /v1/model-info reports (architecture, parameters, tensors…). */
   info(): Record<string, unknown>;

@@ -4,6 +4,7 @@ import { parseJsonBody } from "./parse-json-body.js";
 import { parseGenerationRequest } from "./parse-generation-request.js";
 import { createPromptEncoder } from "./prompt-encoder.js";
 import type { TokenizerSource } from "./prompt-encoder.js";
+import { chatPromptOptions } from "./prompt-tokenizer.js";
 import type { TokenizeJob, TokenizeResult } from "./prompt-tokenizer.js";
 
 // A worker thread holding its own copy of the served tokenizer, so parsing and tokenizing a large request never
@@ -15,7 +16,7 @@ port.on("message", (job: TokenizeJob) => {
   try {
     const request = parseGenerationRequest(job.kind, parseJsonBody(Buffer.concat(job.slabs)), job.limits);
     let ids: Int32Array | null = null;
-    if (request.kind === "chat") ids = Int32Array.from(encoder.encodeChat(request.messages));
+    if (request.kind === "chat") ids = Int32Array.from(encoder.encodeChat(request.messages, chatPromptOptions(request)));
     else if (typeof request.prompt === "string") ids = Int32Array.from(encoder.encode(request.prompt));
     const result: TokenizeResult = { id: job.id, request, ids, error: null };
     port.postMessage(result, ids === null ? [] : [ids.buffer as ArrayBuffer]);

@@ -9,6 +9,7 @@ import { basename, join } from "node:path";
 import { FormatError, InputError } from "../errors.js";
 import { parseModelJson } from "../formats/parse-model-json.js";
 import { ggufMagic, openGguf } from "../formats/index.js";
+import { compileChatTemplate } from "./chat-template.js";
 
 export interface LoadedChatTemplate {
   /** The template chosen (see selectChatTemplate). */
@@ -185,4 +186,25 @@ export function loadChatTemplate(path: string, choice: ChatTemplateChoice = {}):
   else found = fromConfigFile(path);
   const [name, template] = selectChatTemplate(found.templates, found.source, choice);
   return { ...found, name, template };
+}
+
+/**
+ * `--chat-template-file`: a Jinja file, or a tokenizer_config.json / chat_template.json holding the template, for a
+ * model whose own template is missing or wrong. It must exist and parse, or the error names the file.
+ */
+export function readChatTemplateFile(path: string): string {
+  let template: string;
+  try {
+    template = path.endsWith(".json") ? loadChatTemplate(path).template : readFileSync(path, "utf8");
+  } catch (err) {
+    if (err instanceof FormatError) throw err;
+    throw new FormatError(path, `cannot read the chat template: ${(err as Error).message}`);
+  }
+  if (template.trim() === "") throw new FormatError(path, "the chat template is empty");
+  try {
+    compileChatTemplate(template);
+  } catch (err) {
+    throw new FormatError(path, (err as Error).message);
+  }
+  return template;
 }

@@ -5,7 +5,7 @@ export { loadTokenizer } from "./load-tokenizer.js";
 export { tokenizerFromJson } from "./tokenizer-json.js";
 export { ChatTemplateError, compileChatTemplate, renderChatTemplate } from "./chat-template.js";
 export type { ChatMessage, RenderChatTemplateOptions } from "./chat-template.js";
-export { loadChatTemplate, selectChatTemplate } from "./chat-template-loader.js";
+export { loadChatTemplate, readChatTemplateFile, selectChatTemplate } from "./chat-template-loader.js";
 export type { ChatTemplateChoice, LoadedChatTemplate } from "./chat-template-loader.js";
 export { PythonFloat, parsePythonJson } from "./jinja/python-json-parse.js";
 export { tokenizerFromGguf } from "./gguf-tokenizer.js";

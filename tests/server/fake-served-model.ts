@@ -24,3 +24,29 @@ export function letterServedModel(numBlocks = 64): ServedModel {
     info: () => ({ id: "letters" }),
   };
 }
+
+/**
+ * For the HTTP shapes of tool calls and reasoning: the letter model with a real chat template (whose markers pick the
+ * output format), whose answer text is a script: a chat whose last message is "k" gets `scripts[k]` (any other,
+ * scripts[0]), one piece per generated token until the counting model reaches EOS. "k think" also ends the prompt
+ * with a token whose text is "<think>\n", as templates that open the reasoning in the prompt do.
+ */
+export function scriptedServedModel(chatTemplate: string, scripts: string[][]): ServedModel {
+  const base = letterServedModel();
+  const thinkId = 40;
+  return {
+    ...base,
+    chatTemplate,
+    encodeChat: (messages) => {
+      const [key, think] = String(messages[messages.length - 1].content).split(" ");
+      const k = Number(key);
+      return [1, 3, 4, 5 + (Number.isInteger(k) && k >= 0 && k < scripts.length ? k : 0), ...(think === "think" ? [thinkId] : [])];
+    },
+    createDecoder: (context): TokenDecoder => {
+      const script = scripts[context[3] - 5] ?? [];
+      let at = 0;
+      return { push: () => script[at++] ?? "", flush: () => "" };
+    },
+    tokenPiece: (id) => (id === thinkId ? { text: "<think>\n", bytes: [...Buffer.from("<think>\n")], special: true } : base.tokenPiece(id)),
+  };
+}

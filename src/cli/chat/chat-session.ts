@@ -7,6 +7,8 @@ import { conversationPrompt } from "./conversation-prompt.js";
 
 export interface ChatSessionOptions {
   ctxSize?: number;
+  /** A chat template replacing the model's (--chat-template-file). */
+  chatTemplate?: string;
   memoryBudgetBytes?: number;
   settings?: ChatSettings;
   system?: string;
@@ -51,14 +53,14 @@ export class ChatSession {
   async ask(content: string, onText: (text: string) => void, signal?: AbortSignal, onDropped?: (n: number) => void): Promise<GenerationResult> {
     this.turns.push({ role: "user", content });
     const room = Math.min(this.settings.maxTokens, Math.floor(this.ctxLen / 2));
-    let promptIds = conversationPrompt(this.tokenizer, this.messages());
+    let promptIds = conversationPrompt(this.tokenizer, this.messages(), this.opts.chatTemplate ?? this.tokenizer.chatTemplate);
     let dropped = 0;
     while (promptIds.length + room > this.ctxLen && this.turns.length > 1) {
       // Drop whole exchanges (user + answer) so the conversation still alternates.
       const n = this.turns[1]?.role === "assistant" ? 2 : 1;
       this.turns.splice(0, n);
       dropped += n;
-      promptIds = conversationPrompt(this.tokenizer, this.messages());
+      promptIds = conversationPrompt(this.tokenizer, this.messages(), this.opts.chatTemplate ?? this.tokenizer.chatTemplate);
     }
     if (dropped > 0) onDropped?.(dropped);
     let result: GenerationResult;

@@ -6,12 +6,11 @@ export const noTemplateWarning = "tsinfer: warning: the model has no chat templa
 
 /**
  * The prompt ids for a conversation that ends with the user's turn: the model's chat template with the generation
- * prompt, as transformers' apply_chat_template(tokenize=True) gives them. A model with no template (stories-7m)
+ * prompt, as transformers' apply_chat_template(tokenize=True) gives them (`template`: --chat-template-file's, else the model's). A model with no template (stories-7m)
  * gets the plain text, encoded with BOS as a plain prompt is: each answer continues the text before it, as the model
  * wrote it, and every other message starts a new line. One user message is therefore exactly `run --chat`'s prompt.
  */
-export function conversationPrompt(tokenizer: Tokenizer, messages: readonly ChatMessage[]): number[] {
-  const template = tokenizer.chatTemplate;
+export function conversationPrompt(tokenizer: Tokenizer, messages: readonly ChatMessage[], template = tokenizer.chatTemplate): number[] {
   if (template === undefined) return tokenizer.encode(plainConversation(messages));
   const text = renderChatTemplate(template, {
     messages: [...messages],

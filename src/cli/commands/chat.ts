@@ -6,6 +6,7 @@ import { InputError } from "../../errors.js";
 import { parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
+import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
 import { runChatRepl } from "../chat/chat-repl.js";
 import { ChatSession } from "../chat/chat-session.js";
 import { noTemplateWarning } from "../chat/conversation-prompt.js";
@@ -17,6 +18,7 @@ interface ChatOptions {
   model?: string;
   tokenizer?: string;
   system?: string;
+  chatTemplateFile?: string;
   ctxSize?: string;
   backend: string;
   threads?: string;
@@ -32,6 +34,7 @@ export function registerChatCommand(program: Command): void {
     .option("-m, --model <path>", "GGUF file or Hugging Face directory (default: the bundled stories-7m)")
     .option("--tokenizer <path>", "tokenizer.json or its directory, when the model file holds no usable tokenizer")
     .option("--system <text>", "system message")
+    .option("--chat-template-file <file>", "Jinja chat template (or a tokenizer_config.json holding one) replacing the model's")
     .option("--ctx-size <n>", "context length (default: the model's)")
     .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads for the wasm backend")
@@ -57,14 +60,16 @@ async function chatCommand(opts: ChatOptions): Promise<void> {
   const ctxSize = opts.ctxSize !== undefined ? positiveInt("--ctx-size", opts.ctxSize) : undefined;
   const threads = opts.threads !== undefined ? positiveInt("--threads", opts.threads) : undefined;
   const kvType = parseKvType(opts.kvType);
+  const chatTemplate = opts.chatTemplateFile !== undefined ? readChatTemplateFile(opts.chatTemplateFile) : undefined;
   const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}) }, availableParallelism());
   try {
     const model = loadModel(modelPath, { backend, onProgress: progressBar(modelPath), kvType });
     const tokenizer = resolveTokenizer(modelPath, opts.tokenizer);
     const settings = flagSettings(opts, model.config.vocabSize);
-    if (tokenizer.chatTemplate === undefined) process.stderr.write(noTemplateWarning);
+    if ((chatTemplate ?? tokenizer.chatTemplate) === undefined) process.stderr.write(noTemplateWarning);
     const session = new ChatSession(model, tokenizer, {
       settings,
+      ...(chatTemplate !== undefined ? { chatTemplate } : {}),
       memoryBudgetBytes: totalmem(),
       ctxSize: fittedCtxSize(model, ctxSize, kvType),
       ...(opts.system !== undefined ? { system: opts.system } : {}),

@@ -9,6 +9,7 @@ import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
+import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
 import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
 import { conversationPrompt, noTemplateWarning } from "../chat/conversation-prompt.js";
 import { fittedCtxSize } from "../fitted-ctx-size.js";
@@ -34,6 +35,7 @@ interface RunOptions {
   stop: string[];
   ctxSize?: string;
   chat?: boolean;
+  chatTemplateFile?: string;
   json?: boolean;
   backend: string;
   threads?: string;
@@ -60,6 +62,7 @@ export function registerRunCommand(program: Command): void {
     .option("--stop <text>", "stop before this text (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--ctx-size <n>", "context length (default: the model's)")
     .option("--chat", "apply the model's chat template to the prompt as a user message")
+    .option("--chat-template-file <file>", "with --chat: a Jinja chat template (or a tokenizer_config.json holding one) replacing the model's")
     .option("--json", "print one JSON object {text, promptTokens, tokens, timings} instead of streaming")
     .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads for the wasm backend")
@@ -85,13 +88,15 @@ async function runCommand(opts: RunOptions): Promise<void> {
   const kvType = parseKvType(opts.kvType);
   const modelPath = opts.model ?? bundledModelPath;
   if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath}: no such file or directory`);
+  if (opts.chatTemplateFile !== undefined && !opts.chat) throw new InputError("--chat-template-file applies to --chat prompts: add --chat");
+  const chatTemplate = opts.chatTemplateFile !== undefined ? readChatTemplateFile(opts.chatTemplateFile) : undefined;
 
   const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}) }, availableParallelism());
   try {
     const model = loadModel(modelPath, { backend, onProgress: progressBar(modelPath), kvType });
     const kvBytes = kvBytesPerToken(kvType, model.config.nLayers, model.config.nKvHeads * model.config.headDim);
     const tokenizer = resolveTokenizer(modelPath, opts.tokenizer);
-    const prompt = opts.chat ? chatPrompt(tokenizer, opts.prompt) : opts.prompt;
+    const prompt = opts.chat ? chatPrompt(tokenizer, opts.prompt, chatTemplate ?? tokenizer.chatTemplate) : opts.prompt;
     const fittedCtx = fittedCtxSize(model, ctxSize, kvType);
     const streaming = !opts.json;
     const result = await generate(model, tokenizer, prompt, {
@@ -132,9 +137,9 @@ export function resolveTokenizer(modelPath: string, explicit: string | undefined
 }
 
 /** stories-7m has no chat template: the plain prompt is used, with a warning. */
-function chatPrompt(tokenizer: Tokenizer, prompt: string): number[] {
-  if (tokenizer.chatTemplate === undefined) process.stderr.write(noTemplateWarning);
-  return conversationPrompt(tokenizer, [{ role: "user", content: prompt }]);
+function chatPrompt(tokenizer: Tokenizer, prompt: string, template: string | undefined): number[] {
+  if (template === undefined) process.stderr.write(noTemplateWarning);
+  return conversationPrompt(tokenizer, [{ role: "user", content: prompt }], template);
 }
 
 export function progressBar(path: string): ((loaded: number, total: number) => void) | undefined {

@@ -10,6 +10,7 @@ import { startLoadingResponder } from "../../server/loading-responder.js";
 import { ApiError } from "../../server/api-error.js";
 import { readApiKeys } from "../../server/read-api-keys.js";
 import { startServer } from "../../server/start-server.js";
+import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
 import type { RunningServer } from "../../server/start-server.js";
 import { modelArgs } from "../serve/model-args.js";
 import { parseByteSize } from "../serve/parse-byte-size.js";
@@ -38,6 +39,7 @@ interface ServeFlags {
   maxConnections: string;
   servedModelName?: string[];
   chatTemplate?: string;
+  chatTemplateFile?: string;
   tokenizer?: string;
   traces: string;
   backend: string;
@@ -72,7 +74,8 @@ export function registerServeCommand(program: Command): void {
     .option("--log-level <level>", `server log on stdout: ${LOG_LEVELS.join(", ")} (debug lists ignored request fields)`, "silent")
     .option("--max-connections <n>", "most open connections", "512")
     .option("--served-model-name <names...>", "names clients use for the model (the first is reported; default: the file name); with several -m, one per model in order")
-    .option("--chat-template <file>", "Jinja chat template overriding the model's")
+    .option("--chat-template-file <file>", "Jinja chat template (or a tokenizer_config.json holding one) replacing the model's, e.g. for tool calling")
+    .option("--chat-template <file>", "the same as --chat-template-file")
     .option("--tokenizer <path>", "tokenizer.json, HF directory or GGUF (default: the model)")
     .option("--backend <name>", "kernels: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads of the wasm backend")
@@ -92,6 +95,8 @@ export function registerServeCommand(program: Command): void {
         return s * 1000;
       };
       const parallel = int("parallel", flags.parallel, 1);
+      const chatTemplatePath = flags.chatTemplateFile ?? flags.chatTemplate;
+      if (chatTemplatePath !== undefined) readChatTemplateFile(chatTemplatePath); // a bad file fails before the model loads
       const cors = parseCorsOrigins(flags.corsOrigin ?? []);
       const logLevel = LOG_LEVELS.find((l) => l === flags.logLevel);
       if (logLevel === undefined) throw new InputError(`--log-level ${flags.logLevel}: expected one of ${LOG_LEVELS.join(", ")}`);
@@ -113,15 +118,15 @@ export function registerServeCommand(program: Command): void {
         requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
       };
       const args = modelArgs(flags.model.length > 0 || flags.modelsDir !== undefined ? flags.model : [builtInModel], flags.modelsDir, flags.servedModelName);
-      if (args.length > 1 && (flags.tokenizer !== undefined || flags.chatTemplate !== undefined))
-        throw new InputError("--tokenizer and --chat-template apply to one model; with several, keep each model's tokenizer and template beside it");
+      if (args.length > 1 && (flags.tokenizer !== undefined || chatTemplatePath !== undefined))
+        throw new InputError("--tokenizer and --chat-template-file apply to one model; with several, keep each model's tokenizer and template beside it");
       const shared = {
         parallel,
         maxBatchTokens: batchTokens,
         kvType: parseKvType(flags.kvType),
         ...(flags.ctxSize !== undefined ? { ctxSize: int("ctx-size", flags.ctxSize, 2) } : {}),
         ...(flags.kvCacheSize !== undefined ? { kvCacheSize: flags.kvCacheSize } : {}),
-        ...(flags.chatTemplate !== undefined ? { chatTemplatePath: flags.chatTemplate } : {}),
+        ...(chatTemplatePath !== undefined ? { chatTemplatePath } : {}),
         ...(flags.tokenizer !== undefined ? { tokenizerPath: flags.tokenizer } : {}),
       };
       const backendChoice = { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) };
