@@ -8,6 +8,7 @@ import { startLoadingResponder } from "../../server/loading-responder.js";
 import { loadServedModel } from "../../server/load-served-model.js";
 import { readApiKeys } from "../../server/read-api-keys.js";
 import { startServer } from "../../server/start-server.js";
+import { resolveModelArg } from "../resolve-model-arg.js";
 
 interface ServeFlags {
   model: string;
@@ -40,7 +41,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command("serve")
     .description("OpenAI-compatible HTTP server with continuous batching, prefix caching and Prometheus metrics")
-    .option("-m, --model <path>", "GGUF file or Hugging Face directory", builtInModel)
+    .option("-m, --model <path>", "GGUF file, Hugging Face directory or hf:org/repo[:QUANT]", builtInModel)
     .option("--host <host>", "address to bind", "127.0.0.1")
     .option("--port <port>", "port (0 = any free port)", "8080")
     .option("--parallel <n>", "most sequences in one step", "8")
@@ -90,19 +91,22 @@ export function registerServeCommand(program: Command): void {
         maxConnections: int("max-connections", flags.maxConnections, 1),
         requestTimeoutMs: flags.requestTimeout === undefined ? null : seconds("request-timeout", flags.requestTimeout) || null, // 0: none
       };
+      // A Hub model is served under the name the user gave it (org/repo:QUANT), not its cache file's name.
+      if (flags.model.startsWith("hf:") && flags.servedModelName === undefined) flags.servedModelName = [flags.model.slice(3)];
       // The port is open from the start: 503 "loading" until the model is in (see loading-responder.ts).
       const loading = await startLoadingResponder(serveOptions.host, serveOptions.port);
       console.error(`tsinfer serve: loading ${flags.model} (answering 503 on ${serveOptions.host}:${loading.port} until it is loaded)`);
       let served;
       let backend;
       try {
+        const modelPath = await resolveModelArg(flags.model); // hf:… is pulled while the port answers 503
         backend = await selectBackend(
           { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) },
           availableParallelism(),
         );
         served = loadServedModel({
           backend,
-          modelPath: flags.model,
+          modelPath,
           parallel,
           maxBatchTokens: batchTokens,
           kvType: parseKvType(flags.kvType),
