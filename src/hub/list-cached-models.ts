@@ -66,15 +66,19 @@ function entry(repoDir: string, name: string, repo: string, commit: string, file
   try {
     const opened = openModelFile(localPath);
     let summary: ModelSummary;
+    let architecture: string | undefined;
     try {
       summary = summarizeModel(opened);
+      // config.json's model_type ("llama"), the family name GGUF files carry too, rather than the class name.
+      const modelType = opened.kind === "hf" ? opened.hf.config.model_type : undefined;
+      architecture = typeof modelType === "string" ? modelType : summary.architecture;
     } finally {
       if (opened.kind === "gguf") opened.gguf.close();
       else opened.hf.close();
     }
     // A split GGUF's first part holds the metadata but only its share of the tensors: count the others' too.
     let paramCount = summary.paramCount;
-    for (const part of parts.slice(1)) {
+    for (const part of opened.kind === "gguf" ? parts.slice(1) : []) {
       const more = openModelFile(snapshotPath(repoDir, commit, part.path));
       try {
         if (more.kind === "gguf") paramCount += more.gguf.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
@@ -82,7 +86,7 @@ function entry(repoDir: string, name: string, repo: string, commit: string, file
         if (more.kind === "gguf") more.gguf.close();
       }
     }
-    return { ...base, ...(summary.architecture !== undefined ? { architecture: summary.architecture } : {}), paramCount, type: tag !== "" ? tag : dominantType(summary) };
+    return { ...base, ...(architecture !== undefined ? { architecture } : {}), paramCount, type: tag !== "" ? tag : dominantType(summary) };
   } catch (err) {
     return { ...base, error: err instanceof Error ? err.message : String(err) };
   }
