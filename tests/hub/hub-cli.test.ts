@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalHubServer, type LocalHubServer } from "../helpers/local-hub-server.js";
 import { startServe } from "../server/serve-process.js";
-import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, tempCacheDir } from "./hub-fixtures.js";
+import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, splitRepo, tempCacheDir } from "./hub-fixtures.js";
 
 // The real CLI (bin/tsinfer.js over dist/) against the local Hub: HF_ENDPOINT points at it, HF_HOME at a temp folder.
 // Spawned asynchronously, so this process's event loop keeps answering the CLI's requests.
@@ -64,6 +64,13 @@ describe("tsinfer pull / ls / rm / -m hf:", () => {
     expect((JSON.parse(r.stdout) as { text: string }).text).toBe(p.greedy_text);
   }, 180_000);
 
+  it("run -m hf:org/repo:F16 on a split GGUF: pulls its three parts, loads them as one, the reference's greedy text", async () => {
+    const p = ref.prompts[1]!;
+    const r = await tsinfer(env(), "run", "-m", `hf:${splitRepo.name}:F16`, "-p", p.prompt, "--temp", "0", "-n", "64", "--json");
+    expect(r.status).toBe(0);
+    expect((JSON.parse(r.stdout) as { text: string }).text).toBe(p.greedy_text);
+  }, 180_000);
+
   it("ls lists both with size, architecture, parameters and type; --json carries the same", async () => {
     const r = await tsinfer(env(), "ls");
     expect(r.status).toBe(0);
@@ -72,7 +79,11 @@ describe("tsinfer pull / ls / rm / -m hf:", () => {
     expect(lines.some((l) => /^tsinfer-test\/stories-7m-GGUF:Q4_K_M\s+stories-7m-Q4_K_M.gguf\s+4.8 MB\s+llama\s+7.3M\s+Q4_K_M$/.test(l))).toBe(true);
     expect(lines.some((l) => /^tsinfer-test\/stories-7m\s+\.\s+15.1 MB\s+llama\s+7.3M\s+F16$/.test(l))).toBe(true);
     const json = JSON.parse((await tsinfer(env(), "ls", "--json")).stdout) as Array<{ name: string; sizeBytes: number; paramCount: number }>;
-    expect(json.map((m) => m.name).sort()).toEqual(["tsinfer-test/stories-7m", "tsinfer-test/stories-7m-GGUF:Q4_K_M"]);
+    expect(json.map((m) => m.name).sort()).toEqual(["tsinfer-test/stories-7m", "tsinfer-test/stories-7m-GGUF:Q4_K_M", "tsinfer-test/stories-7m-split-GGUF:F16"]);
+    // The split GGUF is one model: its three parts' sizes and parameters together.
+    const split = json.find((m) => m.name.endsWith("split-GGUF:F16"))!;
+    expect(split.sizeBytes).toBe([...splitRepo.files].filter(([n]) => n.includes("-of-")).reduce((a, [, f]) => a + f.bytes.length, 0));
+    expect(split.paramCount).toBe(json.find((m) => m.name === "tsinfer-test/stories-7m")!.paramCount);
     expect(json.find((m) => m.name.endsWith(":Q4_K_M"))!.sizeBytes).toBe(4750976);
   }, 60_000);
 
@@ -112,7 +123,7 @@ describe("tsinfer pull / ls / rm / -m hf:", () => {
     const again = await tsinfer(env(), "rm", `${ggufRepo.name}:Q4_K_M`);
     expect(again.status).toBe(1);
     expect(again.stderr).toMatch(/tsinfer-test\/stories-7m-GGUF:Q4_K_M is not in the cache/);
-    for (const repo of [hfDirRepo.name, f16OnlyRepo.name]) expect((await tsinfer(env(), "rm", repo)).status).toBe(0);
+    for (const repo of [hfDirRepo.name, f16OnlyRepo.name, splitRepo.name]) expect((await tsinfer(env(), "rm", repo)).status).toBe(0);
     expect(readdirSync(cache)).toEqual([]);
     const badName = await tsinfer(env(), "rm", "no-slash");
     expect(badName.status).toBe(1);

@@ -1,8 +1,9 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import type { HubSettings } from "../../src/hub/index.js";
 import { hubRepo, type HubRepoFixture } from "../helpers/local-hub-server.js";
+import { splitGguf } from "../helpers/split-gguf.js";
 
 // Repositories made from the repo's fixtures: stories-7m as f16 GGUF, as llama-quantize's Q4_K_M GGUF, and as
 // the transformers directory it was converted from (models/stories-7m/README.md has their provenance).
@@ -28,7 +29,15 @@ export const hfDirRepo = hubRepo("tsinfer-test/stories-7m", {
 });
 export const privateRepo = hubRepo("tsinfer-test/private-GGUF", { "stories-7m-Q4_K_M.gguf": `${m}/llama-quantize/stories-7m-Q4_K_M.gguf` }, "hf_test_token");
 
-export const allRepos: HubRepoFixture[] = [ggufRepo, f16OnlyRepo, hfDirRepo, privateRepo];
+// The f16 GGUF in three parts, as llama-gguf-split lays them out.
+const splitDir = mkdtempSync(join(tmpdir(), "tsinfer-split-"));
+const splitPaths = splitGguf(`${m}/stories-7m-f16.gguf`, join(splitDir, "stories-7m-F16"), 3);
+export const splitRepo = hubRepo("tsinfer-test/stories-7m-split-GGUF", {
+  ...Object.fromEntries(splitPaths.map((p) => [basename(p), p])),
+  "stories-7m-Q4_K_M.gguf": `${m}/llama-quantize/stories-7m-Q4_K_M.gguf`,
+});
+
+export const allRepos: HubRepoFixture[] = [ggufRepo, f16OnlyRepo, hfDirRepo, privateRepo, splitRepo];
 
 export function tempCacheDir(): string {
   return join(mkdtempSync(join(tmpdir(), "tsinfer-hub-")), "hub");

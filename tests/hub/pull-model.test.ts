@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HubError, parseHubRef, pullModel, resolveCachedModel, resolveModelPath } from "../../src/hub/index.js";
 import { startLocalHubServer, type LocalHubServer } from "../helpers/local-hub-server.js";
-import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, privateRepo, settingsFor, tempCacheDir } from "./hub-fixtures.js";
+import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, privateRepo, settingsFor, splitRepo, tempCacheDir } from "./hub-fixtures.js";
 
 let hub: LocalHubServer;
 beforeAll(async () => {
@@ -61,6 +61,15 @@ describe("pull from a Hub (the real @huggingface/hub client against a local serv
     const pulled = await pullModel(parseHubRef(`${ggufRepo.name}/stories-7m-F16.gguf`), settingsFor(hub.url, cache));
     expect(sha256(pulled.localPath)).toBe(sha256("models/stories-7m/stories-7m-f16.gguf"));
     expect(hub.requests.some((r) => r.method === "POST" && r.url.startsWith(`/api/models/${ggufRepo.name}/paths-info/${ggufRepo.commit}`))).toBe(true);
+  });
+
+  it("a split GGUF by tag: every part, linked side by side; the load path is the first part", async () => {
+    const cache = tempCacheDir();
+    const pulled = await pullModel(parseHubRef(`${splitRepo.name}:F16`), settingsFor(hub.url, cache));
+    const names = ["stories-7m-F16-00001-of-00003.gguf", "stories-7m-F16-00002-of-00003.gguf", "stories-7m-F16-00003-of-00003.gguf"];
+    expect(pulled.files.files.map((f) => f.path)).toEqual(names);
+    expect(pulled.localPath.endsWith(`/snapshots/${splitRepo.commit}/${names[0]}`)).toBe(true);
+    for (const n of names) expect(sha256(join(dirname(pulled.localPath), n))).toBe(splitRepo.files.get(n)!.sha256);
   });
 
   it("a Hugging Face directory: config, weights, tokenizer and generation files; not other pipelines' folders", async () => {
