@@ -42,7 +42,7 @@ export function parseHubRef(spec: string): HubRef {
   if (at >= 0) {
     revision = name.slice(at + 1);
     name = name.slice(0, at);
-    if (!/^[A-Za-z0-9._/-]+$/.test(revision)) throw bad(`revision ${JSON.stringify(revision)} is not a branch, tag or commit name`);
+    if (!/^[A-Za-z0-9._/-]+$/.test(revision) || revision.split("/").some((s) => s === "" || s === "." || s === "..")) throw bad(`revision ${JSON.stringify(revision)} is not a branch, tag or commit name`);
   }
   for (const p of [org, name]) {
     if (!repoPart.test(p) || p.includes("..")) throw bad(`${JSON.stringify(p)} is not a valid organization or repository name`);

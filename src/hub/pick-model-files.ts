@@ -115,6 +115,7 @@ export function pickModelFiles(ref: HubRef, files: readonly RepoFile[], where: s
     const want = ref.file.toLowerCase();
     const hit = files.find((f) => f.path.toLowerCase() === want);
     if (!hit) throw new HubError(`${ref.repo}: no file ${ref.file} ${where}${available()}`);
+    if (!hit.path.toLowerCase().endsWith(".gguf")) throw new HubError(`${ref.repo}/${hit.path}: a named file must be a GGUF; name the repository alone for a Hugging Face model directory`);
     if (!isFirstPart(hit)) throw new HubError(`${ref.repo}/${hit.path} is part ${ggufNameInfo(hit.path)?.splitIndex} of a split GGUF; name the first part (…-00001-of-…)`);
     return { kind: "gguf", files: checkedParts(ref, files, hit, where) };
   }

@@ -61,7 +61,13 @@ export async function pullModel(ref: HubRef, settings: HubSettings, events: Pull
   let downloadedBytes = 0;
   for (const f of files.files) {
     const etag = f.lfsSha256 ?? f.gitOid;
-    if (etag === undefined) throw new HubError(`${name}: the Hub gave no hash (LFS oid or git oid) for ${f.path}`);
+    // Paths and hashes come from the server and become cache paths: nothing may climb out of the repository folder.
+    if (f.path.startsWith("/") || f.path.split(/[\\/]/).some((s) => s === "" || s === "." || s === "..")) {
+      throw new HubError(`${name}: the Hub listed an unsafe file path ${JSON.stringify(f.path)}`);
+    }
+    if (etag === undefined || !/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(etag)) {
+      throw new HubError(`${name}: the Hub gave no valid hash (LFS SHA-256 or git oid) for ${f.path}: ${JSON.stringify(etag)}`);
+    }
     if (existsSync(snapshotPath(repoDir, commit, f.path))) continue;
     const blob = blobPath(repoDir, etag);
     if (!existsSync(blob)) {

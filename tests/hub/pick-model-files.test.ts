@@ -79,6 +79,7 @@ describe("model names", () => {
     expect(() => parseHubRef("org/repo:")).toThrow(/nothing after ':'/);
     expect(() => parseHubRef("org/../x")).toThrow(/file path "x"|"\.\."/);
     expect(() => parseHubRef("org/repo/../../etc/passwd")).toThrow(/has an empty, '\.' or '\.\.' part/);
+    expect(() => parseHubRef("org/repo@../../x")).toThrow(/revision "\.\." is not a branch, tag or commit name/);
     expect(() => parseHubRef("-org/repo")).toThrow(/"-org" is not a valid organization or repository name/);
   });
 });

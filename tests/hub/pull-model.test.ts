@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSy
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HubError, parseHubRef, pullModel, resolveCachedModel, resolveModelPath } from "../../src/hub/index.js";
-import { startLocalHubServer, type LocalHubServer } from "../helpers/local-hub-server.js";
+import { hubRepo, startLocalHubServer, type LocalHubServer } from "../helpers/local-hub-server.js";
 import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, privateRepo, settingsFor, splitRepo, tempCacheDir } from "./hub-fixtures.js";
 
 let hub: LocalHubServer;
@@ -146,6 +146,19 @@ describe("pull from a Hub (the real @huggingface/hub client against a local serv
     expect(existsSync(pulled.localPath)).toBe(true);
     expect(hub.requests.filter((r) => r.url.startsWith("/api/")).every((r) => r.authorization === "Bearer hf_test_token" || r.authorization === undefined)).toBe(true);
     expect(hub.requests.some((r) => r.url.includes("/resolve/") && r.authorization === "Bearer hf_test_token")).toBe(true);
+  });
+
+  it("a listing with a path that climbs out of the cache, or a named non-GGUF file: refused before any download", async () => {
+    const evil = hubRepo("tsinfer-test/evil-GGUF", { "../../../escape-Q4_K_M.gguf": Buffer.from("GGUF") });
+    const other = await startLocalHubServer([evil]);
+    try {
+      const cache = tempCacheDir();
+      await expect(pullModel(parseHubRef(evil.name), settingsFor(other.url, cache))).rejects.toThrow(/unsafe file path "..\/..\/..\/escape-Q4_K_M.gguf"/);
+      expect(other.requests.some((r) => r.url.includes("/resolve/"))).toBe(false);
+    } finally {
+      await other.close();
+    }
+    await expect(pullModel(parseHubRef(`${hfDirRepo.name}/config.json`), settingsFor(hub.url, tempCacheDir()))).rejects.toThrow(/a named file must be a GGUF/);
   });
 
   it("an unreachable endpoint: a clear error that names it and the offline switch", async () => {
