@@ -15,7 +15,8 @@ export interface HubSettings {
 // huggingface_hub's constants._is_true: "1", "ON", "YES", "TRUE" in any case.
 const truthy = new Set(["1", "ON", "YES", "TRUE"]);
 
-export function hubSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): HubSettings {
+export function hubSettingsFromEnv(): HubSettings {
+  const env = process.env;
   const token = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN || undefined;
   return {
     endpoint: (env.HF_ENDPOINT || "https://huggingface.co").replace(/\/+$/, ""),

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { openModelFile, summarizeModel, type ModelSummary } from "../formats/index.js";
+import { openGguf, openModelFile, summarizeModel, type ModelSummary } from "../formats/index.js";
 import { cachedSnapshotFiles, snapshotPath } from "./hub-cache.js";
 import { ggufNameInfo, pickModelFiles, splitParts, type RepoFile } from "./pick-model-files.js";
 
@@ -49,18 +49,31 @@ function snapshotModels(repoDir: string, repo: string, commit: string): CachedMo
     const sameTag = firstParts.filter((f) => ggufNameInfo(f.path)!.tag === tag).length;
     const name = tag !== "" && sameTag === 1 ? `${repo}:${tag}` : `${repo}/${first.path}`;
     const localPath = snapshotPath(repoDir, commit, first.path);
-    out.push(entry(repoDir, name, repo, commit, first.path, localPath, parts, tag));
+    out.push(entry({ repoDir, name, repo, commit, file: first.path, localPath, parts, tag }));
   }
   try {
     const dir = pickModelFiles({ repo, revision: commit }, files.filter((f) => !f.path.toLowerCase().endsWith(".gguf")), "");
-    out.push(entry(repoDir, repo, repo, commit, ".", snapshotPath(repoDir, commit), dir.files, ""));
+    out.push(entry({ repoDir, name: repo, repo, commit, file: ".", localPath: snapshotPath(repoDir, commit), parts: dir.files, tag: "" }));
   } catch {
     // no HF model directory in this snapshot
   }
   return out;
 }
 
-function entry(repoDir: string, name: string, repo: string, commit: string, file: string, localPath: string, parts: RepoFile[], tag: string): CachedModelEntry {
+interface EntryFacts {
+  readonly repoDir: string;
+  readonly name: string;
+  readonly repo: string;
+  readonly commit: string;
+  readonly file: string;
+  readonly localPath: string;
+  /** The split GGUF's parts, or the directory's files. */
+  readonly parts: RepoFile[];
+  readonly tag: string;
+}
+
+function entry(facts: EntryFacts): CachedModelEntry {
+  const { repoDir, name, repo, commit, file, localPath, parts, tag } = facts;
   const sizeBytes = parts.reduce((n, p) => n + p.size, 0);
   const base = { name, repo, commit, file, localPath, sizeBytes };
   try {
@@ -79,11 +92,11 @@ function entry(repoDir: string, name: string, repo: string, commit: string, file
     // A split GGUF's first part holds the metadata but only its share of the tensors: count the others' too.
     let paramCount = summary.paramCount;
     for (const part of opened.kind === "gguf" ? parts.slice(1) : []) {
-      const more = openModelFile(snapshotPath(repoDir, commit, part.path));
+      const more = openGguf(snapshotPath(repoDir, commit, part.path));
       try {
-        if (more.kind === "gguf") paramCount += more.gguf.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
+        paramCount += more.tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
       } finally {
-        if (more.kind === "gguf") more.gguf.close();
+        more.close();
       }
     }
     return { ...base, ...(architecture !== undefined ? { architecture } : {}), paramCount, type: tag !== "" ? tag : dominantType(summary) };
