@@ -38,8 +38,8 @@ export async function downloadBlob(o: DownloadBlobOptions): Promise<void> {
   let lastError: unknown;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     try {
-      await downloadAttempt(o, partial);
-      verifyAndCommit(o, partial);
+      const hash = await downloadAttempt(o, partial);
+      verifyAndCommit(o, partial, hash);
       return;
     } catch (err) {
       if (err instanceof HubError || err instanceof HubApiError) throw err; // a refusal, not a cut: no retry
@@ -54,13 +54,21 @@ export async function downloadBlob(o: DownloadBlobOptions): Promise<void> {
   );
 }
 
-async function downloadAttempt(o: DownloadBlobOptions, partial: string): Promise<void> {
+/** SHA-256 of the content for an LFS file; else the git blob id (SHA-1 of "blob <size>\0" + content). */
+function contentHash(file: RepoFile): Hash {
+  return file.lfsSha256 !== undefined ? createHash("sha256") : createHash("sha1").update(`blob ${file.size}\0`);
+}
+
+/** Appends the missing bytes to the partial file; returns the hash over all of it (earlier bytes re-read once). */
+async function downloadAttempt(o: DownloadBlobOptions, partial: string): Promise<Hash> {
   let have = existsSync(partial) ? statSync(partial).size : 0;
   if (have > o.file.size) {
     truncateSync(partial, 0);
     have = 0;
   }
-  if (have === o.file.size) return; // the last attempt wrote everything; the hash decides
+  const hash = contentHash(o.file);
+  if (have > 0) hashFileInto(hash, partial);
+  if (have === o.file.size) return hash; // an earlier attempt wrote everything; the hash decides
   const blob = await downloadFile({
     repo: { type: "model", name: o.repo },
     path: o.file.path,
@@ -81,43 +89,35 @@ async function downloadAttempt(o: DownloadBlobOptions, partial: string): Promise
     const body = Readable.fromWeb(blob.slice(have).stream() as NodeReadableStream<Uint8Array>);
     for await (const chunk of body as AsyncIterable<Uint8Array>) {
       writeSync(fd, chunk);
+      hash.update(chunk);
       done += chunk.length;
       o.onProgress?.({ path: o.file.path, doneBytes: done, totalBytes: o.file.size, resumedFrom: have });
     }
   } finally {
     closeSync(fd);
   }
+  return hash;
 }
 
-function verifyAndCommit(o: DownloadBlobOptions, partial: string): void {
+function verifyAndCommit(o: DownloadBlobOptions, partial: string, hash: Hash): void {
   const size = statSync(partial).size;
   if (size !== o.file.size) throw new Error(`got ${size} of ${o.file.size} bytes`);
   const expected = o.file.lfsSha256 ?? o.file.gitOid;
-  if (expected !== undefined) {
-    const actual = hashFile(partial, o.file.lfsSha256 !== undefined ? "sha256" : "git-sha1", size);
-    if (actual !== expected) {
-      rmSync(partial);
-      const what = o.file.lfsSha256 !== undefined ? "SHA-256" : "git blob SHA-1";
-      throw new HubError(`${o.repo}/${o.file.path}: ${what} mismatch (the Hub says ${expected}, the download is ${actual}); the partial file was removed`);
-    }
+  const actual = hash.digest("hex");
+  if (expected !== undefined && actual !== expected) {
+    rmSync(partial);
+    const what = o.file.lfsSha256 !== undefined ? "SHA-256" : "git blob SHA-1";
+    throw new HubError(`${o.repo}/${o.file.path}: ${what} mismatch (the Hub says ${expected}, the download is ${actual}); the partial file was removed`);
   }
   renameSync(partial, o.blob);
 }
 
-/** SHA-256 of the content, or the git blob id (SHA-1 of "blob <size>\0" + content). Reads in 1 MiB pieces. */
-export function hashFile(path: string, kind: "sha256" | "git-sha1", size: number): string {
-  const hash: Hash = kind === "sha256" ? createHash("sha256") : createHash("sha1").update(`blob ${size}\0`);
+function hashFileInto(hash: Hash, path: string): void {
   const fd = openSync(path, "r");
   try {
     const buf = Buffer.allocUnsafe(1 << 20);
-    for (;;) {
-      const n = readSync(fd, buf, 0, buf.length, null);
-      if (n === 0) break;
-      hash.update(buf.subarray(0, n));
-    }
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) hash.update(buf.subarray(0, n));
   } finally {
     closeSync(fd);
   }
-  return hash.digest("hex");
 }
-
