@@ -24,13 +24,18 @@ interface Result {
 }
 
 function tsinfer(env: Record<string, string>, ...args: string[]): Promise<Result> {
+  return tsinferWithInput(env, undefined, ...args);
+}
+
+function tsinferWithInput(env: Record<string, string>, input: string | undefined, ...args: string[]): Promise<Result> {
   return new Promise((resolve) => {
     const clean = { ...process.env };
     for (const k of ["HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_TOKEN", "HF_HUB_OFFLINE", "HF_ENDPOINT"]) delete clean[k];
-    execFile("node", ["bin/tsinfer.js", ...args], { env: { ...clean, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
+    const child = execFile("node", ["bin/tsinfer.js", ...args], { env: { ...clean, ...env }, timeout: 120_000 }, (err, stdout, stderr) => {
       const status = err === null ? 0 : typeof err.code === "number" ? err.code : 1;
       resolve({ status, stdout, stderr });
     });
+    child.stdin?.end(input ?? "");
   });
 }
 
@@ -71,7 +76,7 @@ describe("tsinfer pull / ls / rm / -m hf:", () => {
     expect((JSON.parse(r.stdout) as { text: string }).text).toBe(p.greedy_text);
   }, 180_000);
 
-  it("ls lists both with size, architecture, parameters and type; --json carries the same", async () => {
+  it("ls lists the cached models with size, architecture, parameters and type; --json carries the same", async () => {
     const r = await tsinfer(env(), "ls");
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split("\n");
@@ -114,6 +119,15 @@ describe("tsinfer pull / ls / rm / -m hf:", () => {
       await serve.stop();
     }
   }, 180_000);
+
+  it("chat and bench take -m hf: too (from the cache here)", async () => {
+    const chat = await tsinferWithInput(env(), "Once upon a time", "chat", "-m", `hf:${hfDirRepo.name}`, "--temp", "0", "-n", "8");
+    expect(chat.status).toBe(0);
+    expect(chat.stdout.trim().length).toBeGreaterThan(0);
+    const bench = await tsinfer(env(), "bench", "-m", `hf:${ggufRepo.name}:Q4_K_M`, "-p", "8", "-n", "4", "--reps", "1", "--json");
+    expect(bench.status).toBe(0);
+    expect(bench.stdout).toContain("stories-7m-Q4_K_M.gguf");
+  }, 120_000);
 
   it("rm org/repo:QUANT removes its link and blob and the folder once empty; rm of something unknown exits non-zero", async () => {
     const r = await tsinfer(env(), "rm", `${ggufRepo.name}:Q4_K_M`);
