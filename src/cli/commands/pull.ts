@@ -10,7 +10,7 @@ export function registerPullCommand(program: Command): void {
     .addHelpText(
       "after",
       "\nEnvironment: HF_TOKEN (private or gated repositories), HF_ENDPOINT (a mirror), HF_HOME / HF_HUB_CACHE (the cache).\n" +
-        "Example: tsinfer pull bartowski/SmolLM2-135M-Instruct-GGUF:Q8_0\n",
+        "Example: tsinfer pull bartowski/Llama-3.2-1B-Instruct-GGUF:Q8_0\n",
     )
     .action(async (model: string) => {
       const ref = parseHubRef(model);
