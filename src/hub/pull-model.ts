@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { HubApiError, listFiles, modelInfo, pathsInfo } from "@huggingface/hub";
+import { withBlobLock } from "./blob-lock.js";
 import { blobPath, linkSnapshotFile, repoCacheDir, snapshotPath, writeRef } from "./hub-cache.js";
 import { HubError } from "./hub-error.js";
 import { formatHubRef, type HubRef } from "./hub-ref.js";
@@ -72,9 +73,14 @@ export async function pullModel(ref: HubRef, settings: HubSettings, events: Pull
     const blob = blobPath(repoDir, etag);
     if (!existsSync(blob)) {
       mkdirSync(dirname(blob), { recursive: true });
-      const before = existsSync(`${blob}.incomplete`) ? statSync(`${blob}.incomplete`).size : 0;
-      await hubCall(name, settings, () => downloadBlob({ repo: ref.repo, commit, file: f, endpoint: settings.endpoint, blob, ...(settings.token !== undefined ? { token: settings.token } : {}), ...events }));
-      downloadedBytes += f.size - before;
+      const lock = join(settings.cacheDir, ".locks", basename(repoDir), `${etag}.tsinfer.lock`);
+      await withBlobLock(lock, async () => {
+        if (existsSync(blob)) return; // another pull fetched it while we waited
+        const before = existsSync(`${blob}.incomplete`) ? statSync(`${blob}.incomplete`).size : 0;
+        const token = settings.token !== undefined ? { token: settings.token } : {};
+        await hubCall(name, settings, () => downloadBlob({ repo: ref.repo, commit, file: f, endpoint: settings.endpoint, blob, ...token, ...events }));
+        downloadedBytes += f.size - before;
+      });
     }
     linkSnapshotFile(repoDir, commit, f.path, etag);
   }

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, readdirSync, realpathSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -119,6 +120,29 @@ describe("pull from a Hub (the real @huggingface/hub client against a local serv
     const pulled = await pullModel(parseHubRef(`${ggufRepo.name}:Q4_K_M`), settingsFor(hub.url, cache));
     expect(sha256(pulled.localPath)).toBe(ggufRepo.files.get("stories-7m-Q4_K_M.gguf")!.sha256);
     expect(hub.requests.some((r) => r.url.startsWith("/cdn/") && r.range !== undefined && /^bytes=[1-9]\d*-/.test(r.range))).toBe(true);
+  });
+
+  it("two pulls of one model at once: one download (a lock file), both get the model", async () => {
+    const cache = tempCacheDir();
+    const q4 = ggufRepo.files.get("stories-7m-Q4_K_M.gguf")!;
+    const [a, b] = await Promise.all([0, 1].map(() => pullModel(parseHubRef(`${ggufRepo.name}:Q4_K_M`), settingsFor(hub.url, cache))));
+    expect(a!.localPath).toBe(b!.localPath);
+    expect(sha256(a!.localPath)).toBe(q4.sha256);
+    expect(a!.downloadedBytes + b!.downloadedBytes).toBe(q4.bytes.length);
+    expect(hub.requests.filter((r) => r.url.startsWith(`/cdn/${ggufRepo.name}/${q4.sha256}`) && r.range !== "bytes=0-0")).toHaveLength(1);
+    expect(existsSync(join(cache, ".locks"))).toBe(false);
+  });
+
+  it("a lock left by a process that is gone is taken over", async () => {
+    const cache = tempCacheDir();
+    const q4 = ggufRepo.files.get("stories-7m-Q4_K_M.gguf")!;
+    const lockDir = join(cache, ".locks", `models--${ggufRepo.name.replace("/", "--")}`);
+    mkdirSync(lockDir, { recursive: true });
+    const deadPid = spawnSync(process.execPath, ["-e", ""]).pid!;
+    writeFileSync(join(lockDir, `${q4.sha256}.tsinfer.lock`), String(deadPid));
+    const pulled = await pullModel(parseHubRef(`${ggufRepo.name}:Q4_K_M`), settingsFor(hub.url, cache));
+    expect(sha256(pulled.localPath)).toBe(q4.sha256);
+    expect(existsSync(join(cache, ".locks"))).toBe(false);
   });
 
   it("a corrupted byte fails the SHA-256 check: a clear error, the partial removed, nothing linked", async () => {
