@@ -233,6 +233,21 @@ describe("the cache without the network", () => {
     expect(hub.requests).toEqual([]);
   });
 
+  it("a cached sharded checkpoint missing a shard its index names: not used (offline: an error naming the shard)", async () => {
+    const cache = tempCacheDir();
+    const snap = join(repoDirOf(cache, "org/sharded"), "snapshots", "0123456789abcdef0123456789abcdef01234567");
+    mkdirSync(snap, { recursive: true });
+    mkdirSync(join(repoDirOf(cache, "org/sharded"), "refs"));
+    writeFileSync(join(repoDirOf(cache, "org/sharded"), "refs", "main"), "0123456789abcdef0123456789abcdef01234567", { flag: "w" });
+    writeFileSync(join(snap, "config.json"), "{}");
+    writeFileSync(join(snap, "model-00001-of-00002.safetensors"), "");
+    const weightMap = { "a.weight": "model-00001-of-00002.safetensors", "b.weight": "model-00002-of-00002.safetensors" };
+    writeFileSync(join(snap, "model.safetensors.index.json"), JSON.stringify({ weight_map: weightMap }));
+    await expect(resolveModelPath("hf:org/sharded", settingsFor("http://127.0.0.1:9", cache, { offline: true }))).rejects.toThrow(
+      /org\/sharded: model.safetensors.index.json names model-00002-of-00002.safetensors, missing in the cache/,
+    );
+  });
+
   it("a pull reuses a blob huggingface_hub already has (same SHA-256) and only links it", async () => {
     const cache = tempCacheDir();
     const q4 = ggufRepo.files.get("stories-7m-Q4_K_M.gguf")!;
