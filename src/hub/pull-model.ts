@@ -50,7 +50,10 @@ export async function pullModel(ref: HubRef, settings: HubSettings, events: Pull
       for (const p of await pathsInfo({ repo, paths: splitPartNames(ref.file), revision: commit, ...common })) {
         if (p.type === "file") entries.push(repoFile(p.path, p.size, p.lfs?.oid, p.oid));
       }
-    } else {
+    }
+    // No named file, or it is not there (or in another case): the listing, so the choice or the error sees all files.
+    if (!entries.some((e) => e.path === ref.file)) {
+      entries.length = 0;
       for await (const e of listFiles({ repo, revision: commit, recursive: true, ...common })) {
         if (e.type === "file") entries.push(repoFile(e.path, e.size, e.lfs?.oid, e.oid));
       }

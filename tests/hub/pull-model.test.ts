@@ -73,6 +73,15 @@ describe("pull from a Hub (the real @huggingface/hub client against a local serv
     for (const n of names) expect(sha256(join(dirname(pulled.localPath), n))).toBe(splitRepo.files.get(n)!.sha256);
   });
 
+  it("a named file that is not there: the error lists the repository's GGUF files", async () => {
+    await expect(pullModel(parseHubRef(`${ggufRepo.name}/stories-7m-Q8_0.gguf`), settingsFor(hub.url, tempCacheDir()))).rejects.toThrow(
+      /no file stories-7m-Q8_0.gguf at .*; GGUF files there: stories-7m-F16.gguf, stories-7m-Q4_K_M.gguf/,
+    );
+    // The file name's case need not match (as llama.cpp's -hf-file).
+    const pulled = await pullModel(parseHubRef(`${ggufRepo.name}/STORIES-7m-f16.GGUF`), settingsFor(hub.url, tempCacheDir()));
+    expect(pulled.files.files.map((f) => f.path)).toEqual(["stories-7m-F16.gguf"]);
+  });
+
   it("a Hugging Face directory: config, weights, tokenizer and generation files; not other pipelines' folders", async () => {
     const cache = tempCacheDir();
     const pulled = await pullModel(parseHubRef(hfDirRepo.name), settingsFor(hub.url, cache));
