@@ -20,10 +20,11 @@ function formatSeconds(s: number): string {
 
 /**
  * A one-line progress bar on stderr (file, percent, bytes, speed, ETA), redrawn at most every 100 ms; undefined
- * when stderr is not a terminal, so logs and pipes stay quiet (as llama.cpp's and huggingface_hub's bars).
+ * when stderr is not a terminal, so logs and pipes stay quiet (as llama.cpp's and huggingface_hub's bars), or when
+ * HF_HUB_DISABLE_PROGRESS_BARS is set (huggingface_hub's switch).
  */
 export function downloadProgressBar(stream: NodeJS.WriteStream = process.stderr): ((p: DownloadProgress) => void) | undefined {
-  if (!stream.isTTY) return undefined;
+  if (!stream.isTTY || /^(1|on|yes|true)$/i.test(process.env.HF_HUB_DISABLE_PROGRESS_BARS ?? "")) return undefined;
   let file = "";
   let startMs = 0;
   let lastDrawMs = 0;

@@ -27,7 +27,13 @@ describe("download progress bar", () => {
     expect(t.text().split("\r").at(-1)).toMatch(/\[=+\] 100% 4.0 MB\/4.0 MB [\d.]+ MB\/s ETA 0s\x1b\[K\n$/);
   });
 
-  it("not a terminal: no bar at all", () => {
+  it("not a terminal, or HF_HUB_DISABLE_PROGRESS_BARS=1: no bar at all", () => {
     expect(downloadProgressBar(terminal(false).stream)).toBeUndefined();
+    process.env.HF_HUB_DISABLE_PROGRESS_BARS = "1";
+    try {
+      expect(downloadProgressBar(terminal(true).stream)).toBeUndefined();
+    } finally {
+      delete process.env.HF_HUB_DISABLE_PROGRESS_BARS;
+    }
   });
 });
