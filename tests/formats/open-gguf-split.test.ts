@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { openGguf, openGgufSplitParts } from "../../src/formats/index.js";
 import { loadModel } from "../../src/model/load-model.js";
 import { splitGguf } from "../helpers/split-gguf.js";
@@ -11,6 +11,7 @@ import { splitGguf } from "../helpers/split-gguf.js";
 describe("split GGUF", () => {
   const dir = mkdtempSync(join(tmpdir(), "tsinfer-split-test-"));
   const parts = splitGguf("models/stories-7m/stories-7m-f16.gguf", join(dir, "m-F16"), 3);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it("the first part opens all three; the tensors are those of the unsplit file", () => {
     const whole = openGguf("models/stories-7m/stories-7m-f16.gguf");

@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLocalHubServer, type LocalHubServer } from "../helpers/local-hub-server.js";
 import { startServe } from "../server/serve-process.js";
-import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, splitRepo, tempCacheDir } from "./hub-fixtures.js";
+import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, splitRepo, removeTempDirs, tempCacheDir } from "./hub-fixtures.js";
 
 // The real CLI (bin/tsinfer.js over dist/) against the local Hub: HF_ENDPOINT points at it, HF_HOME at a temp folder.
 // Spawned asynchronously, so this process's event loop keeps answering the CLI's requests.
@@ -15,7 +15,10 @@ let hub: LocalHubServer;
 beforeAll(async () => {
   hub = await startLocalHubServer(allRepos);
 });
-afterAll(async () => hub.close());
+afterAll(async () => {
+  await hub.close();
+  removeTempDirs();
+});
 
 interface Result {
   status: number;

@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import type { HubSettings } from "../../src/hub/index.js";
@@ -39,8 +39,17 @@ export const splitRepo = hubRepo("tsinfer-test/stories-7m-split-GGUF", {
 
 export const allRepos: HubRepoFixture[] = [ggufRepo, f16OnlyRepo, hfDirRepo, privateRepo, splitRepo];
 
+const tempRoots: string[] = [splitDir];
+
+/** A fresh $HF_HOME/hub path under a temp folder (removed by removeTempDirs). */
 export function tempCacheDir(): string {
-  return join(mkdtempSync(join(tmpdir(), "tsinfer-hub-")), "hub");
+  const root = mkdtempSync(join(tmpdir(), "tsinfer-hub-"));
+  tempRoots.push(root);
+  return join(root, "hub");
+}
+
+export function removeTempDirs(): void {
+  for (const d of tempRoots.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
 export function settingsFor(endpoint: string, cacheDir: string, extra: Partial<HubSettings> = {}): HubSettings {

@@ -5,13 +5,16 @@ import { dirname, join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { HubError, parseHubRef, pullModel, resolveCachedModel, resolveModelPath } from "../../src/hub/index.js";
 import { hubRepo, startLocalHubServer, type LocalHubServer } from "../helpers/local-hub-server.js";
-import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, privateRepo, settingsFor, splitRepo, tempCacheDir } from "./hub-fixtures.js";
+import { allRepos, f16OnlyRepo, ggufRepo, hfDirRepo, privateRepo, settingsFor, splitRepo, removeTempDirs, tempCacheDir } from "./hub-fixtures.js";
 
 let hub: LocalHubServer;
 beforeAll(async () => {
   hub = await startLocalHubServer(allRepos);
 });
-afterAll(async () => hub.close());
+afterAll(async () => {
+  await hub.close();
+  removeTempDirs();
+});
 beforeEach(() => {
   hub.clearFaults();
   hub.requests.length = 0;
