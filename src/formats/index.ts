@@ -2,6 +2,7 @@
 export * from "./gguf-value-type.js";
 export type * from "./gguf-file.js";
 export { openGguf, ggufMagic, ggufDefaultAlignment, alignUp } from "./open-gguf.js";
+export * from "./open-gguf-split.js";
 export { openGgufSource, openGgufFromBytes } from "./gguf-reader.js";
 export { memoryByteSource, type ByteSource } from "./byte-source.js";
 export { fileByteSource } from "./file-byte-source.js";

@@ -2,7 +2,7 @@ import type { KernelBackend } from "../kernels/backend.js";
 import { configFromGguf } from "../arch/gguf-mapping.js";
 import { archForHfModelType } from "../arch/registry.js";
 import { FormatError } from "../errors.js";
-import { openModelFile, type ModelFile } from "../formats/index.js";
+import { openGgufSplitParts, openModelFile, type GgufFile, type ModelFile } from "../formats/index.js";
 import type { KvType } from "../kernels/kv-layer.js";
 import { PagedKvCache } from "../kv/paged-kv-cache.js";
 import type { ArchSpec } from "./arch-spec.js";
@@ -61,12 +61,15 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
   let config: ModelConfig;
   let source: TensorSource;
   let totalBytes: number;
+  let parts: GgufFile[] = [];
   try {
     if (file.kind === "gguf") {
       const g = file.gguf;
-      ({ arch, config } = configFromGguf(g, g.tensor("token_embd.weight")?.shape[1] ?? 0));
-      source = ggufTensorSource(g);
-      totalBytes = g.tensors.reduce((a, t) => a + t.sizeBytes, 0);
+      parts = openGgufSplitParts(g); // [g] unless g is the first part of a split GGUF
+      const tokenEmbd = parts.map((p) => p.tensor("token_embd.weight")).find((t) => t !== undefined);
+      ({ arch, config } = configFromGguf(g, tokenEmbd?.shape[1] ?? 0));
+      source = ggufTensorSource(parts);
+      totalBytes = parts.reduce((n, p) => n + p.tensors.reduce((a, t) => a + t.sizeBytes, 0), 0);
     } else {
       const modelType = file.hf.config.model_type;
       if (typeof modelType !== "string") throw new FormatError(`${path}/config.json`, "model_type is missing");
@@ -78,6 +81,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
     }
     return assembleModel(path, file, arch, config, source, totalBytes, options);
   } finally {
+    for (const p of parts.slice(1)) p.close();
     if (file.kind === "gguf") file.gguf.close();
     else file.hf.close();
   }

@@ -10,6 +10,7 @@ import { measureReadBandwidth } from "../../kernels/wasm/bandwidth-probe.js";
 import { WasmBackend } from "../../kernels/wasm/wasm-backend.js";
 import { loadModel, type Model } from "../../model/load-model.js";
 import { sequenceBatch } from "../../model/sequence-batch.js";
+import { resolveModelArg } from "../resolve-model-arg.js";
 
 export interface BenchOptions {
   model: string;
@@ -57,7 +58,7 @@ export function registerBenchCommand(program: Command): void {
   program
     .command("bench")
     .description("prefill (pp) and decode (tg, from an empty context) tokens/s, mean ± std after a warm-up, as llama-bench")
-    .requiredOption("-m, --model <path>", "GGUF file or Hugging Face directory")
+    .requiredOption("-m, --model <path>", "GGUF file, Hugging Face directory or hf:org/repo[:QUANT]")
     .option("-p, --n-prompt <n>", "prompt tokens for the prefill test (0 = skip)", "512")
     .option("-n, --n-gen <n>", "tokens to generate in the decode test (0 = skip)", "128")
     .option("-t, --threads <n>", "threads for the wasm backend (default: what select.ts finds fastest here)")
@@ -66,6 +67,7 @@ export function registerBenchCommand(program: Command): void {
     .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
     .option("--json", "print one JSON object instead of a table")
     .action(async (o: { model: string; nPrompt: string; nGen: string; threads?: string; reps: string; backend: string; kvType: string; json?: boolean }) => {
+      o.model = await resolveModelArg(o.model);
       if (!existsSync(o.model)) throw new InputError(`--model ${o.model}: no such file or directory`);
       const result = await runBench({
         model: o.model,

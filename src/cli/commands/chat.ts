@@ -11,6 +11,7 @@ import { runChatRepl } from "../chat/chat-repl.js";
 import { ChatSession } from "../chat/chat-session.js";
 import { noTemplateWarning } from "../chat/conversation-prompt.js";
 import { chatSettingRows, defaultChatSettings, settingValue, withSetting, type ChatSettings } from "../chat/chat-settings.js";
+import { resolveModelArg } from "../resolve-model-arg.js";
 import { bundledModelPath, progressBar, resolveTokenizer } from "./run.js";
 import { fittedCtxSize } from "../fitted-ctx-size.js";
 
@@ -31,7 +32,7 @@ export function registerChatCommand(program: Command): void {
   const command = program
     .command("chat")
     .description("talk with a model: a multi-turn chat on a terminal; with piped stdin, one answer to all of it")
-    .option("-m, --model <path>", "GGUF file or Hugging Face directory (default: the bundled stories-7m)")
+    .option("-m, --model <path>", "GGUF file, Hugging Face directory or hf:org/repo[:QUANT] (default: the bundled stories-7m)")
     .option("--tokenizer <path>", "tokenizer.json or its directory, when the model file holds no usable tokenizer")
     .option("--system <text>", "system message")
     .option("--chat-template-file <file>", "Jinja chat template (or a tokenizer_config.json holding one) replacing the model's")
@@ -55,7 +56,7 @@ export function registerChatCommand(program: Command): void {
 }
 
 async function chatCommand(opts: ChatOptions): Promise<void> {
-  const modelPath = opts.model ?? bundledModelPath;
+  const modelPath = await resolveModelArg(opts.model ?? bundledModelPath);
   if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath}: no such file or directory`);
   const ctxSize = opts.ctxSize !== undefined ? positiveInt("--ctx-size", opts.ctxSize) : undefined;
   const threads = opts.threads !== undefined ? positiveInt("--threads", opts.threads) : undefined;

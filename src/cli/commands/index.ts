@@ -11,6 +11,9 @@ import { registerBenchCommand } from "./bench.js";
 import { registerQuantizeCommand } from "./quantize.js";
 import { registerTokenizeCommand } from "./tokenize.js";
 import { registerPerplexityCommand } from "./perplexity.js";
+import { registerPullCommand } from "./pull.js";
+import { registerLsCommand } from "./ls.js";
+import { registerRmCommand } from "./rm.js";
 
 // Each command lives in its own file and registers itself here (one line each).
 export function registerCommands(program: Command): void {
@@ -27,4 +30,7 @@ export function registerCommands(program: Command): void {
   registerBenchCommand(program);
   registerTokenizeCommand(program);
   registerPerplexityCommand(program);
+  registerPullCommand(program);
+  registerLsCommand(program);
+  registerRmCommand(program);
 }

@@ -14,6 +14,7 @@ import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
 import { conversationPrompt, noTemplateWarning } from "../chat/conversation-prompt.js";
 import { fittedCtxSize } from "../fitted-ctx-size.js";
 import { formatTimings } from "../format-timings.js";
+import { resolveModelArg } from "../resolve-model-arg.js";
 
 /** The bundled model, found from this file's place in the package (src/cli/commands or dist/cli/commands). */
 export const bundledModelPath = fileURLToPath(new URL("../../../models/stories-7m/stories-7m-f16.gguf", import.meta.url));
@@ -46,7 +47,7 @@ export function registerRunCommand(program: Command): void {
   program
     .command("run")
     .description("generate text from a prompt, streamed to stdout; timings on stderr")
-    .option("-m, --model <path>", "GGUF file or Hugging Face directory (default: the bundled stories-7m)")
+    .option("-m, --model <path>", "GGUF file, Hugging Face directory or hf:org/repo[:QUANT] (default: the bundled stories-7m)")
     .option("--tokenizer <path>", "tokenizer.json or its directory, when the model file holds no usable tokenizer")
     .requiredOption("-p, --prompt <text>", "the prompt")
     .option("-n, --max-tokens <n>", "most tokens to generate", "128")
@@ -86,7 +87,7 @@ async function runCommand(opts: RunOptions): Promise<void> {
   const ctxSize = opts.ctxSize !== undefined ? int("--ctx-size", opts.ctxSize) : undefined;
   const threads = opts.threads !== undefined ? int("--threads", opts.threads) : undefined;
   const kvType = parseKvType(opts.kvType);
-  const modelPath = opts.model ?? bundledModelPath;
+  const modelPath = await resolveModelArg(opts.model ?? bundledModelPath);
   if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath}: no such file or directory`);
   if (opts.chatTemplateFile !== undefined && !opts.chat) throw new InputError("--chat-template-file applies to --chat prompts: add --chat");
   const chatTemplate = opts.chatTemplateFile !== undefined ? readChatTemplateFile(opts.chatTemplateFile) : undefined;

@@ -54,7 +54,7 @@ export function registerServeCommand(program: Command): void {
   program
     .command("serve")
     .description("OpenAI-compatible HTTP server with continuous batching, prefix caching and Prometheus metrics")
-    .option("-m, --model <[name=]path>", "GGUF file or Hugging Face directory, optionally named (repeatable: several models; default: the bundled stories-7m)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("-m, --model <[name=]path>", "GGUF file, Hugging Face directory or hf:org/repo[:QUANT], optionally named (repeatable: several models; default: the bundled stories-7m)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--models-dir <dir>", "serve every GGUF file and Hugging Face model directory in dir (named after the file or directory)")
     .option("--keep-alive <duration>", "unload a model idle this long: 5m, 30s, 0 (at once), -1 (never) (default: 5m with several models, never with one)")
     .option("--max-memory <size>", "most memory the loaded models hold together, e.g. 8GiB: least recently used idle models are unloaded first")

@@ -24,7 +24,8 @@ export function modelArgs(models: readonly string[], modelsDir: string | undefin
   const out: ModelArg[] = models.map((m) => {
     const named = NAMED.exec(m);
     if (named !== null && !existsSync(m)) return { names: named[1].split(","), path: named[2] };
-    return { names: [defaultModelName(m)], path: m };
+    // A Hub model is served under the name the user gave it (org/repo:QUANT), not its cache file's name.
+    return { names: [m.startsWith("hf:") ? m.slice(3) : defaultModelName(m)], path: m };
   });
   if (modelsDir !== undefined) out.push(...modelsInDir(modelsDir));
   if (servedModelNames === undefined || servedModelNames.length === 0) return out;

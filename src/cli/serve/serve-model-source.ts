@@ -5,6 +5,7 @@ import { machineFreeMemoryBytes } from "../../kv/machine-memory.js";
 import type { LoadServedModelOptions } from "../../server/load-served-model.js";
 import { loadServedModel } from "../../server/load-served-model.js";
 import type { ModelSource } from "../../server/model-source.js";
+import { resolveModelArg } from "../resolve-model-arg.js";
 import type { ModelArg } from "./model-args.js";
 
 /** What every model of one server shares: kernels, batch and KV settings. */
@@ -20,6 +21,7 @@ export function serveModelSource(arg: ModelArg, shared: SharedLoadOptions, newBa
     path: arg.path,
     estimatedBytes: diskBytes(arg.path),
     async load() {
+      const modelPath = await resolveModelArg(arg.path); // hf:… is pulled (while the port answers 503 for the first model)
       const backend = await newBackend();
       const close = async () => {
         await (backend as { close?: () => Promise<void> }).close?.();
@@ -28,7 +30,7 @@ export function serveModelSource(arg: ModelArg, shared: SharedLoadOptions, newBa
         // Under --max-memory the KV cache is fitted to that limit as it would be to the machine's free memory.
         const free = machineFreeMemoryBytes();
         const freeMemoryBytes = maxMemoryBytes === null ? free : Math.min(free, maxMemoryBytes);
-        const served = loadServedModel({ ...shared, backend, modelPath: arg.path, servedModelNames: arg.names, freeMemoryBytes });
+        const served = loadServedModel({ ...shared, backend, modelPath, servedModelNames: arg.names, freeMemoryBytes });
         return { served, close };
       } catch (err) {
         await close();

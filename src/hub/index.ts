@@ -1,0 +1,10 @@
+export { HubError } from "./hub-error.js";
+export { parseHubRef, formatHubRef, isHubSpec, hubPrefix, type HubRef } from "./hub-ref.js";
+export { hubSettingsFromEnv, type HubSettings } from "./hub-settings.js";
+export { pickGguf, pickModelFiles, ggufNameInfo, quantBits, type RepoFile, type ModelFiles } from "./pick-model-files.js";
+export { pullModel, type CachedModel, type PullEvents } from "./pull-model.js";
+export { resolveCachedModel } from "./resolve-cached-model.js";
+export { resolveModelPath } from "./resolve-model-path.js";
+export { listCachedModels, type CachedModelEntry } from "./list-cached-models.js";
+export { removeCachedModel, type RemovedModel } from "./remove-cached-model.js";
+export type { DownloadProgress } from "./download-blob.js";
