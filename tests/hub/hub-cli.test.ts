@@ -105,7 +105,7 @@ describe("tsinfer pull / ls / rm / -m hf:", () => {
   }, 120_000);
 
   it("serve -m hf:org/repo pulls it, names it org/repo in /v1/models and answers with the reference's greedy text", async () => {
-    const serve = await startServe(["-m", `hf:${f16OnlyRepo.name}`], 120_000, env());
+    const serve = await startServe([], 120_000, env(), ["-m", `hf:${f16OnlyRepo.name}`]);
     try {
       const models = (await (await fetch(`${serve.url}/v1/models`)).json()) as { data: Array<{ id: string }> };
       expect(models.data.map((m) => m.id)).toEqual([f16OnlyRepo.name]);
