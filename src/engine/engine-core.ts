@@ -99,7 +99,7 @@ export class EngineCore {
     if (this.fatal) throw new EngineDeadError(this.fatal);
     if (prompt.length === 0) throw new InputError(`request ${id}: empty prompt`);
     if (prompt.length >= this.model.ctxLen) throw new InputError(`request ${id}: prompt of ${prompt.length} tokens does not fit the context of ${this.model.ctxLen}`);
-    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.topK);
+    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.topK, params.constraint ?? null);
     sampler.acceptPrompt(prompt);
     const req = new EngineRequest(id, this.nextSeqId++, prompt, params, sampler, this.config.now(), listener);
     if (this.nextSeqId > 0x7fffffff) this.nextSeqId = 1;
@@ -117,6 +117,7 @@ export class EngineCore {
 
   private end(req: EngineRequest, reason: FinishReason): void {
     req.status = "finished";
+    req.params.constraint?.dispose();
     req.finishReason = reason;
     req.finishedMs = this.config.now();
     try {
@@ -324,7 +325,8 @@ export class EngineCore {
       this.finish(req, "abort");
     }
     if (req.isFinished) return; // the listener ended it (stop string)
-    if (req.output.length >= p.maxTokens || req.numTokens >= this.model.ctxLen) this.finish(req, "length");
+    if (req.sampler.constraintTerminated) this.finish(req, "stop"); // the grammar accepted a stop token (ignore_eos)
+    else if (req.output.length >= p.maxTokens || req.numTokens >= this.model.ctxLen) this.finish(req, "length");
   }
 }
 
