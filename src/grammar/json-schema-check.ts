@@ -10,6 +10,14 @@ const BOUNDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] as
 /** xgrammar 0.1.27 lets through integers outside some ranges (maximum 120 accepts 121..129; minimum 5 alone accepts 1): bounded integers become an enum of their values, up to this many. */
 export const MAX_INTEGER_RANGE = 1024;
 const MAX_DEPTH = 64;
+/**
+ * format "email" as a pattern with RFC 5321's length limits (§4.5.3.1: local part ≤ 64 octets, a domain label ≤ 63):
+ * xgrammar's own email rule repeats the local part without bound, and a small model that never writes "@" fills
+ * max_tokens with it. Dot-atom local part and a domain of 2–4 labels: a subset of RFC 5322 addresses.
+ */
+const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
+const LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+export const EMAIL_PATTERN = `^${ATOM}{1,32}(\\.${ATOM}{1,31})?@${LABEL}(\\.${LABEL}){1,3}$`;
 const MAX_NODES = 10_000;
 
 type Json = Record<string, unknown>;
@@ -58,6 +66,10 @@ class SchemaChecker {
       out[key] = this.keyword(node, key, value, at, depth);
     }
     this.checkCombinations(node, path);
+    if (out["format"] === "email") {
+      delete out["format"];
+      out["pattern"] = EMAIL_PATTERN;
+    }
     return rewriteIntegerBounds(out, (m) => this.fail(path, m));
   }
 

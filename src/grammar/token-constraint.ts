@@ -39,17 +39,26 @@ export class TokenConstraint implements LogitsConstraint {
   maskLogits(logits: Float32Array): void {
     const mask = this.nextTokenBitmask();
     const vocabSize = this.vocabSize;
-    // Most words of a JSON state are all-allowed (-1) or all-forbidden (0): only mixed words go bit by bit.
-    for (let w = 0; w < mask.length; w++) {
+    const nWords = mask.length;
+    // Most words are all-allowed (-1) or all-forbidden (0): a run of forbidden words is one fill (a fill per word costs
+    // more than the loop it saves), only mixed words go bit by bit.
+    let w = 0;
+    while (w < nWords) {
       const bits = mask[w]!;
-      if (bits === -1) continue;
-      const base = w << 5;
-      const end = Math.min(base + 32, vocabSize);
-      if (bits === 0) {
-        logits.fill(-Infinity, base, end);
+      if (bits === -1) {
+        w++;
         continue;
       }
+      if (bits === 0) {
+        const start = w;
+        while (w < nWords && mask[w] === 0) w++;
+        logits.fill(-Infinity, start << 5, Math.min(w << 5, vocabSize));
+        continue;
+      }
+      const base = w << 5;
+      const end = Math.min(base + 32, vocabSize);
       for (let id = base; id < end; id++) if (((bits >>> (id - base)) & 1) === 0) logits[id] = -Infinity;
+      w++;
     }
   }
 

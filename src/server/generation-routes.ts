@@ -1,10 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { InputError } from "../errors.js";
+import type { CompiledGrammar } from "../grammar/grammar-compiler.js";
 import { ApiError, badField } from "./api-error.js";
 import { readBodySlabs } from "./read-body-slabs.js";
 import { Generation } from "./generation.js";
 import type { Choice, GenerationSink, LogprobEntry } from "./generation.js";
 import { fullResponse, streamChunk, usageChunk } from "./openai-shapes.js";
-import type { ParseLimits } from "./parse-generation-request.js";
+import { inputErrorAsBadField } from "./parse-generation-request.js";
+import type { GenerationRequest, ParseLimits } from "./parse-generation-request.js";
+import type { ServedModel } from "./served-model.js";
 import { PromptTokenizer } from "./prompt-tokenizer.js";
 import { newRequestId } from "./server-context.js";
 import type { ServerContext } from "./server-context.js";
@@ -54,6 +58,19 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
   const timeoutMs = ctx.requestTimeoutMs;
   const remainingMs = timeoutMs === null ? Infinity : arrivalMs + timeoutMs - performance.now();
   if (remainingMs <= 0) throw timeoutError(timeoutMs ?? 0);
+  const grammar = await compileGrammar(served, r);
+  if (res.destroyed) {
+    grammar?.dispose();
+    return reply.hijack();
+  }
+  const newGeneration = (sink: GenerationSink): Generation => {
+    try {
+      return new Generation(id, served, engine, r, promptIds, sink, grammar);
+    } catch (err) {
+      grammar?.dispose();
+      throw err;
+    }
+  };
 
   const id = newRequestId(kind === "chat" ? "chatcmpl" : "cmpl");
   const created = Math.floor(Date.now() / 1000);
@@ -87,7 +104,7 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
         sse.end();
       },
     };
-    const gen = new Generation(id, served, engine, r, promptIds, sink);
+    const gen = newGeneration(sink);
     reply.hijack();
     const sse = new SseWriter(res, id);
     res.on("close", () => gen.abort());
@@ -119,7 +136,7 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
         resolve(reply.header("x-request-id", id).send(fullResponse(g, created, model)));
       },
     };
-    const gen = new Generation(id, served, engine, r, promptIds, sink);
+    const gen = newGeneration(sink);
     res.on("close", () => {
       if (!res.writableEnded) gen.abort();
     });
@@ -127,6 +144,20 @@ async function handle(ctx: ServerContext, tokenizer: PromptTokenizer, limits: Pa
     armDeadline(gen);
     ctx.traces.add(gen, request.owner);
   });
+}
+
+/** Compiles the request's grammar (before the engine sees it; may take ~0.1 s); bad input → 400 naming the field. */
+async function compileGrammar(served: ServedModel, r: GenerationRequest): Promise<CompiledGrammar | null> {
+  if (r.grammar === null) return null;
+  const { spec, field } = r.grammar;
+  if (served.compileGrammar === undefined) throw badField(field, "this model cannot constrain its output", "unsupported_value");
+  const where = field === "response_format" ? (spec.kind === "json_schema" ? "response_format.json_schema.schema" : "response_format") : field;
+  try {
+    return await served.compileGrammar(spec, where);
+  } catch (err) {
+    if (err instanceof InputError) throw inputErrorAsBadField(err, field);
+    throw err;
+  }
 }
 
 function checkAdmission(ctx: ServerContext, n: number): void {

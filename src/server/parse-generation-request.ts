@@ -1,3 +1,6 @@
+import { InputError } from "../errors.js";
+import type { GrammarSpec } from "../grammar/grammar-spec.js";
+import { responseFormatToSpec } from "../grammar/response-format.js";
 import type { SamplingParams } from "../sampling/sampling-params.js";
 import { ApiError, badField } from "./api-error.js";
 import { isObject, optBool, optInt, optNumber, optString, readLogitBias, readStop, rejectUnknownFields } from "./field-readers.js";
@@ -26,7 +29,11 @@ export interface GenerationRequest {
   ignoreEos: boolean;
   /** vLLM's `cache_salt`: only requests with the same salt share prefix-cache blocks (tenants apart). */
   cacheSalt: string | null;
+  /** Structured output (response_format, llama-server's json_schema or grammar), and the field it came from. */
+  grammar: { spec: GrammarSpec; field: GrammarField } | null;
 }
+
+export type GrammarField = "response_format" | "json_schema" | "grammar";
 
 export interface ParseLimits {
   vocabSize: number;
@@ -37,7 +44,7 @@ export interface ParseLimits {
 }
 
 const MAX_PROMPT_CHARS = 1 << 20;
-const COMMON = ["model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt"];
+const COMMON = ["model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt", "response_format", "json_schema", "grammar"];
 const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "echo", "suffix", "best_of"]);
 const CHAT_FIELDS = new Set([...COMMON, "messages", "max_completion_tokens", "top_logprobs"]);
 
@@ -102,7 +109,37 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
     topLogprobs,
     ignoreEos: optBool(body, "ignore_eos") ?? false,
     cacheSalt: readCacheSalt(body),
+    grammar: readGrammar(body),
   };
+}
+
+/** An InputError whose message starts with the field ("response_format.type: …") as a 400 naming that field. */
+export function inputErrorAsBadField(err: InputError, fallbackParam: string): ApiError {
+  const at = err.message.indexOf(": ");
+  const param = at > 0 && !err.message.slice(0, at).includes(" ") ? err.message.slice(0, at) : fallbackParam;
+  return new ApiError(400, err.message, "invalid_request_error", param, "invalid_value");
+}
+
+/** OpenAI's `response_format`, or llama-server's `json_schema` (a schema) or `grammar` (GBNF text): at most one. */
+function readGrammar(body: JsonObject): GenerationRequest["grammar"] {
+  const found: { spec: GrammarSpec; field: GrammarField }[] = [];
+  let spec: GrammarSpec | null;
+  try {
+    spec = responseFormatToSpec(body.response_format, "response_format");
+  } catch (err) {
+    if (err instanceof InputError) throw inputErrorAsBadField(err, "response_format");
+    throw err;
+  }
+  if (spec !== null) found.push({ spec, field: "response_format" });
+  const schema = body.json_schema;
+  if (schema !== undefined && schema !== null) {
+    if (!isObject(schema) && typeof schema !== "boolean") throw badField("json_schema", "expected a JSON Schema object", "invalid_type");
+    found.push({ spec: { kind: "json_schema", schema }, field: "json_schema" });
+  }
+  const grammar = optString(body, "grammar", 1 << 20);
+  if (grammar !== undefined && grammar.length > 0) found.push({ spec: { kind: "gbnf", text: grammar }, field: "grammar" });
+  if (found.length > 1) throw badField(found[1]!.field, `only one of response_format, json_schema and grammar may constrain the output (got ${found.map((f) => f.field).join(" and ")})`);
+  return found[0] ?? null;
 }
 
 function readCacheSalt(body: JsonObject): string | null {

@@ -1,4 +1,6 @@
 import type { BatchModel } from "../engine/batch-model.js";
+import type { CompiledGrammar } from "../grammar/grammar-compiler.js";
+import type { GrammarSpec } from "../grammar/grammar-spec.js";
 import type { ChatMessage } from "./parse-generation-request.js";
 import type { TokenizerSource } from "./prompt-encoder.js";
 
@@ -36,6 +38,11 @@ export interface ServedModel {
   /** A detokenizer for text that continues `contextIds` (their text is not emitted: it keeps a word's leading space). */
   createDecoder(contextIds: readonly number[]): TokenDecoder;
   tokenPiece(id: number): TokenPiece;
+  /**
+   * Compiles a structured-output grammar for this model's vocabulary; bad input throws an InputError whose message
+   * starts with `where` (the request field). Absent: the model cannot constrain its output.
+   */
+  compileGrammar?(spec: GrammarSpec, where: string): Promise<CompiledGrammar>;
   /** What GET /v1/model-info reports (architecture, parameters, tensors…). */
   info(): Record<string, unknown>;
 }
