@@ -11,13 +11,21 @@ const BOUNDS = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] as
 export const MAX_INTEGER_RANGE = 1024;
 const MAX_DEPTH = 64;
 /**
- * format "email" as a pattern with RFC 5321's length limits (§4.5.3.1: local part ≤ 64 octets, a domain label ≤ 63):
- * xgrammar's own email rule repeats the local part without bound, and a small model that never writes "@" fills
- * max_tokens with it. Dot-atom local part and a domain of 2–4 labels: a subset of RFC 5322 addresses.
+ * The string formats as patterns of RFC 3339 (§5.6) and RFC 5321 (§4.5.3.1): xgrammar 0.1.27's own rules let through
+ * "2024-02-30" and minute 60, and repeat an email's local part without bound (a small model that never writes "@"
+ * fills max_tokens with it). Each pattern is a subset of the format: February has 28 days, no leap second, at most 6
+ * fraction digits, a dot-atom local part of ≤ 64 characters and a domain of 2–4 labels of ≤ 63.
  */
+const DATE = "[0-9]{4}-((0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])|(0[469]|11)-(0[1-9]|[12][0-9]|30)|02-(0[1-9]|1[0-9]|2[0-8]))";
+const TIME = "([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])";
 const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]";
 const LABEL = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-export const EMAIL_PATTERN = `^${ATOM}{1,32}(\\.${ATOM}{1,31})?@${LABEL}(\\.${LABEL}){1,3}$`;
+export const FORMAT_PATTERNS: Readonly<Record<string, string>> = {
+  date: `^${DATE}$`,
+  time: `^${TIME}$`,
+  "date-time": `^${DATE}T${TIME}$`,
+  email: `^${ATOM}{1,32}(\\.${ATOM}{1,31})?@${LABEL}(\\.${LABEL}){1,3}$`,
+};
 const MAX_NODES = 10_000;
 
 type Json = Record<string, unknown>;
@@ -66,9 +74,10 @@ class SchemaChecker {
       out[key] = this.keyword(node, key, value, at, depth);
     }
     this.checkCombinations(node, path);
-    if (out["format"] === "email") {
+    const formatPattern = typeof out["format"] === "string" ? FORMAT_PATTERNS[out["format"]] : undefined;
+    if (formatPattern !== undefined) {
       delete out["format"];
-      out["pattern"] = EMAIL_PATTERN;
+      out["pattern"] = formatPattern;
     }
     return rewriteIntegerBounds(out, (m) => this.fail(path, m));
   }
