@@ -37,9 +37,12 @@ export interface XgrammarModule {
   guard<T>(what: string, call: () => Promise<T>): Promise<T>;
 }
 
-// Patches to the bundle, each checked to apply exactly once: hand out the private `binding`, and initialize the
-// Emscripten module with our printErr (to read xgrammar's error messages) instead of console.error.
+// Patches to the bundle, each checked to apply exactly once: hand out the private `binding`; initialize the Emscripten
+// module with our printErr (to read xgrammar's error messages) instead of console.error; and in its Node branch use
+// the `require` we pass instead of `await import("module")` (code made by new Function has no dynamic-import host
+// in a vm context such as vitest's).
 const PATCHES: [string, string][] = [
+  ["await import('module')", "({ createRequire: () => require })"],
   ["exports.default = index;", "exports.default = index;\n  exports.__tsinferBinding = async () => { await asyncInitBinding(); return binding; };"],
   ["binding = await Module();", "binding = await Module(tsinferModuleArg);"],
 ];
