@@ -55,9 +55,14 @@ export class TokenConstraint implements LogitsConstraint {
         logits.fill(-Infinity, start << 5, Math.min(w << 5, vocabSize));
         continue;
       }
+      // Mixed word: visit only its zero bits (lowest first); bits past vocabSize are never set in xgrammar's mask.
       const base = w << 5;
-      const end = Math.min(base + 32, vocabSize);
-      for (let id = base; id < end; id++) if (((bits >>> (id - base)) & 1) === 0) logits[id] = -Infinity;
+      let forbidden = ~bits;
+      while (forbidden !== 0) {
+        const id = base + 31 - Math.clz32(forbidden & -forbidden);
+        if (id < vocabSize) logits[id] = -Infinity;
+        forbidden &= forbidden - 1;
+      }
       w++;
     }
   }
