@@ -22,8 +22,8 @@ let server: ServeProcess;
 let client: OpenAI;
 
 beforeAll(async () => {
-  // 16 sequences share 640 KV tokens: they cannot all grow at once, so some are preempted (and recomputed) mid-grammar.
-  server = await startServe(["--parallel", "16", "--max-queue", "256", "--ctx-size", "400", "--kv-cache-size", "640t", "--traces", "300"]);
+  // 16 sequences share 400 KV tokens: they cannot all grow at once, so some are preempted (and recomputed) mid-grammar.
+  server = await startServe(["--parallel", "16", "--max-queue", "256", "--ctx-size", "320", "--kv-cache-size", "400t", "--traces", "300"]);
   client = new OpenAI({ baseURL: `${server.url}/v1`, apiKey: "unused", maxRetries: 0 });
 }, 60_000);
 afterAll(async () => {
