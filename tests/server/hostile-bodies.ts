@@ -31,11 +31,14 @@ const WRONG_TYPES: Record<string, unknown[]> = {
   user: [5, {}],
   stream_options: ["x", 5, { include_usage: "yes" }, { other: true }],
   ignore_eos: ["true", 1],
+  response_format: ["json", 5, { type: "xml" }, { type: "json_schema" }, { type: "json_schema", json_schema: { name: "x", schema: { type: "object", not: {} } } }, { type: "json_schema", json_schema: { name: "x", schema: { $ref: "#/nowhere" } } }],
+  json_schema: [5, "x", { type: "strin" }, { type: "integer", minimum: 0 }],
+  grammar: [5, 'root ::= ("a"', 'start ::= "a"', 'root ::= "a" | b'],
 };
 const HUGE_MAX_TOKENS = [-1, 0, 1e9, 2 ** 53, -1e308, 513, 1e308];
 const BAD_MESSAGES: unknown[] = [[], [{}], [{ role: "user" }], [{ role: "robot", content: "x" }], [{ role: "user", content: 5 }], [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }], "hello", {}, [null], [{ role: "user", content: "x", tool_calls: [] }], [{ role: "user", content: [] }]];
 const BAD_PROMPTS: unknown[] = [5, {}, true, [[]], [-1], [1.5], [99999], ["a", "b"], "", [], [""]];
-const UNKNOWN_FIELDS: [string, unknown][] = [["foo", 1], ["tools", []], ["response_format", { type: "json_object" }], ["constructor", 1], ["functions", []], ["best_of", 3], ["echo", true], ["suffix", "x"]];
+const UNKNOWN_FIELDS: [string, unknown][] = [["foo", 1], ["tools", []], ["constructor", 1], ["functions", []], ["best_of", 3], ["echo", true], ["suffix", "x"]];
 const OUT_OF_RANGE: [string, unknown][] = [["temperature", -1], ["temperature", 3], ["top_p", 0], ["top_p", 2], ["n", 0], ["n", 100], ["min_p", 1.5], ["top_k", -2]];
 
 /**
