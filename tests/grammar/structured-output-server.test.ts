@@ -106,6 +106,15 @@ describe("structured output through the real server (stories-7m)", () => {
     expect(Pet.parse(parsed)).toEqual(parsed);
   }, 60_000);
 
+  it("with ignore_eos the grammar still ends the answer (finish_reason stop) once it is complete", async () => {
+    const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
+    const { status, json } = await post("/v1/completions", { model: "default", prompt: "Once upon a time", max_tokens: 50, temperature: 0, ignore_eos: true, json_schema: schema });
+    expect(status).toBe(200);
+    const choice = (json.choices as { text: string; finish_reason: string }[])[0]!;
+    expect(JSON.parse(choice.text)).toHaveProperty("ok");
+    expect(choice.finish_reason).toBe("stop");
+  }, 60_000);
+
   it("a GBNF grammar in llama-server's `grammar` field shapes the text", async () => {
     const grammar = 'root ::= "The " animal " is " color "."\nanimal ::= "cat" | "dog" | "bird"\ncolor ::= "red" | "green" | [a-z]{1,8}';
     for (const sampling of [{ temperature: 0 }, { temperature: 1, seed: 9 }]) {
