@@ -301,7 +301,8 @@ export class EngineCore {
     const nTop = Math.max(p.topLogprobs ?? 0, this.config.traceTopK);
     const logprob = this.logprobs.compute(logits, token, nTop);
     const top: [number, number][] = [];
-    for (let i = 0; i < nTop; i++) top.push([this.logprobs.topIds[i], this.logprobs.topLogprobs[i]]);
+    // A grammar leaves forbidden tokens at -∞: they are no alternatives (and JSON has no -Infinity).
+    for (let i = 0; i < nTop; i++) if (this.logprobs.topLogprobs[i] > -Infinity) top.push([this.logprobs.topIds[i], this.logprobs.topLogprobs[i]]);
     req.output.push(token);
     req.sampler.accept(token);
     this.totals.generationTokens++;

@@ -113,6 +113,15 @@ describe("structured output through the real server (stories-7m)", () => {
     const choice = (json.choices as { text: string; finish_reason: string }[])[0]!;
     expect(JSON.parse(choice.text)).toHaveProperty("ok");
     expect(choice.finish_reason).toBe("stop");
+    // logprobs under a grammar: forbidden tokens (-∞) are not listed as alternatives; every value is a number.
+    const lp = await post("/v1/chat/completions", { model: "default", messages: [{ role: "user", content: "Hi" }], max_tokens: 30, temperature: 0, logprobs: true, top_logprobs: 5, json_schema: schema });
+    const content = ((lp.json.choices as { logprobs: { content: { logprob: unknown; top_logprobs: { logprob: unknown }[] }[] } }[])[0]!).logprobs.content;
+    expect(content.length).toBeGreaterThan(0);
+    for (const t of content) {
+      expect(typeof t.logprob).toBe("number");
+      for (const alt of t.top_logprobs) expect(typeof alt.logprob).toBe("number");
+    }
+    expect(content[0]!.top_logprobs.length).toBeLessThan(5); // only "{" (a byte token in this vocabulary) can start the object
   }, 60_000);
 
   it("a GBNF grammar in llama-server's `grammar` field shapes the text", async () => {
