@@ -68,7 +68,10 @@ async function evaluate(): Promise<XgrammarModule> {
     text = text.slice(0, at) + replacement + text.slice(at + target.length);
   }
   const messages: string[] = [];
-  const moduleArg = { printErr: (line: string) => void messages.push(line), print: (line: string) => void messages.push(line) };
+  const keep = (line: string): void => {
+    if (messages.length < 64) messages.push(line); // only guard() reads them; warnings printed elsewhere must not pile up
+  };
+  const moduleArg = { printErr: keep, print: keep };
   const exports: Record<string, unknown> = {};
   // The UMD header takes the CommonJS branch when `exports` and `module` exist.
   new Function("exports", "module", "require", "__filename", "__dirname", "tsinferModuleArg", text)(exports, { exports }, src.require, src.filename, src.dirname, moduleArg);
