@@ -16,6 +16,7 @@ export * from "./arch/index.js";
 export * from "./kv/index.js";
 export * from "./quantize/index.js";
 export { generate, type GenerateOptions, type GenerationResult, type GenerateFinishReason, type TokenLogprob } from "./engine/generate.js";
+export { CompiledGrammar, GrammarCompiler, grammarCompilerFor, grammarVocab, checkJsonSchema, responseFormatToSpec, TokenConstraint, loadXgrammar, type GrammarSpec, type ResponseFormat } from "./grammar/index.js";
 export { GenerationTimer, summarizeLatencies, type GenerationTimings, type LatencySummaryMs } from "./engine/timings.js";
 export { convertHfToGguf, type ConvertOptions, type ConvertResult } from "./convert/convert-hf-to-gguf.js";
 export type { ConvertOutType } from "./convert/tensor-values.js";

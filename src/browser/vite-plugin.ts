@@ -12,12 +12,14 @@ const nodeShims = new Map([
 ]);
 const wasmBinary = here("../kernels/wasm/wasm-binary");
 const wasmKernelsShim = here("./shims/wasm-kernels");
+const xgrammarSource = here("../grammar/xgrammar-source");
+const xgrammarSourceShim = here("./shims/xgrammar-source");
 const nodeBuiltins = new Set(builtinModules);
 
 /**
  * Vite plugin for bundling tsinfer's browser entry (src/browser/index.ts) for a page: swaps in the browser stand-ins
- * for the wasm kernel loader, node:worker_threads and node:timers/promises, and fails the build when any other Node
- * module is reachable. Add it to both `plugins` and `worker.plugins` (the engine runs in a Web Worker).
+ * for the wasm kernel loader, web-xgrammar's loader (structured output), node:worker_threads and
+ * node:timers/promises, and fails the build when any other Node module is reachable. Add it to both `plugins` and `worker.plugins` (the engine runs in a Web Worker).
  */
 export function tsinferBrowser(): Plugin {
   return {
@@ -28,6 +30,10 @@ export function tsinferBrowser(): Plugin {
       if (shim) return shim;
       if (source.startsWith("node:") || nodeBuiltins.has(source)) {
         this.error(`${source}, imported by ${importer ?? "?"}, is a Node module: it must not reach the browser bundle`);
+      }
+      if (source.endsWith("xgrammar-source.js")) {
+        const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });
+        return resolved?.id === xgrammarSource ? xgrammarSourceShim : null;
       }
       if (!source.endsWith("wasm-binary.js")) return null;
       const resolved = await this.resolve(source, importer, { ...options, skipSelf: true });

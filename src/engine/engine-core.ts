@@ -102,7 +102,7 @@ export class EngineCore {
     if (this.fatal) throw new EngineDeadError(this.fatal);
     if (prompt.length === 0) throw new InputError(`request ${id}: empty prompt`);
     if (prompt.length >= this.model.ctxLen) throw new InputError(`request ${id}: prompt of ${prompt.length} tokens does not fit the context of ${this.model.ctxLen}`);
-    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.topK);
+    const sampler = new Sampler(params.sampling, this.model.vocabSize, this.model.ctxLen, this.topK, params.constraint ?? null);
     sampler.acceptPrompt(prompt);
     const req = new EngineRequest(id, this.nextSeqId++, prompt, params, sampler, arrivalMs, listener);
     if (this.nextSeqId > 0x7fffffff) this.nextSeqId = 1;
@@ -120,6 +120,7 @@ export class EngineCore {
 
   private end(req: EngineRequest, reason: FinishReason): void {
     req.status = "finished";
+    req.params.constraint?.dispose();
     req.finishReason = reason;
     req.finishedMs = this.config.now();
     try {
@@ -303,7 +304,8 @@ export class EngineCore {
     const nTop = Math.max(p.topLogprobs ?? 0, this.config.traceTopK);
     const logprob = this.logprobs.compute(logits, token, nTop);
     const top: [number, number][] = [];
-    for (let i = 0; i < nTop; i++) top.push([this.logprobs.topIds[i], this.logprobs.topLogprobs[i]]);
+    // A grammar leaves forbidden tokens at -∞: they are no alternatives (and JSON has no -Infinity).
+    for (let i = 0; i < nTop; i++) if (this.logprobs.topLogprobs[i] > -Infinity) top.push([this.logprobs.topIds[i], this.logprobs.topLogprobs[i]]);
     req.output.push(token);
     req.sampler.accept(token);
     this.totals.generationTokens++;
@@ -327,7 +329,8 @@ export class EngineCore {
       this.finish(req, "abort");
     }
     if (req.isFinished) return; // the listener ended it (stop string)
-    if (req.output.length >= p.maxTokens || req.numTokens >= this.model.ctxLen) this.finish(req, "length");
+    if (req.sampler.constraintTerminated) this.finish(req, "stop"); // the grammar accepted a stop token (ignore_eos)
+    else if (req.output.length >= p.maxTokens || req.numTokens >= this.model.ctxLen) this.finish(req, "length");
   }
 }
 

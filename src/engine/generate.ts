@@ -1,5 +1,9 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { InputError } from "../errors.js";
+import { grammarCompilerFor } from "../grammar/grammar-compiler.js";
+import type { GrammarSpec } from "../grammar/grammar-spec.js";
+import { responseFormatToSpec, type ResponseFormat } from "../grammar/response-format.js";
+import type { LogitsConstraint } from "../sampling/logits-constraint.js";
 import { kvBytesPerToken } from "../kernels/kv-layer.js";
 import { checkKvBudget } from "../kv/kv-budget.js";
 import type { Model } from "../model/load-model.js";
@@ -36,6 +40,10 @@ export interface GenerateOptions {
    * refused before its cache is allocated. Unset: no check (the engine also runs in browsers, which do not say).
    */
   memoryBudgetBytes?: number;
+  /** Structured output as OpenAI's `response_format` (json_object, json_schema; text = none). */
+  responseFormat?: ResponseFormat;
+  /** Structured output as a grammar: a JSON schema, GBNF text, … (takes precedence over responseFormat). */
+  grammar?: GrammarSpec;
 }
 
 /** A token and its log-probability under the raw logits (OpenAI's logprobs). */
@@ -78,12 +86,33 @@ export async function generate(model: Model, tokenizer: Tokenizer, prompt: strin
   const c = model.config;
   if (opts.memoryBudgetBytes !== undefined) checkKvBudget(model.path, ctxLen, ctxLen, kvBytesPerToken(model.kvType, c.nLayers, c.nKvHeads * c.headDim), opts.memoryBudgetBytes);
 
+  const constraint = await compileConstraint(tokenizer, vocabSize, opts);
+  try {
+    return await decode(model, tokenizer, promptIds, ctxLen, timer, constraint, opts);
+  } finally {
+    constraint?.dispose();
+  }
+}
+
+async function compileConstraint(tokenizer: Tokenizer, vocabSize: number, opts: GenerateOptions): Promise<LogitsConstraint | null> {
+  const spec = opts.grammar ?? responseFormatToSpec(opts.responseFormat, "responseFormat");
+  if (spec === null) return null;
+  const compiled = await grammarCompilerFor(tokenizer, vocabSize).compile(spec, opts.grammar ? "grammar" : "responseFormat");
+  try {
+    return compiled.createConstraint();
+  } finally {
+    compiled.dispose();
+  }
+}
+
+async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], ctxLen: number, timer: GenerationTimer, constraint: LogitsConstraint | null, opts: GenerateOptions): Promise<GenerationResult> {
+  const { vocabSize } = model.config;
   // The backend's log-sum-exp and top-k where it has them (greedy takes the top 1), as the server's engine uses them,
   // so run and serve pick and report the same.
   const backend = model.backend;
   const lse = backend.logSumExp?.bind(backend);
   const topK = backend.topK?.bind(backend);
-  const sampler = new Sampler(resolveSamplingParams(opts.sampling ?? {}, vocabSize), vocabSize, ctxLen, topK);
+  const sampler = new Sampler(resolveSamplingParams(opts.sampling ?? {}, vocabSize), vocabSize, ctxLen, topK, constraint);
   sampler.acceptPrompt(promptIds);
   const logprobs = opts.topLogprobs !== undefined ? new Logprobs(vocabSize, opts.topLogprobs, lse, topK) : undefined;
   const stopIds = new Set([...tokenizer.eosIds, ...(opts.extraStopIds ?? [])]);
@@ -128,7 +157,7 @@ export async function generate(model: Model, tokenizer: Tokenizer, prompt: strin
     sampler.accept(id);
     if (opts.onToken) opts.onToken(id, logprob, logprobs ? topOf(logprobs, opts.topLogprobs ?? 0) : noAlternatives);
     emit(stops.push(decoder.push(id)));
-    if (stops.stopped) {
+    if (stops.stopped || sampler.constraintTerminated) {
       finishReason = "stop";
       break;
     }

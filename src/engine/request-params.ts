@@ -1,3 +1,4 @@
+import type { LogitsConstraint } from "../sampling/logits-constraint.js";
 import type { SamplingParams } from "../sampling/sampling-params.js";
 
 /** What one engine request asks for beyond the sampling chain (already validated by the server). */
@@ -14,6 +15,12 @@ export interface RequestParams {
    * only requests with the same salt share prefix-cache blocks. Absent: the shared, unsalted cache.
    */
   cacheSalt?: string;
+  /**
+   * This sequence's own grammar state (structured output): masks every step's logits, follows every kept token; the
+   * engine ends the request ("stop") when it terminates and disposes it when the request ends. Preemption keeps the
+   * output tokens (they are recomputed, not resampled), so the state never needs rolling back.
+   */
+  constraint?: LogitsConstraint;
 }
 
 export type FinishReason = "stop" | "length" | "abort";

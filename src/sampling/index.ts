@@ -5,3 +5,4 @@ export * from "./logprobs.js";
 export * from "./stop-strings.js";
 export * from "./xoshiro128.js";
 export * from "./candidate-sort.js";
+export * from "./logits-constraint.js";

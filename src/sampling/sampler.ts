@@ -1,4 +1,5 @@
 import { selectTopK, sortByKeyDesc } from "./candidate-sort.js";
+import type { LogitsConstraint } from "./logits-constraint.js";
 import type { SamplingParams } from "./sampling-params.js";
 import { TokenPenalties } from "./token-penalties.js";
 import { Xoshiro128 } from "./xoshiro128.js";
@@ -22,13 +23,15 @@ export class Sampler {
 
   /**
    * `topK`: the k best ids of a row, ties to the lower id (by default selectTopK; the engine and `run` pass their
-   * backend's kernel, as to Logprobs); greedy takes its top 1.
+   * backend's kernel, as to Logprobs); greedy takes its top 1. `constraint`: a grammar (one per sequence) that masks the
+   * logits before the chain and follows every accepted token.
    */
   constructor(
     readonly params: SamplingParams,
     readonly vocabSize: number,
     ctxLen: number,
     private readonly topK: (keys: Float32Array, n: number, k: number, ids: Int32Array) => void = selectTopK,
+    readonly constraint: LogitsConstraint | null = null,
   ) {
     this.candidateIds = new Int32Array(vocabSize);
     this.candidateProbs = new Float64Array(vocabSize);
@@ -48,10 +51,20 @@ export class Sampler {
   /** Records a generated token (call it with every token the sequence keeps). */
   accept(id: number): void {
     this.penalties.accept(id, true);
+    this.constraint?.accept(id);
   }
 
-  /** Runs the chain on raw logits [vocabSize] (left untouched) and draws one token id. */
+  /** The constraint has accepted its stop token: the sequence must end. */
+  get constraintTerminated(): boolean {
+    return this.constraint !== null && this.constraint.isTerminated;
+  }
+
+  /**
+   * Runs the chain on logits [vocabSize] and draws one token id. The logits are left untouched, except that a
+   * constraint sets the ones it forbids to -Infinity in place (so logprobs reported after are the constrained ones).
+   */
   sample(logits: Float32Array): number {
+    this.constraint?.maskLogits(logits);
     const n = this.prepare(logits);
     if (n === 1) return this.candidateIds[0]!;
     const r = this.rng.nextFloat();

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { EngineCore } from "../engine/engine-core.js";
+import { InputError } from "../errors.js";
+import type { CompiledGrammar } from "../grammar/grammar-compiler.js";
 import { ApiError, badField } from "./api-error.js";
 import { readBodySlabs } from "./read-body-slabs.js";
 import { Generation } from "./generation.js";
@@ -9,7 +11,10 @@ import { ChatOutputParser, parseChatOutput } from "../chat/chat-output-parser.js
 import { chatEventDeltas, chatFinishReason, chatOutputOptions, toolChoiceGrammar } from "./chat-output.js";
 import { chatChunk, fullResponse, streamChunk, usageChunk } from "./openai-shapes.js";
 import type { ModelLease, ModelSlot } from "./model-registry.js";
+import { inputErrorAsBadField } from "./parse-generation-request.js";
+import type { GenerationRequest } from "./parse-generation-request.js";
 import { peekModelName } from "./peek-model-name.js";
+import type { ServedModel } from "./served-model.js";
 import { newRequestId } from "./server-context.js";
 import type { ServerContext } from "./server-context.js";
 import { SseWriter } from "./sse-writer.js";
@@ -51,12 +56,11 @@ async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, ki
   // Tool calls and reasoning: how the answer is parsed (the model's template picks the format).
   const chatFormat = detectChatOutputFormat(served.chatTemplate);
   const outputOptions = chatOutputOptions(served, chatFormat, prepared.request, promptIds);
-  // A forced tool_choice's grammar (an xgrammar structural tag) is for the structured-output engine (src/grammar) to
-  // compile and enforce as the request's grammar; without it, a forced call is refused rather than left unenforced.
+  // A forced tool_choice ("required" or a named function) is the request's grammar: an xgrammar structural tag in the
+  // model's own tool-call syntax whose arguments follow the tool's parameters (the parser refused response_format with it).
   const toolGrammar = toolChoiceGrammar(chatFormat, prepared.request, outputOptions);
-  if (toolGrammar !== null)
-    throw badField("tool_choice", '"required" and named functions are enforced by constrained decoding, which this build does not have yet; use "auto"', "unsupported_value");
-  const r = outputOptions === null ? prepared.request : { ...prepared.request, keepSpecial: outputMarkers(chatFormat) };
+  const base: GenerationRequest = toolGrammar === null ? prepared.request : { ...prepared.request, grammar: { spec: toolGrammar, field: "tool_choice" } };
+  const r = outputOptions === null ? base : { ...base, keepSpecial: outputMarkers(chatFormat) };
   if (ctx.models.find(r.model) !== slot)
     throw new ApiError(400, "the body names more than one model (a repeated 'model' key)", "invalid_request_error", "model", "invalid_value");
   const res = reply.raw;
@@ -73,6 +77,20 @@ async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, ki
   const timeoutMs = ctx.requestTimeoutMs;
   const remainingMs = timeoutMs === null ? Infinity : arrivalMs + timeoutMs - performance.now();
   if (remainingMs <= 0) throw timeoutError(timeoutMs ?? 0);
+  const grammar = await compileGrammar(served, r);
+  if (res.destroyed) {
+    grammar?.dispose();
+    lease.release();
+    return reply.hijack();
+  }
+  const newGeneration = (sink: GenerationSink): Generation => {
+    try {
+      return new Generation(id, served, engine, r, promptIds, sink, grammar);
+    } catch (err) {
+      grammar?.dispose();
+      throw err;
+    }
+  };
 
   const id = newRequestId(kind === "chat" ? "chatcmpl" : "cmpl");
   const created = Math.floor(Date.now() / 1000);
@@ -119,7 +137,7 @@ async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, ki
       deltas.forEach((delta, i) => sse.data(chatChunk(gen, created, model, choice.index, delta, i === 0 ? logprobs : [], null)));
       if (finishReason !== null) sse.data(chatChunk(gen, created, model, choice.index, {}, [], chatFinishReason(finishReason, parser.toolCallCount)));
     };
-    const gen = new Generation(id, served, engine, r, promptIds, sink);
+    const gen = newGeneration(sink);
     reply.hijack();
     const sse = new SseWriter(res, id);
     res.on("close", () => gen.abort());
@@ -154,7 +172,7 @@ async function handle(ctx: ServerContext, slot: ModelSlot, lease: ModelLease, ki
         resolve(reply.header("x-request-id", id).send(fullResponse(g, created, model, parsed)));
       },
     };
-    const gen = new Generation(id, served, engine, r, promptIds, sink);
+    const gen = newGeneration(sink);
     res.on("close", () => {
       if (!res.writableEnded) gen.abort();
     });
@@ -175,6 +193,20 @@ async function acquireWithin(ctx: ServerContext, slot: ModelSlot, arrivalMs: num
   if (lease !== null) return lease;
   void acquiring.then((l) => l.release(), () => undefined); // the load goes on (others may want it); this request has gone
   throw timeoutError(timeoutMs);
+}
+
+/** Compiles the request's grammar (before the engine sees it; may take ~0.1 s); bad input → 400 naming the field. */
+async function compileGrammar(served: ServedModel, r: GenerationRequest): Promise<CompiledGrammar | null> {
+  if (r.grammar === null) return null;
+  const { spec, field } = r.grammar;
+  if (served.compileGrammar === undefined) throw badField(field, "this model cannot constrain its output", "unsupported_value");
+  const where = field === "response_format" ? (spec.kind === "json_schema" ? "response_format.json_schema.schema" : "response_format") : field;
+  try {
+    return await served.compileGrammar(spec, where);
+  } catch (err) {
+    if (err instanceof InputError) throw inputErrorAsBadField(err, field);
+    throw err;
+  }
 }
 
 function checkAdmission(ctx: ServerContext, engine: EngineCore, n: number): void {

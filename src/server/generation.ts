@@ -1,5 +1,6 @@
 import type { EngineCore } from "../engine/engine-core.js";
 import type { EngineRequest, RequestListener, TokenEvent } from "../engine/engine-request.js";
+import type { CompiledGrammar } from "../grammar/grammar-compiler.js";
 import { resolveSamplingParams } from "../sampling/sampling-params.js";
 import type { SamplingParams } from "../sampling/sampling-params.js";
 import { StopStrings } from "../sampling/stop-strings.js";
@@ -61,6 +62,8 @@ export class Generation implements RequestListener {
     readonly request: GenerationRequest,
     readonly promptIds: number[],
     private readonly sink: GenerationSink,
+    /** The request's compiled grammar: each choice gets its own constraint from it (disposed by start()). */
+    private readonly grammar: CompiledGrammar | null = null,
   ) {
     const r = request;
     this.samplings = Array.from({ length: r.n }, (_, i) => {
@@ -76,12 +79,26 @@ export class Generation implements RequestListener {
     const defaultMax = r.kind === "completion" ? 16 : ctxLen - this.promptIds.length;
     const maxTokens = Math.min(r.maxTokens ?? defaultMax, ctxLen - this.promptIds.length);
     const stopTokenIds = new Set(r.ignoreEos ? [] : this.served.eosIds);
-    for (let i = 0; i < r.n; i++) {
-      const params = { maxTokens, sampling: this.samplings[i], topLogprobs: r.topLogprobs, stopTokenIds, ...(r.cacheSalt !== null ? { cacheSalt: r.cacheSalt } : {}) };
-      const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
-      const req = this.engine.add(reqId, this.promptIds, params, this, arrivalMs);
-      this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds, r.keepSpecial ?? []), stops: new StopStrings(r.stop) });
+    try {
+      for (let i = 0; i < r.n; i++) this.addChoice(i, maxTokens, stopTokenIds, arrivalMs);
+    } finally {
+      this.grammar?.dispose();
     }
+  }
+
+  private addChoice(i: number, maxTokens: number, stopTokenIds: ReadonlySet<number>, arrivalMs: number | undefined): void {
+    const r = this.request;
+    const constraint = this.grammar?.createConstraint();
+    const params = { maxTokens, sampling: this.samplings[i], topLogprobs: r.topLogprobs, stopTokenIds, ...(r.cacheSalt !== null ? { cacheSalt: r.cacheSalt } : {}), ...(constraint ? { constraint } : {}) };
+    const reqId = r.n === 1 ? this.id : `${this.id}-${i}`;
+    let req: EngineRequest;
+    try {
+      req = this.engine.add(reqId, this.promptIds, params, this, arrivalMs);
+    } catch (err) {
+      constraint?.dispose();
+      throw err;
+    }
+    this.choices.push({ index: i, req, text: "", logprobs: [], tokenTexts: [], finishReason: null, done: false, decoder: this.served.createDecoder(this.promptIds, r.keepSpecial ?? []), stops: new StopStrings(r.stop) });
   }
 
   /** The client went away: frees every choice's sequence now. */

@@ -2,6 +2,7 @@ import { statSync } from "node:fs";
 import { basename } from "node:path";
 import type { BatchModel, ForwardBatch } from "../engine/batch-model.js";
 import { InputError } from "../errors.js";
+import { grammarCompilerFor } from "../grammar/grammar-compiler.js";
 import type { KernelBackend } from "../kernels/backend.js";
 import { kvRowBytes } from "../kernels/kv-layer.js";
 import type { KvType } from "../kernels/kv-layer.js";
@@ -145,6 +146,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
       return p;
     },
     info: () => info,
+    compileGrammar: (spec, where) => grammarCompilerFor(tok, vocabSize).compile(spec, where),
   };
 }
 

@@ -1,3 +1,6 @@
+import { InputError } from "../errors.js";
+import type { GrammarSpec } from "../grammar/grammar-spec.js";
+import { responseFormatToSpec } from "../grammar/response-format.js";
 import type { SamplingParams } from "../sampling/sampling-params.js";
 import { ApiError, badField } from "./api-error.js";
 import { checkExtraFields } from "./extra-fields.js";
@@ -34,7 +37,11 @@ export interface GenerationRequest {
   keepSpecial?: readonly string[];
   /** Fields of the body that were accepted and ignored (for the debug log). */
   ignoredFields: string[];
+  /** Structured output (response_format, llama-server's json_schema or grammar), and the field it came from. */
+  grammar: { spec: GrammarSpec; field: GrammarField } | null;
 }
+
+export type GrammarField = "response_format" | "json_schema" | "grammar" | "tool_choice";
 
 const noToolFields: ToolFields = { tools: [], templateTools: null, toolChoice: "none", parallelToolCalls: true, templateKwargs: {}, reasoningFormat: "auto" };
 
@@ -46,7 +53,7 @@ export interface ParseLimits {
   maxPromptChars?: number;
 }
 
-const COMMON = ["echo", "best_of", "model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt"];
+const COMMON = ["echo", "best_of", "model", "max_tokens", "temperature", "top_p", "top_k", "min_p", "n", "stream", "stream_options", "stop", "seed", "presence_penalty", "frequency_penalty", "repetition_penalty", "logit_bias", "logprobs", "user", "ignore_eos", "cache_salt", "response_format", "json_schema", "grammar"];
 const COMPLETION_FIELDS = new Set([...COMMON, "prompt", "suffix"]);
 const CHAT_FIELDS = new Set([...COMMON, "messages", "max_completion_tokens", "top_logprobs", ...toolFieldNames]);
 
@@ -120,7 +127,37 @@ export function parseGenerationRequest(kind: "completion" | "chat", body: unknow
     cacheSalt: readCacheSalt(body),
     toolFields,
     ignoredFields,
+    grammar: readGrammar(body),
   };
+}
+
+/** An InputError whose message starts with the field ("response_format.type: …") as a 400 naming that field. */
+export function inputErrorAsBadField(err: InputError, fallbackParam: string): ApiError {
+  const at = err.message.indexOf(": ");
+  const param = at > 0 && !err.message.slice(0, at).includes(" ") ? err.message.slice(0, at) : fallbackParam;
+  return new ApiError(400, err.message, "invalid_request_error", param, "invalid_value");
+}
+
+/** OpenAI's `response_format`, or llama-server's `json_schema` (a schema) or `grammar` (GBNF text): at most one. */
+function readGrammar(body: JsonObject): GenerationRequest["grammar"] {
+  const found: { spec: GrammarSpec; field: GrammarField }[] = [];
+  let spec: GrammarSpec | null;
+  try {
+    spec = responseFormatToSpec(body.response_format, "response_format");
+  } catch (err) {
+    if (err instanceof InputError) throw inputErrorAsBadField(err, "response_format");
+    throw err;
+  }
+  if (spec !== null) found.push({ spec, field: "response_format" });
+  const schema = body.json_schema;
+  if (schema !== undefined && schema !== null) {
+    if (!isObject(schema) && typeof schema !== "boolean") throw badField("json_schema", "expected a JSON Schema object", "invalid_type");
+    found.push({ spec: { kind: "json_schema", schema }, field: "json_schema" });
+  }
+  const grammar = optString(body, "grammar", 1 << 20);
+  if (grammar !== undefined && grammar.length > 0) found.push({ spec: { kind: "gbnf", text: grammar }, field: "grammar" });
+  if (found.length > 1) throw badField(found[1]!.field, `only one of response_format, json_schema and grammar may constrain the output (got ${found.map((f) => f.field).join(" and ")})`);
+  return found[0] ?? null;
 }
 
 function readCacheSalt(body: JsonObject): string | null {

@@ -1,6 +1,8 @@
 import type { BatchModel } from "../engine/batch-model.js";
 import type { ChatPromptOptions, TokenizerSource } from "./prompt-encoder.js";
 import type { ChatMessage } from "./read-chat-messages.js";
+import type { CompiledGrammar } from "../grammar/grammar-compiler.js";
+import type { GrammarSpec } from "../grammar/grammar-spec.js";
 
 /** Incremental detokenizer: text that is complete after each token (a UTF-8 sequence may span tokens). */
 export interface TokenDecoder {
@@ -47,6 +49,11 @@ export interface ServedModel {
    */
   createDecoder(contextIds: readonly number[], keepSpecial?: readonly string[]): TokenDecoder;
   tokenPiece(id: number): TokenPiece;
+  /**
+   * Compiles a structured-output grammar for this model's vocabulary; bad input throws an InputError whose message
+   * starts with `where` (the request field). Absent: the model cannot constrain its output.
+   */
+  compileGrammar?(spec: GrammarSpec, where: string): Promise<CompiledGrammar>;
   /** What GET /v1/model-info reports (architecture, parameters, tensors…). */
   info(): Record<string, unknown>;
 }

@@ -57,6 +57,13 @@ export function byteLevelEncode(text: string): string {
   return codesToString(buf, n);
 }
 
+/** Maps raw bytes (e.g. a token's, which may be part of a UTF-8 sequence) to their byte-level characters. */
+export function byteLevelEncodeBytes(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(byteToCode[bytes[i]!] as number);
+  return s;
+}
+
 /** Builds a string from UTF-16 code units without a per-character concatenation. */
 export function codesToString(codes: Uint16Array, n: number): string {
   if (n <= 4096) return String.fromCharCode.apply(null, codes.subarray(0, n) as unknown as number[]);

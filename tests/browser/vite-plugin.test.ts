@@ -25,6 +25,7 @@ describe("tsinferBrowser (the Vite plugin that bundles the browser entry)", () =
     const code = (await bundle(`export * from "${resolve("src/browser/index.ts")}";\n`)).join("\n");
     expect(code).toMatch(/WasmBackend = class|class WasmBackend/);
     expect(code).toContain("preloadWasmKernels");
+    expect(code).toContain("setXgrammarSourceUrl"); // structured output: the browser loader of web-xgrammar
     expect(code).not.toMatch(/from\s*["']node:/);
     expect(code).not.toContain("readFileSync");
   }, 60_000);

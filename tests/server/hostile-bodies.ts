@@ -31,6 +31,9 @@ const WRONG_TYPES: Record<string, unknown[]> = {
   user: [5, {}],
   stream_options: ["x", 5, { include_usage: "yes" }, [true]], // unknown keys inside it are ignored, as at the top level
   ignore_eos: ["true", 1],
+  response_format: ["json", 5, { type: "xml" }, { type: "json_schema" }, { type: "json_schema", json_schema: { name: "x", schema: { type: "object", not: {} } } }, { type: "json_schema", json_schema: { name: "x", schema: { $ref: "#/nowhere" } } }],
+  json_schema: [5, "x", { type: "strin" }, { type: "integer", minimum: 0 }],
+  grammar: [5, 'root ::= ("a"', 'start ::= "a"', 'root ::= "a" | b'],
 };
 const HUGE_MAX_TOKENS = [-1, 0, 1e9, 2 ** 53, -1e308, 513, 1e308];
 const BAD_MESSAGES: unknown[] = [[], [{}], [{ role: "user" }], [{ role: "robot", content: "x" }], [{ role: "user", content: 5 }], [{ role: "user", content: [{ type: "image_url", image_url: { url: "x" } }] }], "hello", {}, [null], [{ role: "user", content: "x", tool_calls: [] }], [{ role: "user", content: [] }]];

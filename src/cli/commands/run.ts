@@ -1,10 +1,11 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
 import { generate } from "../../engine/generate.js";
 import { InputError, TsinferError } from "../../errors.js";
+import type { GrammarSpec } from "../../grammar/grammar-spec.js";
 import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
@@ -41,6 +42,8 @@ interface RunOptions {
   backend: string;
   threads?: string;
   kvType: string;
+  jsonSchema?: string;
+  grammar?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -68,6 +71,8 @@ export function registerRunCommand(program: Command): void {
     .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
     .option("--threads <n>", "threads for the wasm backend")
     .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
+    .option("--json-schema <file>", "constrain the output to JSON valid under this JSON Schema (docs/structured-output.md)")
+    .option("--grammar <file>", "constrain the output to this GBNF grammar (root rule: root)")
     .action(async (opts: RunOptions) => runCommand(opts));
 }
 
@@ -88,6 +93,7 @@ async function runCommand(opts: RunOptions): Promise<void> {
   const threads = opts.threads !== undefined ? int("--threads", opts.threads) : undefined;
   const kvType = parseKvType(opts.kvType);
   const modelPath = await resolveModelArg(opts.model ?? bundledModelPath);
+  const grammar = readGrammarOption(opts);
   if (!existsSync(modelPath)) throw new InputError(`--model ${modelPath}: no such file or directory`);
   if (opts.chatTemplateFile !== undefined && !opts.chat) throw new InputError("--chat-template-file applies to --chat prompts: add --chat");
   const chatTemplate = opts.chatTemplateFile !== undefined ? readChatTemplateFile(opts.chatTemplateFile) : undefined;
@@ -104,6 +110,7 @@ async function runCommand(opts: RunOptions): Promise<void> {
       maxTokens,
       sampling,
       stop: opts.stop,
+      ...(grammar !== undefined ? { grammar } : {}),
       ctxSize: fittedCtx,
       memoryBudgetBytes: totalmem(),
       // Yielding lets stdout flush each piece where writes are asynchronous (TTYs on some platforms, macOS pipes).
@@ -155,6 +162,27 @@ export function progressBar(path: string): ((loaded: number, total: number) => v
     const filled = Math.round((percent / 100) * width);
     process.stderr.write(`\rloading ${path} [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${percent}%${percent === 100 ? "\n" : ""}`);
   };
+}
+
+/** --json-schema FILE or --grammar FILE (not both), read before the model loads so a bad file fails fast. */
+function readGrammarOption(opts: RunOptions): GrammarSpec | undefined {
+  if (opts.jsonSchema !== undefined && opts.grammar !== undefined) throw new InputError("--json-schema and --grammar: give one of them");
+  if (opts.grammar !== undefined) return { kind: "gbnf", text: readOptionFile("--grammar", opts.grammar) };
+  if (opts.jsonSchema === undefined) return undefined;
+  const text = readOptionFile("--json-schema", opts.jsonSchema);
+  try {
+    return { kind: "json_schema", schema: JSON.parse(text) as unknown };
+  } catch (err) {
+    throw new InputError(`--json-schema ${opts.jsonSchema}: not JSON (${(err as Error).message})`);
+  }
+}
+
+function readOptionFile(option: string, path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new InputError(`${option} ${path}: ${(err as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (err as Error).message}`);
+  }
 }
 
 function num(option: string, value: string): number {
