@@ -3,6 +3,7 @@ import { InputError } from "../errors.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import type { GrammarSpec } from "./grammar-spec.js";
 import { grammarVocab } from "./grammar-vocab.js";
+import { compactStructuralTag } from "./compact-structural-tag.js";
 import { checkJsonSchema } from "./json-schema-check.js";
 import { TokenConstraint } from "./token-constraint.js";
 import { loadXgrammar } from "./xgrammar-module.js";
@@ -100,9 +101,15 @@ export class GrammarCompiler {
         break;
       }
       case "structural_tag": {
+        const tag = await compactStructuralTag(spec.tag, where, async (text) => {
+          const g = await guard(where, () => api.Grammar.fromJSONSchema(text, false, ONE_LINE, SEPARATORS, true));
+          const ebnf = g.toString();
+          g.dispose();
+          return ebnf;
+        });
         const grammar = await guard(where, async () => {
           try {
-            return await api.Grammar.fromStructuralTag(spec.tag as Xgrammar.StructuralTagLike);
+            return await api.Grammar.fromStructuralTag(tag as Xgrammar.StructuralTagLike);
           } catch (err) {
             if (err instanceof WebAssembly.RuntimeError) throw err;
             throw new InputError(`${where}: ${err instanceof Error ? err.message : String(err)}`);

@@ -126,12 +126,21 @@ describe("tool calling through tsinfer serve --chat-template-file (stories-7m, Q
     expect((await post({ messages: [{ role: "user", content: "still up" }], max_tokens: 1 })).status).toBe(200);
   });
 
-  it("a forced tool_choice is refused until constrained decoding enforces it (never an unenforced forced call)", async () => {
+  it("a forced tool_choice (required, or a named function) makes even stories-7m call the tool with arguments that validate", async () => {
+    // The fixture's tool with the city bounded, so a 7M-parameter model finishes the call within the context.
+    const tools = [{ type: "function", function: { name: "get_weather", description: "Get the weather for a city", parameters: { type: "object", properties: { city: { type: "string", enum: ["Paris", "Tokyo", "Lima"] } }, required: ["city"] } } }];
     for (const toolChoice of ["required", { type: "function", function: { name: "get_weather" } }]) {
-      const res = await post({ messages: [{ role: "user", content: "Weather in Paris?" }], tools: chat.tools, tool_choice: toolChoice, max_tokens: 4 });
-      const error = ((await res.json()) as { error: { param: string | null; code: string | null } }).error;
-      expect(res.status).toBe(400);
-      expect(error).toMatchObject({ param: "tool_choice", code: "unsupported_value" });
+      const res = await post({ messages: [{ role: "user", content: "Weather in Paris?" }], tools, tool_choice: toolChoice, parallel_tool_calls: false, max_tokens: 90, temperature: 0 });
+      const body = (await res.json()) as { choices: { finish_reason: string; message: { content: string | null; tool_calls?: { id: string; type: string; function: { name: string; arguments: string } }[] } }[] };
+      expect(res.status, JSON.stringify(body)).toBe(200);
+      const choice = body.choices[0];
+      expect(choice.finish_reason).toBe("tool_calls");
+      expect(choice.message.tool_calls).toHaveLength(1);
+      const call = choice.message.tool_calls?.[0];
+      expect(call?.type).toBe("function");
+      expect(call?.id).toMatch(/^call_/);
+      expect(call?.function.name).toBe("get_weather");
+      expect(["Paris", "Tokyo", "Lima"]).toContain((JSON.parse(call?.function.arguments ?? "{}") as { city: string }).city);
     }
   });
 
