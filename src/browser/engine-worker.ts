@@ -47,6 +47,7 @@ async function handle(msg: EngineRequestMessage): Promise<void> {
     maxTokens: msg.maxTokens,
     ...(msg.sampling ? { sampling: msg.sampling } : {}),
     ...(msg.stop ? { stop: msg.stop } : {}),
+    ...(msg.responseFormat ? { responseFormat: msg.responseFormat } : {}),
     onToken: (id) => scope.postMessage({ type: "token", id }),
     onText: (text) => scope.postMessage({ type: "text", text }),
   });

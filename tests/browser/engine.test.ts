@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
+import { Ajv } from "ajv";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasChromium, launchChromium } from "../web/browser.js";
@@ -97,6 +98,28 @@ describe.skipIf(!hasChromium)("the engine demo page in Chromium (tsinfer bundled
     const result = await loadAndGenerate(page, "2", 32);
     expect(result.backend).toMatchObject({ name: "wasm", threads: 2 });
     expect(result.tokenIds).toEqual(once.greedy.slice(0, 32));
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 180_000);
+
+  it("constrains the answer to a JSON schema in the page (web-xgrammar bundled as an asset, evaluated in the engine's worker)", async () => {
+    const schema = {
+      type: "object",
+      properties: { name: { type: "string", enum: ["Lily", "Tom", "Ben"] }, age: { type: "integer", minimum: 1, maximum: 9 }, happy: { type: "boolean" } },
+      required: ["name", "age", "happy"],
+      additionalProperties: false,
+    };
+    const page = await openPage(`${server.url}/`);
+    await page.fill("#json-schema", JSON.stringify(schema));
+    const greedy = await loadAndGenerate(page, "1", 48);
+    expect(greedy.finishReason).toBe("stop");
+    const ajv = new Ajv({ strict: false });
+    expect(ajv.validate(schema, JSON.parse(greedy.text)), `${greedy.text}: ${ajv.errorsText()}`).toBe(true);
+    await page.fill("#temperature", "1");
+    await page.click("#generate");
+    await page.waitForSelector("body[data-state=done], body[data-state=error]", { timeout: 90_000 });
+    const sampled = (await page.evaluate(() => (window as unknown as { __tsinferResult: unknown }).__tsinferResult)) as PageResult;
+    expect(ajv.validate(schema, JSON.parse(sampled.text)), sampled.text).toBe(true);
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 180_000);

@@ -18,6 +18,7 @@ const threadsSelect = byId<HTMLSelectElement>("threads");
 const modelStatus = byId("model-status");
 const backendLabel = byId("backend");
 const promptBox = byId<HTMLTextAreaElement>("prompt");
+const schemaBox = byId<HTMLTextAreaElement>("json-schema");
 const maxTokensInput = byId<HTMLInputElement>("max-tokens");
 const temperatureInput = byId<HTMLInputElement>("temperature");
 const seedInput = byId<HTMLInputElement>("seed");
@@ -77,11 +78,19 @@ async function runGeneration(): Promise<void> {
   let nTokens = 0;
   const startMs = performance.now();
   try {
+    const schemaText = schemaBox.value.trim();
+    let schema: unknown;
+    try {
+      schema = schemaText === "" ? undefined : JSON.parse(schemaText);
+    } catch (err) {
+      throw new Error(`the JSON schema is not JSON: ${(err as Error).message}`);
+    }
     const result = await client.generate(
       {
         prompt: promptBox.value,
         maxTokens: Number(maxTokensInput.value),
         sampling: { temperature: Number(temperatureInput.value), seed: Number(seedInput.value) },
+        ...(schema !== undefined ? { responseFormat: { type: "json_schema" as const, json_schema: { name: "page", schema } } } : {}),
       },
       (text) => output.append(text),
       () => {
