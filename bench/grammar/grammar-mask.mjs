@@ -12,6 +12,7 @@ import { cpus } from "node:os";
 import { EngineCore, grammarCompilerFor, grammarVocab, loadServedModel, loadTokenizer, resolveSamplingParams, TokenConstraint } from "../../dist/index.js";
 import { loadXgrammar } from "../../dist/grammar/xgrammar-module.js";
 import { checkJsonSchema } from "../../dist/grammar/json-schema-check.js";
+import { mulberry32 } from "../../dist/server/bench/mulberry32.js";
 
 const args = process.argv.slice(2);
 const opt = (name, fallback) => {
@@ -22,17 +23,7 @@ const nDocs = opt("docs", 12);
 const reps = opt("reps", 5);
 const write = !args.includes("--no-write");
 
-// mulberry32 (the tests' and benches' seeded PRNG)
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32; // the tests' and benches' seeded PRNG
 
 const schema = {
   type: "object",
