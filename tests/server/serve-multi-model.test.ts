@@ -98,15 +98,18 @@ describe("several models in one server, unloaded after --keep-alive (real tsinfe
     const loadedRss = rssBytes(pid);
     const loaded = await scrape(server.url);
     expect(loaded.get('tsinfer:model_loads_total{model_name="llama-hf"}')! - before.get('tsinfer:model_loads_total{model_name="llama-hf"}')!).toBe(1);
-    await expect.poll(async () => (await states(server.url))["llama-hf"], { timeout: 15_000, interval: 100 }).toBe("unloaded");
+    // Both models of the three requests unload (their memory is what comes back below).
+    await expect.poll(async () => { const st = await states(server.url); return [st["llama-hf"], st["stories-hf"]]; }, { timeout: 15_000, interval: 100 }).toEqual(["unloaded", "unloaded"]);
     const after = await scrape(server.url);
     expect(after.get('tsinfer:model_loaded{model_name="llama-hf"}')).toBe(0);
     expect(after.get('tsinfer:model_memory_bytes{model_name="llama-hf"}')).toBe(0);
     expect(after.get('tsinfer:model_unloads_total{model_name="llama-hf",reason="idle"}')).toBeGreaterThanOrEqual(2);
     const memory = loaded.get('tsinfer:model_memory_bytes{model_name="llama-hf"}')!;
-    // The load's pages (weights, touched KV and scratch; untouched KV pages were never resident) are given back:
-    // at least the f32 weights' 8 MiB of the ~25 MiB the model holds.
-    await expect.poll(() => rssBytes(pid), { timeout: 5_000, interval: 100 }).toBeLessThan(loadedRss - 8 * 2 ** 20);
+    // The load's pages (weights, touched KV and scratch; untouched KV pages were never resident) are given back: at
+    // least half of what loading the two models added to the process (measured ~23 MiB, all but ~1 MiB given back when
+    // the machine is quiet; other test files running beside it keep some of the process's heap resident).
+    expect(loadedRss - idleRss).toBeGreaterThan(4 * 2 ** 20);
+    await expect.poll(() => rssBytes(pid), { timeout: 15_000, interval: 100 }).toBeLessThan(idleRss + (loadedRss - idleRss) / 2);
     console.log(`RSS: idle ${mib(idleRss)}, llama-hf loaded ${mib(loadedRss)} (its memory: ${mib(memory)}), after its unload ${mib(await lowestRss(pid, 1000))}`);
   }, 60_000);
 });
