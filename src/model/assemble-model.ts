@@ -4,7 +4,7 @@ import type { ModelFile } from "../formats/open-model-file.js";
 import { PagedKvCache } from "../kv/paged-kv-cache.js";
 import type { ArchSpec } from "./arch-spec.js";
 import type { ModelConfig } from "./config.js";
-import type { LoadModelOptions, Model } from "./load-model.js";
+import type { LoadModelOptions, Model } from "./model-api.js";
 import { loadModelWeights } from "./load-weights.js";
 import type { TensorSource } from "./tensor-source.js";
 import { Transformer } from "./transformer.js";

@@ -1,7 +1,7 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import { ScratchRegion, type WasmArena } from "./wasm-arena.js";
 import type { KernelFn } from "./wasm-thread-pool.js";
-import type { WasmWeight } from "./wasm-backend.js";
+import type { WasmWeight } from "./wasm-weight.js";
 
 /** assembly/embed.ts's codes for the float types it looks rows up in. */
 const EMBED_KIND: Partial<Record<GgmlTypeName, number>> = { F32: 0, F16: 1, BF16: 2 };

@@ -1,5 +1,5 @@
 // Jinja2's dictsort, min, max, sum and attr filters (jinja2/filters.py), which the library lacks or runs on string keys.
-import type { JinjaFilter } from "./python-filters.js";
+import type { JinjaFilter } from "./jinja-filter.js";
 import type { JinjaValue } from "./jinja-values.js";
 import { ArrayValue, FloatValue, IntegerValue, isFloat, isMapping, isNumber, isBoolean, isString, truthy } from "./jinja-values.js";
 import { decodeKey } from "./dict-keys.js";

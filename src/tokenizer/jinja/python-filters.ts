@@ -1,6 +1,5 @@
 // Jinja2 filters (jinja2/filters.py) whose @huggingface/jinja version differs from Jinja2 in what a chat template
 // can observe, plus transformers' own `tojson`. Filters not listed here run as the library implements them.
-import type { JinjaTest } from "./python-tests.js";
 import type { JinjaValue } from "./jinja-values.js";
 import {
   ArrayValue, FloatValue, IntegerValue, StringValue, UndefinedValue, isBoolean, isInteger, isMapping, isNone, isNumber, isSequence,
@@ -18,12 +17,8 @@ import { pythonStr } from "./python-str.js";
 import { pythonCapitalize, pythonSplitLines, pythonStrip } from "./python-string-methods.js";
 import { pythonTypeName } from "./python-equality.js";
 
-export interface FilterContext {
-  applyFilter(value: JinjaValue, name: string, args: JinjaValue[], kwargs: Map<string, JinjaValue>): JinjaValue;
-  test(name: string): JinjaTest;
-  getAttribute(value: JinjaValue, name: string): JinjaValue;
-}
-export type JinjaFilter = (operand: JinjaValue, args: JinjaValue[], kwargs: Map<string, JinjaValue>, ctx: FilterContext) => JinjaValue;
+import type { FilterContext, JinjaFilter } from "./jinja-filter.js";
+export type { FilterContext, JinjaFilter } from "./jinja-filter.js";
 
 /** Positional-or-keyword argument `index`/`name`, as Python binds them. */
 const arg = (args: JinjaValue[], kwargs: Map<string, JinjaValue>, index: number, name: string): JinjaValue | undefined =>

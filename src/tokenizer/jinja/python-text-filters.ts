@@ -1,5 +1,5 @@
 // Jinja2's text filters the library lacks or renders differently: title, center, wordcount, format, round.
-import type { JinjaFilter } from "./python-filters.js";
+import type { JinjaFilter } from "./jinja-filter.js";
 import type { JinjaValue } from "./jinja-values.js";
 import { ArrayValue, FloatValue, IntegerValue, ObjectValue, StringValue, isBoolean, isNumber } from "./jinja-values.js";
 import { pyTypeError } from "./python-errors.js";
