@@ -7,7 +7,7 @@ import { openGgufSource } from "../formats/gguf-reader.js";
 import type { LoadProgress } from "../model/load-weights.js";
 import type { Model } from "../model/load-model.js";
 import { loadModelFromGguf } from "../model/load-model-from-gguf.js";
-import { tokenizerFromGguf } from "../tokenizer/gguf-tokenizer.js";
+import { tokenizerFromGguf } from "../tokenizer/llamacpp/gguf-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { blobByteSource, fileReaderSyncAvailable } from "./blob-byte-source.js";
 import { createBrowserBackend, type BrowserBackendInfo, type BrowserBackendOptions } from "./browser-backend.js";

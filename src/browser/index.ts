@@ -17,4 +17,4 @@ export { preloadWasmKernels, bundledWasmKernelUrls, type WasmKernelUrls } from "
 export { memoryByteSource, type ByteSource } from "../formats/byte-source.js";
 export { openGgufFromBytes, openGgufSource } from "../formats/gguf-reader.js";
 export { loadModelFromGguf } from "../model/load-model-from-gguf.js";
-export { tokenizerFromGguf } from "../tokenizer/gguf-tokenizer.js";
+export { tokenizerFromGguf } from "../tokenizer/llamacpp/gguf-tokenizer.js";

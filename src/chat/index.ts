@@ -1,3 +1,8 @@
+export { ChatTemplateError, compileChatTemplate, renderChatTemplate } from "./chat-template.js";
+export type { ChatMessage, RenderChatTemplateOptions } from "./chat-template.js";
+export { loadChatTemplate, readChatTemplateFile, selectChatTemplate } from "./chat-template-loader.js";
+export type { ChatTemplateChoice, LoadedChatTemplate } from "./chat-template-loader.js";
+export { PythonFloat, parsePythonJson } from "./jinja/python-json-parse.js";
 export { detectChatOutputFormat, outputMarkers, promptOpensThinking } from "./chat-output-format.js";
 export type { ChatOutputFormat, ToolCallFormat } from "./chat-output-format.js";
 export { ChatOutputParser, collectChatOutput, parseChatOutput } from "./chat-output-parser.js";

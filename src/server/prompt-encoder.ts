@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { FormatError } from "../errors.js";
-import { ChatTemplateError, renderChatTemplate } from "../tokenizer/chat-template.js";
-import { readChatTemplateFile } from "../tokenizer/chat-template-loader.js";
-import type { ChatMessage as TemplateMessage } from "../tokenizer/chat-template.js";
+import { ChatTemplateError, renderChatTemplate } from "../chat/chat-template.js";
+import { readChatTemplateFile } from "../chat/chat-template-loader.js";
+import type { ChatMessage as TemplateMessage } from "../chat/chat-template.js";
 import { loadTokenizer } from "../tokenizer/load-tokenizer.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
 import { badField } from "./api-error.js";

@@ -1,7 +1,7 @@
 import { FormatError } from "../errors.js";
 import { byteLevelDecodeToken } from "./byte-level.js";
-import { asArray, asObject, asString, componentType, optBool, optNumber } from "./json-fields.js";
-import { patternRegex } from "./normalizer.js";
+import { asArray, asObject, asString, componentType, optBool, optNumber } from "./hf/json-fields.js";
+import { patternRegex } from "./hf/normalizer.js";
 
 /** A tokenizer.json decoder step: token strings in, strings out (tokenizers decode_chain); the results are joined. */
 export type DecoderStep = (tokens: string[]) => string[];

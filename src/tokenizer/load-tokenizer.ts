@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { FormatError } from "../errors.js";
 import { openGguf } from "../formats/index.js";
 import { parseModelJson } from "../formats/parse-model-json.js";
-import { tokenizerFromGguf } from "./gguf-tokenizer.js";
+import { tokenizerFromGguf } from "./llamacpp/gguf-tokenizer.js";
 import type { Tokenizer } from "./tokenizer.js";
-import { tokenizerFromJson } from "./tokenizer-json.js";
+import { tokenizerFromJson } from "./hf/tokenizer-json.js";
 
 function readJson(path: string): unknown {
   let text: string;

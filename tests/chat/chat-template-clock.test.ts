@@ -1,6 +1,6 @@
 // strftime_now reads the real clock unless a test fixes it (transformers: datetime.now().strftime(format)).
 import { describe, expect, it } from "vitest";
-import { renderChatTemplate } from "../../src/tokenizer/chat-template.js";
+import { renderChatTemplate } from "../../src/chat/chat-template.js";
 
 const pad = (n: number): string => String(n).padStart(2, "0");
 const localDate = (d: Date): string => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;

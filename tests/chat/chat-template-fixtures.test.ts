@@ -2,8 +2,8 @@
 // render to exactly the reference string, or raise the same Python exception with the same message.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ChatTemplateError, renderChatTemplate } from "../../src/tokenizer/chat-template.js";
-import type { ChatMessage } from "../../src/tokenizer/chat-template.js";
+import { ChatTemplateError, renderChatTemplate } from "../../src/chat/chat-template.js";
+import type { ChatMessage } from "../../src/chat/chat-template.js";
 
 interface ChatCase {
   template: string;

@@ -7,8 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { FormatError, InputError } from "../../src/errors.js";
-import { renderChatTemplate } from "../../src/tokenizer/chat-template.js";
-import { loadChatTemplate } from "../../src/tokenizer/chat-template-loader.js";
+import { renderChatTemplate } from "../../src/chat/chat-template.js";
+import { loadChatTemplate } from "../../src/chat/chat-template-loader.js";
 
 const chat = JSON.parse(readFileSync("tests/fixtures/chat/chat_templates.json", "utf8")) as { templates: Record<string, string> };
 const snippets = JSON.parse(readFileSync("tests/chat/fixtures/jinja2-cases.json", "utf8")) as {

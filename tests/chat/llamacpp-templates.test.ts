@@ -4,9 +4,9 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ChatTemplateError, renderChatTemplate } from "../../src/tokenizer/chat-template.js";
-import type { ChatMessage } from "../../src/tokenizer/chat-template.js";
-import { parsePythonJson } from "../../src/tokenizer/jinja/python-json-parse.js";
+import { ChatTemplateError, renderChatTemplate } from "../../src/chat/chat-template.js";
+import type { ChatMessage } from "../../src/chat/chat-template.js";
+import { parsePythonJson } from "../../src/chat/jinja/python-json-parse.js";
 
 interface LlamaCppCase {
   template: string;

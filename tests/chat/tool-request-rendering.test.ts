@@ -4,8 +4,8 @@
 // Hugging Face's shape (tests/chat/fixtures/template-conversations.json, arguments as objects) — or raises the same error.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ChatTemplateError, renderChatTemplate } from "../../src/tokenizer/chat-template.js";
-import { parsePythonJson } from "../../src/tokenizer/jinja/python-json-parse.js";
+import { ChatTemplateError, renderChatTemplate } from "../../src/chat/chat-template.js";
+import { parsePythonJson } from "../../src/chat/jinja/python-json-parse.js";
 import { parseGenerationRequest } from "../../src/server/parse-generation-request.js";
 import { templateMessage } from "../../src/server/prompt-encoder.js";
 

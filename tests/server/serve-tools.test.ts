@@ -9,7 +9,7 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadTokenizer } from "../../src/tokenizer/load-tokenizer.js";
-import { parsePythonJson } from "../../src/tokenizer/jinja/python-json-parse.js";
+import { parsePythonJson } from "../../src/chat/jinja/python-json-parse.js";
 import { STORIES_GGUF, startServe } from "./serve-process.js";
 import type { ServeProcess } from "./serve-process.js";
 

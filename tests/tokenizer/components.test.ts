@@ -2,9 +2,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { byteLevelEncode } from "../../src/tokenizer/byte-level.js";
 import { buildDecoder } from "../../src/tokenizer/decoder.js";
-import { buildNormalizer } from "../../src/tokenizer/normalizer.js";
-import { buildPreTokenizer } from "../../src/tokenizer/pre-tokenizer.js";
-import { tokenizerFromJson } from "../../src/tokenizer/tokenizer-json.js";
+import { buildNormalizer } from "../../src/tokenizer/hf/normalizer.js";
+import { buildPreTokenizer } from "../../src/tokenizer/hf/pre-tokenizer.js";
+import { tokenizerFromJson } from "../../src/tokenizer/hf/tokenizer-json.js";
 import { repoRoot } from "./fixture-paths.js";
 
 // Each component against HF tokenizers 0.23.2 (Python), written by fixtures/make-components.py.

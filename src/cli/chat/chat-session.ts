@@ -1,6 +1,6 @@
 import { generate, type GenerationResult } from "../../engine/generate.js";
 import type { Model } from "../../model/load-model.js";
-import type { ChatMessage } from "../../tokenizer/chat-template.js";
+import type { ChatMessage } from "../../chat/chat-template.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
 import { defaultChatSettings, type ChatSettings } from "./chat-settings.js";
 import { conversationPrompt } from "./conversation-prompt.js";

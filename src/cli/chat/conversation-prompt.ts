@@ -1,4 +1,4 @@
-import { renderChatTemplate, type ChatMessage } from "../../tokenizer/chat-template.js";
+import { renderChatTemplate, type ChatMessage } from "../../chat/chat-template.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
 
 /** Said once per process when the plain join is used. */

@@ -6,7 +6,7 @@ import { InputError } from "../../errors.js";
 import { parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
-import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
+import { readChatTemplateFile } from "../../chat/chat-template-loader.js";
 import { runChatRepl } from "../chat/chat-repl.js";
 import { ChatSession } from "../chat/chat-session.js";
 import { noTemplateWarning } from "../chat/conversation-prompt.js";

@@ -10,7 +10,7 @@ import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
 import { loadModel } from "../../model/load-model.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
-import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
+import { readChatTemplateFile } from "../../chat/chat-template-loader.js";
 import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
 import { conversationPrompt, noTemplateWarning } from "../chat/conversation-prompt.js";
 import { fittedCtxSize } from "../fitted-ctx-size.js";

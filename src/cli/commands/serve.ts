@@ -10,7 +10,7 @@ import { startLoadingResponder } from "../../server/loading-responder.js";
 import { ApiError } from "../../server/api-error.js";
 import { readApiKeys } from "../../server/read-api-keys.js";
 import { startServer } from "../../server/start-server.js";
-import { readChatTemplateFile } from "../../tokenizer/chat-template-loader.js";
+import { readChatTemplateFile } from "../../chat/chat-template-loader.js";
 import type { RunningServer } from "../../server/start-server.js";
 import { modelArgs } from "../serve/model-args.js";
 import { parseByteSize } from "../serve/parse-byte-size.js";

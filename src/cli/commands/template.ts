@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { InputError } from "../../errors.js";
-import type { ChatMessage } from "../../tokenizer/chat-template.js";
-import { renderChatTemplate } from "../../tokenizer/chat-template.js";
-import { loadChatTemplate } from "../../tokenizer/chat-template-loader.js";
-import { parsePythonJson } from "../../tokenizer/jinja/python-json-parse.js";
+import type { ChatMessage } from "../../chat/chat-template.js";
+import { renderChatTemplate } from "../../chat/chat-template.js";
+import { loadChatTemplate } from "../../chat/chat-template-loader.js";
+import { parsePythonJson } from "../../chat/jinja/python-json-parse.js";
 
 interface TemplateOptions {
   model: string;

@@ -1,9 +1,9 @@
 import { AddedVocabulary, type SegmentSink } from "./added-vocabulary.js";
-import { byteLevelDecodeToken, byteLevelEncode } from "./byte-level.js";
-import type { BpeModel } from "./bpe-model.js";
-import { byteTokenValue, cleanupTokenizationSpaces, type DecoderStep } from "./decoder.js";
+import { byteLevelDecodeToken, byteLevelEncode } from "../byte-level.js";
+import type { BpeModel } from "../bpe-model.js";
+import { byteTokenValue, cleanupTokenizationSpaces, type DecoderStep } from "../decoder.js";
 import type { PreTokenizerPlan } from "./pre-tokenizer.js";
-import type { TokenizerCore } from "./tokenizer.js";
+import type { TokenizerCore } from "../tokenizer.js";
 
 const MAX_CACHED_WORD = 64;
 const MAX_CACHE_ENTRIES = 200_000;

@@ -1,4 +1,4 @@
-import { FormatError } from "../errors.js";
+import { FormatError } from "../../errors.js";
 import { splitGpt2, splitLlama3 } from "./llama-custom-split.js";
 import {
   FLAG_ACCENT_MARK,

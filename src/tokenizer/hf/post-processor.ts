@@ -1,4 +1,4 @@
-import { FormatError } from "../errors.js";
+import { FormatError } from "../../errors.js";
 import { asArray, asObject, asString, componentType, isObject } from "./json-fields.js";
 
 /** The ids a tokenizer.json post_processor puts around a single sequence (TemplateProcessing `single`, …). */

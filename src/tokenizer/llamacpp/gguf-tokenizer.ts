@@ -1,14 +1,14 @@
-import { FormatError } from "../errors.js";
-import type { GgufFile } from "../formats/index.js";
-import { BpeModel } from "./bpe-model.js";
-import { END_OF_GENERATION_TEXTS } from "./eog-tokens.js";
+import { FormatError } from "../../errors.js";
+import type { GgufFile } from "../../formats/index.js";
+import { BpeModel } from "../bpe-model.js";
+import { END_OF_GENERATION_TEXTS } from "../eog-tokens.js";
 import { LlamaCore, type LlamaVocabModel } from "./llama-core.js";
 import { compileLlamaPreSplit } from "./llama-pre-split.js";
 import { llamaCleanSpaces, llamaPreType } from "./llama-pre-types.js";
 import { LlamaSpm } from "./llama-spm.js";
 import { LlamaWpm } from "./llama-wpm.js";
 import { ATTR_CONTROL, ATTR_NORMAL, ATTR_RSTRIP, ATTR_UNKNOWN, ATTR_USER_DEFINED, attrFromTokenType } from "./llama-token-attr.js";
-import { Tokenizer } from "./tokenizer.js";
+import { Tokenizer } from "../tokenizer.js";
 
 // FIM token texts llama.cpp marks as control (llama-vocab.cpp load(), "auto-detect special tokens by text")
 const FIM_TEXTS: readonly (readonly string[])[] = [

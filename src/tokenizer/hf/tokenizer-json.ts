@@ -1,14 +1,14 @@
-import { FormatError } from "../errors.js";
+import { FormatError } from "../../errors.js";
 import { AddedVocabulary, type AddedToken } from "./added-vocabulary.js";
-import { BpeModel } from "./bpe-model.js";
-import { buildDecoder } from "./decoder.js";
-import { collectEosIds } from "./eog-tokens.js";
+import { BpeModel } from "../bpe-model.js";
+import { buildDecoder } from "../decoder.js";
+import { collectEosIds } from "../eog-tokens.js";
 import { HfCore } from "./hf-core.js";
 import { asArray, asObject, asString, isObject, optBool, type JsonObject } from "./json-fields.js";
 import { buildNormalizer } from "./normalizer.js";
 import { buildPostProcessor } from "./post-processor.js";
 import { buildPreTokenizer } from "./pre-tokenizer.js";
-import { Tokenizer } from "./tokenizer.js";
+import { Tokenizer } from "../tokenizer.js";
 
 const maxAddedTokenLength = 4096;
 

@@ -1,4 +1,4 @@
-import { FormatError } from "../errors.js";
+import { FormatError } from "../../errors.js";
 import { asArray, asObject, asString, componentType, optBool, type JsonObject } from "./json-fields.js";
 import { compileOnigRegex, literalRegex } from "./onig-regex.js";
 import { SPLIT_BEHAVIORS, splitByRegex, type SplitBehavior } from "./split-behavior.js";

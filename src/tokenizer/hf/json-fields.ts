@@ -1,4 +1,4 @@
-import { FormatError } from "../errors.js";
+import { FormatError } from "../../errors.js";
 
 export type JsonObject = { readonly [key: string]: unknown };
 

@@ -1,11 +1,11 @@
-import { byteLevelDecodeToken, byteLevelEncode } from "./byte-level.js";
-import type { BpeModel } from "./bpe-model.js";
-import { byteTokenValue } from "./decoder.js";
+import { byteLevelDecodeToken, byteLevelEncode } from "../byte-level.js";
+import type { BpeModel } from "../bpe-model.js";
+import { byteTokenValue } from "../decoder.js";
 import { llamaPreSplit, type compileLlamaPreSplit } from "./llama-pre-split.js";
 import type { LlamaSpm } from "./llama-spm.js";
 import type { LlamaWpm } from "./llama-wpm.js";
 import { ATTR_BYTE, ATTR_CONTROL, ATTR_LSTRIP, ATTR_NORMAL, ATTR_RSTRIP, ATTR_UNKNOWN, ATTR_USER_DEFINED } from "./llama-token-attr.js";
-import type { TokenizerCore } from "./tokenizer.js";
+import type { TokenizerCore } from "../tokenizer.js";
 
 export type LlamaVocabModel =
   | { kind: "spm"; spm: LlamaSpm; addSpacePrefix: boolean }

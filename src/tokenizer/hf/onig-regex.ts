@@ -1,4 +1,4 @@
-import { FormatError } from "../errors.js";
+import { FormatError } from "../../errors.js";
 
 // Oniguruma's Unicode \s (onig doc/RE: 0009-000D, 0020, 0085, 00A0, 1680, 2000-200A, 2028, 2029, 202F, 205F, 3000).
 // JavaScript's \s differs (it adds U+FEFF and lacks U+0085), so it is spelled out.
