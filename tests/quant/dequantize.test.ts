@@ -6,7 +6,7 @@ import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { readFixtureGguf } from "./read-fixture-gguf.js";
 
 // gguf-py's dequantization of every deq.<TYPE> tensor is the reference: results must match bit for bit.
-const dir = new URL("../fixtures/quant", import.meta.url).pathname;
+const dir = new URL("../fixtures/quant/", import.meta.url).pathname;
 const manifest = JSON.parse(readFileSync(`${dir}quant-types.json`, "utf8")) as {
   tensors: { tensor: string; type: GgmlTypeName; shape: number[]; source: string | null; dequant_offset_floats: number; n_floats: number }[];
 };

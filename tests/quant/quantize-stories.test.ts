@@ -9,7 +9,7 @@ import { quantizeModel } from "../../src/quantize/index.js";
 
 // llama.cpp's llama-quantize (no imatrix) turned stories-7m-f16.gguf into 16 files; tsinfer must produce the
 // same tensors: names in the same order, types (the per-tensor mixes), shapes and SHA-256 of the stored bytes.
-const modelDir = new URL("../../models/stories-7m", import.meta.url).pathname;
+const modelDir = new URL("../../models/stories-7m/", import.meta.url).pathname;
 const reference = JSON.parse(readFileSync(`${modelDir}llama-quantize/tensor-hashes.json`, "utf8")) as Record<
   string,
   { file_type: number; tensors: { name: string; type: string; shape: number[]; sha256: string }[] }
