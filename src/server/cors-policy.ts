@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import { InputError } from "../errors.js";
 
-/** Which web origins may call the API from a browser (`--cors-origin`): any ("*") or a list. */
+/** Which web origins may call the API from a browser (`--cors-origin`): every origin ("*") or a list of them. */
 export interface CorsPolicy {
   anyOrigin: boolean;
   origins: ReadonlySet<string>;

@@ -7,7 +7,7 @@ import type { ToolCallFormat } from "../../src/chat/chat-output-format.js";
 import { toolCallGrammar } from "../../src/chat/tool-call-grammar.js";
 import type { ToolCallGrammarOptions } from "../../src/chat/tool-call-grammar.js";
 import type { ToolDefinition } from "../../src/chat/tool-definition.js";
-import { loadXGrammar } from "../helpers/load-xgrammar.js";
+import { loadXgrammar } from "../../src/grammar/xgrammar-module.js";
 
 const tools: ToolDefinition[] = [
   { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" }, days: { type: "integer", minimum: 1, maximum: 7 } }, required: ["city"] } },
@@ -25,7 +25,7 @@ function written(format: ToolCallFormat, name: string, args: string): string {
 let accepts: (o: ToolCallGrammarOptions, text: string) => Promise<boolean>;
 
 beforeAll(async () => {
-  const xg = await loadXGrammar();
+  const xg = (await loadXgrammar()).api;
   accepts = async (o, text) => {
     const spec = toolCallGrammar(o);
     if (spec === null) throw new Error("no grammar");
