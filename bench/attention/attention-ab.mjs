@@ -26,10 +26,11 @@ const p = { nHeads, nKvHeads, headDim, scale: 1 / Math.sqrt(headDim), softcap: 0
 const sides = [];
 for (const root of roots) {
   const { WasmBackend } = await import(`${root}/dist/kernels/wasm/index.js`);
-  const { PagedKvCache } = await import(`${root}/dist/kv/paged-kv-cache.js`);
+  // The KV store (dist/kv/kv-store.js), or in builds before it the PagedKvCache: both hold the layers in .k / .v.
+  const Store = await import(`${root}/dist/kv/kv-store.js`).then((m) => m.KvStore, async () => (await import(`${root}/dist/kv/paged-kv-cache.js`)).PagedKvCache);
   const b = new WasmBackend({ threads: THREADS });
   for (const kvType of TYPES) {
-    const cache = new PagedKvCache(b, { nLayers, nKvHeads, headDim, ctxLen: nSlots, maxSeqs: 1, blockSize, kvType });
+    const cache = new Store(b, { nLayers, nKvHeads, headDim, ctxLen: nSlots, maxSeqs: 1, blockSize, kvType });
     for (let l = 0; l < nLayers; l++) b.kvAppend(cache.k[l], cache.v[l], kIn, vIn, kvDim, lin);
     const q = b.allocF32(qIn.length); q.set(qIn);
     const out = b.allocF32(qIn.length);

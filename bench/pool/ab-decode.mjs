@@ -15,7 +15,7 @@ async function open(dir) {
   return { model, sequenceBatch, backend };
 }
 function decode({ model, sequenceBatch }, n) {
-  const kv = model.createKvCache({ ctxLen: n + 1, maxSeqs: 1 });
+  const kv = model.createKvStore ? model.createKvStore({ ctxLen: n + 1 }) : model.createKvCache({ ctxLen: n + 1, maxSeqs: 1 }); // builds before the KV store kept createKvCache
   const logits = model.allocLogits(1);
   const seq = new Array(n + 1).fill(1);
   const vocab = model.config.vocabSize;

@@ -34,7 +34,7 @@ for (const name of Object.getOwnPropertyNames(proto)) {
   };
 }
 
-const kv = model.createKvCache({ ctxLen: nTok + 8, maxSeqs: 1 });
+const kv = model.createKvStore({ ctxLen: nTok + 8 });
 const logits = model.allocLogits(1);
 const seq = new Array(nTok + 8).fill(1);
 for (let i = 0; i < 4; i++) model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv, logits);

@@ -2,7 +2,6 @@ import { generate, type GenerateOptions, type GenerationResult } from "../engine
 import type { ByteSource } from "../formats/byte-source.js";
 import { memoryByteSource } from "../formats/byte-source.js";
 import type { GgufFile } from "../formats/gguf-file.js";
-import type { PagedKvCache } from "../kv/paged-kv-cache.js";
 import { openGgufSource } from "../formats/gguf-reader.js";
 import type { LoadProgress } from "../model/load-weights.js";
 import type { Model } from "../model/load-model.js";
@@ -58,25 +57,14 @@ async function loadFromSource(source: ByteSource, options: BrowserLoadOptions): 
     gguf = openGgufSource(source);
     const tokenizer = tokenizerFromGguf(gguf);
     const model = loadModelFromGguf(gguf, { backend, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+    // Every generation is sized alike, so generate() reuses the model's one runner (KV store) across requests.
     const ctxSize = Math.min(options.ctxLen ?? defaultBrowserCtxLen, model.config.ctxLen);
-    // One KV cache for every generation: the wasm backend's memory is a bump arena that never frees, so a fresh
-    // cache per request would grow the page's memory by a cache each time. generate() frees its sequence at the
-    // end; after a failed one the cache is dropped rather than trusted.
-    let kv: PagedKvCache | undefined;
-    const reusingKv: Model = { ...model, createKvCache: (sizing) => (kv ??= model.createKvCache(sizing)) };
     return {
       model,
       tokenizer,
       backendInfo: info,
       loadMs: performance.now() - startMs,
-      generate: async (prompt, opts) => {
-        try {
-          return await generate(reusingKv, tokenizer, prompt, { ...opts, ctxSize });
-        } catch (err) {
-          kv = undefined;
-          throw err;
-        }
-      },
+      generate: (prompt, opts) => generate(model, tokenizer, prompt, { ...opts, ctxSize }),
     };
   } finally {
     // The weights now live in the backend; the metadata stays readable. Closing drops the file bytes.

@@ -1,7 +1,7 @@
 import { kvBytesPerToken } from "../kernels/kv-layer.js";
 import type { KvType } from "../kernels/kv-layer.js";
 import { fitContext } from "../kv/fit-context.js";
-import { machineFreeMemoryBytes } from "../kv/machine-memory.js";
+import { machineFreeMemoryBytes } from "../server/machine-memory.js";
 import type { Model } from "../model/load-model.js";
 
 /**

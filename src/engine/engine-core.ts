@@ -1,16 +1,16 @@
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { BackendFailedError, InputError } from "../errors.js";
-import { PrefixCache } from "../kv/prefix-cache.js";
+import { PrefixCache, ROOT_CONTENT } from "../kv/prefix-cache.js";
 import { Logprobs } from "../sampling/logprobs.js";
 import { Sampler } from "../sampling/sampler.js";
-import { createForwardBatch } from "./batch-model.js";
-import type { BatchModel, ForwardBatch } from "./batch-model.js";
+import type { BatchModel } from "./batch-model.js";
 import { EngineDeadError } from "./engine-dead-error.js";
 import { EngineRequest } from "./engine-request.js";
 import type { RequestListener, TokenEvent } from "./engine-request.js";
 import type { FinishReason, RequestParams } from "./request-params.js";
 import { Scheduler } from "./scheduler.js";
 import type { SchedulerOutput } from "./scheduler.js";
+import { createStepBatch, type StepBatch } from "./step-batch.js";
 
 /** OpenAI allows up to 20 top_logprobs. */
 export const MAX_TOP_LOGPROBS = 20;
@@ -21,6 +21,13 @@ export interface EngineConfig {
   /** How many alternatives each token's trace keeps (top-k by raw logprob). */
   traceTopK: number;
   now: () => number;
+  /**
+   * Most tokens (prompt + output) a request may hold; default the model's ctxLen (vLLM's max_model_len). ctxLen + 1
+   * also emits the token sampled from the last position, whose KV is never needed (llama.cpp's and `run`'s way).
+   */
+  maxModelLen?: number;
+  /** Most top_logprobs a request may ask for; default MAX_TOP_LOGPROBS (OpenAI's limit). */
+  maxTopLogprobs?: number;
 }
 
 export interface StepStats {
@@ -50,7 +57,10 @@ export interface StepStats {
 export class EngineCore {
   readonly cache: PrefixCache;
   readonly scheduler: Scheduler;
-  private readonly batch: ForwardBatch;
+  private readonly batch: StepBatch;
+  /** Most tokens a request may hold (EngineConfig.maxModelLen). */
+  private readonly maxModelLen: number;
+  private stepping = false;
   private readonly logprobs: Logprobs;
   /** The model's top-k kernel, bound once for the trace's logprobs and every request's sampler. */
   private readonly topK: BatchModel["topK"];
@@ -76,9 +86,10 @@ export class EngineCore {
       throw new InputError(`kv cache: ${model.numBlocks} blocks × ${model.blockSize} tokens cannot hold one sequence of ctxLen ${model.ctxLen}`);
     this.cache = new PrefixCache(model.numBlocks, model.blockSize);
     this.scheduler = new Scheduler({ maxBatchTokens: config.maxBatchTokens, maxSeqs: config.maxSeqs }, this.cache);
-    this.batch = createForwardBatch(config.maxBatchTokens, config.maxSeqs);
+    this.batch = createStepBatch(config.maxBatchTokens, config.maxSeqs, Math.ceil(model.ctxLen / model.blockSize));
+    this.maxModelLen = config.maxModelLen ?? model.ctxLen;
     this.topK = model.topK?.bind(model);
-    this.logprobs = new Logprobs(model.vocabSize, Math.max(MAX_TOP_LOGPROBS, config.traceTopK), model.logSumExp?.bind(model), this.topK);
+    this.logprobs = new Logprobs(model.vocabSize, Math.max(config.maxTopLogprobs ?? MAX_TOP_LOGPROBS, config.traceTopK), model.logSumExp?.bind(model), this.topK);
   }
 
   /** Why the engine failed closed, or null while it is alive. */
@@ -130,18 +141,25 @@ export class EngineCore {
     }
   }
 
-  /** One step; throws only when the engine fails closed (then every request has already ended with the error). */
-  step(): StepStats | null {
+  /**
+   * One step; rejects only when the engine fails closed (then every request has already ended with the error).
+   * Steps run one at a time: requests may join or end while one awaits the forward pass.
+   */
+  async step(): Promise<StepStats | null> {
     if (this.fatal) throw new EngineDeadError(this.fatal);
+    if (this.stepping) throw new Error("engine: step() called while a step is running");
+    this.stepping = true;
     try {
-      return this.stepOnce();
+      return await this.stepOnce();
     } catch (err) {
       this.failClosed(asError(err));
       throw err;
+    } finally {
+      this.stepping = false;
     }
   }
 
-  private stepOnce(): StepStats | null {
+  private async stepOnce(): Promise<StepStats | null> {
     const startMs = this.config.now();
     const plan = this.scheduler.schedule();
     if (plan.scheduled.length === 0) return null;
@@ -150,7 +168,7 @@ export class EngineCore {
     const sampling = this.fillBatch(plan, step, startMs);
     let logits: Float32Array;
     try {
-      logits = this.model.forward(this.batch);
+      logits = await this.model.forward(this.batch);
     } catch (err) {
       if (err instanceof BackendFailedError) throw err;
       return this.failBatch(plan, asError(err), step, startMs);
@@ -158,7 +176,7 @@ export class EngineCore {
     const nowMs = this.config.now();
     for (const { req } of plan.scheduled) req.chunks[req.chunks.length - 1].endMs = nowMs;
     const vocabSize = this.model.vocabSize;
-    for (const { req } of plan.scheduled) this.commitBlocks(req);
+    for (const { req } of plan.scheduled) if (!req.isFinished) this.commitBlocks(req);
     for (let k = 0; k < sampling.length; k++) {
       const req = sampling[k];
       if (req.isFinished) continue;
@@ -205,7 +223,7 @@ export class EngineCore {
           continue;
         }
         try {
-          this.step();
+          await this.step();
         } catch {
           break; // failed closed: every request has ended with the error
         }
@@ -251,17 +269,20 @@ export class EngineCore {
   private fillBatch(plan: SchedulerOutput, step: number, nowMs: number): EngineRequest[] {
     const b = this.batch;
     const sampling: EngineRequest[] = [];
-    b.blockTables.clear();
     let r = 0;
     b.nLogitRows = 0;
+    b.nSeqRows = 0;
     for (const { req, nTokens } of plan.scheduled) {
       const start = req.numComputed;
+      const row = b.nSeqRows++;
       for (let i = start; i < start + nTokens; i++, r++) {
         b.tokens[r] = req.tokenAt(i);
         b.positions[r] = i;
         b.seqIds[r] = req.seqId;
+        b.seqRows[r] = row;
       }
-      b.blockTables.set(req.seqId, req.blockTable);
+      const table = req.blockTable;
+      for (let i = 0; i < table.length; i++) b.blockTables[row * b.maxBlocksPerSeq + i] = table[i];
       if (start + nTokens === req.numTokens) {
         b.logitRows[b.nLogitRows++] = r - 1;
         sampling.push(req);
@@ -289,20 +310,28 @@ export class EngineCore {
     const bs = this.cache.blockSize;
     const nFull = Math.floor(req.numComputed / bs);
     if (nFull <= req.numCommittedBlocks) return;
-    this.cache.extendBlockHashes((i) => req.tokenAt(i), nFull * bs, req.blockHashes, req.params.cacheSalt);
-    for (let b = req.numCommittedBlocks; b < nFull; b++) this.cache.commitFullBlock(req.blockTable[b], req.blockHashes[b]);
+    const salt = req.params.cacheSalt ?? "";
+    for (let b = req.numCommittedBlocks; b < nFull; b++) {
+      const parent = b === 0 ? ROOT_CONTENT : req.blockContents[b - 1];
+      req.blockContents[b] = this.cache.commitFullBlock(req.blockTable[b], parent, req, b, salt);
+    }
     req.numCommittedBlocks = nFull;
   }
 
   private sampleNext(req: EngineRequest, logits: Float32Array, nowMs: number): void {
-    const token = req.sampler.sample(logits);
     const p = req.params;
+    if (p.maxTokens === 0) {
+      this.finish(req, "length"); // the prompt alone was asked for
+      return;
+    }
+    const token = req.sampler.sample(logits);
     if (p.stopTokenIds.has(token)) {
       this.finish(req, "stop");
       return;
     }
     const nTop = Math.max(p.topLogprobs ?? 0, this.config.traceTopK);
-    const logprob = this.logprobs.compute(logits, token, nTop);
+    // Nobody reads the logprob when neither the request nor the trace asks: skip its pass over the vocabulary.
+    const logprob = p.topLogprobs === null && nTop === 0 ? NaN : this.logprobs.compute(logits, token, nTop);
     const top: [number, number][] = [];
     // A grammar leaves forbidden tokens at -∞: they are no alternatives (and JSON has no -Infinity).
     for (let i = 0; i < nTop; i++) if (this.logprobs.topLogprobs[i] > -Infinity) top.push([this.logprobs.topIds[i], this.logprobs.topLogprobs[i]]);
@@ -330,7 +359,7 @@ export class EngineCore {
     }
     if (req.isFinished) return; // the listener ended it (stop string)
     if (req.sampler.constraintTerminated) this.finish(req, "stop"); // the grammar accepted a stop token (ignore_eos)
-    else if (req.output.length >= p.maxTokens || req.numTokens >= this.model.ctxLen) this.finish(req, "length");
+    else if (req.output.length >= p.maxTokens || req.numTokens >= this.maxModelLen) this.finish(req, "length");
   }
 }
 

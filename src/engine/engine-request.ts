@@ -46,7 +46,8 @@ export class EngineRequest {
   /** Whether the prefix cache was searched for this request (counted once in the cache's statistics). */
   prefixLookedUp = false;
   readonly blockTable: number[] = [];
-  readonly blockHashes: string[] = [];
+  /** The prefix cache's content id of each committed full block (the next block's parent). */
+  readonly blockContents: number[] = [];
   /** How many of blockTable's leading blocks are registered in the prefix cache. */
   numCommittedBlocks = 0;
   // Timings (engine clock, ms).

@@ -6,13 +6,14 @@ import { responseFormatToSpec, type ResponseFormat } from "../grammar/response-f
 import type { LogitsConstraint } from "../sampling/logits-constraint.js";
 import { kvBytesPerToken } from "../kernels/kv-layer.js";
 import { checkKvBudget } from "../kv/kv-budget.js";
-import type { Model } from "../model/load-model.js";
-import type { ForwardBatch } from "../model/transformer.js";
-import { Logprobs } from "../sampling/logprobs.js";
-import { Sampler } from "../sampling/sampler.js";
+import type { Model } from "../model/model-api.js";
 import { resolveSamplingParams, type SamplingParams } from "../sampling/sampling-params.js";
 import { StopStrings } from "../sampling/stop-strings.js";
 import type { Tokenizer } from "../tokenizer/tokenizer.js";
+import { EngineCore } from "./engine-core.js";
+import type { RequestListener } from "./engine-request.js";
+import type { RequestParams } from "./request-params.js";
+import { giveBackRunner, takeRunner } from "./runner-pool.js";
 import { GenerationTimer, type GenerationTimings } from "./timings.js";
 
 export interface GenerateOptions {
@@ -66,12 +67,10 @@ export interface GenerationResult {
   timings: GenerationTimings;
 }
 
-const seqId = 0;
-
 /**
- * Generates text for one prompt: tokenize (BOS as the tokenizer's post-processor adds it), prefill the prompt in
- * chunks through the KV cache, then decode one token at a time, streaming the text through the tokenizer's
- * streaming decoder and the stop-string matcher. A prompt given as ids is used as is.
+ * Generates text for one prompt, as a client of the engine core: tokenize (BOS as the tokenizer's post-processor
+ * adds it), prefill the prompt in chunks through the KV cache, then decode one token at a time, streaming the text
+ * through the tokenizer's streaming decoder and the stop-string matcher. A prompt given as ids is used as is.
  */
 export async function generate(model: Model, tokenizer: Tokenizer, prompt: string | readonly number[], opts: GenerateOptions): Promise<GenerationResult> {
   const timer = new GenerationTimer(opts.maxTokens);
@@ -105,88 +104,73 @@ async function compileConstraint(tokenizer: Tokenizer, vocabSize: number, opts: 
   }
 }
 
+/**
+ * One request through the engine core (the server's generation path): a single-sequence engine whose token budget
+ * is the prefill chunk, so the prompt runs in the same chunks as always and decoding one token per step. The
+ * engine's context limit is ctxLen + 1: the token sampled from the last position is still emitted.
+ */
 async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], ctxLen: number, timer: GenerationTimer, constraint: LogitsConstraint | null, opts: GenerateOptions): Promise<GenerationResult> {
   const { vocabSize } = model.config;
-  // The backend's log-sum-exp and top-k where it has them (greedy takes the top 1), as the server's engine uses them,
-  // so run and serve pick and report the same.
-  const backend = model.backend;
-  const lse = backend.logSumExp?.bind(backend);
-  const topK = backend.topK?.bind(backend);
-  const sampler = new Sampler(resolveSamplingParams(opts.sampling ?? {}, vocabSize), vocabSize, ctxLen, topK, constraint);
-  sampler.acceptPrompt(promptIds);
-  const logprobs = opts.topLogprobs !== undefined ? new Logprobs(vocabSize, opts.topLogprobs, lse, topK) : undefined;
-  const stopIds = new Set([...tokenizer.eosIds, ...(opts.extraStopIds ?? [])]);
+  const runner = takeRunner(model, ctxLen);
+  const engine = new EngineCore(runner, {
+    maxBatchTokens: Math.max(1, opts.prefillChunk ?? 64), maxSeqs: 1, traceTopK: 0, now: () => performance.now(),
+    maxModelLen: ctxLen + 1, maxTopLogprobs: opts.topLogprobs ?? 0,
+  });
   const decoder = tokenizer.createStreamingDecoder();
   const stops = new StopStrings(opts.stop ?? []);
-  const kv = model.createKvCache({ ctxLen, maxSeqs: 1, capacityTokens: ctxLen });
-  const logits = model.allocLogits(1);
+  const tokenIds: number[] = [];
   let text = "";
+  let prefilled = false;
   const emit = (piece: string): void => {
     if (piece.length === 0) return;
     text += piece;
     opts.onText?.(piece);
   };
-
-  // Prefill: the prompt in chunks; only the last chunk's last row needs logits.
+  const prefillEnd = (): void => {
+    if (prefilled) return;
+    prefilled = true;
+    timer.prefillEnd(promptIds.length);
+  };
+  const listener: RequestListener = {
+    onToken(req, ev) {
+      prefillEnd();
+      timer.token();
+      tokenIds.push(ev.token);
+      opts.onToken?.(ev.token, ev.logprob ?? NaN, ev.topLogprobs.length > 0 ? ev.topLogprobs.map(([id, logprob]) => ({ id, logprob })) : noAlternatives);
+      emit(stops.push(decoder.push(ev.token)));
+      if (stops.stopped) engine.finish(req, "stop");
+    },
+    onFinish(req) {
+      prefillEnd();
+      // A stop token was sampled (and timed) but is not part of the output.
+      if (req.finishReason === "stop" && !stops.stopped && !req.sampler.constraintTerminated) timer.token();
+    },
+  };
+  const params: RequestParams = {
+    maxTokens: opts.maxTokens,
+    sampling: resolveSamplingParams(opts.sampling ?? {}, vocabSize),
+    topLogprobs: opts.topLogprobs ?? null,
+    stopTokenIds: new Set([...tokenizer.eosIds, ...(opts.extraStopIds ?? [])]),
+    ...(constraint ? { constraint } : {}),
+  };
   timer.prefillStart();
-  const chunk = Math.max(1, opts.prefillChunk ?? 64);
-  for (let start = 0; start < promptIds.length; start += chunk) {
-    const end = Math.min(start + chunk, promptIds.length);
-    model.forward(promptBatch(promptIds, start, end), kv, logits);
+  const req = engine.add("generate", promptIds, params, listener);
+  try {
+    // An abort is seen between steps; a step that ends the prompt also samples the first token.
+    while (!req.isFinished) {
+      if (opts.signal?.aborted) engine.finish(req, "abort");
+      else await engine.step();
+      if (opts.yieldBetweenTokens && req.numComputed >= promptIds.length && !req.isFinished) await nextTurn();
+    }
+  } catch (err) {
+    throw req.error ?? err;
   }
-  timer.prefillEnd(promptIds.length);
-
-  // Decode: one preallocated single-token batch reused for every step.
-  const step: ForwardBatch = { nTokens: 1, tokens: new Int32Array(1), positions: new Int32Array(1), seqIds: new Int32Array(1).fill(seqId), logitRows: new Int32Array(1), nLogitRows: 1 };
-  const tokenIds: number[] = [];
-  let finishReason: GenerateFinishReason = "length";
-  let position = promptIds.length;
-  while (tokenIds.length < opts.maxTokens) {
-    if (opts.signal?.aborted) {
-      finishReason = "abort";
-      break;
-    }
-    const id = sampler.sample(logits);
-    const logprob = logprobs ? logprobs.compute(logits, id, opts.topLogprobs ?? 0) : NaN;
-    timer.token();
-    if (stopIds.has(id)) {
-      finishReason = "stop";
-      break;
-    }
-    tokenIds.push(id);
-    sampler.accept(id);
-    if (opts.onToken) opts.onToken(id, logprob, logprobs ? topOf(logprobs, opts.topLogprobs ?? 0) : noAlternatives);
-    emit(stops.push(decoder.push(id)));
-    if (stops.stopped || sampler.constraintTerminated) {
-      finishReason = "stop";
-      break;
-    }
-    if (tokenIds.length >= opts.maxTokens || position >= ctxLen) break;
-    step.tokens[0] = id;
-    step.positions[0] = position++;
-    model.forward(step, kv, logits);
-    if (opts.yieldBetweenTokens) await nextTurn();
-  }
+  if (req.error) throw req.error;
+  giveBackRunner(model, runner);
   if (!stops.stopped) {
     emit(stops.push(decoder.flush()));
     emit(stops.flush());
   }
-  kv.freeSeq(seqId);
   timer.end();
-  return { text, promptTokens: promptIds.length, tokens: tokenIds.length, tokenIds, finishReason, timings: timer.summary() };
-}
-
-function topOf(lp: Logprobs, n: number): TokenLogprob[] {
-  const k = Math.min(n, lp.maxTop, lp.vocabSize);
-  return Array.from({ length: k }, (_, i) => ({ id: lp.topIds[i]!, logprob: lp.topLogprobs[i]! }));
-}
-
-function promptBatch(ids: readonly number[], start: number, end: number): ForwardBatch {
-  const n = end - start;
-  const batch = { nTokens: n, tokens: new Int32Array(n), positions: new Int32Array(n), seqIds: new Int32Array(n).fill(seqId), logitRows: new Int32Array([n - 1]), nLogitRows: 1 };
-  for (let i = 0; i < n; i++) {
-    batch.tokens[i] = ids[start + i]!;
-    batch.positions[i] = start + i;
-  }
-  return batch;
+  return { text, promptTokens: promptIds.length, tokens: tokenIds.length, tokenIds, finishReason: req.finishReason ?? "abort", timings: timer.summary() };
 }

@@ -130,12 +130,15 @@ export class Scheduler {
   /** Shares the longest cached run of the request's full blocks; at least one token is left to compute. */
   private takeCachedPrefix(req: EngineRequest): void {
     const cache = this.cache;
-    cache.extendBlockHashes((i) => req.tokenAt(i), req.numTokens, req.blockHashes, req.params.cacheSalt);
     const maxBlocks = Math.floor((req.numTokens - 1) / cache.blockSize);
     const firstLookup = !req.prefixLookedUp;
     req.prefixLookedUp = true;
-    const hit = cache.acquireCachedPrefix(req.blockHashes, maxBlocks, firstLookup);
-    for (const b of hit) req.blockTable.push(b);
+    const hit = cache.acquireCachedPrefix(req, maxBlocks, req.params.cacheSalt ?? "", firstLookup);
+    req.blockContents.length = 0;
+    for (const b of hit) {
+      req.blockTable.push(b);
+      req.blockContents.push(cache.contentIdOf(b));
+    }
     req.numComputed = hit.length * cache.blockSize;
     req.numCommittedBlocks = hit.length;
     if (firstLookup) req.numCachedPromptTokens = req.numComputed;

@@ -1,6 +1,7 @@
 import { InputError } from "../errors.js";
 import type { Model } from "../model/load-model.js";
-import type { ForwardBatch } from "../model/transformer.js";
+import type { ForwardBatch } from "../model/forward-batch.js";
+import { ownBlockTable } from "../model/sequence-batch.js";
 import { KldBaseReader, KldBaseWriter, kldRowUint16s } from "./kld-base-file.js";
 import { KldAccumulator, type KldSummary } from "./kld-stats.js";
 import { compareWithBase, negLogProb, negLogProbToBase } from "./log-softmax.js";
@@ -80,10 +81,10 @@ function run(model: Model, tokens: Int32Array, nChunks: number, opts: Perplexity
   const writer = opts.saveBase ? new KldBaseWriter(opts.saveBase, { nCtx, vocabSize, nChunks, tokens }) : null;
   const baseRows = reader || writer ? new Uint16Array(nScored * nv) : null;
   const acc = reader ? new KldAccumulator(nScored * nChunks) : null;
-  const kv = model.createKvCache({ ctxLen: nCtx, maxSeqs: 1 });
+  const kv = model.createKvStore({ ctxLen: nCtx });
   const logits = model.allocLogits(nCtx);
   const chunkLogits = new Float32Array((nScored + 1) * vocabSize);
-  const batch = makeBatch(batchSize);
+  const batch = makeBatch(batchSize, nCtx);
   const started = performance.now();
   let nll = 0;
   let nll2 = 0;
@@ -91,7 +92,6 @@ function run(model: Model, tokens: Int32Array, nChunks: number, opts: Perplexity
   try {
     for (let chunk = 0; chunk < nChunks; chunk++) {
       const start = chunk * nCtx;
-      kv.freeSeq(0);
       let kept = 0;
       for (let pos = 0; pos < nCtx; pos += batchSize) {
         const n = Math.min(batchSize, nCtx - pos);
@@ -143,6 +143,7 @@ function run(model: Model, tokens: Int32Array, nChunks: number, opts: Perplexity
   return { nChunks, nCtx, scoredTokens: count, ppl, pplStderr: variance > 0 ? Math.sqrt(variance / (count - 1)) * ppl : 0, elapsedMs };
 }
 
-function makeBatch(n: number): Omit<ForwardBatch, "nTokens" | "nLogitRows"> {
-  return { tokens: new Int32Array(n), positions: new Int32Array(n), seqIds: new Int32Array(n), logitRows: new Int32Array(n) };
+/** A batch of up to n tokens of one sequence of nCtx positions, which owns the KV store's blocks in order (each chunk overwrites the last). */
+function makeBatch(n: number, nCtx: number): Omit<ForwardBatch, "nTokens" | "nLogitRows"> {
+  return { tokens: new Int32Array(n), positions: new Int32Array(n), seqIds: new Int32Array(n), logitRows: new Int32Array(n), ...ownBlockTable(nCtx) };
 }

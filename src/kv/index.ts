@@ -1,8 +1,10 @@
-// kv/: the paged KV cache (block pool with byte accounting, per-sequence block tables, fork / copy-on-write).
-export { PagedKvCache, type KvCacheOptions } from "./paged-kv-cache.js";
-export { BlockPool } from "./block-pool.js";
+// kv/: the paged KV store (storage per backend) and the prefix cache, the only allocator of its blocks.
+export { KvStore, type KvStoreOptions, type KvBatchTables } from "./kv-store.js";
+export { PrefixCache, ROOT_CONTENT, type PrefixCacheStats, type TokenSequence } from "./prefix-cache.js";
+export { hashBlock, type BlockHasher } from "./block-hash.js";
 export { checkKvBudget } from "./kv-budget.js";
-export { ContextOverflowError, KvCacheFullError } from "./kv-cache-errors.js";
+export { parseKvCacheSize } from "./kv-cache-size.js";
+export { ContextOverflowError } from "./kv-cache-errors.js";
 export {
   KV_TYPES, checkKvDim, describeKvCache, kvBytesPerElement, kvBytesPerToken, kvLayerType, parseKvType, type KvLayer, type KvType,
 } from "../kernels/kv-layer.js";

@@ -6,10 +6,3 @@ export class ContextOverflowError extends InputError {
     super(`kv cache: sequence ${seqId} needs position ${position}, past its context length ${ctxLen} (positions 0…${ctxLen - 1})`);
   }
 }
-
-/** The block pool has no free block left: the scheduler should preempt or free a sequence. */
-export class KvCacheFullError extends InputError {
-  constructor(readonly seqId: number, readonly totalBlocks: number) {
-    super(`kv cache: no free block for sequence ${seqId} (all ${totalBlocks} blocks in use)`);
-  }
-}

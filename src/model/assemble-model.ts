@@ -1,7 +1,7 @@
 import type { KernelBackend } from "../kernels/backend.js";
 import { createRefBackend } from "../kernels/ref/ref-backend.js";
 import type { ModelFile } from "../formats/open-model-file.js";
-import { PagedKvCache } from "../kv/paged-kv-cache.js";
+import { KvStore } from "../kv/kv-store.js";
 import type { ArchSpec } from "./arch-spec.js";
 import type { ModelConfig } from "./config.js";
 import type { LoadModelOptions, Model } from "./model-api.js";
@@ -23,10 +23,9 @@ export function assembleModel(path: string, file: ModelFile, arch: ArchSpec, con
   return {
     path, config, arch, backend, file, kvType: options.kvType ?? "f32",
     forward: (batch, kv, logitsOut) => transformer.forward(batch, kv, logitsOut),
-    createKvCache: (sizing = {}) => new PagedKvCache(backend, {
+    createKvStore: (sizing = {}) => new KvStore(backend, {
       nLayers: config.nLayers, nKvHeads: config.nKvHeads, headDim: config.headDim,
       ctxLen: Math.min(sizing.ctxLen ?? defaultKvCtxLen, config.ctxLen),
-      ...(sizing.maxSeqs !== undefined ? { maxSeqs: sizing.maxSeqs } : {}),
       ...(sizing.capacityTokens !== undefined ? { capacityTokens: sizing.capacityTokens } : {}),
       ...(sizing.blockSize !== undefined ? { blockSize: sizing.blockSize } : {}),
       kvType: sizing.kvType ?? options.kvType ?? "f32",

@@ -5,18 +5,20 @@
  *   const model = loadModel("model.gguf" | "hf-dir", { backend?, onProgress?, maxBatchTokens? });
  *   model.config            // ModelConfig: vocabSize, hiddenSize, nLayers, nHeads, nKvHeads, headDim, ctxLen, …
  *   model.file              // the opened GGUF (metadata, tokenizer keys) or HF directory (config, tokenizer.json)
- *   const kv = model.createKvCache({ ctxLen?, maxSeqs?, capacityTokens?, blockSize? });  // PagedKvCache
+ *   const kv = model.createKvStore({ ctxLen?, capacityTokens?, blockSize?, kvType? });  // KvStore: storage only
  *   const logits = model.allocLogits(nRows);
- *   model.forward({ nTokens, tokens, positions, seqIds, logitRows, nLogitRows }, kv, logits);
- *   // logits row i = token logitRows[i]; kv.freeSeq(id) / kv.forkSeq(a, b) / kv.truncateSeq(id, n) manage sequences.
- *   sequenceBatch(tokens, start, end, seqId, "all" | "last") builds a one-sequence batch.
+ *   model.forward({ nTokens, tokens, positions, seqIds, logitRows, nLogitRows, seqRows, nSeqRows, blockTables, maxBlocksPerSeq }, kv, logits);
+ *   // logits row i = token logitRows[i]; the block tables say where each sequence's positions live in kv.
+ *   sequenceBatch(tokens, start, end, seqId, "all" | "last") builds a batch of one sequence owning kv's blocks in
+ *   order; several sequences take their blocks from a PrefixCache (src/kv), as the engine does.
  * Positions are per sequence and must be < ctxLen (ContextOverflowError otherwise); a sequence's tokens must be
  * fed in position order (a token attends to cached positions ≤ its own).
  */
 export { loadModel, type LoadModelOptions, type KvCacheSizing, type Model } from "./load-model.js";
 export { loadModelFromGguf } from "./load-model-from-gguf.js";
-export { Transformer, type ForwardBatch } from "./transformer.js";
-export { sequenceBatch } from "./sequence-batch.js";
+export { Transformer } from "./transformer.js";
+export type { ForwardBatch } from "./forward-batch.js";
+export { ownBlockTable, sequenceBatch } from "./sequence-batch.js";
 export { makeConfig, ropeInvFreq, llama3RopeFreqFactors, noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
 export type { ArchSpec } from "./arch-spec.js";
 export type { ActivationHook, BlockContext, BlockFn, Sublayer } from "./block-context.js";

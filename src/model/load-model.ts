@@ -4,7 +4,6 @@ import { archForHfModelType } from "../arch/registry.js";
 import { FormatError } from "../errors.js";
 import { openGgufSplitParts, openModelFile, type GgufFile, type ModelFile } from "../formats/index.js";
 import type { KvType } from "../kernels/kv-layer.js";
-import { PagedKvCache } from "../kv/paged-kv-cache.js";
 import type { ArchSpec } from "./arch-spec.js";
 import type { ActivationHook } from "./block-context.js";
 import type { ModelConfig } from "./config.js";
@@ -13,7 +12,6 @@ import { ggufTensorSource } from "./gguf-tensor-source.js";
 import { hfTensorSource } from "./hf-tensor-source.js";
 import type { TensorSource } from "./tensor-source.js";
 import type { LoadProgress } from "./load-weights.js";
-import type { ForwardBatch } from "./transformer.js";
 import { assembleModel } from "./assemble-model.js";
 
 import type { LoadModelOptions, Model } from "./model-api.js";

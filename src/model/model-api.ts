@@ -1,12 +1,12 @@
 import type { ModelFile } from "../formats/index.js";
 import type { KernelBackend } from "../kernels/backend.js";
 import type { KvType } from "../kernels/kv-layer.js";
-import type { PagedKvCache } from "../kv/paged-kv-cache.js";
+import type { KvStore } from "../kv/kv-store.js";
 import type { ArchSpec } from "./arch-spec.js";
 import type { ActivationHook } from "./block-context.js";
 import type { ModelConfig } from "./config.js";
 import type { LoadProgress } from "./load-weights.js";
-import type { ForwardBatch } from "./transformer.js";
+import type { ForwardBatch } from "./forward-batch.js";
 
 export interface LoadModelOptions {
   /** Kernel backend; default the scalar reference backend. */
@@ -14,14 +14,14 @@ export interface LoadModelOptions {
   readonly onProgress?: LoadProgress;
   /** Scratch is sized for this many tokens per forward call (grown on demand). Default 64. */
   readonly maxBatchTokens?: number;
-  /** Default element type of the KV caches createKvCache makes (f32, f16 or q8_0). Default f32. */
+  /** Default element type of the KV stores createKvStore makes (f32, f16 or q8_0). Default f32. */
   readonly kvType?: KvType;
 }
 
 export interface KvCacheSizing {
   /** Longest sequence; at most the model's ctxLen, default min(ctxLen, 4096) so a 128K-context model does not reserve 128K positions unasked. */
   readonly ctxLen?: number;
-  readonly maxSeqs?: number;
+  /** Token slots shared by all sequences; default one whole sequence (ctxLen). */
   readonly capacityTokens?: number;
   readonly blockSize?: number;
   /** KV element type; default the model's (LoadModelOptions.kvType, else f32). */
@@ -33,13 +33,14 @@ export interface Model {
   readonly config: ModelConfig;
   readonly arch: ArchSpec;
   readonly backend: KernelBackend;
-  /** The KV element type createKvCache uses unless told otherwise. */
+  /** The KV element type createKvStore uses unless told otherwise. */
   readonly kvType: KvType;
   /** The opened file: GGUF metadata or the HF directory's config / generation config / tokenizer files. */
   readonly file: ModelFile;
-  /** Runs one batch through the model, writing logits [batch.nLogitRows, vocabSize] into logitsOut. */
-  forward(batch: ForwardBatch, kv: PagedKvCache, logitsOut: Float32Array): void;
-  createKvCache(sizing?: KvCacheSizing): PagedKvCache;
+  /** Runs one batch through the model, reading and writing kv through the batch's block tables, writing logits [batch.nLogitRows, vocabSize] into logitsOut. */
+  forward(batch: ForwardBatch, kv: KvStore, logitsOut: Float32Array): void;
+  /** A paged KV store shaped for this model, in its backend's memory. */
+  createKvStore(sizing?: KvCacheSizing): KvStore;
   /** A logits buffer for nRows rows, in backend memory. */
   allocLogits(nRows: number): Float32Array;
   /** Named intermediate activations (embed, q, k, v, attn, ffn_act, layer_out, output_norm) go to hook; undefined = off. */

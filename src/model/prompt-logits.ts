@@ -14,7 +14,7 @@ export function promptLogits(model: Model, ids: readonly number[], chunkSize = i
   ids.forEach((id, i) => {
     if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new InputError(`logits: token ${i} is ${id}, outside the vocabulary [0, ${vocabSize})`);
   });
-  const kv = model.createKvCache({ ctxLen: ids.length, maxSeqs: 1 });
+  const kv = model.createKvStore({ ctxLen: ids.length });
   const out = new Float32Array(ids.length * vocabSize);
   const logits = model.allocLogits(Math.min(chunkSize, ids.length));
   for (let start = 0; start < ids.length; start += chunkSize) {

@@ -1,24 +1,11 @@
 import type { AttentionParams, KernelBackend } from "../kernels/backend.js";
 import { InputError } from "../errors.js";
-import type { PagedKvCache } from "../kv/paged-kv-cache.js";
+import type { KvStore } from "../kv/kv-store.js";
 import type { ActivationHook, BlockContext, BlockFn } from "./block-context.js";
 import { ropeInvFreq, type ModelConfig } from "./config.js";
+import type { ForwardBatch } from "./forward-batch.js";
 import { ForwardScratch } from "./forward-scratch.js";
 import type { ModelWeights } from "./model-weights.js";
-
-/**
- * One forward step: tokens from any number of sequences (prompt chunks and decode tokens mixed), each with its
- * position in its own sequence. Logits are computed only for `logitRows` (e.g. each sequence's last token).
- */
-export interface ForwardBatch {
-  readonly nTokens: number;
-  readonly tokens: Int32Array; // [nTokens]
-  readonly positions: Int32Array; // [nTokens]
-  readonly seqIds: Int32Array; // [nTokens]
-  /** Token rows whose logits are wanted, in output order: logitsOut row i belongs to token logitRows[i]. */
-  readonly logitRows: Int32Array;
-  readonly nLogitRows: number;
-}
 
 /**
  * The transformer forward pass over a batch, top to bottom like llama2.c's run.c: embed → blocks (wired by the
@@ -53,8 +40,8 @@ export class Transformer {
     this.invFreq = c.slidingLayers.map((sliding) => (sliding ? local : global));
   }
 
-  /** logitsOut: [batch.nLogitRows, vocabSize], ideally from backend.allocF32. */
-  forward(batch: ForwardBatch, kv: PagedKvCache, logitsOut: Float32Array): void {
+  /** logitsOut: [batch.nLogitRows, vocabSize], ideally from backend.allocF32; the KV rows go where the batch's block tables say. */
+  forward(batch: ForwardBatch, kv: KvStore, logitsOut: Float32Array): void {
     const { backend: b, config: c, weights: W, hook } = this;
     const n = batch.nTokens;
     const hidden = c.hiddenSize;
@@ -75,7 +62,7 @@ export class Transformer {
     }
     if (n > this.scratch.maxTokens) this.scratch = new ForwardScratch(b, c, Math.max(n, 2 * this.scratch.maxTokens));
     const s = this.scratch;
-    const view = kv.prepare(batch.seqIds, batch.positions, n); // checked above, so a refused batch leaves the cache alone
+    const view = kv.view(batch); // checks every position and block before anything is written
 
     // Token embeddings (× embedScale), plus learned positions where the model has them. x: [n, hidden]
     b.embed(s.x, W.tokenEmbd, batch.tokens, n);

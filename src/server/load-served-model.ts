@@ -1,15 +1,11 @@
 import { statSync } from "node:fs";
 import { basename } from "node:path";
-import type { BatchModel, ForwardBatch } from "../engine/batch-model.js";
-import { InputError } from "../errors.js";
+import { fitModelRunner } from "../engine/fit-model-runner.js";
 import { grammarCompilerFor } from "../grammar/grammar-compiler.js";
 import type { KernelBackend } from "../kernels/backend.js";
-import { kvRowBytes } from "../kernels/kv-layer.js";
 import type { KvType } from "../kernels/kv-layer.js";
 import { ggmlTypeName } from "../quant/ggml-type.js";
-import { fitContext } from "../kv/fit-context.js";
-import { machineFreeMemoryBytes } from "../kv/machine-memory.js";
-import { PrefixCacheKv } from "../kv/prefix-cache-kv.js";
+import { machineFreeMemoryBytes } from "./machine-memory.js";
 import { loadModel } from "../model/load-model.js";
 import { createPromptEncoder, maxTokenBytes } from "./prompt-encoder.js";
 import type { TokenizerSource } from "./prompt-encoder.js";
@@ -39,45 +35,22 @@ export interface LoadServedModelOptions {
   servedModelNames?: readonly string[];
 }
 
-/** Loads model + tokenizer + chat template and wires them to the engine's BatchModel and the server's needs. */
+/** Loads model + tokenizer + chat template: the engine's model runner (fitted to the memory) and what the routes need. */
 export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   const model = loadModel(o.modelPath, { maxBatchTokens: o.maxBatchTokens, ...(o.backend ? { backend: o.backend } : {}) });
   const c = model.config;
-  if (o.ctxSize !== undefined && (!Number.isInteger(o.ctxSize) || o.ctxSize < 2)) throw new InputError(`--ctx-size ${o.ctxSize}: expected an integer ≥ 2`);
-  const kvType = o.kvType ?? "f32";
-  const storedBytesPerToken = 2 * c.nLayers * kvRowBytes(kvType, c.nKvHeads * c.headDim); // K and V rows as stored
-  const room = model.backend.memoryRoomBytes?.();
-  const fit = fitContext({
-    source: o.modelPath,
-    declaredCtxLen: c.ctxLen,
-    ...(o.ctxSize !== undefined ? { requestedCtxLen: o.ctxSize } : {}),
-    ...(o.kvCacheSize !== undefined ? { requestedCapacityTokens: parseKvCacheSize(o.kvCacheSize, storedBytesPerToken), requestedCapacityText: o.kvCacheSize } : {}),
+  const { runner, fit } = fitModelRunner(model, {
     parallel: o.parallel,
-    kvBytesPerToken: storedBytesPerToken,
+    ...(o.ctxSize !== undefined ? { ctxSize: o.ctxSize } : {}),
+    ...(o.kvCacheSize !== undefined ? { kvCacheSize: o.kvCacheSize } : {}),
+    ...(o.blockSize !== undefined ? { blockSize: o.blockSize } : {}),
+    ...(o.kvType !== undefined ? { kvType: o.kvType } : {}),
     freeMemoryBytes: o.freeMemoryBytes ?? machineFreeMemoryBytes(),
-    ...(room !== undefined ? { backendRoomBytes: room } : {}),
-    blockSize: o.blockSize ?? 16,
   });
   const { ctxLen, capacityTokens } = fit;
-  const kv = new PrefixCacheKv(model.backend, { nLayers: c.nLayers, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen, maxSeqs: o.parallel, capacityTokens, blockSize: o.blockSize ?? 16, kvType });
-  const kvBytesPerToken = kv.bytesPerToken;
-  const logits = model.allocLogits(o.parallel);
+  const kvBytesPerToken = runner.kv.bytesPerToken;
   const vocabSize = c.vocabSize;
-  const batchModel: BatchModel = {
-    vocabSize,
-    ctxLen,
-    blockSize: kv.blockSize,
-    numBlocks: kv.totalBlocks,
-    forward(batch: ForwardBatch): Float32Array {
-      kv.setBlockTables(batch.blockTables);
-      model.forward(batch, kv, logits);
-      return logits.subarray(0, batch.nLogitRows * vocabSize);
-    },
-  };
   const backend = model.backend;
-  batchModel.logSumExp = backend.logSumExp?.bind(backend);
-  batchModel.topK = backend.topK?.bind(backend);
-  batchModel.whenReady = backend.whenReady?.bind(backend);
 
   const tokenizerSource: TokenizerSource = {
     modelPath: o.modelPath,
@@ -104,7 +77,7 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     declaredContextLength: c.ctxLen,
     contextFit: fit.reason,
     kvBytesPerToken,
-    kvType: kv.kvType,
+    kvType: runner.kv.kvType,
     config: { ...c },
     tensors,
   };
@@ -113,9 +86,9 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   return {
     id,
     contextFit: fit.reason,
-    memoryBytes: memoryUsed ?? info.fileSizeBytes + capacityTokens * storedBytesPerToken,
+    memoryBytes: memoryUsed ?? info.fileSizeBytes + capacityTokens * kvBytesPerToken,
     aliases: o.servedModelNames?.slice(1) ?? [],
-    model: batchModel,
+    model: runner,
     eosIds: tok.eosIds,
     kvBytesPerToken,
     tokenizerSource,
@@ -148,15 +121,4 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
     info: () => info,
     compileGrammar: (spec, where) => grammarCompilerFor(tok, vocabSize).compile(spec, where),
   };
-}
-
-/** "64MB", "1.5GB", "512KB" (powers of 1024) or "4096t" → tokens. */
-export function parseKvCacheSize(value: string, bytesPerToken: number): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(t|tokens|b|kb|k|mb|m|gb|g|kib|mib|gib)?$/i.exec(value.trim());
-  if (!m) throw new InputError(`--kv-cache-size ${value}: expected e.g. 64MB or 4096t`);
-  const n = Number(m[1]);
-  const unit = (m[2] ?? "mb").toLowerCase();
-  if (unit === "t" || unit === "tokens") return Math.floor(n);
-  const scale: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20, g: 1 << 30, gb: 1 << 30, gib: 1 << 30 };
-  return Math.floor((n * scale[unit]) / bytesPerToken);
 }

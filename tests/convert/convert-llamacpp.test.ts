@@ -83,7 +83,7 @@ describe("gemma2 with lm_head tied to embed_tokens (the form llama.cpp's gemma2 
 function greedyTsinfer(dir: string, prompt: number[], nGen: number): { tokens: number[]; margins: number[] } {
   const model = loadModel(dir);
   const vocab = model.config.vocabSize;
-  const kv = model.createKvCache({ maxSeqs: 1 });
+  const kv = model.createKvStore();
   const logits = model.allocLogits(1);
   model.forward(sequenceBatch(prompt, 0, prompt.length, 0, "last"), kv, logits);
   const tokens: number[] = [];

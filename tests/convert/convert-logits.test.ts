@@ -26,7 +26,7 @@ describe("tsinfer convert --type f32 → GGUF logits equal transformers'", () =>
       const model = loadModel(out);
       const [nTokens, vocabSize] = ref.logits_shape;
       expect(model.config.vocabSize).toBe(vocabSize);
-      const kv = model.createKvCache({ maxSeqs: 1 });
+      const kv = model.createKvStore();
       const logits = model.allocLogits(nTokens);
       model.forward(sequenceBatch(ref.input_ids, 0, nTokens, 0, "all"), kv, logits);
       let maxDiff = 0;

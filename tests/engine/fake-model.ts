@@ -1,9 +1,10 @@
-import type { BatchModel, ForwardBatch } from "../../src/engine/batch-model.js";
+import type { BatchModel } from "../../src/engine/batch-model.js";
+import type { ForwardBatch } from "../../src/model/forward-batch.js";
 
 /**
  * A stand-in for the forward pass, for scheduler unit tests only: the "next token" after token t is
  * (t + 1) mod vocabSize, and every batch it was given is recorded. It checks that each row's position is
- * covered by the sequence's block table, as a paged KV cache would.
+ * covered by its sequence's block table with blocks of the store, as a paged KV store would.
  */
 export class CountingModel implements BatchModel {
   readonly batches: { nTokens: number; seqs: Map<number, number> }[] = [];
@@ -18,11 +19,12 @@ export class CountingModel implements BatchModel {
     this.out = new Float32Array(64 * vocabSize);
   }
 
-  forward(b: ForwardBatch): Float32Array {
+  async forward(b: ForwardBatch): Promise<Float32Array> {
     const seqs = new Map<number, number>();
     for (let r = 0; r < b.nTokens; r++) {
-      const table = b.blockTables.get(b.seqIds[r]);
-      if (!table || table.length <= Math.floor(b.positions[r] / this.blockSize)) throw new Error(`row ${r}: position ${b.positions[r]} has no KV block`);
+      const blockIndex = Math.floor(b.positions[r] / this.blockSize);
+      const block = blockIndex < b.maxBlocksPerSeq ? b.blockTables[b.seqRows[r] * b.maxBlocksPerSeq + blockIndex] : -1;
+      if (!(b.seqRows[r] < b.nSeqRows && block >= 0 && block < this.numBlocks)) throw new Error(`row ${r}: position ${b.positions[r]} has no KV block`);
       seqs.set(b.seqIds[r], (seqs.get(b.seqIds[r]) ?? 0) + 1);
     }
     this.batches.push({ nTokens: b.nTokens, seqs });

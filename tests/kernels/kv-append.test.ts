@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { KvType } from "../../src/kernels/kv-layer.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
-import { PagedKvCache } from "../../src/kv/paged-kv-cache.js";
+import { KvStore } from "../../src/kv/kv-store.js";
 import { scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
 
@@ -26,8 +26,8 @@ for (const backend of backends) {
         const rand = rng(kvType === "f16" ? 5 : 3);
         const kv = scatteredBatch(rand, 4);
         const kvDim = 64;
-        const opts = { nLayers: 1, nKvHeads: 2, headDim: 32, ctxLen: kv.nSlots, maxSeqs: 1, blockSize: kv.nSlots, kvType };
-        const cache = new PagedKvCache(backend, opts), refCache = new PagedKvCache(ref, opts);
+        const opts = { nLayers: 1, nKvHeads: 2, headDim: 32, ctxLen: kv.nSlots, blockSize: kv.nSlots, kvType };
+        const cache = new KvStore(backend, opts), refCache = new KvStore(ref, opts);
         const k = randomF32(kv.nTokens * kvDim, rand, 3), v = randomF32(kv.nTokens * kvDim, rand, 1e-4);
         k.set(SPECIAL, 3);
         v.set(SPECIAL.map((x) => -x), kvDim + 1);

@@ -3,7 +3,7 @@ import type { AttentionParams } from "../../src/kernels/backend.js";
 import type { KvLayer, KvType } from "../../src/kernels/kv-layer.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
-import { PagedKvCache } from "../../src/kv/paged-kv-cache.js";
+import { KvStore } from "../../src/kv/kv-store.js";
 import { linearBatch, longDecodeBatch, scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
 
@@ -45,11 +45,11 @@ for (const backend of backends) {
         const kv = c.long ? longDecodeBatch(rand, c.blockSize) : scatteredBatch(rand, c.blockSize);
         const kvDim = c.nKvHeads * c.headDim, qDim = c.nHeads * c.headDim;
         const p: AttentionParams = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale: 1 / Math.sqrt(c.headDim), softcap: c.softcap, window: c.window };
-        const cache = new PagedKvCache(backend, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, maxSeqs: 1, blockSize: kv.nSlots, kvType });
+        const cache = new KvStore(backend, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, blockSize: kv.nSlots, kvType });
         const [k, v] = [cache.k[0]!, cache.v[0]!];
         const kIn = randomF32(kv.nSlots * kvDim, rand, 2), vIn = randomF32(kv.nSlots * kvDim, rand);
         backend.kvAppend(k, v, kIn, vIn, kvDim, linearBatch(kv.nSlots));
-        const [kRef, vRef] = [new PagedKvCache(ref, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, maxSeqs: 1, blockSize: kv.nSlots, kvType })].map((r) => {
+        const [kRef, vRef] = [new KvStore(ref, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, blockSize: kv.nSlots, kvType })].map((r) => {
           ref.kvAppend(r.k[0]!, r.v[0]!, kIn, vIn, kvDim, linearBatch(kv.nSlots));
           return [r.k[0]!, r.v[0]!] as const;
         })[0]!;

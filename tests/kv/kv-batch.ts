@@ -1,4 +1,5 @@
 import type { KvBatchView } from "../../src/kernels/backend.js";
+import type { KvBatchTables } from "../../src/kv/kv-store.js";
 
 /**
  * A batch of (sequence, position) tokens over shuffled cache blocks, each sequence owning enough blocks for its
@@ -40,5 +41,23 @@ export function linearBatch(n: number): KvBatchView {
   return {
     nTokens: n, blockSize: n, positions: Int32Array.from({ length: n }, (_, i) => i), slots: Int32Array.from({ length: n }, (_, i) => i),
     tokenSeq: new Int32Array(n), blockTables: Int32Array.of(0), maxBlocksPerSeq: 1,
+  };
+}
+
+/**
+ * Where (row, position) tokens live for a KvStore: row r of the block tables is `tables[r]`, padded to
+ * maxBlocksPerSeq; seqIds are the row numbers.
+ */
+export function tablesBatch(tables: readonly (readonly number[])[], tokens: [row: number, pos: number][], maxBlocksPerSeq: number): KvBatchTables {
+  const blockTables = new Int32Array(tables.length * maxBlocksPerSeq).fill(-1);
+  tables.forEach((t, r) => blockTables.set(t, r * maxBlocksPerSeq));
+  return {
+    nTokens: tokens.length,
+    positions: Int32Array.from(tokens, ([, p]) => p),
+    seqIds: Int32Array.from(tokens, ([r]) => r),
+    seqRows: Int32Array.from(tokens, ([r]) => r),
+    nSeqRows: tables.length,
+    blockTables,
+    maxBlocksPerSeq,
   };
 }

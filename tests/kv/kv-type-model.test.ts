@@ -25,7 +25,7 @@ describe("stories-7m greedy tokens with a quantized KV cache (wasm backend)", ()
       const mismatches: string[] = [];
       for (const [pi, p] of ref.prompts.entries()) {
         const ids = [...p.ids, ...p.greedy];
-        const kv = model.createKvCache({ ctxLen: ids.length, maxSeqs: 1 });
+        const kv = model.createKvStore({ ctxLen: ids.length });
         expect(kv.kvType).toBe(kvType);
         const logits = model.allocLogits(ids.length);
         model.forward(sequenceBatch(ids, 0, ids.length, 0, "all"), kv, logits);

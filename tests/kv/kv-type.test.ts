@@ -4,14 +4,15 @@ import type { AttentionParams } from "../../src/kernels/backend.js";
 import { kvLayerType, parseKvType, type KvLayer, type KvType } from "../../src/kernels/kv-layer.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { dequantizeKvRows } from "../../src/kernels/ref/kv-rows.js";
-import { PagedKvCache } from "../../src/kv/paged-kv-cache.js";
+import { KvStore } from "../../src/kv/kv-store.js";
+import { PrefixCache } from "../../src/kv/prefix-cache.js";
 import { randomF32, rng } from "../kernels/conformance-cases.js";
 import { readFixtureGguf } from "../quant/read-fixture-gguf.js";
-import { linearBatch, scatteredBatch } from "./kv-batch.js";
+import { linearBatch, scatteredBatch, tablesBatch } from "./kv-batch.js";
 
 const ref = createRefBackend();
 // stories-7m: 8 layers, 4 KV heads × head_dim 32 = kvDim 128.
-const stories = { nLayers: 8, nKvHeads: 4, headDim: 32, ctxLen: 64, maxSeqs: 2 };
+const stories = { nLayers: 8, nKvHeads: 4, headDim: 32, ctxLen: 64, capacityTokens: 128 };
 
 describe("KV cache element types: storage and byte accounting", () => {
   const expected: [KvType, number, string][] = [
@@ -20,7 +21,7 @@ describe("KV cache element types: storage and byte accounting", () => {
     ["q8_0", 8 * 128 * 2 * 1.0625, "Uint8Array"],
   ];
   it.each(expected)("%s: %d bytes per token, held in %s layers of exactly that size", (kvType, perToken, cls) => {
-    const kv = new PagedKvCache(ref, { ...stories, kvType });
+    const kv = new KvStore(ref, { ...stories, kvType });
     expect(kv.kvType).toBe(kvType);
     expect(kv.bytesPerToken).toBe(perToken);
     expect(kv.totalBytes).toBe(kv.capacityTokens * perToken);
@@ -34,8 +35,8 @@ describe("KV cache element types: storage and byte accounting", () => {
   });
 
   it("q8_0 refuses a kvDim that is not a multiple of 32, naming it", () => {
-    expect(() => new PagedKvCache(ref, { nLayers: 1, nKvHeads: 3, headDim: 16, ctxLen: 8, kvType: "q8_0" })).toThrow(/kvDim.*48/);
-    expect(() => new PagedKvCache(ref, { nLayers: 1, nKvHeads: 3, headDim: 16, ctxLen: 8, kvType: "f16" })).not.toThrow();
+    expect(() => new KvStore(ref, { nLayers: 1, nKvHeads: 3, headDim: 16, ctxLen: 8, kvType: "q8_0" })).toThrow(/kvDim.*48/);
+    expect(() => new KvStore(ref, { nLayers: 1, nKvHeads: 3, headDim: 16, ctxLen: 8, kvType: "f16" })).not.toThrow();
   });
 
   it("parses --kv-type values and rejects others", () => {
@@ -71,17 +72,21 @@ describe("kvAppend converts on write", () => {
   });
 
   it("copy-on-write after a fork copies whole q8_0 rows of the shared block", () => {
-    const kv = new PagedKvCache(ref, { nLayers: 1, nKvHeads: 2, headDim: 32, ctxLen: 8, maxSeqs: 2, blockSize: 4, kvType: "q8_0" });
+    const kv = new KvStore(ref, { nLayers: 1, nKvHeads: 2, headDim: 32, ctxLen: 8, capacityTokens: 16, blockSize: 4, kvType: "q8_0" });
+    const cache = new PrefixCache(kv.totalBlocks, kv.blockSize);
     const rand = rng(5);
     const x = randomF32(3 * 64, rand);
-    const view = kv.prepare(Int32Array.of(0, 0, 0), Int32Array.of(0, 1, 2), 3);
-    ref.kvAppend(kv.k[0]!, kv.v[0]!, x, x, 64, view);
-    kv.forkSeq(0, 1);
-    const w = kv.prepare(Int32Array.of(1), Int32Array.of(3), 1); // writes into the shared block → copied first
-    const [b0, b1] = [kv.blockTable(0)[0]!, kv.blockTable(1)[0]!];
+    const t0: number[] = [];
+    cache.allocate(t0, 1);
+    ref.kvAppend(kv.k[0]!, kv.v[0]!, x, x, 64, kv.view(tablesBatch([t0], [[0, 0], [0, 1], [0, 2]], kv.maxBlocksPerSeq)));
+    const t1 = cache.fork(t0);
+    expect(cache.prepareWrite(t1, 0, (src, dst) => kv.copyBlock(src, dst))).toBe(true); // sequence 1 writes position 3
+    const w = kv.view(tablesBatch([t0, t1], [[1, 3]], kv.maxBlocksPerSeq));
+    const [b0, b1] = [t0[0]!, t1[0]!];
     expect(b1).not.toBe(b0);
+    expect([cache.refCountOf(b0), cache.refCountOf(b1)]).toEqual([1, 1]);
     expect(w.slots[0]).toBe(b1 * 4 + 3);
-    const rows = dequantizeKvRows(kv.k[0]!, 64, 8);
+    const rows = dequantizeKvRows(kv.k[0]!, 64, 16);
     expect([...rows.subarray(b1 * 4 * 64, (b1 * 4 + 3) * 64)]).toEqual([...rows.subarray(b0 * 4 * 64, (b0 * 4 + 3) * 64)]);
   });
 });
@@ -98,7 +103,7 @@ describe("ref attention over f16 / q8_0 caches equals f32 attention over the deq
       const kv = scatteredBatch(rand, c.blockSize);
       const kvDim = c.nKvHeads * c.headDim, qDim = c.nHeads * c.headDim;
       const p: AttentionParams = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale: 1 / Math.sqrt(c.headDim), softcap: c.softcap, window: c.window };
-      const cache = new PagedKvCache(ref, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, maxSeqs: 1, blockSize: kv.nSlots, kvType });
+      const cache = new KvStore(ref, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, blockSize: kv.nSlots, kvType });
       const [k, v]: KvLayer[] = [cache.k[0]!, cache.v[0]!];
       // Fill every slot through kvAppend (the write path under test), then attend.
       ref.kvAppend(k, v, randomF32(kv.nSlots * kvDim, rand, 2), randomF32(kv.nSlots * kvDim, rand), kvDim, linearBatch(kv.nSlots));

@@ -10,7 +10,7 @@ export function readF32(path: string): Float32Array {
 /** Logits [ids.length, vocab] for every position, feeding the prompt through the KV cache `chunk` tokens at a time. */
 export function promptLogits(model: Model, ids: number[], chunk = ids.length): Float32Array {
   const vocab = model.config.vocabSize;
-  const kv = model.createKvCache({ ctxLen: Math.max(ids.length, 1), maxSeqs: 1, blockSize: 4 });
+  const kv = model.createKvStore({ ctxLen: Math.max(ids.length, 1), blockSize: 4 });
   const out = new Float32Array(ids.length * vocab);
   const logits = model.allocLogits(chunk);
   for (let start = 0; start < ids.length; start += chunk) {
@@ -37,7 +37,7 @@ export function argmax(x: Float32Array, start = 0, n = x.length): number {
 /** Greedy decoding with the KV cache: prefill the prompt, then one token per step. */
 export function greedy(model: Model, prompt: number[], steps: number): number[] {
   const vocab = model.config.vocabSize;
-  const kv = model.createKvCache({ ctxLen: Math.min(model.config.ctxLen, prompt.length + steps), maxSeqs: 1 });
+  const kv = model.createKvStore({ ctxLen: Math.min(model.config.ctxLen, prompt.length + steps) });
   const logits = model.allocLogits(1);
   const seq = [...prompt];
   model.forward(sequenceBatch(seq, 0, seq.length, 0, "last"), kv, logits);

@@ -1,71 +1,23 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
-import { ContextOverflowError, KvCacheFullError, PagedKvCache } from "../../src/kv/index.js";
+import { KvStore, PrefixCache } from "../../src/kv/index.js";
 import { loadModel, type ForwardBatch } from "../../src/model/index.js";
 import { readF32 } from "./helpers.js";
 
 const backend = createRefBackend();
 
-describe("PagedKvCache accounting", () => {
-  const make = () => new PagedKvCache(backend, { nLayers: 2, nKvHeads: 2, headDim: 8, ctxLen: 10, maxSeqs: 2, capacityTokens: 16, blockSize: 4 });
-
+describe("KvStore accounting", () => {
   it("sizes blocks, bytes per token and capacity", () => {
-    const kv = make();
+    const kv = new KvStore(backend, { nLayers: 2, nKvHeads: 2, headDim: 8, ctxLen: 10, capacityTokens: 16, blockSize: 4 });
     expect(kv.bytesPerToken).toBe(2 * 2 * 2 * 8 * 4); // K and V × layers × KV heads × head_dim × f32
     expect(kv.totalBlocks).toBe(4);
     expect(kv.capacityTokens).toBe(16);
     expect(kv.totalBytes).toBe(16 * 256);
     expect(kv.maxBlocksPerSeq).toBe(3);
     expect(kv.k[0]!.length).toBe(16 * 16);
-  });
-
-  it("allocates blocks as positions grow, maps slots through the block table, frees", () => {
-    const kv = make();
-    const view = kv.prepare(new Int32Array([5, 5, 9]), new Int32Array([0, 4, 0]), 3);
-    expect(kv.usedBlocks).toBe(3);
-    expect(kv.blockTable(5)).toEqual([0, 1]);
-    expect(kv.blockTable(9)).toEqual([2]);
-    expect([...view.slots.subarray(0, 3)]).toEqual([0, 4, 8]);
-    expect([...view.tokenSeq.subarray(0, 3)]).toEqual([0, 0, 1]);
-    expect(kv.seqLength(5)).toBe(5);
-    expect(kv.usedBytes).toBe(3 * 4 * 256);
-    kv.freeSeq(5);
-    expect(kv.usedBlocks).toBe(1);
-    expect(kv.hasSeq(5)).toBe(false);
-  });
-
-  it("refuses positions past ctxLen and a full pool with typed errors", () => {
-    const kv = make();
-    expect(() => kv.prepare(new Int32Array([1]), new Int32Array([10]), 1)).toThrow(ContextOverflowError);
-    kv.prepare(new Int32Array([1, 1, 2]), new Int32Array([0, 9, 0]), 3); // seq 1 holds 3 blocks, seq 2 one
-    expect(kv.freeBlocks).toBe(0);
-    expect(() => kv.prepare(new Int32Array([2]), new Int32Array([4]), 1)).toThrow(KvCacheFullError);
-    // A refused batch changes nothing: seq 3's first token would fit, its second does not.
-    kv.freeSeq(2);
-    expect(() => kv.prepare(new Int32Array([3, 3]), new Int32Array([0, 4]), 2)).toThrow(KvCacheFullError);
-    expect(kv.hasSeq(3)).toBe(false);
-    expect(kv.freeBlocks).toBe(1);
-    expect(() => kv.prepare(new Int32Array([1, 2, 3]), new Int32Array([1, 1, 1]), 3)).toThrow(/maxSeqs = 2/);
-  });
-
-  it("fork shares blocks; a write into a shared block copies it first; truncate releases", () => {
-    const kv = make();
-    kv.prepare(new Int32Array([1, 1]), new Int32Array([0, 1]), 2);
-    kv.k[0]!.fill(3, 0, 64); // block 0's data in layer 0 (blockSize 4 × kvDim 16)
-    kv.forkSeq(1, 2);
-    expect(kv.usedBlocks).toBe(1);
-    expect(kv.blockTable(2)).toEqual([0]);
-    const view = kv.prepare(new Int32Array([2]), new Int32Array([2]), 1);
-    expect(kv.blockTable(2)).toEqual([1]);
-    expect(kv.blockTable(1)).toEqual([0]);
-    expect(view.slots[0]).toBe(4 + 2);
-    expect([...kv.k[0]!.subarray(64, 128)].every((x) => x === 3)).toBe(true); // the shared block was copied
-    kv.prepare(new Int32Array([1]), new Int32Array([6]), 1);
-    kv.truncateSeq(1, 3);
-    expect(kv.blockTable(1)).toEqual([0]);
-    expect(kv.seqLength(1)).toBe(3);
-    expect(kv.blocksNeeded(1, 9)).toBe(2);
+    expect(new KvStore(backend, { nLayers: 1, nKvHeads: 1, headDim: 8, ctxLen: 10, blockSize: 4 }).capacityTokens).toBe(12); // default: one sequence
+    expect(() => new KvStore(backend, { nLayers: 1, nKvHeads: 1, headDim: 8, ctxLen: 0 })).toThrow(/ctxLen = 0 must be a positive integer/);
   });
 });
 
@@ -78,13 +30,28 @@ describe("one batch mixes sequences, prefill chunks and decode tokens", () => {
   const model = loadModel(dir);
   const vocab = model.config.vocabSize;
 
-  function step(kv: PagedKvCache, parts: [seqId: number, start: number, end: number][]): number {
-    const rows = parts.flatMap(([seq, start, end]) => Array.from({ length: end - start }, (_, i) => [seq, start + i] as const));
+  /** One step: the rows of each [sequence, start, end) part; each sequence's blocks come from the prefix cache. */
+  function step(kv: KvStore, cache: PrefixCache, tables: Map<number, number[]>, parts: [seqId: number, start: number, end: number][]): number {
+    const rows = parts.flatMap(([seq, start, end], r) => Array.from({ length: end - start }, (_, i) => [seq, start + i, r] as const));
+    const width = kv.maxBlocksPerSeq;
+    const blockTables = new Int32Array(parts.length * width);
+    parts.forEach(([seq, , end], r) => {
+      const table = tables.get(seq) ?? [];
+      tables.set(seq, table);
+      expect(cache.allocate(table, Math.ceil(end / kv.blockSize) - table.length)).toBe(true);
+      // The block this part writes first may be shared (a fork): copy it before it is written.
+      expect(cache.prepareWrite(table, Math.floor(parts[r]![1] / kv.blockSize), (src, dst) => kv.copyBlock(src, dst))).toBe(true);
+      blockTables.set(table, r * width);
+    });
     const batch: ForwardBatch = {
       nTokens: rows.length,
       tokens: Int32Array.from(rows, ([, p]) => ids[p]!),
       positions: Int32Array.from(rows, ([, p]) => p),
       seqIds: Int32Array.from(rows, ([s]) => s),
+      seqRows: Int32Array.from(rows, ([, , r]) => r),
+      nSeqRows: parts.length,
+      blockTables,
+      maxBlocksPerSeq: width,
       logitRows: Int32Array.from(rows, (_, i) => i),
       nLogitRows: rows.length,
     };
@@ -98,15 +65,22 @@ describe("one batch mixes sequences, prefill chunks and decode tokens", () => {
   }
 
   it("matches per position across interleaved sequences and a copy-on-write fork", () => {
-    const kv = model.createKvCache({ ctxLen: 24, maxSeqs: 3, blockSize: 4 });
+    const kv = model.createKvStore({ ctxLen: 24, capacityTokens: 72, blockSize: 4 });
+    const cache = new PrefixCache(kv.totalBlocks, kv.blockSize);
+    const tables = new Map<number, number[]>();
     const errors = [
-      step(kv, [[10, 0, 10], [20, 0, 3]]),
-      step(kv, [[10, 10, 11], [20, 3, 15]]),
+      step(kv, cache, tables, [[10, 0, 10], [20, 0, 3]]),
+      step(kv, cache, tables, [[10, 10, 11], [20, 3, 15]]),
     ];
-    kv.forkSeq(10, 30); // seq 10 holds 11 positions: its third block is half full and now shared
-    errors.push(step(kv, [[30, 11, 13], [10, 11, 12], [20, 15, 16]]));
-    errors.push(step(kv, [[10, 12, 24], [30, 13, 24], [20, 16, 24]]));
+    tables.set(30, cache.fork(tables.get(10)!)); // seq 10 holds 11 positions: its third block is half full and now shared
+    const shared = tables.get(10)![2]!;
+    errors.push(step(kv, cache, tables, [[30, 11, 13], [10, 11, 12], [20, 15, 16]]));
+    expect(tables.get(30)![2]).not.toBe(shared); // seq 30 wrote into a copy
+    expect(tables.get(10)![2]).toBe(shared); // and seq 10, then alone, into the original
+    expect(tables.get(30)!.slice(0, 2)).toEqual(tables.get(10)!.slice(0, 2)); // the full blocks stay shared
+    errors.push(step(kv, cache, tables, [[10, 12, 24], [30, 13, 24], [20, 16, 24]]));
     for (const e of errors) expect(e).toBeLessThanOrEqual(1e-3);
-    expect(kv.seqLength(30)).toBe(24);
+    for (const t of tables.values()) cache.release(t);
+    expect(cache.stats().usedBlocks).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ const minGap = 0.1;
 function tsinferGreedy(path: string, prompt: number[]): { tokens: number[]; gaps: number[] } {
   const model = loadModel(path);
   const vocab = model.config.vocabSize;
-  const kv = model.createKvCache({ ctxLen: prompt.length + nGen, maxSeqs: 1 });
+  const kv = model.createKvStore({ ctxLen: prompt.length + nGen });
   const logits = model.allocLogits(1);
   const seq = [...prompt];
   const tokens: number[] = [];

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ForwardBatch } from "../../src/engine/batch-model.js";
+import type { ForwardBatch } from "../../src/model/forward-batch.js";
 import { BackendFailedError } from "../../src/errors.js";
 import { startServer } from "../../src/server/start-server.js";
 import type { RunningServer } from "../../src/server/start-server.js";

@@ -154,7 +154,7 @@ function rates(nTokens: number, samples: { wallSec: number; cpuSec: number }[]):
 }
 
 function prefillSeconds(model: Model, ids: number[], n: number): number {
-  const kv = model.createKvCache({ ctxLen: n, maxSeqs: 1 });
+  const kv = model.createKvStore({ ctxLen: n });
   const logits = model.allocLogits(1);
   const t0 = performance.now();
   model.forward(sequenceBatch(ids, 0, n, 0, "last"), kv, logits);
@@ -162,7 +162,7 @@ function prefillSeconds(model: Model, ids: number[], n: number): number {
 }
 
 function decodeSeconds(model: Model, first: number, n: number): number {
-  const kv = model.createKvCache({ ctxLen: n + 1, maxSeqs: 1 });
+  const kv = model.createKvStore({ ctxLen: n + 1 });
   const logits = model.allocLogits(1);
   const seq = new Array<number>(n + 1).fill(first);
   const vocab = model.config.vocabSize;

@@ -1,7 +1,7 @@
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { KernelBackend } from "../../kernels/backend.js";
-import { machineFreeMemoryBytes } from "../../kv/machine-memory.js";
+import { machineFreeMemoryBytes } from "../../server/machine-memory.js";
 import type { LoadServedModelOptions } from "../../server/load-served-model.js";
 import { loadServedModel } from "../../server/load-served-model.js";
 import type { ModelSource } from "../../server/model-source.js";

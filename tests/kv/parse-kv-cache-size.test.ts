@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseKvCacheSize } from "../../src/server/load-served-model.js";
+import { parseKvCacheSize } from "../../src/kv/kv-cache-size.js";
 
 describe("--kv-cache-size", () => {
   it("reads bytes (powers of 1024) or tokens", () => {
