@@ -121,6 +121,7 @@ async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], c
   const tokenIds: number[] = [];
   let text = "";
   let prefilled = false;
+  let emittedThisStep = false;
   const emit = (piece: string): void => {
     if (piece.length === 0) return;
     text += piece;
@@ -135,6 +136,7 @@ async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], c
     onToken(req, ev) {
       prefillEnd();
       timer.token();
+      emittedThisStep = true;
       tokenIds.push(ev.token);
       opts.onToken?.(ev.token, ev.logprob ?? NaN, ev.topLogprobs.length > 0 ? ev.topLogprobs.map(([id, logprob]) => ({ id, logprob })) : noAlternatives);
       emit(stops.push(decoder.push(ev.token)));
@@ -142,8 +144,8 @@ async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], c
     },
     onFinish(req) {
       prefillEnd();
-      // A stop token was sampled (and timed) but is not part of the output.
-      if (req.finishReason === "stop" && !stops.stopped && !req.sampler.constraintTerminated) timer.token();
+      // A stop token was sampled (and is timed) but not emitted. (The engine has disposed a grammar by now.)
+      if (req.finishReason === "stop" && !emittedThisStep) timer.token();
     },
   };
   const params: RequestParams = {
@@ -158,6 +160,7 @@ async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], c
   try {
     // An abort is seen between steps; a step that ends the prompt also samples the first token.
     while (!req.isFinished) {
+      emittedThisStep = false;
       if (opts.signal?.aborted) engine.finish(req, "abort");
       else await engine.step();
       if (opts.yieldBetweenTokens && req.numComputed >= promptIds.length && !req.isFinished) await nextTurn();
