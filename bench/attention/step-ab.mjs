@@ -1,4 +1,4 @@
-// Engine steps of two builds in one process, alternating step by step: 1 then 8 decoding sequences (greedy,
+// Engine steps (awaited: step() is async since the model runner's forward is) of two builds in one process, alternating step by step: 1 then 8 decoding sequences (greedy,
 // traceTopK 5 as the server), twice. Usage: node bench/attention/step-ab.mjs BUILD_A BUILD_B; env STEPS (120),
 // KV_A / KV_B (KV type per build, default f32), THREADS_A / THREADS_B. Prints min / median ms per step, the time
 // inside backend.attention and backend.kvAppend per step, and the 8-vs-1 tokens/s ratio of each build.
@@ -27,11 +27,11 @@ const out = [];
 for (const n of [1, 8, 1, 8]) {
   for (const s of sides) {
     for (let i = 0; i < n; i++) s.engine.add(`r${n}-${i}-${Math.random()}`, s.served.encode(`Once upon a time, story ${i} had a dog`), { maxTokens: STEPS + 10, sampling: s.resolveSamplingParams({ temperature: 0, seed: 1 }, 4096), topLogprobs: null, stopTokenIds: new Set() }, listener(s));
-    for (let i = 0; i < 5; i++) s.engine.step();
+    for (let i = 0; i < 5; i++) await s.engine.step();
     s.t = []; s.attMs = 0; s.appMs = 0;
   }
-  for (let i = 0; i < STEPS; i++) for (const s of sides) { const a = performance.now(); s.engine.step(); s.t.push(performance.now() - a); }
-  for (const s of sides) { s.att = s.attMs / STEPS; s.app = s.appMs / STEPS; while (s.engine.step()) {} s.t.sort((p, q) => p - q); s[n] = [s.t[0], s.t[s.t.length >> 1], s.att, s.app]; }
+  for (let i = 0; i < STEPS; i++) for (const s of sides) { const a = performance.now(); await s.engine.step(); s.t.push(performance.now() - a); }
+  for (const s of sides) { s.att = s.attMs / STEPS; s.app = s.appMs / STEPS; while (await s.engine.step()) {} s.t.sort((p, q) => p - q); s[n] = [s.t[0], s.t[s.t.length >> 1], s.att, s.app]; }
   if (n === 8) out.push(sides.map((s) => `${s.root.split("/").pop()} ${(s === sides[0] ? process.env.KV_A : process.env.KV_B) ?? "f32"} t${s.threads}: 1 seq ${s[1][0].toFixed(2)}/${s[1][1].toFixed(2)} ms, 8 seq ${s[8][0].toFixed(2)}/${s[8][1].toFixed(2)} ms (attention ${s[1][2].toFixed(2)} / ${s[8][2].toFixed(2)}, kvAppend ${s[1][3].toFixed(3)} / ${s[8][3].toFixed(3)} ms per step), ratio(median) ${(8 * s[1][1] / s[8][1]).toFixed(2)} ratio(min) ${(8 * s[1][0] / s[8][0]).toFixed(2)}`).join("  ||  "));
 }
 console.log(out.join("\n"));
