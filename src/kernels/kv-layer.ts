@@ -1,4 +1,5 @@
 import { InputError } from "../errors.js";
+import { GGML_TYPES } from "../quant/ggml-type.js";
 
 /**
  * Element type of the KV cache. f32: float32; f16: IEEE half (ggml rounding); q8_0: ggml's Q8_0 blocks (f16 scale
@@ -14,8 +15,8 @@ export const KV_TYPES: readonly KvType[] = ["f32", "f16", "q8_0"];
  */
 export type KvLayer = Float32Array | Uint16Array | Uint8Array;
 
-export const Q8_0_BLOCK = 32;
-export const Q8_0_BLOCK_BYTES = 34;
+export const Q8_0_BLOCK = GGML_TYPES.Q8_0.blockSize;
+export const Q8_0_BLOCK_BYTES = GGML_TYPES.Q8_0.bytesPerBlock;
 
 export function kvLayerType(layer: KvLayer): KvType {
   return layer instanceof Float32Array ? "f32" : layer instanceof Uint16Array ? "f16" : "q8_0";

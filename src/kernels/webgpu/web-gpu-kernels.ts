@@ -1,3 +1,4 @@
+import { GGML_TYPES } from "../../quant/ggml-type.js";
 import type { Activation, AttentionParams, KvBatchView, KvLayer, RopeLayout } from "../backend.js";
 import { kvRowBytes, type KvType } from "../kv-layer.js";
 import {
@@ -13,9 +14,6 @@ import {
 import type { BufferSpec } from "./wgsl-bindings.js";
 
 const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC;
-const BYTES_PER_BLOCK: Record<GpuWeightType, [number, number]> = {
-  F32: [1, 4], F16: [1, 2], Q8_0: [32, 34], Q4_0: [32, 18], Q4_K: [256, 144], Q6_K: [256, 210],
-};
 
 const r = (name: string, elem: BufferSpec["elem"] = "f32"): BufferSpec => ({ name, elem, write: false });
 const w = (name: string, elem: BufferSpec["elem"] = "f32"): BufferSpec => ({ name, elem, write: true });
@@ -106,7 +104,7 @@ export class WebGpuKernels {
   loadWeight(type: string, rows: number, cols: number, bytes: Uint8Array): GpuWeight {
     if (!(GPU_WEIGHT_TYPES as readonly string[]).includes(type)) throw new TypeError(`WebGpuKernels.loadWeight: type ${type} has no WebGPU kernel`);
     const t = type as GpuWeightType;
-    const [bs, bb] = BYTES_PER_BLOCK[t];
+    const { blockSize: bs, bytesPerBlock: bb } = GGML_TYPES[t];
     const rowBytes = (cols / bs) * bb;
     if (cols % bs !== 0 || bytes.byteLength !== rows * rowBytes) {
       throw new RangeError(`WebGpuKernels.loadWeight: ${type} [${rows}, ${cols}] needs ${rows * rowBytes} bytes in whole blocks of ${bs}, got ${bytes.byteLength}`);
