@@ -38,6 +38,8 @@ export const qwen3Moe: ArchSpec = {
     ...decoderGgufKvs(c, hf, "qwen3moe"),
     ...expertGgufKvs(c, "qwen3moe"),
     ggufKv("qwen3moe.expert_feed_forward_length", c.expertFfnSize, GgufValueType.UINT32),
+    // Only the exception is stated: without the key, readers (llama.cpp, fromGguf above) renormalize.
+    ...(c.normTopK ? [] : [ggufKv("qwen3moe.expert_weights_norm", false, GgufValueType.BOOL)]),
   ],
   hfTensorName: hfNameMapper(llamaTopNames, {
     ...llamaLayerNames,

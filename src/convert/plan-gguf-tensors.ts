@@ -5,7 +5,8 @@ import type { GgufWriteTensor } from "../formats/write-gguf.js";
 import type { ArchSpec } from "../model/arch-spec.js";
 import type { ModelConfig } from "../model/config.js";
 import { GgmlType } from "../quant/ggml-type.js";
-import { convertOutTypeIds, decodeTensor, encodeTensor, permuteRopeRows, transpose } from "./tensor-values.js";
+import { transposeBytes } from "../model/hf-tensor-source.js";
+import { convertOutTypeIds, decodeTensor, encodeTensor, permuteRopeRows } from "./tensor-values.js";
 import type { ConvertOutType } from "./tensor-values.js";
 
 // One expert's projection as the arch names it (blk.N.ffn_gate.E.weight); GGUF stacks them as blk.N.ffn_gate_exps.
@@ -60,21 +61,20 @@ function ropePermuteHeads(arch: ArchSpec, config: ModelConfig, name: string): nu
 }
 
 function planTensor(hf: HfModelDir, arch: ArchSpec, config: ModelConfig, name: string, info: HfTensorInfo, outType: ConvertOutType): GgufWriteTensor {
-  let rows = info.shape[0] ?? 1;
-  let cols = info.shape.length >= 2 ? info.shape.slice(1).reduce((a, b) => a * b, 1) : 1;
   const transposed = info.shape.length === 2 && (arch.hfTransposed?.(info.name) ?? false);
-  if (transposed) [rows, cols] = [cols, rows];
-  const shape = transposed ? [cols, rows] : [...info.shape].reverse();
+  // GGUF ne order: the reversed HF shape, or the HF shape itself for a matrix stored transposed.
+  const shape = transposed ? [...info.shape] : [...info.shape].reverse();
+  const cols = shape.length >= 2 ? shape.slice(0, -1).reduce((a, b) => a * b, 1) : 1;
   const type = outTypeFor(name, info.shape.length, outType);
   const permuteHeads = ropePermuteHeads(arch, config, name);
   const adjust = arch.hfAdjustment?.(name);
   const sameType = (info.dtype === "F32" && type === GgmlType.F32) || (info.dtype === "F16" && type === GgmlType.F16) || (info.dtype === "BF16" && type === GgmlType.BF16);
   const data = (): Uint8Array => {
-    const bytes = hf.readTensorBytes(info);
-    if (sameType && !transposed && !permuteHeads && !adjust) return bytes;
+    const stored = hf.readTensorBytes(info);
+    const bytes = transposed ? transposeBytes(stored, info.shape[0]!, info.shape[1]!) : stored;
+    if (sameType && !permuteHeads && !adjust) return bytes;
     let values = decodeTensor(info.file, info.name, info.dtype, bytes);
-    if (transposed) values = transpose(values, cols, rows);
-    if (permuteHeads) values = permuteRopeRows(values, permuteHeads, info.shape.length >= 2 ? cols : 1);
+    if (permuteHeads) values = permuteRopeRows(values, permuteHeads, cols);
     adjust?.(values);
     return encodeTensor(values, type);
   };

@@ -83,7 +83,7 @@ export function decoderGgufKvs(c: ModelConfig, hf: HfConfig, prefix: string): Gg
     ggufKv(`${p}feed_forward_length`, c.ffnSize, u32),
     ggufKv(`${p}attention.head_count`, c.nHeads, u32),
     ggufKv(`${p}attention.head_count_kv`, c.nKvHeads, u32),
-    ggufKv(`${p}attention.layer_norm_rms_epsilon`, c.normEps, f32),
+    ggufKv(c.normKind === "rms" ? `${p}attention.layer_norm_rms_epsilon` : `${p}attention.layer_norm_epsilon`, c.normEps, f32),
     ggufKv(`${p}rope.freq_base`, c.ropeTheta, f32),
   ];
   // Linear scaling is metadata (LlamaModel.set_gguf_parameters); Llama 3 scaling is the rope_freqs tensor.

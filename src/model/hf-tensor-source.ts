@@ -41,13 +41,14 @@ export function hfTensorSource(hf: HfModelDir, arch: ArchSpec): TensorSource {
         arch.hfAdjustment?.(t.name)?.(v);
         return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
       }
-      return t.transposed ? transpose(raw, t.info.shape[0]!, t.info.shape[1]!, raw.byteLength / (t.info.shape[0]! * t.info.shape[1]!)) : raw;
+      return t.transposed ? transposeBytes(raw, t.info.shape[0]!, t.info.shape[1]!) : raw;
     },
   };
 }
 
-/** [rows, cols] → [cols, rows] for elements of `size` bytes. */
-function transpose(src: Uint8Array, rows: number, cols: number, size: number): Uint8Array {
+/** A row-major [rows, cols] matrix → [cols, rows], whatever its element size (GPT-2's Conv1D [in, out] weights). */
+export function transposeBytes(src: Uint8Array, rows: number, cols: number): Uint8Array {
+  const size = src.byteLength / (rows * cols);
   const dst = new Uint8Array(src.byteLength);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {

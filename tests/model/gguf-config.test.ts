@@ -78,6 +78,15 @@ describe("GGUF metadata mapping (llama.cpp key names)", () => {
     hf.close();
   });
 
+  it("Qwen3-MoE without norm_topk_prob keeps its unrenormalized expert weights through convert's metadata", () => {
+    const hf = openHfDir(`${root}/qwen3-moe`);
+    expect(hf.config.norm_topk_prob).toBe(true);
+    const { config, back } = convertedConfig("qwen3-moe-unnormalized", { ...hf.config, norm_topk_prob: false });
+    expect(config.normTopK).toBe(false);
+    expect(comparable(back)).toEqual(comparable(config));
+    hf.close();
+  });
+
   it("older configs without layer_types: Gemma 2 slides on even layers, as the fixture's layer_types say", () => {
     const hf = openHfDir(`${root}/gemma2`);
     const { layer_types: types, ...older } = hf.config;
