@@ -70,6 +70,11 @@ export interface ExpertWeights {
  */
 export interface KernelBackend {
   readonly name: string;
+  /**
+   * Optional: the weight types loadWeight takes (matmul and embed run on them); any other type throws
+   * UnsupportedWeightTypeError. Absent: every type the quant traits decode.
+   */
+  readonly weightTypes?: readonly GgmlTypeName[];
 
   // ---- memory ---------------------------------------------------------------------------------------------------
   /** Takes a weight's stored bytes (rows × row size of `type`); the backend may keep a view, not a copy. */

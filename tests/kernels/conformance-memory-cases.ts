@@ -1,0 +1,121 @@
+import type { KvType } from "../../src/kernels/backend.js";
+import { kvRowBytes } from "../../src/kernels/kv-layer.js";
+import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
+import { quantTraits } from "../../src/quant/registry.js";
+import type { SuiteContext } from "./conformance-suite.js";
+import { decodeRows, exactResult, get, put, randomF32, randomWeightBytes, rng, thrown, type CaseResult } from "./conformance-util.js";
+
+// Tensors, views, host writes and reads, copies and KV layer storage: all exact (they move values, no arithmetic
+// beyond the ops named). Offsets are odd on purpose: a GPU view is not aligned to any binding boundary.
+
+const bytesEqual = (name: string, got: Uint8Array, want: Uint8Array): CaseResult => {
+  let bad = 0, first = -1;
+  for (let i = 0; i < Math.max(got.length, want.length); i++) if (got[i] !== want[i]) { bad++; if (first < 0) first = i; }
+  return { name: `${name} (byte for byte)`, err: bad, tol: 0, detail: first < 0 ? undefined : `${bad} bytes differ, first at ${first}` };
+};
+
+export async function memoryCases(ctx: SuiteContext): Promise<CaseResult[]> {
+  const b = ctx.target.backend;
+  const rand = rng(31337);
+  const out: CaseResult[] = [];
+  const n = 301;
+  const a = randomF32(n, rand), c = randomF32(n, rand);
+
+  out.push(exactResult("allocTensor is zero-filled", await get(b, b.allocTensor(n), n), new Float32Array(n)));
+  out.push(exactResult("tensorFrom then readF32 of the first 250", await get(b, put(b, a), 250), a.subarray(0, 250)));
+
+  // write lands in the order of the recorded work: scale, write part, scale again.
+  const t = put(b, a);
+  b.scale(t, n, 2);
+  b.write(t, c.subarray(0, 40), 7);
+  b.scale(t, n, 3);
+  const want = a.map((v) => Math.fround(Math.fround(v * 2) * 3));
+  for (let i = 0; i < 40; i++) want[7 + i] = Math.fround(c[i]! * 3);
+  out.push(exactResult("write between two recorded ops (offset 7)", await get(b, t, n), want));
+
+  // snapshot copies the values at its point of the work, though the next op is recorded before it resolves.
+  const s = put(b, a);
+  b.scale(s, n, 2);
+  const early = b.snapshot(s, n);
+  b.scale(s, n, 3);
+  out.push(exactResult("snapshot before a later op", await early, a.map((v) => Math.fround(v * 2))));
+  out.push(exactResult("readF32 after it", await get(b, s, n), want.map((_, i) => Math.fround(Math.fround(a[i]! * 2) * 3))));
+
+  // Views at odd offsets as inputs and outputs of one op, over one tensor; a view of a view.
+  const u = put(b, a), v = put(b, c);
+  const inner = b.view(u, 3, 200);
+  b.add(b.view(inner, 2, 50), b.view(u, 101, 50), b.view(v, 13, 50), 50);
+  const wantU = a.slice();
+  for (let i = 0; i < 50; i++) wantU[5 + i] = Math.fround(a[101 + i]! + c[13 + i]!);
+  out.push(exactResult("add over views at offsets 5 (a view of a view), 101 and 13", await get(b, u, n), wantU));
+  out.push(exactResult("readF32 of a view", await get(b, b.view(v, 77, 9), 9), c.subarray(77, 86)));
+  const viewErr = thrown(() => b.view(u, 300, 2));
+  out.push({ name: `view past the end throws: ${viewErr ?? "did not throw"}`, err: viewErr === null ? 1 : 0, tol: 0 });
+
+  // copy: distinct tensors, views of one tensor, overlapping views (memmove semantics).
+  const d = b.allocTensor(n);
+  b.copy(b.view(d, 1, 120), b.view(put(b, a), 50, 120), 120);
+  const wantD = new Float32Array(n);
+  wantD.set(a.subarray(50, 170), 1);
+  out.push(exactResult("copy between views of two tensors", await get(b, d, n), wantD));
+  const e = put(b, a);
+  b.copy(b.view(e, 200, 90), b.view(e, 11, 90), 90);
+  b.copy(b.view(e, 3, 100), b.view(e, 0, 100), 100);
+  const wantE = a.slice();
+  wantE.set(a.subarray(11, 101), 200);
+  wantE.copyWithin(3, 0, 100);
+  out.push(exactResult("copy within one tensor (apart, then overlapping)", await get(b, e, n), wantE));
+
+  // Host index arrays are read when the op is recorded: the same array changed between two ops of one step.
+  const rows = Int32Array.from([4, 0, 2]);
+  const src = put(b, a.subarray(0, 50)), g1 = b.allocTensor(30), g2 = b.allocTensor(30);
+  b.gatherRows(g1, src, rows, 3, 10);
+  rows.set([1, 1, 3]);
+  b.gatherRows(g2, src, rows, 2, 10);
+  const pick = (ids: number[]): Float32Array => Float32Array.from(ids.flatMap((r) => Array.from(a.subarray(r * 10, r * 10 + 10))));
+  out.push(exactResult("gatherRows rows 4, 0, 2", await get(b, g1, 30), pick([4, 0, 2])));
+  out.push(exactResult("gatherRows rows 1, 1 (same Int32Array, changed after the first op was recorded)", await get(b, g2, 20), pick([1, 1])));
+
+  // copyColumns: Q, K and V parts out of fused rows (odd widths).
+  const fused = randomF32(5 * 13, rand);
+  const ft = put(b, fused);
+  for (const [c0, width] of [[0, 7], [7, 3], [10, 3]] as const) {
+    const dst = b.allocTensor(5 * width);
+    b.copyColumns(dst, ft, 5, 13, c0, width);
+    const wantC = new Float32Array(5 * width);
+    for (let r = 0; r < 5; r++) wantC.set(fused.subarray(r * 13 + c0, r * 13 + c0 + width), r * width);
+    out.push(exactResult(`copyColumns [5x13] columns ${c0}…${c0 + width - 1}`, await get(b, dst, 5 * width), wantC));
+  }
+
+  // loadVector dequantizes norm weights and biases on load.
+  for (const type of ["F32", "F16", "BF16", "Q8_0"] as GgmlTypeName[]) {
+    const len = type === "Q8_0" ? 96 : 37;
+    const bytes = randomWeightBytes(type, 1, len, rand);
+    out.push(exactResult(`loadVector ${type} [${len}]`, await get(b, b.loadVector(type, len, bytes), len), decodeRows(type, bytes, 1, len)));
+  }
+  out.push(...(await kvStorageCases(ctx, rand)));
+  return out;
+}
+
+/** KV layers: zero at allocation, bytes in and out unchanged, copyKvSlots between slots (rows need not start on a word). */
+async function kvStorageCases(ctx: SuiteContext, rand: () => number): Promise<CaseResult[]> {
+  const b = ctx.target.backend;
+  const out: CaseResult[] = [];
+  for (const [type, kvDim] of [["f32", 12], ["f16", 6], ["q8_0", 32], ["q8_0", 64]] as [KvType, number][]) {
+    const nSlots = 11, row = kvRowBytes(type, kvDim);
+    const layer = b.allocKvLayer(type, nSlots, kvDim);
+    out.push(bytesEqual(`allocKvLayer ${type} kvDim ${kvDim} is zero-filled`, await b.readKvLayer(layer), new Uint8Array(nSlots * row)));
+    const bytes = new Uint8Array(nSlots * row);
+    if (type === "q8_0") quantTraits("Q8_0").quantize!(randomF32(nSlots * kvDim, rand), bytes, nSlots * kvDim);
+    else for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(rand() * 256);
+    b.writeKvLayer(layer, bytes);
+    out.push(bytesEqual(`writeKvLayer / readKvLayer ${type} kvDim ${kvDim}`, await b.readKvLayer(layer), bytes));
+    b.copyKvSlots(layer, 1, 6, 3);
+    b.copyKvSlots(layer, 8, 7, 3);
+    const want = bytes.slice();
+    want.copyWithin(6 * row, 1 * row, 4 * row);
+    want.copyWithin(7 * row, 8 * row, 11 * row);
+    out.push(bytesEqual(`copyKvSlots ${type} kvDim ${kvDim} (${row}-byte rows; apart, then overlapping)`, await b.readKvLayer(layer), want));
+  }
+  return out;
+}
