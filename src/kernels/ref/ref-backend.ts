@@ -1,7 +1,15 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import type {
-  Activation, AttentionParams, KernelBackend, KvBatchView, KvLayer, RopeLayout, Weight,
+  Activation, AttentionParams, ExpertRouting, KernelBackend, KvBatchView, KvLayer, KvType, RopeLayout, Tensor, Weight,
 } from "../backend.js";
+import { InputError } from "../../errors.js";
+import { HostMoe } from "../host-moe.js";
+import {
+  hostCopy, hostCopyKvSlots, hostGatherRows, hostReadF32, hostReadKvLayer, hostSnapshot, hostView, hostWrite,
+  hostWriteKvLayer,
+} from "../host-ops.js";
+import { asKvLayer, asTensor, hostF32 as f, hostKvRows, newHostRouting } from "../host-tensor.js";
+import { checkKvDim, kvRowUnits, type KvRows } from "../kv-layer.js";
 import { refAttention, refKvAppend } from "./attention.js";
 import {
   refActivate, refAdd, refAddRows, refCopyColumns, refGlu, refMulRows, refScale, refSoftcap,
@@ -20,12 +28,14 @@ export interface RefWeight extends Weight {
 
 /**
  * The scalar TypeScript backend: the oracle every fast backend is checked against. Weights stay in their stored
- * type and are decoded a row at a time; dot products and reductions accumulate in float64.
+ * type and are decoded a row at a time; dot products and reductions accumulate in float64. Tensors are plain
+ * Float32Arrays (host-tensor.ts).
  */
 export class RefBackend implements KernelBackend {
   readonly name = "ref";
   private row = new Float32Array(0);
   private scores = new Float64Array(0);
+  private readonly moe = new HostMoe(this);
 
   loadWeight(type: GgmlTypeName, rows: number, cols: number, bytes: Uint8Array): RefWeight {
     const traits = quantTraits(type);
@@ -37,90 +47,156 @@ export class RefBackend implements KernelBackend {
     return { type, rows, cols, bytes, decode };
   }
 
-  loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array {
-    const out = this.allocF32(n);
+  loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Tensor {
+    const out = new Float32Array(n);
     rowDecoder(type)(bytes, 0, n, out);
-    return out;
+    return asTensor(out);
   }
 
-  allocF32(n: number): Float32Array {
-    return new Float32Array(n);
+  allocTensor(n: number): Tensor {
+    return asTensor(new Float32Array(n));
   }
 
-  matmul(out: Float32Array, x: Float32Array, w: Weight, nTokens: number): void {
+  tensorFrom(values: Float32Array): Tensor {
+    return asTensor(values.slice());
+  }
+
+  view(t: Tensor, offset: number, length: number): Tensor {
+    return hostView(t, offset, length);
+  }
+
+  write(t: Tensor, values: Float32Array, offset = 0): void {
+    hostWrite(t, values, offset);
+  }
+
+  readF32(t: Tensor, n: number): Promise<Float32Array> {
+    return hostReadF32(t, n);
+  }
+
+  snapshot(t: Tensor, n: number): Promise<Float32Array> {
+    return hostSnapshot(t, n);
+  }
+
+  allocKvLayer(type: KvType, nSlots: number, kvDim: number): KvLayer {
+    return asKvLayer(type, nSlots, kvDim, newKvRows(type, nSlots, kvDim));
+  }
+
+  copyKvSlots(layer: KvLayer, src: number, dst: number, nSlots: number): void {
+    hostCopyKvSlots(layer, src, dst, nSlots);
+  }
+
+  readKvLayer(layer: KvLayer): Promise<Uint8Array> {
+    return hostReadKvLayer(layer);
+  }
+
+  writeKvLayer(layer: KvLayer, bytes: Uint8Array): void {
+    hostWriteKvLayer(layer, bytes);
+  }
+
+  allocRouting(maxTokens: number, k: number): ExpertRouting {
+    return newHostRouting(maxTokens, k);
+  }
+
+  matmul(out: Tensor, x: Tensor, w: Weight, nTokens: number): void {
     const rw = w as RefWeight;
-    refMatmul(out, x, rw.bytes, rw.decode, rw.rows, rw.cols, nTokens, this.row);
+    refMatmul(f(out), f(x), rw.bytes, rw.decode, rw.rows, rw.cols, nTokens, this.row);
   }
 
-  embed(out: Float32Array, w: Weight, ids: Int32Array, nTokens: number): void {
+  embed(out: Tensor, w: Weight, ids: Int32Array, nTokens: number): void {
     const rw = w as RefWeight;
-    refEmbed(out, rw.bytes, rw.decode, rw.rows, rw.cols, ids, nTokens, this.row);
+    refEmbed(f(out), rw.bytes, rw.decode, rw.rows, rw.cols, ids, nTokens, this.row);
   }
 
-  rmsNorm(out: Float32Array, x: Float32Array, w: Float32Array | null, nRows: number, n: number, eps: number,
-    addOne: boolean): void {
-    refRmsNorm(out, x, w, nRows, n, eps, addOne);
+  rmsNorm(out: Tensor, x: Tensor, w: Tensor | null, nRows: number, n: number, eps: number, addOne: boolean): void {
+    refRmsNorm(f(out), f(x), w && f(w), nRows, n, eps, addOne);
   }
 
-  layerNorm(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, nRows: number, n: number,
-    eps: number): void {
-    refLayerNorm(out, x, w, b, nRows, n, eps);
+  layerNorm(out: Tensor, x: Tensor, w: Tensor, b: Tensor | null, nRows: number, n: number, eps: number): void {
+    refLayerNorm(f(out), f(x), f(w), b && f(b), nRows, n, eps);
   }
 
-  rope(x: Float32Array, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
-    invFreq: Float32Array, layout: RopeLayout, attnFactor: number): void {
-    refRope(x, nTokens, nHeads, headDim, nRot, positions, invFreq, layout, attnFactor);
+  rope(x: Tensor, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
+    invFreq: Tensor, layout: RopeLayout, attnFactor: number): void {
+    refRope(f(x), nTokens, nHeads, headDim, nRot, positions, f(invFreq), layout, attnFactor);
   }
 
-  softmax(x: Float32Array, nRows: number, n: number): void {
-    refSoftmax(x, nRows, n);
+  softmax(x: Tensor, nRows: number, n: number): void {
+    refSoftmax(f(x), nRows, n);
   }
 
-  activate(x: Float32Array, n: number, act: Activation): void {
-    refActivate(x, n, act);
+  activate(x: Tensor, n: number, act: Activation): void {
+    refActivate(f(x), n, act);
   }
 
-  glu(out: Float32Array, gate: Float32Array, up: Float32Array, nRows: number, n: number, stride: number,
-    act: Activation): void {
-    refGlu(out, gate, up, nRows, n, stride, act);
+  glu(out: Tensor, gate: Tensor, up: Tensor, nRows: number, n: number, stride: number, act: Activation): void {
+    refGlu(f(out), f(gate), f(up), nRows, n, stride, act);
   }
 
-  add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    refAdd(out, a, b, n);
+  add(out: Tensor, a: Tensor, b: Tensor, n: number): void {
+    refAdd(f(out), f(a), f(b), n);
   }
 
-  copyColumns(dst: Float32Array, src: Float32Array, nRows: number, srcCols: number, c0: number, width: number): void {
-    refCopyColumns(dst, src, nRows, srcCols, c0, width);
+  copy(dst: Tensor, src: Tensor, n: number): void {
+    hostCopy(dst, src, n);
   }
 
-  addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void {
-    refAddRows(x, bias, nRows, n);
+  copyColumns(dst: Tensor, src: Tensor, nRows: number, srcCols: number, c0: number, width: number): void {
+    refCopyColumns(f(dst), f(src), nRows, srcCols, c0, width);
   }
 
-  mulRows(x: Float32Array, w: Float32Array, nRows: number, n: number): void {
-    refMulRows(x, w, nRows, n);
+  gatherRows(dst: Tensor, src: Tensor, rows: Int32Array, nRows: number, n: number): void {
+    hostGatherRows(dst, src, rows, nRows, n);
   }
 
-  scale(x: Float32Array, n: number, s: number): void {
-    refScale(x, n, s);
+  addRows(x: Tensor, bias: Tensor, nRows: number, n: number): void {
+    refAddRows(f(x), f(bias), nRows, n);
   }
 
-  softcap(x: Float32Array, n: number, cap: number): void {
-    refSoftcap(x, n, cap);
+  mulRows(x: Tensor, w: Tensor, nRows: number, n: number): void {
+    refMulRows(f(x), f(w), nRows, n);
   }
 
-  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array, kvDim: number,
-    kv: KvBatchView): void {
-    refKvAppend(kCache, vCache, k, v, kvDim, kv);
+  scale(x: Tensor, n: number, s: number): void {
+    refScale(f(x), n, s);
   }
 
-  attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams,
-    kv: KvBatchView): void {
+  softcap(x: Tensor, n: number, cap: number): void {
+    refSoftcap(f(x), n, cap);
+  }
+
+  moeRoute(routing: ExpertRouting, probs: Tensor, nTokens: number, nExperts: number, k: number, normTopK: boolean): void {
+    this.moe.route(routing, probs, nTokens, nExperts, k, normTopK);
+  }
+
+  matmulExperts(out: Tensor, x: Tensor, experts: readonly Weight[], routing: ExpertRouting, nTokens: number,
+    xPerSlot: boolean): void {
+    this.moe.matmulExperts(out, x, experts, routing, nTokens, xPerSlot);
+  }
+
+  moeCombine(out: Tensor, y: Tensor, routing: ExpertRouting, nTokens: number, n: number): void {
+    this.moe.combine(out, y, routing, nTokens, n);
+  }
+
+  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Tensor, v: Tensor, kvDim: number, kv: KvBatchView): void {
+    refKvAppend(hostKvRows(kCache), hostKvRows(vCache), f(k), f(v), kvDim, kv);
+  }
+
+  attention(out: Tensor, q: Tensor, kCache: KvLayer, vCache: KvLayer, p: AttentionParams, kv: KvBatchView): void {
     let span = 0;
     for (let t = 0; t < kv.nTokens; t++) span = Math.max(span, kv.positions[t]! + 1);
     if (this.scores.length < span) this.scores = new Float64Array(Math.max(span, 2 * this.scores.length));
-    refAttention(out, q, kCache, vCache, p, kv, this.scores);
+    refAttention(f(out), f(q), hostKvRows(kCache), hostKvRows(vCache), p, kv, this.scores);
   }
+}
+
+/** Zero-filled rows of nSlots × kvDim values in the type's array class. */
+export function newKvRows(type: KvType, nSlots: number, kvDim: number): KvRows {
+  if (!(Number.isInteger(nSlots) && nSlots >= 1 && Number.isInteger(kvDim) && kvDim >= 1)) {
+    throw new InputError(`allocKvLayer: nSlots ${nSlots} and kvDim ${kvDim} must be positive integers`);
+  }
+  checkKvDim(type, kvDim);
+  const units = nSlots * kvRowUnits(type, kvDim);
+  return type === "f32" ? new Float32Array(units) : type === "f16" ? new Uint16Array(units) : new Uint8Array(units);
 }
 
 export function createRefBackend(): RefBackend {
