@@ -18,7 +18,7 @@ export class HostMoe {
   /** One token's k slots in ascending expert id. */
   private order = new Int32Array(0);
 
-  constructor(private readonly backend: KernelBackend) {}
+  constructor(private readonly backend: Pick<KernelBackend, "allocTensor" | "matmul">) {}
 
   /** Top-k per row of probs, ties to the lower expert id; weights renormalized by their float64 sum when normTopK. */
   route(routing: ExpertRouting, probs: Tensor, nTokens: number, nExperts: number, k: number, normTopK: boolean): void {

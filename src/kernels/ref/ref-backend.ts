@@ -1,15 +1,9 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import type {
-  Activation, AttentionParams, ExpertRouting, KernelBackend, KvBatchView, KvLayer, KvType, RopeLayout, Tensor, Weight,
+  Activation, AttentionParams, KernelBackend, KvBatchView, KvLayer, RopeLayout, Tensor, Weight,
 } from "../backend.js";
-import { InputError } from "../../errors.js";
-import { HostMoe } from "../host-moe.js";
-import {
-  hostCopy, hostCopyKvSlots, hostGatherRows, hostReadF32, hostReadKvLayer, hostSnapshot, hostView, hostWrite,
-  hostWriteKvLayer,
-} from "../host-ops.js";
-import { asKvLayer, asTensor, hostF32 as f, hostKvRows, newHostRouting } from "../host-tensor.js";
-import { checkKvDim, kvRowUnits, type KvRows } from "../kv-layer.js";
+import { HostBackend } from "../host-backend.js";
+import { asTensor, hostF32 as f, hostKvRows } from "../host-tensor.js";
 import { refAttention, refKvAppend } from "./attention.js";
 import {
   refActivate, refAdd, refAddRows, refCopyColumns, refGlu, refMulRows, refScale, refSoftcap,
@@ -29,13 +23,12 @@ export interface RefWeight extends Weight {
 /**
  * The scalar TypeScript backend: the oracle every fast backend is checked against. Weights stay in their stored
  * type and are decoded a row at a time; dot products and reductions accumulate in float64. Tensors are plain
- * Float32Arrays (host-tensor.ts).
+ * Float32Arrays (host-backend.ts).
  */
-export class RefBackend implements KernelBackend {
+export class RefBackend extends HostBackend implements KernelBackend {
   readonly name = "ref";
   private row = new Float32Array(0);
   private scores = new Float64Array(0);
-  private readonly moe = new HostMoe(this);
 
   loadWeight(type: GgmlTypeName, rows: number, cols: number, bytes: Uint8Array): RefWeight {
     const traits = quantTraits(type);
@@ -47,54 +40,8 @@ export class RefBackend implements KernelBackend {
     return { type, rows, cols, bytes, decode };
   }
 
-  loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Tensor {
-    const out = new Float32Array(n);
-    rowDecoder(type)(bytes, 0, n, out);
-    return asTensor(out);
-  }
-
   allocTensor(n: number): Tensor {
     return asTensor(new Float32Array(n));
-  }
-
-  tensorFrom(values: Float32Array): Tensor {
-    return asTensor(values.slice());
-  }
-
-  view(t: Tensor, offset: number, length: number): Tensor {
-    return hostView(t, offset, length);
-  }
-
-  write(t: Tensor, values: Float32Array, offset = 0): void {
-    hostWrite(t, values, offset);
-  }
-
-  readF32(t: Tensor, n: number): Promise<Float32Array> {
-    return hostReadF32(t, n);
-  }
-
-  snapshot(t: Tensor, n: number): Promise<Float32Array> {
-    return hostSnapshot(t, n);
-  }
-
-  allocKvLayer(type: KvType, nSlots: number, kvDim: number): KvLayer {
-    return asKvLayer(type, nSlots, kvDim, newKvRows(type, nSlots, kvDim));
-  }
-
-  copyKvSlots(layer: KvLayer, src: number, dst: number, nSlots: number): void {
-    hostCopyKvSlots(layer, src, dst, nSlots);
-  }
-
-  readKvLayer(layer: KvLayer): Promise<Uint8Array> {
-    return hostReadKvLayer(layer);
-  }
-
-  writeKvLayer(layer: KvLayer, bytes: Uint8Array): void {
-    hostWriteKvLayer(layer, bytes);
-  }
-
-  allocRouting(maxTokens: number, k: number): ExpertRouting {
-    return newHostRouting(maxTokens, k);
   }
 
   matmul(out: Tensor, x: Tensor, w: Weight, nTokens: number): void {
@@ -136,16 +83,8 @@ export class RefBackend implements KernelBackend {
     refAdd(f(out), f(a), f(b), n);
   }
 
-  copy(dst: Tensor, src: Tensor, n: number): void {
-    hostCopy(dst, src, n);
-  }
-
   copyColumns(dst: Tensor, src: Tensor, nRows: number, srcCols: number, c0: number, width: number): void {
     refCopyColumns(f(dst), f(src), nRows, srcCols, c0, width);
-  }
-
-  gatherRows(dst: Tensor, src: Tensor, rows: Int32Array, nRows: number, n: number): void {
-    hostGatherRows(dst, src, rows, nRows, n);
   }
 
   addRows(x: Tensor, bias: Tensor, nRows: number, n: number): void {
@@ -164,19 +103,6 @@ export class RefBackend implements KernelBackend {
     refSoftcap(f(x), n, cap);
   }
 
-  moeRoute(routing: ExpertRouting, probs: Tensor, nTokens: number, nExperts: number, k: number, normTopK: boolean): void {
-    this.moe.route(routing, probs, nTokens, nExperts, k, normTopK);
-  }
-
-  matmulExperts(out: Tensor, x: Tensor, experts: readonly Weight[], routing: ExpertRouting, nTokens: number,
-    xPerSlot: boolean): void {
-    this.moe.matmulExperts(out, x, experts, routing, nTokens, xPerSlot);
-  }
-
-  moeCombine(out: Tensor, y: Tensor, routing: ExpertRouting, nTokens: number, n: number): void {
-    this.moe.combine(out, y, routing, nTokens, n);
-  }
-
   kvAppend(kCache: KvLayer, vCache: KvLayer, k: Tensor, v: Tensor, kvDim: number, kv: KvBatchView): void {
     refKvAppend(hostKvRows(kCache), hostKvRows(vCache), f(k), f(v), kvDim, kv);
   }
@@ -187,16 +113,6 @@ export class RefBackend implements KernelBackend {
     if (this.scores.length < span) this.scores = new Float64Array(Math.max(span, 2 * this.scores.length));
     refAttention(f(out), f(q), hostKvRows(kCache), hostKvRows(vCache), p, kv, this.scores);
   }
-}
-
-/** Zero-filled rows of nSlots × kvDim values in the type's array class. */
-export function newKvRows(type: KvType, nSlots: number, kvDim: number): KvRows {
-  if (!(Number.isInteger(nSlots) && nSlots >= 1 && Number.isInteger(kvDim) && kvDim >= 1)) {
-    throw new InputError(`allocKvLayer: nSlots ${nSlots} and kvDim ${kvDim} must be positive integers`);
-  }
-  checkKvDim(type, kvDim);
-  const units = nSlots * kvRowUnits(type, kvDim);
-  return type === "f32" ? new Float32Array(units) : type === "f16" ? new Uint16Array(units) : new Uint8Array(units);
 }
 
 export function createRefBackend(): RefBackend {
