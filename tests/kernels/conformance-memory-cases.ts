@@ -49,10 +49,8 @@ export async function memoryCases(ctx: SuiteContext): Promise<CaseResult[]> {
   for (let i = 0; i < 50; i++) wantU[5 + i] = Math.fround(a[101 + i]! + c[13 + i]!);
   out.push(exactResult("add over views at offsets 5 (a view of a view), 101 and 13", await get(b, u, n), wantU));
   out.push(exactResult("readF32 of a view", await get(b, b.view(v, 77, 9), 9), c.subarray(77, 86)));
-  const viewErr = thrown(() => b.view(u, 300, 2));
-  out.push({ name: `view past the end throws: ${viewErr ?? "did not throw"}`, err: viewErr === null ? 1 : 0, tol: 0 });
 
-  // copy: distinct tensors, views of one tensor, overlapping views (memmove semantics).
+  // copy: distinct tensors, views of one tensor (apart: the interface leaves overlapping ranges unspecified).
   const d = b.allocTensor(n);
   b.copy(b.view(d, 1, 120), b.view(put(b, a), 50, 120), 120);
   const wantD = new Float32Array(n);
@@ -60,11 +58,9 @@ export async function memoryCases(ctx: SuiteContext): Promise<CaseResult[]> {
   out.push(exactResult("copy between views of two tensors", await get(b, d, n), wantD));
   const e = put(b, a);
   b.copy(b.view(e, 200, 90), b.view(e, 11, 90), 90);
-  b.copy(b.view(e, 3, 100), b.view(e, 0, 100), 100);
   const wantE = a.slice();
   wantE.set(a.subarray(11, 101), 200);
-  wantE.copyWithin(3, 0, 100);
-  out.push(exactResult("copy within one tensor (apart, then overlapping)", await get(b, e, n), wantE));
+  out.push(exactResult("copy within one tensor", await get(b, e, n), wantE));
 
   // Host index arrays are read when the op is recorded: the same array changed between two ops of one step.
   const rows = Int32Array.from([4, 0, 2]);
@@ -94,7 +90,29 @@ export async function memoryCases(ctx: SuiteContext): Promise<CaseResult[]> {
     out.push(exactResult(`loadVector ${type} [${len}]`, await get(b, b.loadVector(type, len, bytes), len), decodeRows(type, bytes, 1, len)));
   }
   out.push(...(await kvStorageCases(ctx, rand)));
+  out.push(...badInputCases(ctx));
   return out;
+}
+
+/** Bad arguments throw InputError (a typed error naming what is wrong) on every backend. */
+function badInputCases(ctx: SuiteContext): CaseResult[] {
+  const b = ctx.target.backend;
+  const t = b.allocTensor(10), layer = b.allocKvLayer("f16", 4, 8), routing = b.allocRouting(2, 2);
+  const cases: [string, () => unknown][] = [
+    ["view past the end", () => b.view(t, 8, 3)],
+    ["write past the end", () => b.write(t, new Float32Array(4), 7)],
+    ["readF32 of more values than the tensor holds", () => b.readF32(t, 11)],
+    ["allocKvLayer q8_0 with kvDim 48 (not whole blocks of 32)", () => b.allocKvLayer("q8_0", 4, 48)],
+    ["allocKvLayer with 0 slots", () => b.allocKvLayer("f32", 0, 8)],
+    ["writeKvLayer of the wrong size", () => b.writeKvLayer(layer, new Uint8Array(63))],
+    ["copyKvSlots past the last slot", () => b.copyKvSlots(layer, 2, 0, 3)],
+    ["moeRoute of 3 tokens into a routing buffer of 2", () => b.moeRoute(routing, b.allocTensor(12), 3, 4, 2, true)],
+    ["moeRoute of top 2 of 1 expert", () => b.moeRoute(routing, b.allocTensor(2), 2, 1, 2, true)],
+  ];
+  return cases.map(([what, fn]) => {
+    const msg = thrown(() => void fn());
+    return { name: `${what} throws InputError: ${msg ?? "did not throw"}`, err: msg?.startsWith("InputError") ? 0 : 1, tol: 0 };
+  });
 }
 
 /** KV layers: zero at allocation, bytes in and out unchanged, copyKvSlots between slots (rows need not start on a word). */

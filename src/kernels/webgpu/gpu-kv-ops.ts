@@ -1,3 +1,4 @@
+import { InputError } from "../../errors.js";
 import type { AttentionParams, KvBatchView } from "../backend.js";
 import { kvRowBytes } from "../kv-layer.js";
 import {
@@ -31,7 +32,7 @@ export function recordKvAppend(d: GpuDispatcher, mem: GpuMemory, kCache: GpuKvLa
   for (const [cache, src] of [[kCache, k], [vCache, v]] as const) {
     const per = cache.type === "f32" ? 1 : cache.type === "f16" ? 2 : 32;
     if (kvDim % per !== 0) throw new RangeError(`WebGpuKernels.kvAppend: kvDim ${kvDim} is not a multiple of ${per} (${cache.type})`);
-    if (cache.kvDim !== kvDim) throw new RangeError(`WebGpuKernels.kvAppend: kvDim ${kvDim}, but the cache layer holds rows of ${cache.kvDim}`);
+    if (cache.kvDim !== kvDim) throw new InputError(`WebGpuKernels.kvAppend: kvDim ${kvDim}, but the cache layer holds rows of ${cache.kvDim}`);
     d.run(`kvAppend.${cache.type}`, (b) => kvAppendWgsl(cache.type, b),
       [r("src"), r("slots", "i32"), w("cache", cache.type === "q8_0" ? "atomic" : "u32")], [src, slots, whole(cache.buffer)],
       [kv.nTokens, kvDim], grid((kv.nTokens * kvDim) / per, 64));
@@ -84,10 +85,10 @@ export function recordAttention(d: GpuDispatcher, mem: GpuMemory, options: Atten
  */
 export function recordCopyKvSlots(d: GpuDispatcher, mem: GpuMemory, layer: GpuKvLayer, src: number, dst: number, nSlots: number): void {
   for (const [what, v] of [["src", src], ["dst", dst], ["nSlots", nSlots]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`WebGpuKernels.copyKvSlots: ${what} ${v} is not a slot count`);
+    if (!Number.isInteger(v) || v < 0) throw new InputError(`WebGpuKernels.copyKvSlots: ${what} ${v} is not a slot count`);
   }
   if (src + nSlots > layer.nSlots || dst + nSlots > layer.nSlots) {
-    throw new RangeError(`WebGpuKernels.copyKvSlots: rows [${src}, ${src + nSlots}) → [${dst}, ${dst + nSlots}) outside the layer's ${layer.nSlots} slots`);
+    throw new InputError(`WebGpuKernels.copyKvSlots: rows [${src}, ${src + nSlots}) → [${dst}, ${dst + nSlots}) outside the layer's ${layer.nSlots} slots`);
   }
   if (nSlots === 0 || src === dst) return;
   const rowBytes = kvRowBytes(layer.type, layer.kvDim);

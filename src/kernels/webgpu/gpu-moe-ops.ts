@@ -1,3 +1,4 @@
+import { InputError } from "../../errors.js";
 import type { Bind, GpuDispatcher } from "./gpu-dispatcher.js";
 import { grid } from "./gpu-kv-ops.js";
 import type { GpuRouting, GpuTensor, GpuWeight } from "./gpu-tensor.js";
@@ -11,7 +12,7 @@ const whole = (buffer: GpuRouting["ids"]): Bind => ({ buffer, offset: 0 });
 
 function checkRouting(what: string, routing: GpuRouting, nTokens: number): void {
   if (!(nTokens >= 0 && nTokens <= routing.maxTokens)) {
-    throw new RangeError(`WebGpuKernels.${what}: ${nTokens} tokens, but the routing buffer holds ${routing.maxTokens}`);
+    throw new InputError(`WebGpuKernels.${what}: ${nTokens} tokens, but the routing buffer holds ${routing.maxTokens}`);
   }
 }
 
@@ -19,7 +20,7 @@ export function recordMoeRoute(d: GpuDispatcher, routing: GpuRouting, probs: Gpu
   normTopK: boolean): void {
   checkRouting("moeRoute", routing, nTokens);
   if (k !== routing.k || k > nExperts || k > MOE_MAX_K) {
-    throw new RangeError(`WebGpuKernels.moeRoute: k ${k} (routing buffer k ${routing.k}, ${nExperts} experts, at most ${MOE_MAX_K})`);
+    throw new InputError(`WebGpuKernels.moeRoute: k ${k} (routing buffer k ${routing.k}, ${nExperts} experts, at most ${MOE_MAX_K})`);
   }
   d.run("moeRoute", moeRouteWgsl, [r("probs"), w("ids", "i32"), w("weights")], [probs, whole(routing.ids), whole(routing.weights)],
     [nTokens, nExperts, k, normTopK ? 1 : 0], [Math.max(1, Math.ceil(nTokens / 64))]);
@@ -36,7 +37,7 @@ export function recordMatmulExperts(d: GpuDispatcher, subgroups: boolean, out: G
   if (nSlots === 0) return;
   experts.forEach((wt, e) => {
     if (wt.rows !== experts[0]!.rows || wt.cols !== experts[0]!.cols) {
-      throw new RangeError(`WebGpuKernels.matmulExperts: expert ${e} is [${wt.rows}, ${wt.cols}], expert 0 [${experts[0]!.rows}, ${experts[0]!.cols}]`);
+      throw new InputError(`WebGpuKernels.matmulExperts: expert ${e} is [${wt.rows}, ${wt.cols}], expert 0 [${experts[0]!.rows}, ${experts[0]!.cols}]`);
     }
     const blocks = wt.rows;
     d.run(`matmulExperts.${wt.type}.${subgroups}`, (b) => matmulWgsl(wt.type, b, subgroups, 1, true),

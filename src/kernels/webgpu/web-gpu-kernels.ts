@@ -1,7 +1,8 @@
+import { InputError } from "../../errors.js";
 import type {
   Activation, AttentionParams, ExpertRouting, KernelBackend, KvBatchView, KvLayer, RopeLayout, Tensor, Weight,
 } from "../backend.js";
-import { kvRowBytes, type KvType } from "../kv-layer.js";
+import { checkKvDim, kvRowBytes, type KvType } from "../kv-layer.js";
 import { UnsupportedWeightTypeError } from "../unsupported-weight-type-error.js";
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import { quantTraits } from "../../quant/registry.js";
@@ -123,7 +124,7 @@ export class WebGpuKernels implements KernelBackend {
   view(t: Tensor, offset: number, length: number): Tensor {
     const g = gpuTensor(t);
     if (!(Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= g.length)) {
-      throw new RangeError(`WebGpuKernels.view: [${offset}, ${offset + length}) outside a tensor of ${g.length} values`);
+      throw new InputError(`WebGpuKernels.view: [${offset}, ${offset + length}) outside a tensor of ${g.length} values`);
     }
     return asTensor({ buffer: g.buffer, offset: g.offset + offset, length });
   }
@@ -131,7 +132,7 @@ export class WebGpuKernels implements KernelBackend {
   write(t: Tensor, values: Float32Array, offset = 0): void {
     const g = gpuTensor(t);
     if (!(offset >= 0 && offset + values.length <= g.length)) {
-      throw new RangeError(`WebGpuKernels.write: [${offset}, ${offset + values.length}) outside a tensor of ${g.length} values`);
+      throw new InputError(`WebGpuKernels.write: [${offset}, ${offset + values.length}) outside a tensor of ${g.length} values`);
     }
     this.mem.writeOrdered(g.buffer, (g.offset + offset) * 4, values);
   }
@@ -146,11 +147,15 @@ export class WebGpuKernels implements KernelBackend {
 
   private checked(t: Tensor, n: number, what: string): GpuTensor {
     const g = gpuTensor(t);
-    if (!(n >= 0 && n <= g.length)) throw new RangeError(`WebGpuKernels.${what}: ${n} values of a tensor of ${g.length}`);
+    if (!(n >= 0 && n <= g.length)) throw new InputError(`WebGpuKernels.${what}: ${n} values of a tensor of ${g.length}`);
     return g;
   }
 
   allocKvLayer(type: KvType, nSlots: number, kvDim: number): KvLayer {
+    if (!(Number.isInteger(nSlots) && nSlots >= 1 && Number.isInteger(kvDim) && kvDim >= 1)) {
+      throw new InputError(`WebGpuKernels.allocKvLayer: nSlots ${nSlots} and kvDim ${kvDim} must be positive integers`);
+    }
+    checkKvDim(type, kvDim);
     return asKvLayer({ type, kvDim, nSlots, buffer: this.mem.storage(nSlots * kvRowBytes(type, kvDim)) });
   }
 
@@ -166,7 +171,7 @@ export class WebGpuKernels implements KernelBackend {
   writeKvLayer(layer: KvLayer, bytes: Uint8Array): void {
     const l = gpuKvLayer(layer);
     const size = l.nSlots * kvRowBytes(l.type, l.kvDim);
-    if (bytes.byteLength !== size) throw new RangeError(`WebGpuKernels.writeKvLayer: ${bytes.byteLength} bytes for a ${l.type} layer of ${size}`);
+    if (bytes.byteLength !== size) throw new InputError(`WebGpuKernels.writeKvLayer: ${bytes.byteLength} bytes for a ${l.type} layer of ${size}`);
     let words = bytes;
     if (size % 4 !== 0) {
       words = new Uint8Array(Math.ceil(size / 4) * 4);
@@ -176,6 +181,9 @@ export class WebGpuKernels implements KernelBackend {
   }
 
   allocRouting(maxTokens: number, k: number): ExpertRouting {
+    if (!(Number.isInteger(maxTokens) && maxTokens >= 1 && Number.isInteger(k) && k >= 1)) {
+      throw new InputError(`WebGpuKernels.allocRouting: maxTokens ${maxTokens} and k ${k} must be positive integers`);
+    }
     const routing: GpuRouting = { maxTokens, k, ids: this.mem.storage(maxTokens * k * 4), weights: this.mem.storage(maxTokens * k * 4) };
     return asRouting(routing);
   }
@@ -271,7 +279,7 @@ export class WebGpuKernels implements KernelBackend {
     const s = gpuTensor(src);
     const have = Math.floor(s.length / n);
     for (let i = 0; i < nRows; i++) {
-      if (!(rows[i]! >= 0 && rows[i]! < have)) throw new RangeError(`gatherRows: row ${rows[i]} outside the ${have} rows of the source`);
+      if (!(rows[i]! >= 0 && rows[i]! < have)) throw new InputError(`WebGpuKernels.gatherRows: row ${rows[i]} outside the ${have} rows of the source`);
     }
     this.ew("gatherRows", "silu", [r("src"), r("rows", "i32"), w("out")], [s, this.mem.indices(rows, nRows), gpuTensor(dst)], nRows * n, [n]);
   }
