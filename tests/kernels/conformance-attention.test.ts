@@ -4,12 +4,13 @@ import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { longDecodeBatch, scatteredBatch } from "../kv/kv-batch.js";
 import { expectAttentionConforms, rng } from "./conformance-cases.js";
+import { hostView } from "./host-view.js";
 
 // Paged attention of every fast backend against the scalar oracle (float64 sums, two-pass softmax): GQA groups,
 // two sequences with scattered, shuffled cache blocks, several tokens per sequence (prefill) and single tokens
 // (decode), sliding windows and soft-capping. Tolerance: 2e-5 · max|V| (float32 online softmax vs float64).
-const ref = createRefBackend();
-const backends = [new WasmBackend({ threads: 1, relaxedSimd: false }), new WasmBackend({ threads: 2, relaxedSimd: true })];
+const ref = hostView(createRefBackend());
+const backends = [hostView(new WasmBackend({ threads: 1, relaxedSimd: false })), hostView(new WasmBackend({ threads: 2, relaxedSimd: true }))];
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });

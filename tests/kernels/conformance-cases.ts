@@ -1,10 +1,11 @@
 import { expect } from "vitest";
-import type { AttentionParams, KernelBackend, KvBatchView } from "../../src/kernels/backend.js";
+import type { AttentionParams, KvBatchView } from "../../src/kernels/backend.js";
 import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { f32ToBf16, f32ToF16 } from "../../src/quant/half.js";
 import { quantTraits } from "../../src/quant/registry.js";
 import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
 import { mulberry32 } from "../../src/server/bench/mulberry32.js";
+import { kvLayerOf, type CpuBackend } from "./host-view.js";
 
 /** Deterministic PRNG (mulberry32) so a failing case can be replayed. */
 export const rng = mulberry32;
@@ -67,7 +68,7 @@ export function matmulErrorBound(type: GgmlTypeName, bytes: Uint8Array, rows: nu
  * oracle on the activations the backend's product sees (`quantize`: the 8-bit blocks of quantized types, or none)
  * within matmulErrorBound.
  */
-export function expectMatmulConforms(backend: KernelBackend, ref: KernelBackend, type: GgmlTypeName, rows: number, cols: number,
+export function expectMatmulConforms(backend: CpuBackend, ref: CpuBackend, type: GgmlTypeName, rows: number, cols: number,
   nTokens: number, rand: () => number, quantize: (x: Float32Array) => Float32Array,
   bytes = randomWeightBytes(type, rows, cols, rand)): void {
   const x = randomF32(nTokens * cols, rand);
@@ -75,9 +76,9 @@ export function expectMatmulConforms(backend: KernelBackend, ref: KernelBackend,
   const want = new Float32Array(nTokens * rows);
   ref.matmul(want, xq, ref.loadWeight(type, rows, cols, bytes), nTokens);
   const w = backend.loadWeight(type, rows, cols, bytes);
-  const xb = backend.allocF32(nTokens * cols);
+  const xb = backend.allocTensor(nTokens * cols);
   xb.set(x);
-  const got = backend.allocF32(nTokens * rows);
+  const got = backend.allocTensor(nTokens * rows);
   backend.matmul(got, xb, w, nTokens);
   const bound = matmulErrorBound(type, bytes, rows, cols, xq, nTokens);
   for (let i = 0; i < want.length; i++) {
@@ -92,15 +93,18 @@ export function expectMatmulConforms(backend: KernelBackend, ref: KernelBackend,
  * Fails unless backend.attention over random f32 K/V/Q for `kv` matches the scalar oracle (float64 sums, two-pass
  * softmax) within `tol` (float32 online softmax).
  */
-export function expectAttentionConforms(backend: KernelBackend, ref: KernelBackend, p: AttentionParams,
+export function expectAttentionConforms(backend: CpuBackend, ref: CpuBackend, p: AttentionParams,
   kv: KvBatchView & { nSlots: number }, rand: () => number, tol = 2e-5, qScale = 2): void {
   const kvDim = p.nKvHeads * p.headDim, qDim = p.nHeads * p.headDim;
   const k = randomF32(kv.nSlots * kvDim, rand, 2), v = randomF32(kv.nSlots * kvDim, rand);
   const q = randomF32(kv.nTokens * qDim, rand, qScale);
   const want = new Float32Array(kv.nTokens * qDim);
-  ref.attention(want, q, k, v, p, kv);
-  const [kb, vb, qb, got] = [backend.allocF32(k.length), backend.allocF32(v.length), backend.allocF32(q.length), backend.allocF32(want.length)];
-  kb.set(k); vb.set(v); qb.set(q);
+  ref.attention(want, q, kvLayerOf(k, kvDim), kvLayerOf(v, kvDim), p, kv);
+  const [kb, vb] = [backend.allocKvLayer("f32", kv.nSlots, kvDim), backend.allocKvLayer("f32", kv.nSlots, kvDim)];
+  backend.writeKvLayer(kb, new Uint8Array(k.buffer, k.byteOffset, k.byteLength));
+  backend.writeKvLayer(vb, new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  const [qb, got] = [backend.allocTensor(q.length), backend.allocTensor(want.length)];
+  qb.set(q);
   backend.attention(got, qb, kb, vb, p, kv);
   for (let i = 0; i < want.length; i++) {
     if (!(Math.abs(got[i]! - want[i]!) <= tol)) {

@@ -6,17 +6,18 @@ import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
 import { f32ToF16 } from "../../src/quant/half.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { expectMatmulConforms, matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+import { hostView } from "./host-view.js";
 
 // Every matmul weight type of every fast backend against the scalar oracle (kernels/ref: ggml's reference
 // dequantize from quant/, float64 dot). The quantized types take 8-bit activations as llama.cpp's CPU backend
 // does (Q8_K blocks for the K-quants and IQ4_XS, Q8_0 blocks with an f16 scale for the others): the oracle gets
 // the same activations through refQuantizeActivations, so only float rounding separates the two. Shapes: odd row counts, column counts that are not a multiple of the
 // SIMD width (float types) or that hold odd numbers of blocks, token counts around the 4-token tile.
-const ref = createRefBackend();
+const ref = hostView(createRefBackend());
 const backends = [
-  new WasmBackend({ threads: 1, relaxedSimd: false }),
-  new WasmBackend({ threads: 2, relaxedSimd: true }),
-  new WasmBackend({ threads: 3, relaxedSimd: true }),
+  hostView(new WasmBackend({ threads: 1, relaxedSimd: false })),
+  hostView(new WasmBackend({ threads: 2, relaxedSimd: true })),
+  hostView(new WasmBackend({ threads: 3, relaxedSimd: true })),
 ];
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
@@ -94,13 +95,13 @@ for (const backend of backends) {
           const x = randomF32(nTokens * cols, rand);
           for (let i = 0; i < x.length; i += 7) x[i] = x[i]! * 1e-30;
           x[cols - 1] = big;
-          const got = backend.allocF32(nTokens * rows);
+          const got = backend.allocTensor(nTokens * rows);
           backend.matmul(got, x, w, nTokens);
           for (let t = 0; t < nTokens; t++) {
             // Token t as the fifth of five: four copies ahead of it go through a tile, it through the plain pass.
             const x5 = new Float32Array(5 * cols);
             for (let k = 0; k < 5; k++) x5.set(x.subarray(t * cols, (t + 1) * cols), k * cols);
-            const plain = backend.allocF32(5 * rows);
+            const plain = backend.allocTensor(5 * rows);
             backend.matmul(plain, x5, w, 5);
             for (let r = 0; r < rows; r++) {
               if (!Object.is(got[t * rows + r], plain[4 * rows + r])) {
@@ -121,7 +122,7 @@ for (const backend of backends) {
       for (let b = 0; b < bytes.length; b += 136) bytes[b + 1] = 0x3c; // d = 1, scales 0 → −32, codes 0 → −127
       const x = new Float32Array(nTokens * cols).fill(1);
       const xq = refQuantizeActivations("Q8_K", x, nTokens, cols);
-      const want = new Float32Array(nTokens * rows), got = backend.allocF32(nTokens * rows);
+      const want = new Float32Array(nTokens * rows), got = backend.allocTensor(nTokens * rows);
       ref.matmul(want, xq, ref.loadWeight("IQ4_XS", rows, cols, bytes), nTokens);
       backend.matmul(got, x, backend.loadWeight("IQ4_XS", rows, cols, bytes), nTokens);
       const bound = matmulErrorBound("IQ4_XS", bytes, rows, cols, xq, nTokens);
@@ -159,9 +160,9 @@ describe("float matmul: F16 subnormals split out, exact", () => {
     for (const backend of backends) {
       const w = backend.loadWeight("F16", rows, cols, bytes);
       for (const nTokens of [1, 4, 9]) {
-        const x = backend.allocF32(nTokens * cols);
+        const x = backend.allocTensor(nTokens * cols);
         for (let t = 0; t < nTokens; t++) x[t * cols + (t % cols)] = 1;
-        const got = backend.allocF32(nTokens * rows);
+        const got = backend.allocTensor(nTokens * rows);
         backend.matmul(got, x, w, nTokens);
         for (let t = 0; t < nTokens; t++) {
           for (let r = 0; r < rows; r++) {
@@ -193,9 +194,9 @@ describe("float matmul: exact half → float conversion", () => {
       for (const backend of backends.slice(0, 2)) {
         const w = backend.loadWeight(type, rows, cols, bytes);
         for (const nTokens of [4, 1]) {
-          const x = backend.allocF32(nTokens * cols);
+          const x = backend.allocTensor(nTokens * cols);
           for (let t = 0; t < nTokens; t++) x[t * cols + t] = 1;
-          const got = backend.allocF32(nTokens * rows);
+          const got = backend.allocTensor(nTokens * rows);
           backend.matmul(got, x, w, nTokens);
           for (let t = 0; t < nTokens; t++) {
             for (let r = 0; r < rows; r++) {

@@ -1,20 +1,21 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { Activation, KernelBackend, KvBatchView, RopeLayout } from "../../src/kernels/backend.js";
+import type { Activation, KvBatchView, RopeLayout } from "../../src/kernels/backend.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+import { hostView, kvLayerOf, kvRowsOf, type CpuBackend } from "./host-view.js";
 
 // The row-wise kernels of every fast backend against the scalar oracle, on buffers from the backend's own
-// allocF32 (so wasm kernels, where they exist, read WebAssembly memory): odd row lengths, several rows.
+// allocTensor (so wasm kernels, where they exist, read WebAssembly memory): odd row lengths, several rows.
 // Tolerance 1e-5 relative to the largest output magnitude (float32 against float64 sums).
-const ref = createRefBackend();
-const backends = [new WasmBackend({ threads: 1 }), new WasmBackend({ threads: 2 })];
+const ref = hostView(createRefBackend());
+const backends = [hostView(new WasmBackend({ threads: 1 })), hostView(new WasmBackend({ threads: 2 }))];
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
 
-function inBackend(b: KernelBackend, x: Float32Array): Float32Array {
-  const y = b.allocF32(x.length);
+function inBackend(b: CpuBackend, x: Float32Array): Float32Array {
+  const y = b.allocTensor(x.length);
   y.set(x);
   return y;
 }
@@ -35,12 +36,12 @@ for (const b of backends) {
 
     it("rmsNorm (weight, addOne, none) and layerNorm", () => {
       for (const [wt, addOne] of [[w, false], [w, true], [null, false]] as const) {
-        const want = new Float32Array(x.length), got = b.allocF32(x.length);
+        const want = new Float32Array(x.length), got = b.allocTensor(x.length);
         ref.rmsNorm(want, x, wt, nRows, n, 1e-5, addOne);
         b.rmsNorm(got, inBackend(b, x), wt ? inBackend(b, wt) : null, nRows, n, 1e-5, addOne);
         expectClose(got, want, `rmsNorm addOne=${addOne}`);
       }
-      const want = new Float32Array(x.length), got = b.allocF32(x.length);
+      const want = new Float32Array(x.length), got = b.allocTensor(x.length);
       ref.layerNorm(want, x, w, bias, nRows, n, 1e-5);
       b.layerNorm(got, inBackend(b, x), inBackend(b, w), inBackend(b, bias), nRows, n, 1e-5);
       expectClose(got, want, "layerNorm");
@@ -69,7 +70,7 @@ for (const b of backends) {
       b.activate(got, x.length, act);
       expectClose(got, want, `activate ${act}`);
       const gateUp = randomF32(nRows * 2 * n, rand, 2);
-      const g = new Float32Array(nRows * n), gb = b.allocF32(nRows * n);
+      const g = new Float32Array(nRows * n), gb = b.allocTensor(nRows * n);
       const gu = inBackend(b, gateUp);
       ref.glu(g, gateUp, gateUp.subarray(n), nRows, n, 2 * n, act);
       b.glu(gb, gu, gu.subarray(n), nRows, n, 2 * n, act);
@@ -82,7 +83,7 @@ for (const b of backends) {
       const gateUp = new Float32Array(2 * m);
       gateUp.set(xs);
       gateUp.fill(1.5, m);
-      const want = new Float32Array(m), got = b.allocF32(m);
+      const want = new Float32Array(m), got = b.allocTensor(m);
       ref.glu(want, gateUp, gateUp.subarray(m), 1, m, 2 * m, act);
       const gu = inBackend(b, gateUp);
       b.glu(got, gu, gu.subarray(m), 1, m, 2 * m, act);
@@ -124,7 +125,7 @@ for (const b of backends) {
 
     it("add, addRows, mulRows, scale, softcap", () => {
       const y = randomF32(x.length, rand);
-      const want = new Float32Array(x.length), got = b.allocF32(x.length);
+      const want = new Float32Array(x.length), got = b.allocTensor(x.length);
       ref.add(want, x, y, x.length);
       b.add(got, inBackend(b, x), inBackend(b, y), x.length);
       expectClose(got, want, "add");
@@ -144,7 +145,7 @@ for (const b of backends) {
       for (const [c0, width] of parts) {
         const want = new Float32Array(rows * width);
         for (let r = 0; r < rows; r++) want.set(src.slice(r * cols + c0, r * cols + c0 + width), r * width);
-        const fromRef = new Float32Array(rows * width), got = b.allocF32(rows * width);
+        const fromRef = new Float32Array(rows * width), got = b.allocTensor(rows * width);
         ref.copyColumns(fromRef, src, rows, cols, c0, width);
         b.copyColumns(got, inBackend(b, src), rows, cols, c0, width);
         expect(Array.from(fromRef)).toEqual(Array.from(want));
@@ -168,7 +169,7 @@ for (const b of backends) {
       const ids = Int32Array.from([2, 0, 5, 2, 3]);
       const cases = [["F32", new Uint8Array(f32.buffer)], ["F16", new Uint8Array(halves.buffer)], ["BF16", new Uint8Array(halves.buffer)]] as const;
       for (const [type, bytes] of cases) {
-        const want = new Float32Array(ids.length * cols), got = b.allocF32(ids.length * cols);
+        const want = new Float32Array(ids.length * cols), got = b.allocTensor(ids.length * cols);
         ref.embed(want, ref.loadWeight(type, rows, cols, bytes), ids, ids.length);
         const w = b.loadWeight(type, rows, cols, bytes);
         b.embed(got, w, ids, ids.length);
@@ -191,7 +192,7 @@ for (const b of backends) {
       const rows = 5, cols = 256;
       const bytes = randomWeightBytes("Q4_K", rows, cols, rand);
       const ids = Int32Array.from([4, 0, 4]);
-      const want = new Float32Array(3 * cols), got = b.allocF32(3 * cols);
+      const want = new Float32Array(3 * cols), got = b.allocTensor(3 * cols);
       ref.embed(want, ref.loadWeight("Q4_K", rows, cols, bytes), ids, 3);
       b.embed(got, b.loadWeight("Q4_K", rows, cols, bytes), ids, 3);
       expectClose(got, want, "embed");
@@ -200,11 +201,11 @@ for (const b of backends) {
         tokenSeq: Int32Array.from([0, 0]), blockTables: Int32Array.from([1, 0]), maxBlocksPerSeq: 2 };
       const k = randomF32(2 * kvDim, rand), v = randomF32(2 * kvDim, rand);
       const kw = new Float32Array(4 * kvDim), vw = new Float32Array(4 * kvDim);
-      const kg = b.allocF32(4 * kvDim), vg = b.allocF32(4 * kvDim);
-      ref.kvAppend(kw, vw, k, v, kvDim, kv);
+      const kg = b.allocKvLayer("f32", 4, kvDim), vg = b.allocKvLayer("f32", 4, kvDim);
+      ref.kvAppend(kvLayerOf(kw, kvDim), kvLayerOf(vw, kvDim), k, v, kvDim, kv);
       b.kvAppend(kg, vg, inBackend(b, k), inBackend(b, v), kvDim, kv);
-      expectClose(kg, kw, "kvAppend K");
-      expectClose(vg, vw, "kvAppend V");
+      expectClose(kvRowsOf(kg) as Float32Array, kw, "kvAppend K");
+      expectClose(kvRowsOf(vg) as Float32Array, vw, "kvAppend V");
     });
   });
 }
