@@ -1,4 +1,4 @@
-import type { KvType } from "../../src/kernels/backend.js";
+import type { KernelBackend, KvType } from "../../src/kernels/backend.js";
 import { kvRowBytes } from "../../src/kernels/kv-layer.js";
 import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { quantTraits } from "../../src/quant/registry.js";
@@ -14,10 +14,42 @@ const bytesEqual = (name: string, got: Uint8Array, want: Uint8Array): CaseResult
   return { name: `${name} (byte for byte)`, err: bad, tol: 0, detail: first < 0 ? undefined : `${bad} bytes differ, first at ${first}` };
 };
 
+/** Small cases with values worked out by hand (in the comments next to them). */
+async function handWorked(b: KernelBackend): Promise<CaseResult[]> {
+  const out: CaseResult[] = [];
+  const t = b.tensorFrom(Float32Array.of(1, 2, 3, 4, 5, 6));
+  const half = b.view(t, 3, 3);
+  b.write(half, Float32Array.of(40, 50), 1); // t = 1 2 3 4 40 50
+  out.push(exactResult("write into a view at offset 1: 1 2 3 4 40 50", await get(b, t, 6), Float32Array.of(1, 2, 3, 4, 40, 50)));
+  const before = await b.snapshot(t, 6);
+  b.write(t, Float32Array.of(-1));
+  out.push(exactResult("a snapshot is a copy: later writes leave it 1 2 3 4 40 50", before, Float32Array.of(1, 2, 3, 4, 40, 50)));
+  out.push(exactResult("readF32 of the view: 4 40 50", await get(b, half, 3), Float32Array.of(4, 40, 50)));
+  out.push(exactResult("readF32 of the first 2 after write(-1): -1 2", await get(b, t, 2), Float32Array.of(-1, 2)));
+  const src = b.tensorFrom(Float32Array.of(1, 2, 3, 4, 5, 6)); // 3 rows of 2
+  const dst = b.allocTensor(6);
+  b.gatherRows(dst, src, Int32Array.of(2, 0, 2), 3, 2);
+  out.push(exactResult("gatherRows rows 2, 0, 2 of [[1,2],[3,4],[5,6]]", await get(b, dst, 6), Float32Array.of(5, 6, 1, 2, 5, 6)));
+  b.copy(dst, src, 4);
+  out.push(exactResult("copy of the first 4 over it", await get(b, dst, 6), Float32Array.of(1, 2, 3, 4, 5, 6)));
+  for (const [type, rowBytes] of [["f32", 128], ["f16", 64], ["q8_0", 34]] as const) {
+    const layer = b.allocKvLayer(type, 4, 32); // 32 values per row: 128, 64 or 34 (one Q8_0 block) bytes
+    const shape = layer.type === type && layer.nSlots === 4 && layer.kvDim === 32 && (await b.readKvLayer(layer)).byteLength === 4 * rowBytes;
+    out.push({ name: `allocKvLayer ${type} 4 × 32 reports its type and shape, ${4 * rowBytes} bytes`, err: shape ? 0 : 1, tol: 0 });
+    const bytes = Uint8Array.from({ length: 4 * rowBytes }, (_, i) => (i * 7 + 3) & 0xff);
+    b.writeKvLayer(layer, bytes);
+    b.copyKvSlots(layer, 0, 2, 1); // row 0 → row 2
+    const want = Uint8Array.from(bytes);
+    want.copyWithin(2 * rowBytes, 0, rowBytes);
+    out.push(bytesEqual(`copyKvSlots ${type} row 0 → row 2 (${rowBytes}-byte rows)`, await b.readKvLayer(layer), want));
+  }
+  return out;
+}
+
 export async function memoryCases(ctx: SuiteContext): Promise<CaseResult[]> {
   const b = ctx.target.backend;
   const rand = rng(31337);
-  const out: CaseResult[] = [];
+  const out: CaseResult[] = await handWorked(b);
   const n = 301;
   const a = randomF32(n, rand), c = randomF32(n, rand);
 
@@ -108,6 +140,7 @@ function badInputCases(ctx: SuiteContext): CaseResult[] {
     ["copyKvSlots past the last slot", () => b.copyKvSlots(layer, 2, 0, 3)],
     ["moeRoute of 3 tokens into a routing buffer of 2", () => b.moeRoute(routing, b.allocTensor(12), 3, 4, 2, true)],
     ["moeRoute of top 2 of 1 expert", () => b.moeRoute(routing, b.allocTensor(2), 2, 1, 2, true)],
+    ["allocRouting for 0 tokens", () => b.allocRouting(0, 2)],
   ];
   return cases.map(([what, fn]) => {
     const msg = thrown(() => void fn());

@@ -115,7 +115,55 @@ async function expertCases(ctx: SuiteContext, rand: () => number): Promise<CaseR
   return out;
 }
 
+const f32Bytes = (values: number[]): Uint8Array => new Uint8Array(new Float32Array(values).buffer);
+
+/** Small cases with values worked out by hand (in the comments next to them). */
+async function handWorked(b: KernelBackend): Promise<CaseResult[]> {
+  const out: CaseResult[] = [];
+  const probs = b.tensorFrom(Float32Array.of(0.1, 0.5, 0.2, 0.2, 0.25, 0.25, 0.25, 0.25));
+  const routing = b.allocRouting(4, 2);
+  // Route, then read the choice back through a weighted combine of one-hot rows y[slot] = e_slot.
+  const y = b.tensorFrom(Float32Array.from({ length: 16 }, (_, i) => (i % 5 === 0 ? 1 : 0))); // 4 slots × 4
+  const o = b.allocTensor(8);
+  b.moeRoute(routing, probs, 2, 4, 2, false);
+  b.moeCombine(o, y, routing, 2, 4);
+  // Token 0: experts 1 (0.5) then 2 (0.2, the tie with 3 goes to 2) in slots 0, 1; token 1: experts 0, 1, 0.25 each.
+  out.push(exactResult("moeRoute top 2 of [0.1 0.5 0.2 0.2] and [0.25 ×4], read through moeCombine", await get(b, o, 8),
+    Float32Array.of(0.5, 0.2, 0, 0, 0, 0, 0.25, 0.25)));
+  const chosen = b.allocTensor(4);
+  b.matmulExperts(chosen, b.tensorFrom(Float32Array.of(1, 1)), [0, 1, 2, 3].map((e) => b.loadWeight("F32", 1, 1, f32Bytes([e]))), routing, 2, false);
+  out.push(exactResult("the same routing's expert ids through 1×1 experts [e]: 1 2 0 1", await get(b, chosen, 4), Float32Array.of(1, 2, 0, 1)));
+  const idOut = b.allocTensor(2);
+  b.moeRoute(routing, probs, 2, 4, 2, true);
+  b.moeCombine(idOut, chosen, routing, 2, 1);
+  // Renormalized: token 0 → 1·(0.5/0.7) + 2·(0.2/0.7) = 0.9/0.7; token 1 → 0·0.5 + 1·0.5.
+  out.push(scaleResult("renormalized weights times those ids: 0.9/0.7 and 0.5 (1e-6)", await get(b, idOut, 2), [0.9 / 0.7, 0.5], 1e-6));
+  // Experts [2 rows, 3 cols]: E0 = [[1,0,0],[0,1,0]], E1 = [[0,0,1],[1,1,1]], E2 = [[2,0,0],[0,0,2]].
+  const experts = [[1, 0, 0, 0, 1, 0], [0, 0, 1, 1, 1, 1], [2, 0, 0, 0, 0, 2]].map((w) => b.loadWeight("F32", 2, 3, f32Bytes(w)));
+  const r2 = b.allocRouting(2, 2);
+  b.moeRoute(r2, b.tensorFrom(Float32Array.of(0.3, 0.1, 0.6, 0.1, 0.5, 0.4)), 2, 3, 2, false); // t0 → E2, E0; t1 → E1, E2
+  const e = b.allocTensor(8);
+  b.matmulExperts(e, b.tensorFrom(Float32Array.of(1, 2, 3, 4, 5, 6)), experts, r2, 2, false);
+  // x0 = [1,2,3]: E2 → [2, 6], E0 → [1, 2]; x1 = [4,5,6]: E1 → [6, 15], E2 → [8, 12].
+  out.push(exactResult("matmulExperts, the token's row: 2 6 1 2 6 15 8 12", await get(b, e, 8), Float32Array.of(2, 6, 1, 2, 6, 15, 8, 12)));
+  const combined = b.allocTensor(4);
+  b.moeCombine(combined, e, r2, 2, 2);
+  // t0: 0.3·[1, 2] (E0) + 0.6·[2, 6] (E2); t1: 0.5·[6, 15] (E1) + 0.4·[8, 12] (E2).
+  out.push(scaleResult("moeCombine of those: 1.5 4.2 6.2 12.3 (1e-6)", await get(b, combined, 4), [1.5, 4.2, 6.2, 12.3], 1e-6));
+  b.matmulExperts(e, b.tensorFrom(Float32Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1)), experts, r2, 2, true);
+  // Slot rows e0, e1, e2, [1,1,1]: E2·e0 = [2, 0], E0·e1 = [0, 1], E1·e2 = [1, 1], E2·[1,1,1] = [2, 2].
+  out.push(exactResult("matmulExperts, each slot's own row: 2 0 0 1 1 1 2 2", await get(b, e, 8), Float32Array.of(2, 0, 0, 1, 1, 1, 2, 2)));
+  // Weights 0.25, 0.125, 0.5 for experts 0, 1, 2 (best first: 2, 0, 1). Contributions 1e8 (E0), 1 (E1), -1e8 (E2):
+  // in id order (1e8 + 1 = 1e8 in float32) - 1e8 = 0; best first (-1e8 + 1e8) + 1 would give 1.
+  const r3 = b.allocRouting(1, 3);
+  b.moeRoute(r3, b.tensorFrom(Float32Array.of(0.25, 0.125, 0.5)), 1, 3, 3, false);
+  const one = b.allocTensor(1);
+  b.moeCombine(one, b.tensorFrom(Float32Array.of(-2e8, 4e8, 8)), r3, 1, 1); // slots best first: E2, E0, E1
+  out.push(exactResult("moeCombine adds in ascending expert id, in float32: 1e8 + 1 - 1e8 = 0", await get(b, one, 1), Float32Array.of(0)));
+  return out;
+}
+
 export async function moeCases(ctx: SuiteContext): Promise<CaseResult[]> {
   const rand = rng(2024);
-  return [...(await routeCases(ctx.target.backend, rand)), ...(await expertCases(ctx, rand))];
+  return [...(await handWorked(ctx.target.backend)), ...(await routeCases(ctx.target.backend, rand)), ...(await expertCases(ctx, rand))];
 }
