@@ -19,18 +19,19 @@ const tokenizer = loadTokenizer(path);
 const prompt = Array.from({ length: 128 }, (_, i) => (i === 0 ? 1 : 300 + ((i * 37) % 3000)));
 const cpuUs = () => { const t = process.cpuUsage(); return t.user + t.system; };
 const store = model.createKvStore ? model.createKvStore({ ctxLen: 256 }) : model.createKvCache({ ctxLen: 256, maxSeqs: 1 });
-const logits = model.allocLogits(1);
-const maybe = (x) => (x instanceof Promise ? x : Promise.resolve(x)); // builds with an async forward
+// Builds before the backend seam write logits into a buffer; later ones resolve with them.
+const buffer = typeof model.allocLogits === "function" ? model.allocLogits(1) : null;
+const forward = async (batch) => (buffer ? (model.forward(batch, store, buffer), buffer) : await model.forward(batch, store));
 async function raw() {
   const seq = [...prompt];
   const t0 = cpuUs();
-  await maybe(model.forward(sequenceBatch(seq, 0, 128, 0, "last"), store, logits));
+  let logits = await forward(sequenceBatch(seq, 0, 128, 0, "last"));
   const t1 = cpuUs();
   for (let i = 0; i < 64; i++) {
     let best = 0;
-    for (let v = 1; v < logits.length; v++) if (logits[v] > logits[best]) best = v;
+    for (let v = 1; v < model.config.vocabSize; v++) if (logits[v] > logits[best]) best = v;
     seq.push(best);
-    await maybe(model.forward(sequenceBatch(seq, seq.length - 1, seq.length, 0, "last"), store, logits));
+    logits = await forward(sequenceBatch(seq, seq.length - 1, seq.length, 0, "last"));
   }
   const t2 = cpuUs();
   return { rawPp: 128e6 / (t1 - t0), rawTg: 64e6 / (t2 - t1) };

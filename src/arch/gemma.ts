@@ -2,7 +2,7 @@ import type { ArchSpec } from "../model/arch-spec.js";
 import { preNormBlock } from "../model/blocks.js";
 import { makeConfig, type ModelConfigInput } from "../model/config.js";
 import { gatedFfn } from "../model/ffn.js";
-import { commonConfigToGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
+import { decoderGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
 import { hfBool, hfCommonConfig, type HfConfig } from "../model/hf-config.js";
 import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
 
@@ -12,8 +12,12 @@ export function gemmaEmbedScale(hidden: number): number {
 }
 
 /** Gemma RMSNorm multiplies by (1 + w); llama.cpp's converter stores 1 + w, and so does loading from HF here. */
-export function gemmaAdjustVector(ggufName: string, v: Float32Array): void {
-  if (ggufName.endsWith("norm.weight")) for (let i = 0; i < v.length; i++) v[i] = v[i]! + 1;
+export function gemmaNormAdjustment(ggufName: string): ((values: Float32Array) => void) | undefined {
+  return ggufName.endsWith("norm.weight") ? addOne : undefined;
+}
+
+function addOne(v: Float32Array): void {
+  for (let i = 0; i < v.length; i++) v[i] = v[i]! + 1;
 }
 
 export function gemmaHfConfig(hf: HfConfig, arch: string): ModelConfigInput {
@@ -37,8 +41,8 @@ export const gemma: ArchSpec = {
     const base = ggufCommonConfig(meta, "gemma", "gemma", vocab);
     return makeConfig({ ...base, activation: "gelu", embedScale: gemmaEmbedScale(base.hiddenSize) });
   },
-  toGgufKvs: (c) => commonConfigToGgufKvs(c, "gemma"),
+  ggufKvs: (c, hf) => decoderGgufKvs(c, hf, "gemma"),
   hfTensorName: hfNameMapper(llamaTopNames, llamaLayerNames),
-  adjustHfVector: gemmaAdjustVector,
+  hfAdjustment: gemmaNormAdjustment,
   buildBlock: () => preNormBlock(gatedFfn),
 };

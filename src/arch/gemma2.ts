@@ -2,9 +2,11 @@ import type { ArchSpec } from "../model/arch-spec.js";
 import { sandwichBlock } from "../model/blocks.js";
 import { makeConfig } from "../model/config.js";
 import { gatedFfn } from "../model/ffn.js";
-import { commonConfigToGgufKvs, ggufCommonConfig, ggufSlidingLayers, slidingLayersKv } from "../model/gguf-config.js";
+import { ggufKv } from "../formats/gguf-kv.js";
+import { GgufValueType } from "../formats/gguf-value-type.js";
+import { decoderGgufKvs, ggufCommonConfig, ggufSlidingLayers, slidingLayersKvs, slidingWindowKvs } from "../model/gguf-config.js";
 import { hfNumber, hfSlidingLayers } from "../model/hf-config.js";
-import { gemmaAdjustVector, gemmaEmbedScale, gemmaHfConfig } from "./gemma.js";
+import { gemmaEmbedScale, gemmaHfConfig, gemmaNormAdjustment } from "./gemma.js";
 import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
 
 /** Gemma 2 / 3 HF layer names: pre- and post-norms around attention and FFN. */
@@ -40,8 +42,14 @@ export const gemma2: ArchSpec = {
       slidingLayers: ggufSlidingLayers(meta, "gemma2", base.nLayers, 2),
     });
   },
-  toGgufKvs: (c) => [...commonConfigToGgufKvs(c, "gemma2"), slidingLayersKv(c, "gemma2")],
+  ggufKvs: (c, hf) => [
+    ...decoderGgufKvs(c, hf, "gemma2"),
+    ggufKv("gemma2.attn_logit_softcapping", c.attnSoftcap, GgufValueType.FLOAT32),
+    ggufKv("gemma2.final_logit_softcapping", c.finalSoftcap, GgufValueType.FLOAT32),
+    ...slidingWindowKvs(c, "gemma2"),
+    ...slidingLayersKvs(c, hf, "gemma2"),
+  ],
   hfTensorName: hfNameMapper(llamaTopNames, gemma2LayerNames),
-  adjustHfVector: gemmaAdjustVector,
+  hfAdjustment: gemmaNormAdjustment,
   buildBlock: () => sandwichBlock(gatedFfn),
 };

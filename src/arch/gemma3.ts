@@ -2,9 +2,11 @@ import type { ArchSpec } from "../model/arch-spec.js";
 import { sandwichBlock } from "../model/blocks.js";
 import { makeConfig } from "../model/config.js";
 import { gatedFfn } from "../model/ffn.js";
-import { commonConfigToGgufKvs, ggufCommonConfig, ggufSlidingLayers, slidingLayersKv } from "../model/gguf-config.js";
+import { ggufKv } from "../formats/gguf-kv.js";
+import { GgufValueType } from "../formats/gguf-value-type.js";
+import { decoderGgufKvs, ggufCommonConfig, ggufSlidingLayers, slidingLayersKvs, slidingWindowKvs } from "../model/gguf-config.js";
 import { hfNumber, hfSlidingLayers } from "../model/hf-config.js";
-import { gemmaAdjustVector, gemmaEmbedScale, gemmaHfConfig } from "./gemma.js";
+import { gemmaEmbedScale, gemmaHfConfig, gemmaNormAdjustment } from "./gemma.js";
 import { gemma2LayerNames } from "./gemma2.js";
 import { hfNameMapper, llamaTopNames } from "./hf-names.js";
 
@@ -34,8 +36,13 @@ export const gemma3: ArchSpec = {
       ropeThetaLocal: localRopeTheta, slidingLayers: ggufSlidingLayers(meta, "gemma3", base.nLayers, 6),
     });
   },
-  toGgufKvs: (c) => [...commonConfigToGgufKvs(c, "gemma3"), slidingLayersKv(c, "gemma3")],
+  ggufKvs: (c, hf) => [
+    ...decoderGgufKvs(c, hf, "gemma3"),
+    ggufKv("gemma3.rope.freq_base_swa", c.ropeThetaLocal || c.ropeTheta, GgufValueType.FLOAT32),
+    ...slidingWindowKvs(c, "gemma3"),
+    ...slidingLayersKvs(c, hf, "gemma3"),
+  ],
   hfTensorName: hfNameMapper(llamaTopNames, gemma2LayerNames),
-  adjustHfVector: gemmaAdjustVector,
+  hfAdjustment: gemmaNormAdjustment,
   buildBlock: () => sandwichBlock(gatedFfn),
 };

@@ -2,9 +2,13 @@ import type { ArchSpec } from "../model/arch-spec.js";
 import { preNormBlock } from "../model/blocks.js";
 import { makeConfig } from "../model/config.js";
 import { mlpFfn } from "../model/ffn.js";
-import { commonConfigToGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
+import { ggufKv } from "../formats/gguf-kv.js";
+import { GgufValueType } from "../formats/gguf-value-type.js";
+import { ggufCommonConfig } from "../model/gguf-config.js";
 import { hfBool, hfCommonConfig } from "../model/hf-config.js";
 import { hfNameMapper } from "./hf-names.js";
+
+const u32 = GgufValueType.UINT32;
 
 const mapName = hfNameMapper({
   "wte.weight": "token_embd.weight",
@@ -19,7 +23,7 @@ const mapName = hfNameMapper({
   ln_2: "ffn_norm",
   "mlp.c_fc": "ffn_up",
   "mlp.c_proj": "ffn_down",
-}, "h.");
+}, "h.", /\.attn\.(masked_)?bias$/); // the causal mask, a buffer
 
 /** HF GPT-2 names come with or without the "transformer." prefix (GPT2LMHeadModel vs GPT2Model checkpoints). */
 function stripPrefix(hfName: string): string {
@@ -42,7 +46,15 @@ export const gpt2: ArchSpec = {
   fromGguf: (meta, vocab) => makeConfig({
     ...ggufCommonConfig(meta, "gpt2", "gpt2", vocab), normKind: "layer", activation: "gelu", nRot: 0,
   }),
-  toGgufKvs: (c) => commonConfigToGgufKvs(c, "gpt2"),
+  // GPT2Model.set_gguf_parameters: no RoPE, no vocab_size.
+  ggufKvs: (c) => [
+    ggufKv("gpt2.block_count", c.nLayers, u32),
+    ggufKv("gpt2.context_length", c.ctxLen, u32),
+    ggufKv("gpt2.embedding_length", c.hiddenSize, u32),
+    ggufKv("gpt2.feed_forward_length", c.ffnSize, u32),
+    ggufKv("gpt2.attention.head_count", c.nHeads, u32),
+    ggufKv("gpt2.attention.layer_norm_epsilon", c.normEps, GgufValueType.FLOAT32),
+  ],
   hfTensorName: (hfName) => mapName(stripPrefix(hfName)),
   hfTransposed: (hfName) => /\.(c_attn|c_proj|c_fc)\.weight$/.test(hfName),
   buildBlock: () => preNormBlock(mlpFfn),

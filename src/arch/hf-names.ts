@@ -1,21 +1,26 @@
+// RoPE's inverse frequencies, saved by older transformers in every checkpoint: recomputed at load, never a weight.
+const ropeBuffer = /(^|\.)rotary_emb\.inv_freq$/;
+
 /**
  * Builds an HF → GGUF tensor-name mapper from two tables: top-level names, and per-layer names relative to
  * `<layerPrefix>N.` (a `*` stands for an expert index). The .weight / .bias suffix carries over.
- * Example: model.layers.3.self_attn.q_proj.weight → blk.3.attn_q.weight.
+ * Example: model.layers.3.self_attn.q_proj.weight → blk.3.attn_q.weight. Buffers (RoPE inv_freq, and those
+ * `buffers` matches) map to null, unknown names to undefined (ArchSpec.hfTensorName).
  */
 export function hfNameMapper(top: Record<string, string>, layer: Record<string, string>,
-  layerPrefix = "model.layers."): (hfName: string) => string | null {
+  layerPrefix = "model.layers.", buffers?: RegExp): (hfName: string) => string | null | undefined {
   const patterns = Object.entries(layer).map(([from, to]) => ({
     re: new RegExp(`^${from.replace(/\./g, "\\.").replace("*", "(\\d+)")}$`),
     to,
   }));
   return (hfName) => {
-    if (hfName in top) return top[hfName]!;
-    if (!hfName.startsWith(layerPrefix)) return null;
+    if (Object.hasOwn(top, hfName)) return top[hfName]!;
+    if (ropeBuffer.test(hfName) || buffers?.test(hfName)) return null;
+    if (!hfName.startsWith(layerPrefix)) return undefined;
     const rest = hfName.slice(layerPrefix.length);
     const dot = rest.indexOf(".");
     const n = rest.slice(0, dot);
-    if (!/^\d+$/.test(n)) return null;
+    if (!/^\d+$/.test(n)) return undefined;
     const tail = rest.slice(dot + 1);
     const suffixAt = tail.lastIndexOf(".");
     const base = tail.slice(0, suffixAt);
@@ -24,7 +29,7 @@ export function hfNameMapper(top: Record<string, string>, layer: Record<string, 
       const m = re.exec(base);
       if (m) return `blk.${n}.${m[1] === undefined ? to : to.replace("*", m[1])}${suffix}`;
     }
-    return null;
+    return undefined;
   };
 }
 

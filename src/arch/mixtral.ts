@@ -8,7 +8,7 @@ import { llama } from "./llama.js";
 
 /**
  * Mixtral 8x7B (Jiang et al. 2024): Llama attention with a sparse MoE FFN (top-2 of 8 SwiGLU experts, softmax
- * weights renormalized over the chosen). GGUF: arch "llama" with expert_count, read by the llama arch.
+ * weights renormalized over the chosen). GGUF: arch "llama" with expert_count, read and written by the llama arch.
  */
 export const mixtral: ArchSpec = {
   ...llama,

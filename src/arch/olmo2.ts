@@ -2,7 +2,7 @@ import type { ArchSpec } from "../model/arch-spec.js";
 import { postNormBlock } from "../model/blocks.js";
 import { makeConfig } from "../model/config.js";
 import { gatedFfn } from "../model/ffn.js";
-import { commonConfigToGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
+import { decoderGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
 import { hfCommonConfig } from "../model/hf-config.js";
 import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
 
@@ -17,7 +17,7 @@ export const olmo2: ArchSpec = {
   ggufRopeLayout: "neox",
   fromHfConfig: (hf) => makeConfig(hfCommonConfig(hf, "olmo2")),
   fromGguf: (meta, vocab) => makeConfig(ggufCommonConfig(meta, "olmo2", "olmo2", vocab)),
-  toGgufKvs: (c) => commonConfigToGgufKvs(c, "olmo2"),
+  ggufKvs: (c, hf) => decoderGgufKvs(c, hf, "olmo2"),
   hfTensorName: hfNameMapper(llamaTopNames, {
     ...llamaLayerNames,
     post_attention_layernorm: "post_attention_norm",

@@ -2,7 +2,7 @@ import type { ArchSpec } from "../model/arch-spec.js";
 import { preNormBlock } from "../model/blocks.js";
 import { makeConfig, type ModelConfigInput } from "../model/config.js";
 import { gatedFfn } from "../model/ffn.js";
-import { commonConfigToGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
+import { decoderGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
 import { hfBool, hfCommonConfig, type HfConfig } from "../model/hf-config.js";
 import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
 
@@ -21,7 +21,7 @@ export const qwen2: ArchSpec = {
   ggufRopeLayout: "neox",
   fromHfConfig: (hf) => makeConfig(qwenHfConfig(hf, "qwen2")),
   fromGguf: (meta, vocab) => makeConfig(ggufCommonConfig(meta, "qwen2", "qwen2", vocab)),
-  toGgufKvs: (c) => commonConfigToGgufKvs(c, "qwen2"),
+  ggufKvs: (c, hf) => decoderGgufKvs(c, hf, "qwen2"),
   hfTensorName: hfNameMapper(llamaTopNames, llamaLayerNames),
   buildBlock: () => preNormBlock(gatedFfn),
 };

@@ -2,7 +2,7 @@ import { FormatError } from "../errors.js";
 import type { ArchSpec } from "../model/arch-spec.js";
 import { preNormBlock } from "../model/blocks.js";
 import { makeConfig } from "../model/config.js";
-import { commonConfigToGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
+import { decoderGgufKvs, expertGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
 import { hfBool, hfNumber } from "../model/hf-config.js";
 import { moeFfn } from "../model/moe-ffn.js";
 import { ggufKv } from "../formats/gguf-kv.js";
@@ -34,11 +34,13 @@ export const qwen3Moe: ArchSpec = {
     // llama.cpp's qwen3moe graph always renormalizes; newer files state it as expert_weights_norm.
     normTopK: meta.getBool("qwen3moe.expert_weights_norm") ?? true,
   }),
-  toGgufKvs: (c) => [
-    ...commonConfigToGgufKvs(c, "qwen3moe"),
+  ggufKvs: (c, hf) => [
+    ...decoderGgufKvs(c, hf, "qwen3moe"),
+    ...expertGgufKvs(c, "qwen3moe"),
     ggufKv("qwen3moe.expert_feed_forward_length", c.expertFfnSize, GgufValueType.UINT32),
-    ggufKv("qwen3moe.expert_weights_norm", c.normTopK, GgufValueType.BOOL),
-  ].filter((kv, i, all) => all.findIndex((o) => o.key === kv.key) === i),
+    // Only the exception is stated: without the key, readers (llama.cpp, fromGguf above) renormalize.
+    ...(c.normTopK ? [] : [ggufKv("qwen3moe.expert_weights_norm", false, GgufValueType.BOOL)]),
+  ],
   hfTensorName: hfNameMapper(llamaTopNames, {
     ...llamaLayerNames,
     "mlp.gate": "ffn_gate_inp",

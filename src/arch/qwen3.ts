@@ -2,7 +2,7 @@ import type { ArchSpec } from "../model/arch-spec.js";
 import { preNormBlock } from "../model/blocks.js";
 import { makeConfig } from "../model/config.js";
 import { gatedFfn } from "../model/ffn.js";
-import { commonConfigToGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
+import { decoderGgufKvs, ggufCommonConfig } from "../model/gguf-config.js";
 import { hfNameMapper, llamaLayerNames, llamaTopNames } from "./hf-names.js";
 import { qwenHfConfig } from "./qwen2.js";
 
@@ -14,7 +14,7 @@ export const qwen3: ArchSpec = {
   ggufRopeLayout: "neox",
   fromHfConfig: (hf) => makeConfig(qwenHfConfig(hf, "qwen3")),
   fromGguf: (meta, vocab) => makeConfig(ggufCommonConfig(meta, "qwen3", "qwen3", vocab)),
-  toGgufKvs: (c) => commonConfigToGgufKvs(c, "qwen3"),
+  ggufKvs: (c, hf) => decoderGgufKvs(c, hf, "qwen3"),
   hfTensorName: hfNameMapper(llamaTopNames, llamaLayerNames),
   buildBlock: () => preNormBlock(gatedFfn),
 };

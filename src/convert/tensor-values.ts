@@ -70,10 +70,3 @@ export function permuteRopeRows(values: Float32Array, nHeads: number, cols: numb
   }
   return out;
 }
-
-/** Transposes a row-major [rows, cols] matrix (GPT-2's Conv1D weights are stored [in, out]). */
-export function transpose(values: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(values.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c]!;
-  return out;
-}

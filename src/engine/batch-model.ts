@@ -12,8 +12,9 @@ export interface BatchModel {
   readonly blockSize: number;
   readonly numBlocks: number;
   /**
-   * Resolves to logits [batch.nLogitRows, vocabSize] on the host, row i for batch.logitRows[i]; valid until the
-   * next call. Rejects (the batch's requests fail) when the pass fails.
+   * Resolves with logits [batch.nLogitRows, vocabSize] on the host, row i for batch.logitRows[i]; valid until the
+   * next call. The pass is recorded when called; the promise waits for the logits to be read back. Rejects (the
+   * batch's requests fail) when the pass fails.
    */
   forward(batch: ForwardBatch): Promise<Float32Array>;
   /** log Σ exp over a row of logits where the backend computes it (KernelBackend.logSumExp). */

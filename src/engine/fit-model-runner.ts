@@ -41,6 +41,6 @@ export function fitModelRunner(model: Model, o: RunnerFitOptions): { runner: Mod
     ...(room !== undefined ? { backendRoomBytes: room } : {}),
     blockSize,
   });
-  const runner = new ModelRunner(model, { ctxLen: fit.ctxLen, capacityTokens: fit.capacityTokens, blockSize, kvType, maxLogitRows: o.parallel });
+  const runner = new ModelRunner(model, { ctxLen: fit.ctxLen, capacityTokens: fit.capacityTokens, blockSize, kvType });
   return { runner, fit };
 }

@@ -13,14 +13,12 @@ export interface ModelRunnerOptions {
   readonly blockSize?: number;
   /** KV element type; default the model's. */
   readonly kvType?: KvType;
-  /** Logit rows one step returns (the sequences sampling at once); the buffer grows if a step needs more. */
-  readonly maxLogitRows: number;
 }
 
 /**
- * The model runner (vLLM's GPUModelRunner, here for any backend): the model, its paged KV store and the logits
- * buffer, in the backend's memory. The engine fills a ForwardBatch (with block tables from its prefix cache);
- * `forward` runs it and hands back the logits rows it asked for.
+ * The model runner (vLLM's GPUModelRunner, here for any backend): the model and its paged KV store in the backend's
+ * memory (the model keeps the logits buffer and reads it back). The engine fills a ForwardBatch (with block tables
+ * from its prefix cache); `forward` records the pass and resolves with the logits rows it asked for.
  */
 export class ModelRunner implements BatchModel {
   readonly kv: KvStore;
@@ -28,8 +26,6 @@ export class ModelRunner implements BatchModel {
   readonly logSumExp?: (x: Float32Array, n: number) => number;
   readonly topK?: (x: Float32Array, n: number, k: number, ids: Int32Array) => void;
   readonly whenReady?: () => Promise<void>;
-  private logits: Float32Array;
-  private logitRows: number;
 
   constructor(
     readonly model: Model,
@@ -42,8 +38,6 @@ export class ModelRunner implements BatchModel {
       ...(o.kvType !== undefined ? { kvType: o.kvType } : {}),
     });
     this.vocabSize = model.config.vocabSize;
-    this.logitRows = Math.max(o.maxLogitRows, 1);
-    this.logits = model.allocLogits(this.logitRows);
     const backend = model.backend;
     if (backend.logSumExp) this.logSumExp = backend.logSumExp.bind(backend);
     if (backend.topK) this.topK = backend.topK.bind(backend);
@@ -62,12 +56,7 @@ export class ModelRunner implements BatchModel {
     return this.kv.totalBlocks;
   }
 
-  async forward(batch: ForwardBatch): Promise<Float32Array> {
-    if (batch.nLogitRows > this.logitRows) {
-      this.logitRows = batch.nLogitRows;
-      this.logits = this.model.allocLogits(this.logitRows);
-    }
-    this.model.forward(batch, this.kv, this.logits);
-    return this.logits.subarray(0, batch.nLogitRows * this.vocabSize);
+  forward(batch: ForwardBatch): Promise<Float32Array> {
+    return this.model.forward(batch, this.kv);
   }
 }

@@ -16,7 +16,7 @@ export function takeRunner(model: Model, ctxLen: number): ModelRunner {
     idle.delete(model);
     return runner;
   }
-  return new ModelRunner(model, { ctxLen, capacityTokens: ctxLen, maxLogitRows: 1 });
+  return new ModelRunner(model, { ctxLen, capacityTokens: ctxLen });
 }
 
 /** Keeps a runner whose generation ended cleanly for the model's next generate() call. */

@@ -6,5 +6,5 @@ export { checkKvBudget } from "./kv-budget.js";
 export { parseKvCacheSize } from "./kv-cache-size.js";
 export { ContextOverflowError } from "./kv-cache-errors.js";
 export {
-  KV_TYPES, checkKvDim, describeKvCache, kvBytesPerElement, kvBytesPerToken, kvLayerType, parseKvType, type KvLayer, type KvType,
+  KV_TYPES, checkKvDim, describeKvCache, kvBytesPerElement, kvBytesPerToken, parseKvType, type KvType,
 } from "../kernels/kv-layer.js";

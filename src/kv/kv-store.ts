@@ -1,5 +1,5 @@
-import type { KernelBackend, KvBatchView } from "../kernels/backend.js";
-import { checkKvDim, kvBytesPerToken, kvRowBytes, kvRowUnits, type KvLayer, type KvType } from "../kernels/kv-layer.js";
+import type { KernelBackend, KvBatchView, KvLayer } from "../kernels/backend.js";
+import { checkKvDim, kvBytesPerToken, type KvType } from "../kernels/kv-layer.js";
 import { InputError } from "../errors.js";
 import { ContextOverflowError } from "./kv-cache-errors.js";
 
@@ -35,8 +35,8 @@ export interface KvBatchTables {
 
 /**
  * The paged KV store (vLLM's PagedAttention layout), storage only: per layer one K and one V store of
- * [totalBlocks × blockSize, nKvHeads × headDim] values of the store's KvType in backend memory (f32: Float32Array;
- * f16: Uint16Array of halves; q8_0: Uint8Array of Q8_0 blocks, 34 bytes per 32 values). Which sequence owns which
+ * [totalBlocks × blockSize, nKvHeads × headDim] values of the store's KvType (f32, f16, or q8_0: 34 bytes per 32
+ * values), allocated by the backend (KernelBackend.allocKvLayer). Which sequence owns which
  * block is decided elsewhere (the prefix cache, or one sequence owning the blocks in order); here blocks are only
  * addressed through the tables a batch carries, and copied on request.
  */
@@ -51,6 +51,7 @@ export class KvStore {
   readonly totalBlocks: number;
   /** 2 (K and V) × layers × KV heads × head_dim × bytes per element (4, 2 or 34/32): the bytes the layers hold per slot. */
   readonly bytesPerToken: number;
+  private readonly backend: KernelBackend;
   // The batch view's slots, reused every step (grown only when a bigger batch arrives).
   private slots = new Int32Array(0);
   private rowBlocks = new Int32Array(0);
@@ -69,9 +70,10 @@ export class KvStore {
     this.kvType = options.kvType ?? "f32";
     checkKvDim(this.kvType, this.kvDim);
     this.bytesPerToken = kvBytesPerToken(this.kvType, nLayers, this.kvDim);
+    this.backend = backend;
     const nSlots = this.totalBlocks * this.blockSize;
-    this.k = Array.from({ length: nLayers }, () => allocKvLayer(backend, this.kvType, nSlots, this.kvDim));
-    this.v = Array.from({ length: nLayers }, () => allocKvLayer(backend, this.kvType, nSlots, this.kvDim));
+    this.k = Array.from({ length: nLayers }, () => backend.allocKvLayer(this.kvType, nSlots, this.kvDim));
+    this.v = Array.from({ length: nLayers }, () => backend.allocKvLayer(this.kvType, nSlots, this.kvDim));
   }
 
   get capacityTokens(): number {
@@ -123,26 +125,8 @@ export class KvStore {
     for (const id of [src, dst]) if (!(Number.isInteger(id) && id >= 0 && id < this.totalBlocks)) throw new InputError(`kv cache: block ${id} outside the store's ${this.totalBlocks} blocks`);
     const bs = this.blockSize;
     for (let l = 0; l < this.nLayers; l++) {
-      copyKvSlots(this.k[l]!, this.kvType, this.kvDim, src * bs, dst * bs, bs);
-      copyKvSlots(this.v[l]!, this.kvType, this.kvDim, src * bs, dst * bs, bs);
+      this.backend.copyKvSlots(this.k[l]!, src * bs, dst * bs, bs);
+      this.backend.copyKvSlots(this.v[l]!, src * bs, dst * bs, bs);
     }
   }
-}
-
-/**
- * A layer of nSlots rows of kvDim values, from the backend's allocF32 (so it lies where the kernels read, e.g.
- * WebAssembly memory), viewed as the type's array: the bytes allocated are the bytes held.
- */
-function allocKvLayer(backend: KernelBackend, type: KvType, nSlots: number, kvDim: number): KvLayer {
-  const bytes = nSlots * kvRowBytes(type, kvDim);
-  const f = backend.allocF32(Math.ceil(bytes / 4));
-  if (type === "f32") return f;
-  if (type === "f16") return new Uint16Array(f.buffer, f.byteOffset, bytes / 2);
-  return new Uint8Array(f.buffer, f.byteOffset, bytes);
-}
-
-/** Copies nSlots rows of a layer from slot srcSlot to slot dstSlot. */
-function copyKvSlots(layer: KvLayer, type: KvType, kvDim: number, srcSlot: number, dstSlot: number, nSlots: number): void {
-  const units = kvRowUnits(type, kvDim);
-  layer.copyWithin(dstSlot * units, srcSlot * units, (srcSlot + nSlots) * units);
 }

@@ -131,12 +131,26 @@ export function ropeInvFreq(nRot: number, theta: number, scaling: RopeScaling): 
 }
 
 /**
- * Llama-3 RoPE scaling as llama.cpp's converter stores it: the rope_freqs tensor of per-dimension divisors
- * (convert_hf_to_gguf.py LlamaModel.generate_extra_tensors); null when the config has no llama3 scaling.
+ * Llama-3 RoPE scaling as llama.cpp's converter stores it: the rope_freqs tensor of per-dimension divisors of
+ * θ^(-2i/headDim), computed as convert_hf_to_gguf.py's LlamaModel.generate_extra_tensors does (float32
+ * frequencies, float64 factors); null when the config has no llama3 scaling. ropeInvFreq above is HF's form of the
+ * same rule (it scales the frequencies directly); the two round differently, so each path keeps its reference's.
  */
 export function llama3RopeFreqFactors(c: ModelConfig): Float32Array | null {
   if (c.ropeScaling.type !== "llama3") return null;
-  const base = ropeInvFreq(c.nRot, c.ropeTheta, noRopeScaling);
-  const scaled = ropeInvFreq(c.nRot, c.ropeTheta, c.ropeScaling);
-  return base.map((f, i) => f / scaled[i]!);
+  const { factor, lowFreqFactor, highFreqFactor, originalCtxLen } = c.ropeScaling;
+  const lowFreqWavelen = originalCtxLen / lowFreqFactor;
+  const highFreqWavelen = originalCtxLen / highFreqFactor;
+  const factors = new Float32Array(c.headDim / 2);
+  for (let i = 0; i < factors.length; i++) {
+    const freq = Math.fround(1 / Math.fround(c.ropeTheta ** Math.fround((2 * i) / c.headDim)));
+    const wavelen = (2 * Math.PI) / freq;
+    if (wavelen < highFreqWavelen) factors[i] = 1;
+    else if (wavelen > lowFreqWavelen) factors[i] = factor;
+    else {
+      const smooth = (originalCtxLen / wavelen - lowFreqFactor) / (highFreqFactor - lowFreqFactor);
+      factors[i] = 1 / ((1 - smooth) / factor + smooth);
+    }
+  }
+  return factors;
 }

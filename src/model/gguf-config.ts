@@ -4,6 +4,7 @@ import { GgufValueType, type GgufKv } from "../formats/gguf-value-type.js";
 import type { GgufValue } from "../formats/gguf-value-type.js";
 import { noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
 import { checkedCount, configLimits } from "./config-limits.js";
+import { hfOptNumber, type HfConfig } from "./hf-config.js";
 
 /** The metadata getters of an open GGUF file (GgufFile satisfies it). */
 export interface GgufMetadata {
@@ -70,38 +71,40 @@ const u32 = GgufValueType.UINT32;
 const f32 = GgufValueType.FLOAT32;
 
 /**
- * GGUF metadata for a config under llama.cpp's key names (the inverse of ggufCommonConfig). Layer patterns
- * (sliding layers), per-layer RoPE bases and Llama-3 rope_freqs are the arch's and the converter's business.
+ * The keys convert_hf_to_gguf.py's TextModel.set_gguf_parameters writes for every decoder, in its order (the
+ * inverse of ggufCommonConfig); key_length/value_length only where config.json sets head_dim, as llama.cpp does.
  */
-export function commonConfigToGgufKvs(c: ModelConfig, prefix: string): GgufKv[] {
+export function decoderGgufKvs(c: ModelConfig, hf: HfConfig, prefix: string): GgufKv[] {
   const p = `${prefix}.`;
   const kvs: GgufKv[] = [
-    ggufKv("general.architecture", prefix),
-    ggufKv(`${p}vocab_size`, c.vocabSize, u32),
     ggufKv(`${p}context_length`, c.ctxLen, u32),
     ggufKv(`${p}embedding_length`, c.hiddenSize, u32),
     ggufKv(`${p}block_count`, c.nLayers, u32),
     ggufKv(`${p}feed_forward_length`, c.ffnSize, u32),
     ggufKv(`${p}attention.head_count`, c.nHeads, u32),
     ggufKv(`${p}attention.head_count_kv`, c.nKvHeads, u32),
-    ggufKv(`${p}attention.key_length`, c.headDim, u32),
-    ggufKv(`${p}attention.value_length`, c.headDim, u32),
     ggufKv(c.normKind === "rms" ? `${p}attention.layer_norm_rms_epsilon` : `${p}attention.layer_norm_epsilon`, c.normEps, f32),
+    ggufKv(`${p}rope.freq_base`, c.ropeTheta, f32),
   ];
-  if (c.nRot > 0) {
-    kvs.push(ggufKv(`${p}rope.freq_base`, c.ropeTheta, f32), ggufKv(`${p}rope.dimension_count`, c.nRot, u32));
-  }
+  // Linear scaling is metadata (LlamaModel.set_gguf_parameters); Llama 3 scaling is the rope_freqs tensor.
   if (c.ropeScaling.type === "linear") {
     kvs.push(ggufKv(`${p}rope.scaling.type`, "linear"), ggufKv(`${p}rope.scaling.factor`, c.ropeScaling.factor, f32));
   }
-  if (c.slidingWindow > 0) kvs.push(ggufKv(`${p}attention.sliding_window`, c.slidingWindow, u32));
-  if (c.attnSoftcap > 0) kvs.push(ggufKv(`${p}attn_logit_softcapping`, c.attnSoftcap, f32));
-  if (c.finalSoftcap > 0) kvs.push(ggufKv(`${p}final_logit_softcapping`, c.finalSoftcap, f32));
-  if (c.nExperts > 0) {
-    kvs.push(ggufKv(`${p}expert_count`, c.nExperts, u32), ggufKv(`${p}expert_used_count`, c.nExpertsUsed, u32));
-    if (c.expertFfnSize !== c.ffnSize) kvs.push(ggufKv(`${p}expert_feed_forward_length`, c.expertFfnSize, u32));
+  kvs.push(ggufKv(`${p}vocab_size`, c.vocabSize, u32));
+  if (hfOptNumber(hf, "head_dim") !== undefined) {
+    kvs.push(ggufKv(`${p}attention.key_length`, c.headDim, u32), ggufKv(`${p}attention.value_length`, c.headDim, u32));
   }
   return kvs;
+}
+
+/** Mixture-of-experts counts (llama.cpp's expert_count, expert_used_count). */
+export function expertGgufKvs(c: ModelConfig, prefix: string): GgufKv[] {
+  return [ggufKv(`${prefix}.expert_count`, c.nExperts, u32), ggufKv(`${prefix}.expert_used_count`, c.nExpertsUsed, u32)];
+}
+
+/** The sliding-window size, when the model has one. */
+export function slidingWindowKvs(c: ModelConfig, prefix: string): GgufKv[] {
+  return c.slidingWindow > 0 ? [ggufKv(`${prefix}.attention.sliding_window`, c.slidingWindow, u32)] : [];
 }
 
 /**
@@ -120,7 +123,11 @@ export function ggufSlidingLayers(meta: GgufMetadata, prefix: string, nLayers: n
   return Array.from({ length: nLayers }, (_, il) => il % period < period - 1);
 }
 
-/** The per-layer pattern as written by slidingLayers → GGUF (an array of bools, llama.cpp's swa_layers form). */
-export function slidingLayersKv(c: ModelConfig, prefix: string): GgufKv {
-  return ggufKv(`${prefix}.attention.sliding_window_pattern`, [...c.slidingLayers], GgufValueType.ARRAY, GgufValueType.BOOL);
+/**
+ * The per-layer sliding pattern (an array of bools, llama.cpp's swa_layers form), written as llama.cpp's converter
+ * does only when config.json lists layer_types; without them llama.cpp applies the arch's fixed period.
+ */
+export function slidingLayersKvs(c: ModelConfig, hf: HfConfig, prefix: string): GgufKv[] {
+  if (!Array.isArray(hf.layer_types)) return [];
+  return [ggufKv(`${prefix}.attention.sliding_window_pattern`, [...c.slidingLayers], GgufValueType.ARRAY, GgufValueType.BOOL)];
 }

@@ -3,18 +3,28 @@ import { hfRopeParams, type HfRopeParams } from "../formats/hf-rope-params.js";
 import { noRopeScaling, type ModelConfigInput, type RopeScaling } from "./config.js";
 import { checkedCount, configLimits } from "./config-limits.js";
 
+/**
+ * A Hugging Face config.json as parsed. Read only through the helpers below, whose FormatErrors name "config.json"
+ * (configErrorsIn puts the real path there): the loader and `tsinfer convert` share them through the arch files.
+ */
 export type HfConfig = Record<string, unknown>;
 
-/** A number from config.json: the first of `keys` present (null counts as absent), else `fallback`, else a FormatError. */
-export function hfNumber(cfg: HfConfig, keys: string | string[], fallback?: number): number {
+/** A number from config.json: the first of `keys` present (null counts as absent), else undefined. */
+export function hfOptNumber(cfg: HfConfig, keys: string | readonly string[]): number | undefined {
   for (const key of typeof keys === "string" ? [keys] : keys) {
     const v = cfg[key];
     if (v === undefined || v === null) continue;
     if (typeof v !== "number" || !Number.isFinite(v)) throw new FormatError("config.json", `${key} is ${JSON.stringify(v)}, expected a number`);
     return v;
   }
-  if (fallback !== undefined) return fallback;
-  throw new FormatError("config.json", `missing ${typeof keys === "string" ? keys : keys.join(" / ")}`);
+  return undefined;
+}
+
+/** A number from config.json: the first of `keys` present, else `fallback`, else a FormatError. */
+export function hfNumber(cfg: HfConfig, keys: string | readonly string[], fallback?: number): number {
+  const v = hfOptNumber(cfg, keys) ?? fallback;
+  if (v === undefined) throw new FormatError("config.json", `missing ${typeof keys === "string" ? keys : keys.join(" / ")}`);
+  return v;
 }
 
 export function hfBool(cfg: HfConfig, key: string, fallback: boolean): boolean {

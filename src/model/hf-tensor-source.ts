@@ -15,13 +15,13 @@ const storedTypes: Partial<Record<string, GgmlTypeName>> = { F32: "F32", F16: "F
 /**
  * An HF directory's tensors under GGUF names (the arch's mapping). Matrices keep their dtype ([out, in] row-major
  * is GGUF's ne [in, out]); Conv1D [in, out] matrices are transposed; 1-D tensors become float32 and pass through
- * the arch's adjustHfVector (Gemma's 1 + w).
+ * the arch's hfAdjustment (Gemma's 1 + w). Buffers and names the arch does not know are left out.
  */
 export function hfTensorSource(hf: HfModelDir, arch: ArchSpec): TensorSource {
   const byName = new Map<string, HfSourceTensor>();
   for (const info of hf.tensors) {
     const name = arch.hfTensorName(info.name);
-    if (name === null) continue;
+    if (name === null || name === undefined) continue;
     const type = storedTypes[info.dtype];
     if (!type) throw new FormatError(info.file, `tensor ${info.name} has dtype ${info.dtype}; tsinfer reads F32, F16 and BF16`);
     const transposed = arch.hfTransposed?.(info.name) ?? false;
@@ -38,16 +38,17 @@ export function hfTensorSource(hf: HfModelDir, arch: ArchSpec): TensorSource {
       const raw = hf.readTensorBytes(t.info);
       if (t.vector) {
         const v = safetensorsToFloat32(t.info.dtype, raw, t.info.name, t.info.file);
-        arch.adjustHfVector?.(t.name, v);
+        arch.hfAdjustment?.(t.name)?.(v);
         return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
       }
-      return t.transposed ? transpose(raw, t.info.shape[0]!, t.info.shape[1]!, raw.byteLength / (t.info.shape[0]! * t.info.shape[1]!)) : raw;
+      return t.transposed ? transposeBytes(raw, t.info.shape[0]!, t.info.shape[1]!) : raw;
     },
   };
 }
 
-/** [rows, cols] → [cols, rows] for elements of `size` bytes. */
-function transpose(src: Uint8Array, rows: number, cols: number, size: number): Uint8Array {
+/** A row-major [rows, cols] matrix → [cols, rows], whatever its element size (GPT-2's Conv1D [in, out] weights). */
+export function transposeBytes(src: Uint8Array, rows: number, cols: number): Uint8Array {
+  const size = src.byteLength / (rows * cols);
   const dst = new Uint8Array(src.byteLength);
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {

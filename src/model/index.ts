@@ -6,9 +6,9 @@
  *   model.config            // ModelConfig: vocabSize, hiddenSize, nLayers, nHeads, nKvHeads, headDim, ctxLen, …
  *   model.file              // the opened GGUF (metadata, tokenizer keys) or HF directory (config, tokenizer.json)
  *   const kv = model.createKvStore({ ctxLen?, capacityTokens?, blockSize?, kvType? });  // KvStore: storage only
- *   const logits = model.allocLogits(nRows);
- *   model.forward({ nTokens, tokens, positions, seqIds, logitRows, nLogitRows, seqRows, nSeqRows, blockTables, maxBlocksPerSeq }, kv, logits);
- *   // logits row i = token logitRows[i]; the block tables say where each sequence's positions live in kv.
+ *   const logits = await model.forward({ nTokens, tokens, positions, seqIds, logitRows, nLogitRows, seqRows, nSeqRows, blockTables, maxBlocksPerSeq }, kv);
+ *   // logits row i = token logitRows[i], valid until the next forward; the block tables say where each sequence's
+ *   // positions live in kv.
  *   sequenceBatch(tokens, start, end, seqId, "all" | "last") builds a batch of one sequence owning kv's blocks in
  *   order; several sequences take their blocks from a PrefixCache (src/kv), as the engine does.
  * Positions are per sequence and must be < ctxLen (ContextOverflowError otherwise); a sequence's tokens must be
@@ -20,15 +20,15 @@ export { Transformer } from "./transformer.js";
 export type { ForwardBatch } from "./forward-batch.js";
 export { ownBlockTable, sequenceBatch } from "./sequence-batch.js";
 export { makeConfig, ropeInvFreq, llama3RopeFreqFactors, noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
-export type { ArchSpec } from "./arch-spec.js";
-export type { ActivationHook, BlockContext, BlockFn, Sublayer } from "./block-context.js";
+export type { ArchSpec, ExtraGgufTensor } from "./arch-spec.js";
+export type { ActivationHook, BlockContext, BlockFn, Sublayer, TensorHook } from "./block-context.js";
 export { preNormBlock, sandwichBlock, postNormBlock } from "./blocks.js";
 export { attention } from "./attention.js";
 export { gatedFfn, mlpFfn } from "./ffn.js";
 export { moeFfn } from "./moe-ffn.js";
 export { norm, addResidual } from "./norm.js";
-export { commonConfigToGgufKvs, ggufCommonConfig, type GgufMetadata } from "./gguf-config.js";
-export { hfCommonConfig, hfNumber, hfBool, type HfConfig } from "./hf-config.js";
+export { decoderGgufKvs, ggufCommonConfig, type GgufMetadata } from "./gguf-config.js";
+export { hfCommonConfig, hfNumber, hfOptNumber, hfBool, type HfConfig } from "./hf-config.js";
 export { loadModelWeights, type LoadProgress } from "./load-weights.js";
 export type { LayerWeights, ModelWeights } from "./model-weights.js";
 export type { SourceTensor, TensorSource } from "./tensor-source.js";

@@ -1,4 +1,4 @@
-import { configFromGguf } from "../arch/gguf-mapping.js";
+import { configFromGguf } from "../arch/config-mapping.js";
 import type { GgufFile } from "../formats/gguf-file.js";
 import { assembleModel } from "./assemble-model.js";
 import { ggufTensorSource } from "./gguf-tensor-source.js";

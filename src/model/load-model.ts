@@ -1,13 +1,10 @@
 import type { KernelBackend } from "../kernels/backend.js";
-import { configFromGguf } from "../arch/gguf-mapping.js";
-import { archForHfModelType } from "../arch/registry.js";
-import { FormatError } from "../errors.js";
+import { configFromGguf, configFromHf } from "../arch/config-mapping.js";
 import { openGgufSplitParts, openModelFile, type GgufFile, type ModelFile } from "../formats/index.js";
 import type { KvType } from "../kernels/kv-layer.js";
 import type { ArchSpec } from "./arch-spec.js";
 import type { ActivationHook } from "./block-context.js";
 import type { ModelConfig } from "./config.js";
-import { configErrorsIn } from "./config-limits.js";
 import { ggufTensorSource } from "./gguf-tensor-source.js";
 import { hfTensorSource } from "./hf-tensor-source.js";
 import type { TensorSource } from "./tensor-source.js";
@@ -34,11 +31,7 @@ export function loadModel(path: string, options: LoadModelOptions = {}): Model {
       source = ggufTensorSource(parts);
       totalBytes = parts.reduce((n, p) => n + p.tensors.reduce((a, t) => a + t.sizeBytes, 0), 0);
     } else {
-      const modelType = file.hf.config.model_type;
-      if (typeof modelType !== "string") throw new FormatError(`${path}/config.json`, "model_type is missing");
-      arch = archForHfModelType(modelType, `${path}/config.json`);
-      const hfConfig = file.hf.config;
-      config = { ...configErrorsIn(`${file.hf.dir}/config.json`, () => arch.fromHfConfig(hfConfig)), ropeLayout: "neox" };
+      ({ arch, config } = configFromHf(file.hf.config, `${file.hf.dir}/config.json`));
       source = hfTensorSource(file.hf, arch);
       totalBytes = file.hf.tensors.reduce((a, t) => a + t.sizeBytes, 0);
     }

@@ -37,12 +37,17 @@ export interface Model {
   readonly kvType: KvType;
   /** The opened file: GGUF metadata or the HF directory's config / generation config / tokenizer files. */
   readonly file: ModelFile;
-  /** Runs one batch through the model, reading and writing kv through the batch's block tables, writing logits [batch.nLogitRows, vocabSize] into logitsOut. */
-  forward(batch: ForwardBatch, kv: KvStore, logitsOut: Float32Array): void;
-  /** A paged KV store shaped for this model, in its backend's memory. */
+  /**
+   * Runs one batch through the model and resolves with its logits [batch.nLogitRows, vocabSize] (row i for token
+   * batch.logitRows[i]): a host array that stays valid until the next forward call (copy it to keep it). The pass
+   * is recorded at once; the promise waits only for the logits to be read back. Bad input rejects (InputError).
+   */
+  forward(batch: ForwardBatch, kv: KvStore): Promise<Float32Array>;
+  /** A paged KV store shaped for this model, in its backend's memory; the batch's block tables address it. */
   createKvStore(sizing?: KvCacheSizing): KvStore;
-  /** A logits buffer for nRows rows, in backend memory. */
-  allocLogits(nRows: number): Float32Array;
-  /** Named intermediate activations (embed, q, k, v, attn, ffn_act, layer_out, output_norm) go to hook; undefined = off. */
+  /**
+   * Named intermediate activations (embed, q, k, v, attn, ffn_act, layer_out, output_norm) go to hook, each as a
+   * promise of a host copy; undefined = off. A hook costs a copy per activation: for debugging.
+   */
   setActivationHook(hook: ActivationHook | undefined): void;
 }

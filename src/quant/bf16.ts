@@ -1,13 +1,10 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { f32ToBf16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
 
 // BF16: the top 16 bits of a float32, little-endian; quantized as ggml_compute_fp32_to_bf16.
 export const bf16Traits: QuantTraits = {
-  name: "BF16",
-  id: GgmlType.BF16,
-  blockSize: 1,
-  bytesPerBlock: 2,
+  ...ggmlTypeRow("BF16"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     // Written as bits so NaN payloads survive (a NaN passing through a JS number may be quieted).
     const bits = new Uint32Array(dst.buffer, dst.byteOffset + 4 * dstOffset, n);

@@ -1,13 +1,10 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { f16ToF32BitsTable, f32ToF16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
 
 // F16: IEEE half precision, little-endian; converted as ggml's GGML_FP16_TO_FP32 / GGML_FP32_TO_FP16.
 export const f16Traits: QuantTraits = {
-  name: "F16",
-  id: GgmlType.F16,
-  blockSize: 1,
-  bytesPerBlock: 2,
+  ...ggmlTypeRow("F16"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     const bits = new Uint32Array(dst.buffer, dst.byteOffset + 4 * dstOffset, n);
     for (let i = 0; i < n; i++) bits[i] = f16ToF32BitsTable[src[srcOffset + 2 * i] | (src[srcOffset + 2 * i + 1] << 8)];

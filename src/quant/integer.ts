@@ -1,13 +1,12 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import type { QuantTraits } from "./traits.js";
 
 // I8 / I16 / I32: little-endian signed integers, "dequantized" by plain conversion to float32.
-function integerTraits(name: "I8" | "I16" | "I32", bytes: 1 | 2 | 4): QuantTraits {
+function integerTraits(name: "I8" | "I16" | "I32"): QuantTraits {
+  const row = ggmlTypeRow(name);
+  const bytes = row.bytesPerBlock;
   return {
-    name,
-    id: GgmlType[name],
-    blockSize: 1,
-    bytesPerBlock: bytes,
+    ...row,
     dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
       const view = new DataView(src.buffer, src.byteOffset + srcOffset, n * bytes);
       for (let i = 0; i < n; i++) {
@@ -17,16 +16,13 @@ function integerTraits(name: "I8" | "I16" | "I32", bytes: 1 | 2 | 4): QuantTrait
   };
 }
 
-export const i8Traits = integerTraits("I8", 1);
-export const i16Traits = integerTraits("I16", 2);
-export const i32Traits = integerTraits("I32", 4);
+export const i8Traits = integerTraits("I8");
+export const i16Traits = integerTraits("I16");
+export const i32Traits = integerTraits("I32");
 
 // I64: little-endian signed 64-bit integers, converted to the nearest float32.
 export const i64Traits: QuantTraits = {
-  name: "I64",
-  id: GgmlType.I64,
-  blockSize: 1,
-  bytesPerBlock: 8,
+  ...ggmlTypeRow("I64"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     const view = new DataView(src.buffer, src.byteOffset + srcOffset, n * 8);
     for (let i = 0; i < n; i++) dst[dstOffset + i] = Number(view.getBigInt64(8 * i, true));
@@ -35,10 +31,7 @@ export const i64Traits: QuantTraits = {
 
 // F64: little-endian float64, rounded to float32.
 export const f64Traits: QuantTraits = {
-  name: "F64",
-  id: GgmlType.F64,
-  blockSize: 1,
-  bytesPerBlock: 8,
+  ...ggmlTypeRow("F64"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     const view = new DataView(src.buffer, src.byteOffset + srcOffset, n * 8);
     for (let i = 0; i < n; i++) dst[dstOffset + i] = view.getFloat64(8 * i, true);

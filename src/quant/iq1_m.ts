@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { f16ToF32 } from "./half.js";
 import { iq1Delta } from "./iq1_s.js";
 import { iq1sGrid } from "./iq1_s-grid.js";
@@ -11,10 +11,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const iq1_mTraits: QuantTraits = {
-  name: "IQ1_M",
-  id: GgmlType.IQ1_M,
-  blockSize: 256,
-  bytesPerBlock: 56,
+  ...ggmlTypeRow("IQ1_M"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 56) {
       const sc0 = src[b + 48] | (src[b + 49] << 8);

@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { iq1sGrid } from "./iq1_s-grid.js";
 import type { QuantTraits } from "./traits.js";
@@ -10,10 +10,7 @@ const fround = Math.fround;
 export const iq1Delta = 0.125;
 
 export const iq1_sTraits: QuantTraits = {
-  name: "IQ1_S",
-  id: GgmlType.IQ1_S,
-  blockSize: 256,
-  bytesPerBlock: 50,
+  ...ggmlTypeRow("IQ1_S"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 50) {
       const d = readF16(src, b);

@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { iq2sGrid } from "./iq2_s-grid.js";
 import type { QuantTraits } from "./traits.js";
@@ -9,10 +9,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const iq2_sTraits: QuantTraits = {
-  name: "IQ2_S",
-  id: GgmlType.IQ2_S,
-  blockSize: 256,
-  bytesPerBlock: 82,
+  ...ggmlTypeRow("IQ2_S"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 82) {
       const d = readF16(src, b);

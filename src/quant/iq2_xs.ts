@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { iq2xsGrid } from "./iq2_xs-grid.js";
 import { ksignsIq2xs } from "./iq2-signs.js";
@@ -10,10 +10,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const iq2_xsTraits: QuantTraits = {
-  name: "IQ2_XS",
-  id: GgmlType.IQ2_XS,
-  blockSize: 256,
-  bytesPerBlock: 74,
+  ...ggmlTypeRow("IQ2_XS"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 74) {
       const d = readF16(src, b);

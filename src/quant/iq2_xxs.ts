@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readU32 } from "./le-bytes.js";
 import { readF16 } from "./half.js";
 import { iq2xxsGrid } from "./iq2_xxs-grid.js";
@@ -11,10 +11,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const iq2_xxsTraits: QuantTraits = {
-  name: "IQ2_XXS",
-  id: GgmlType.IQ2_XXS,
-  blockSize: 256,
-  bytesPerBlock: 66,
+  ...ggmlTypeRow("IQ2_XXS"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 66) {
       const d = readF16(src, b);

@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { iq3sGrid } from "./iq3_s-grid.js";
 import type { QuantTraits } from "./traits.js";
@@ -9,10 +9,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const iq3_sTraits: QuantTraits = {
-  name: "IQ3_S",
-  id: GgmlType.IQ3_S,
-  blockSize: 256,
-  bytesPerBlock: 110,
+  ...ggmlTypeRow("IQ3_S"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 110) {
       const d = readF16(src, b);

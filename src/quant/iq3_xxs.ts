@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readU32 } from "./le-bytes.js";
 import { readF16 } from "./half.js";
 import { iq3xxsGrid } from "./iq3_xxs-grid.js";
@@ -11,10 +11,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const iq3_xxsTraits: QuantTraits = {
-  name: "IQ3_XXS",
-  id: GgmlType.IQ3_XXS,
-  blockSize: 256,
-  bytesPerBlock: 98,
+  ...ggmlTypeRow("IQ3_XXS"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 98) {
       const d = readF16(src, b);

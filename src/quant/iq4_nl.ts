@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { quantizeIq4Nl } from "./iq4-quantize.js";
 import type { QuantTraits } from "./traits.js";
@@ -8,10 +8,7 @@ import type { QuantTraits } from "./traits.js";
 export const kvaluesIq4Nl = new Int8Array([-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113]);
 
 export const iq4_nlTraits: QuantTraits = {
-  name: "IQ4_NL",
-  id: GgmlType.IQ4_NL,
-  blockSize: 32,
-  bytesPerBlock: 18,
+  ...ggmlTypeRow("IQ4_NL"),
   quantize: quantizeIq4Nl,
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 18, o += 32) {

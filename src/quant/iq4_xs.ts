@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { kvaluesIq4Nl } from "./iq4_nl.js";
 import { quantizeIq4Xs } from "./iq4-quantize.js";
@@ -10,10 +10,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const iq4_xsTraits: QuantTraits = {
-  name: "IQ4_XS",
-  id: GgmlType.IQ4_XS,
-  blockSize: 256,
-  bytesPerBlock: 136,
+  ...ggmlTypeRow("IQ4_XS"),
   quantize: quantizeIq4Xs,
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 136, o += 256) {

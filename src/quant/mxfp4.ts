@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { bitsToF32 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
 
@@ -28,10 +28,7 @@ function bestIndex(x: number, d: number): number {
 }
 
 export const mxfp4Traits: QuantTraits = {
-  name: "MXFP4",
-  id: GgmlType.MXFP4,
-  blockSize: 32,
-  bytesPerBlock: 17,
+  ...ggmlTypeRow("MXFP4"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 17, o += 32) {
       const d = e8m0ToF32Half(src[b]);

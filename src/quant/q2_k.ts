@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { quantizeQ2K } from "./q2_k-quantize.js";
 import type { QuantTraits } from "./traits.js";
@@ -10,10 +10,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q2_kTraits: QuantTraits = {
-  name: "Q2_K",
-  id: GgmlType.Q2_K,
-  blockSize: 256,
-  bytesPerBlock: 84,
+  ...ggmlTypeRow("Q2_K"),
   quantize: quantizeQ2K,
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 84, o += 256) {

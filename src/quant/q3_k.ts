@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { quantizeQ3K } from "./q3_k-quantize.js";
 import type { QuantTraits } from "./traits.js";
@@ -17,10 +17,7 @@ export function unpackQ3KScale(src: Uint8Array, at: number, j: number): number {
 }
 
 export const q3_kTraits: QuantTraits = {
-  name: "Q3_K",
-  id: GgmlType.Q3_K,
-  blockSize: 256,
-  bytesPerBlock: 110,
+  ...ggmlTypeRow("Q3_K"),
   quantize: quantizeQ3K,
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 110, o += 256) {

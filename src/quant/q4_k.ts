@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { minK4, scaleK4 } from "./k-scales.js";
 import { quantizeQ4K } from "./q4_k-quantize.js";
@@ -10,10 +10,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q4_kTraits: QuantTraits = {
-  name: "Q4_K",
-  id: GgmlType.Q4_K,
-  blockSize: 256,
-  bytesPerBlock: 144,
+  ...ggmlTypeRow("Q4_K"),
   quantize: quantizeQ4K,
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 144, o += 256) {

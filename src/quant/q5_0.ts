@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { toInt8 } from "./c-math.js";
 import { readF16, writeF16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
@@ -8,10 +8,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q5_0Traits: QuantTraits = {
-  name: "Q5_0",
-  id: GgmlType.Q5_0,
-  blockSize: 32,
-  bytesPerBlock: 22,
+  ...ggmlTypeRow("Q5_0"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 22, o += 32) {
       const d = readF16(src, b);

@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { toUint8 } from "./c-math.js";
 import { readF16, writeF16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
@@ -8,10 +8,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q5_1Traits: QuantTraits = {
-  name: "Q5_1",
-  id: GgmlType.Q5_1,
-  blockSize: 32,
-  bytesPerBlock: 24,
+  ...ggmlTypeRow("Q5_1"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 24, o += 32) {
       const d = readF16(src, b);

@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { minK4, scaleK4 } from "./k-scales.js";
 import { quantizeQ5K } from "./q5_k-quantize.js";
@@ -10,10 +10,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q5_kTraits: QuantTraits = {
-  name: "Q5_K",
-  id: GgmlType.Q5_K,
-  blockSize: 256,
-  bytesPerBlock: 176,
+  ...ggmlTypeRow("Q5_K"),
   quantize: quantizeQ5K,
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 176, o += 256) {

@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF16 } from "./half.js";
 import { quantizeQ6K } from "./q6_k-quantize.js";
 import type { QuantTraits } from "./traits.js";
@@ -9,10 +9,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q6_kTraits: QuantTraits = {
-  name: "Q6_K",
-  id: GgmlType.Q6_K,
-  blockSize: 256,
-  bytesPerBlock: 210,
+  ...ggmlTypeRow("Q6_K"),
   quantize: quantizeQ6K,
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 210, o += 256) {

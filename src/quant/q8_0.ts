@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { roundf } from "./c-math.js";
 import { readF16, writeF16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
@@ -7,10 +7,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q8_0Traits: QuantTraits = {
-  name: "Q8_0",
-  id: GgmlType.Q8_0,
-  blockSize: 32,
-  bytesPerBlock: 34,
+  ...ggmlTypeRow("Q8_0"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 34, o += 32) {
       const d = readF16(src, b);

@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { roundf } from "./c-math.js";
 import { readF16, writeF16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
@@ -8,10 +8,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q8_1Traits: QuantTraits = {
-  name: "Q8_1",
-  id: GgmlType.Q8_1,
-  blockSize: 32,
-  bytesPerBlock: 36,
+  ...ggmlTypeRow("Q8_1"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 36, o += 32) {
       const d = readF16(src, b);

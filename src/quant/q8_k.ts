@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { readF32 } from "./le-bytes.js";
 import { nearestInt } from "./c-math.js";
 import type { QuantTraits } from "./traits.js";
@@ -8,10 +8,7 @@ import type { QuantTraits } from "./traits.js";
 const fround = Math.fround;
 
 export const q8_kTraits: QuantTraits = {
-  name: "Q8_K",
-  id: GgmlType.Q8_K,
-  blockSize: 256,
-  bytesPerBlock: 292,
+  ...ggmlTypeRow("Q8_K"),
   dequantize(src, dst, n, srcOffset = 0, dstOffset = 0) {
     for (let b = srcOffset, o = dstOffset; o < dstOffset + n; b += 292, o += 256) {
       const d = readF32(src, b);

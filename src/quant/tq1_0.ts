@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { roundf } from "./c-math.js";
 import { readF16, writeF16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
@@ -19,10 +19,7 @@ function trit(byte: number, digit: number): number {
 }
 
 export const tq1_0Traits: QuantTraits = {
-  name: "TQ1_0",
-  id: GgmlType.TQ1_0,
-  blockSize: 256,
-  bytesPerBlock: 54,
+  ...ggmlTypeRow("TQ1_0"),
   // quantize_row_tq1_0_ref: d = absmax; each trit is lroundf(x / d) + 1, five packed per byte as a base-3
   // fraction rounded up to 8 bits (ceil(q * 256 / 243)); qh holds four trits shifted to the top digits.
   quantize(src, dst, n) {

@@ -1,4 +1,4 @@
-import { GgmlType } from "./ggml-type.js";
+import { ggmlTypeRow } from "./ggml-type.js";
 import { roundf } from "./c-math.js";
 import { readF16, writeF16 } from "./half.js";
 import type { QuantTraits } from "./traits.js";
@@ -6,10 +6,7 @@ import type { QuantTraits } from "./traits.js";
 // TQ2_0 (ternary in 2 bits), 256 values in 66 bytes (block_tq2_0): qs[64] | d: f16. Each 32 bytes hold 128
 // values: value 32 * l + m is bits 2l..2l+1 of qs[m]; x = d * (q - 1).
 export const tq2_0Traits: QuantTraits = {
-  name: "TQ2_0",
-  id: GgmlType.TQ2_0,
-  blockSize: 256,
-  bytesPerBlock: 66,
+  ...ggmlTypeRow("TQ2_0"),
   // quantize_row_tq2_0_ref: d = absmax, q = lroundf(x / d) + 1.
   quantize(src, dst, n) {
     for (let b = 0, o = 0; o < n; b += 66, o += 256) {

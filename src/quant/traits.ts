@@ -1,15 +1,11 @@
-import type { GgmlTypeName } from "./ggml-type.js";
+import type { GgmlTypeRow } from "./ggml-type.js";
 
 /**
- * One row of ggml's type-traits table (ggml.c type_traits): a tensor type's block layout and its reference
- * conversions. Elements are stored in blocks of `blockSize` values taking `bytesPerBlock` bytes; a row of
- * `n` values (n a multiple of blockSize) takes n / blockSize * bytesPerBlock bytes.
+ * One row of ggml's type-traits table (ggml.c type_traits): a tensor type's block layout, taken from GGML_TYPES, and
+ * its reference conversions. Elements are stored in blocks of `blockSize` values taking `bytesPerBlock` bytes; a row
+ * of `n` values (n a multiple of blockSize) takes n / blockSize * bytesPerBlock bytes.
  */
-export interface QuantTraits {
-  readonly name: GgmlTypeName;
-  readonly id: number;
-  readonly blockSize: number;
-  readonly bytesPerBlock: number;
+export interface QuantTraits extends GgmlTypeRow {
   /**
    * Reference dequantization of `n` values (a multiple of blockSize) stored in `src` from byte `srcOffset` (default
    * 0) into dst[dstOffset .. dstOffset + n). The offsets let row loops avoid a subarray per row.

@@ -4,13 +4,14 @@ import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { pagedBatch } from "../kv/kv-batch.js";
 import { expectAttentionConforms, rng } from "./conformance-cases.js";
+import { hostView } from "./host-view.js";
 
 // The wasm prefill attention (assembly/attention-prefill.ts: four consecutive tokens of a sequence per unit, page
 // by page) against the scalar oracle: prompt chunks of two sequences in one batch, continuing cached prefixes, with
 // tiles that straddle the sequences (run token by token), pages of 4 and 16 slots in shuffled order, GQA groups of
 // 1 to 3, sliding windows shorter than a page and longer. Tolerance as the attention conformance suite.
-const ref = createRefBackend();
-const backends = [new WasmBackend({ threads: 1 }), new WasmBackend({ threads: 2, relaxedSimd: false })];
+const ref = hostView(createRefBackend());
+const backends = [hostView(new WasmBackend({ threads: 1 })), hostView(new WasmBackend({ threads: 2, relaxedSimd: false }))];
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });

@@ -15,26 +15,26 @@ const ARCH_DIR = "tests/fixtures/arch";
 const archs = readdirSync(ARCH_DIR).filter((n) => existsSync(`${ARCH_DIR}/${n}/reference.json`));
 
 describe.each(backends.map((b) => [`${b.threads} thread(s)`, b] as const))("wasm backend, %s", (_label, backend) => {
-  it.each(archs)("architecture fixture %s: logits within 1e-4 of transformers", (name) => {
+  it.each(archs)("architecture fixture %s: logits within 1e-4 of transformers", async (name) => {
     const dir = `${ARCH_DIR}/${name}`;
     const ref = JSON.parse(readFileSync(`${dir}/reference.json`, "utf8")) as { input_ids: number[] };
     const model = loadModel(dir, { backend });
     const want = readF32(`${dir}/logits.f32`);
-    expect(maxAbsDiff(promptLogits(model, ref.input_ids), want)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(await promptLogits(model, ref.input_ids), want)).toBeLessThan(1e-4);
     // Chunked prefill (3 tokens a step) goes through the paged KV cache and the multi-token kernels.
-    expect(maxAbsDiff(promptLogits(model, ref.input_ids, 3), want)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(await promptLogits(model, ref.input_ids, 3), want)).toBeLessThan(1e-4);
   });
 
-  it("stories-7m F16 GGUF: prompt logits within 2e-3 of transformers, greedy tokens match", () => {
+  it("stories-7m F16 GGUF: prompt logits within 2e-3 of transformers, greedy tokens match", async () => {
     const model = loadModel("models/stories-7m/stories-7m-f16.gguf", { backend });
     const reference = JSON.parse(readFileSync("models/stories-7m/reference.json", "utf8")) as {
       prompts: { ids: number[]; greedy: number[]; greedy_margins: number[] }[];
     };
     const p0 = reference.prompts[0]!;
-    expect(maxAbsDiff(promptLogits(model, p0.ids), readF32("models/stories-7m/prompt0_logits.f32"))).toBeLessThan(2e-3);
+    expect(maxAbsDiff(await promptLogits(model, p0.ids), readF32("models/stories-7m/prompt0_logits.f32"))).toBeLessThan(2e-3);
     for (const p of reference.prompts) {
       const n = Math.min(24, trustedPrefix(p.greedy_margins));
-      expect(greedy(model, p.ids, n)).toEqual(p.greedy.slice(0, n));
+      expect(await greedy(model, p.ids, n)).toEqual(p.greedy.slice(0, n));
     }
   });
 });

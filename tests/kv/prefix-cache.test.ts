@@ -158,18 +158,20 @@ describe("PrefixCache + KvStore: allocation, fork, copy-on-write, truncation", (
     expect(() => kv.view(tablesBatch([[0]], [[0, 4]], kv.maxBlocksPerSeq))).toThrow(/names block -1 at index 1/);
   });
 
-  it("fork shares blocks; a write into a shared block copies it first; truncate releases", () => {
+  it("fork shares blocks; a write into a shared block copies it first; truncate releases", async () => {
     const { kv, cache } = make();
     const s1: number[] = [];
     cache.allocate(s1, 1); // positions 0, 1 written
-    kv.k[0]!.fill(3, 0, 64); // block 0's data in layer 0 (blockSize 4 × kvDim 16)
+    const layer0 = new Float32Array(16 * 16).fill(3, 0, 64); // block 0's data in layer 0 (blockSize 4 × kvDim 16)
+    backend.writeKvLayer(kv.k[0]!, new Uint8Array(layer0.buffer));
     const s2 = cache.fork(s1);
     expect(cache.stats().usedBlocks).toBe(1);
     expect(s2).toEqual([0]);
     expect(cache.prepareWrite(s2, 0, (src, dst) => kv.copyBlock(src, dst))).toBe(true); // s2 writes position 2
     expect([s1, s2]).toEqual([[0], [1]]);
     expect(kv.view(tablesBatch([s1, s2], [[1, 2]], kv.maxBlocksPerSeq)).slots[0]).toBe(4 + 2);
-    expect([...kv.k[0]!.subarray(64, 128)].every((x) => x === 3)).toBe(true); // the shared block was copied
+    const copied = new Float32Array((await backend.readKvLayer(kv.k[0]!)).slice().buffer);
+    expect([...copied.subarray(64, 128)].every((x) => x === 3)).toBe(true); // the shared block was copied
     expect(cache.prepareWrite(s1, 0, () => { throw new Error("not shared: no copy"); })).toBe(true);
     cache.allocate(s1, 1); // s1 grows to position 6
     cache.truncate(s1, 3);

@@ -1,4 +1,4 @@
-import type { GgmlTypeName } from "../../quant/ggml-type.js";
+import { GGML_TYPES, type GgmlTypeName } from "../../quant/ggml-type.js";
 import type { RowDecoder } from "../ref/row-decoder.js";
 
 /** A packed type's kernel (pool name), its kind code in the kernels, and its block size in bytes. */
@@ -12,13 +12,13 @@ export interface PackedQ32 {
 
 /**
  * The 32-value block types the wasm backend interleaves four rows at a time (assembly/matmul-q32-packed.ts), with
- * their kernel's kind code and block size in bytes: for each block column of a group of four rows, the four f16
- * scales, then the four rows' quants. Rows past the last whole group keep ggml's layout.
+ * their kernel's kind code and block size in bytes (from GGML_TYPES): for each block column of a group of four
+ * rows, the four f16 scales, then the four rows' quants. Rows past the last whole group keep ggml's layout.
  */
 export const PACKED_Q32: Partial<Record<GgmlTypeName, PackedQ32>> = {
-  Q8_0: { kernel: "matmulQ8_0P", kind: 0, blockBytes: 34, fullRangeKernel: "matmulQ8_0PW" },
-  Q4_0: { kernel: "matmulQ4_0P", kind: 1, blockBytes: 18 },
-  IQ4_NL: { kernel: "matmulIQ4_NLP", kind: 5, blockBytes: 18 },
+  Q8_0: { kernel: "matmulQ8_0P", kind: 0, blockBytes: GGML_TYPES.Q8_0.bytesPerBlock, fullRangeKernel: "matmulQ8_0PW" },
+  Q4_0: { kernel: "matmulQ4_0P", kind: 1, blockBytes: GGML_TYPES.Q4_0.bytesPerBlock },
+  IQ4_NL: { kernel: "matmulIQ4_NLP", kind: 5, blockBytes: GGML_TYPES.IQ4_NL.bytesPerBlock },
 };
 
 /**
