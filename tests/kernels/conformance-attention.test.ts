@@ -1,15 +1,16 @@
 import { afterAll, describe, it } from "vitest";
 import type { AttentionParams } from "../../src/kernels/backend.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
-import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { longDecodeBatch, scatteredBatch } from "../kv/kv-batch.js";
 import { expectAttentionConforms, rng } from "./conformance-cases.js";
+import { backendLabel, noteMemory64Skip, wasmBackendsOnBothBuilds } from "./wasm-builds.js";
 
 // Paged attention of every fast backend against the scalar oracle (float64 sums, two-pass softmax): GQA groups,
 // two sequences with scattered, shuffled cache blocks, several tokens per sequence (prefill) and single tokens
 // (decode), sliding windows and soft-capping. Tolerance: 2e-5 · max|V| (float32 online softmax vs float64).
 const ref = createRefBackend();
-const backends = [new WasmBackend({ threads: 1, relaxedSimd: false }), new WasmBackend({ threads: 2, relaxedSimd: true })];
+const backends = wasmBackendsOnBothBuilds([{ threads: 1, relaxedSimd: false }, { threads: 2, relaxedSimd: true }]);
+noteMemory64Skip();
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
@@ -35,7 +36,7 @@ const LONG_CASES: Case[] = [
 ];
 
 for (const backend of backends) {
-  describe(`attention conformance: wasm ${backend.simdLevel} ${backend.threads} thread(s)`, () => {
+  describe(`attention conformance: ${backendLabel(backend)}`, () => {
     it.each(CASES)("heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize", (c) => {
       const rand = rng(c.headDim * 31 + c.nHeads);
       const kv = scatteredBatch(rand, c.blockSize);

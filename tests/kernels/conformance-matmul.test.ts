@@ -4,8 +4,8 @@ import { quantTraits } from "../../src/quant/registry.js";
 import { createRefBackend, refQuantizeActivations, type ActivationQuant } from "../../src/kernels/ref/index.js";
 import { rowDecoder } from "../../src/kernels/ref/row-decoder.js";
 import { f32ToF16 } from "../../src/quant/half.js";
-import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { expectMatmulConforms, matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+import { backendLabel, noteMemory64Skip, wasmBackendsOnBothBuilds } from "./wasm-builds.js";
 
 // Every matmul weight type of every fast backend against the scalar oracle (kernels/ref: ggml's reference
 // dequantize from quant/, float64 dot). The quantized types take 8-bit activations as llama.cpp's CPU backend
@@ -13,11 +13,12 @@ import { expectMatmulConforms, matmulErrorBound, randomF32, randomWeightBytes, r
 // the same activations through refQuantizeActivations, so only float rounding separates the two. Shapes: odd row counts, column counts that are not a multiple of the
 // SIMD width (float types) or that hold odd numbers of blocks, token counts around the 4-token tile.
 const ref = createRefBackend();
-const backends = [
-  new WasmBackend({ threads: 1, relaxedSimd: false }),
-  new WasmBackend({ threads: 2, relaxedSimd: true }),
-  new WasmBackend({ threads: 3, relaxedSimd: true }),
-];
+const backends = wasmBackendsOnBothBuilds([
+  { threads: 1, relaxedSimd: false },
+  { threads: 2, relaxedSimd: true },
+  { threads: 3, relaxedSimd: true },
+]);
+noteMemory64Skip();
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
@@ -40,7 +41,7 @@ function colsFor(type: GgmlTypeName): number[] {
 }
 
 for (const backend of backends) {
-  describe(`matmul conformance: ${backend.name} ${backend.simdLevel} ${backend.threads} thread(s)`, () => {
+  describe(`matmul conformance: ${backendLabel(backend)}`, () => {
     for (const type of [...FLOAT_TYPES, ...BLOCK32_TYPES, ...K_TYPES]) {
       it(`${type}`, () => {
         const rand = rng(type.length * 7919 + backend.threads);
@@ -190,7 +191,7 @@ describe("float matmul: exact half → float conversion", () => {
       const bytes = new Uint8Array(Uint16Array.from(halves).buffer);
       const want = new Float32Array(rows * cols);
       rowDecoder(type)(bytes, 0, rows * cols, want); // the whole matrix as one row
-      for (const backend of backends.slice(0, 2)) {
+      for (const backend of backends.filter((b) => b.threads < 3)) {
         const w = backend.loadWeight(type, rows, cols, bytes);
         for (const nTokens of [4, 1]) {
           const x = backend.allocF32(nTokens * cols);
@@ -200,7 +201,7 @@ describe("float matmul: exact half → float conversion", () => {
           for (let t = 0; t < nTokens; t++) {
             for (let r = 0; r < rows; r++) {
               if (got[t * rows + r] !== want[r * cols + t]) {
-                expect.fail(`${type} ${backend.simdLevel} nTokens=${nTokens}: half 0x${halves[r * cols + t]!.toString(16)} gave ${got[t * rows + r]}, want ${want[r * cols + t]}`);
+                expect.fail(`${type} ${backend.kernelBuild} nTokens=${nTokens}: half 0x${halves[r * cols + t]!.toString(16)} gave ${got[t * rows + r]}, want ${want[r * cols + t]}`);
               }
             }
           }

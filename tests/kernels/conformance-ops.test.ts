@@ -1,14 +1,15 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { Activation, KernelBackend, KvBatchView, RopeLayout } from "../../src/kernels/backend.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
-import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+import { backendLabel, noteMemory64Skip, wasmBackendsOnBothBuilds } from "./wasm-builds.js";
 
 // The row-wise kernels of every fast backend against the scalar oracle, on buffers from the backend's own
 // allocF32 (so wasm kernels, where they exist, read WebAssembly memory): odd row lengths, several rows.
 // Tolerance 1e-5 relative to the largest output magnitude (float32 against float64 sums).
 const ref = createRefBackend();
-const backends = [new WasmBackend({ threads: 1 }), new WasmBackend({ threads: 2 })];
+const backends = wasmBackendsOnBothBuilds([{ threads: 1 }, { threads: 2 }]);
+noteMemory64Skip();
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
@@ -28,7 +29,7 @@ function expectClose(got: Float32Array, want: Float32Array, what: string): void 
 }
 
 for (const b of backends) {
-  describe(`row-wise kernels: wasm, ${b.threads} thread(s)`, () => {
+  describe(`row-wise kernels: ${backendLabel(b)}`, () => {
     const rand = rng(99 + b.threads);
     const nRows = 3, n = 37;
     const x = randomF32(nRows * n, rand, 3), w = randomF32(n, rand), bias = randomF32(n, rand);

@@ -2,10 +2,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { AttentionParams } from "../../src/kernels/backend.js";
 import type { KvLayer, KvType } from "../../src/kernels/kv-layer.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
-import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { PagedKvCache } from "../../src/kv/paged-kv-cache.js";
 import { linearBatch, longDecodeBatch, scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
+import { backendLabel, noteMemory64Skip, wasmBackendsOnBothBuilds } from "./wasm-builds.js";
 
 // Paged attention over f16 and q8_0 KV caches: the wasm kernels (assembly/attention-rows.ts for f16,
 // assembly/kv-attention.ts for q8_0) against the scalar
@@ -13,7 +13,8 @@ import { randomF32, rng } from "./conformance-cases.js";
 // decode tokens, windows, soft-capping. Tolerance 2e-6 (measured ≤ 2.4e-7; V values ≤ 1 in magnitude; float32 online softmax and
 // float32 block sums vs float64). The stored bytes themselves must be identical (wasm kvAppend = the ref writer).
 const ref = createRefBackend();
-const backends = [new WasmBackend({ threads: 1, relaxedSimd: false }), new WasmBackend({ threads: 2, relaxedSimd: true })];
+const backends = wasmBackendsOnBothBuilds([{ threads: 1, relaxedSimd: false }, { threads: 2, relaxedSimd: true }]);
+noteMemory64Skip();
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
@@ -39,7 +40,7 @@ function copyLayer(layer: KvLayer): KvLayer {
 
 for (const backend of backends) {
   for (const kvType of ["f16", "q8_0"] as KvType[]) {
-    describe(`${kvType} KV attention: wasm ${backend.simdLevel} ${backend.threads} thread(s) vs ref`, () => {
+    describe(`${kvType} KV attention: ${backendLabel(backend)} vs ref`, () => {
       it.each(CASES)("heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize, long $long", (c) => {
         const rand = rng(c.headDim * 31 + c.nHeads + (kvType === "q8_0" ? 7 : 0));
         const kv = c.long ? longDecodeBatch(rand, c.blockSize) : scatteredBatch(rand, c.blockSize);
