@@ -18,10 +18,10 @@ function runtimeName(): string {
  * models lose nothing by it. A model that needs more than this runtime can address gets a WasmMemoryError that says
  * how much it needs and what lifts the limit, before anything is loaded.
  */
-export function chooseMemory64(options: Pick<WasmBackendOptions, "memory64" | "memoryBytes">): boolean {
+export function chooseMemory64(options: Pick<WasmBackendOptions, "memory64" | "memoryBytes">,
+  available = wasmMemory64Available()): boolean {
   const asked = options.memory64 ?? "auto";
   const need = options.memoryBytes ?? 0;
-  const available = wasmMemory64Available();
   if (asked === false) return false;
   if (asked === "auto" && need <= WASM32_ROOM_BYTES) return false;
   const why = asked === true ? "memory64 kernels were asked for" : `the model needs about ${gib(need)} of WebAssembly memory (weights, KV cache, scratch), more than the 4 GiB of 32-bit addresses`;
