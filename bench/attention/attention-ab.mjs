@@ -31,8 +31,10 @@ for (const root of roots) {
   for (const kvType of TYPES) {
     const cache = new PagedKvCache(b, { nLayers, nKvHeads, headDim, ctxLen: nSlots, maxSeqs: 1, blockSize, kvType });
     for (let l = 0; l < nLayers; l++) b.kvAppend(cache.k[l], cache.v[l], kIn, vIn, kvDim, lin);
-    const q = b.allocF32(qIn.length); q.set(qIn);
-    const out = b.allocF32(qIn.length);
+    // allocF32 before the backend seam (issue 21), allocTensor after: a Float32Array in wasm memory either way.
+    const alloc = (k) => (b.allocF32 ?? b.allocTensor).call(b, k);
+    const q = alloc(qIn.length); q.set(qIn);
+    const out = alloc(qIn.length);
     sides.push({ name: `${root.split("/").pop()} ${kvType}`, b, cache, q, out, t: [] });
   }
 }

@@ -14,14 +14,16 @@ async function open(dir) {
   const model = loadModel(M, { backend });
   return { model, sequenceBatch, backend };
 }
-function decode({ model, sequenceBatch }, n) {
+// Builds before the backend seam (issue 21) write logits into a buffer; later ones resolve with them.
+async function decode({ model, sequenceBatch }, n) {
   const kv = model.createKvCache({ ctxLen: n + 1, maxSeqs: 1 });
-  const logits = model.allocLogits(1);
+  const buffer = typeof model.allocLogits === "function" ? model.allocLogits(1) : null;
   const seq = new Array(n + 1).fill(1);
   const vocab = model.config.vocabSize;
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv, logits);
+    const batch = sequenceBatch(seq, i, i + 1, 0, "last");
+    const logits = buffer ? (model.forward(batch, kv, buffer), buffer) : await model.forward(batch, kv);
     let best = 0;
     for (let v = 1; v < vocab; v++) if (logits[v] > logits[best]) best = v;
     seq[i + 1] = best;
@@ -29,11 +31,11 @@ function decode({ model, sequenceBatch }, n) {
   return n / ((performance.now() - t0) / 1000);
 }
 const A = await open(beforeDir), B = await open(afterDir);
-for (let i = 0; i < 3; i++) { decode(A, 64); decode(B, 64); }
+for (let i = 0; i < 3; i++) { await decode(A, 64); await decode(B, 64); }
 const ra = [], rb = [];
 for (let r = 0; r < rounds; r++) {
-  if (r % 2 === 0) { ra.push(decode(A, 64)); rb.push(decode(B, 64)); }
-  else { rb.push(decode(B, 64)); ra.push(decode(A, 64)); }
+  if (r % 2 === 0) { ra.push(await decode(A, 64)); rb.push(await decode(B, 64)); }
+  else { rb.push(await decode(B, 64)); ra.push(await decode(A, 64)); }
 }
 const top5 = (x) => [...x].sort((a, b) => b - a).slice(0, 5).reduce((s, v) => s + v, 0) / 5;
 const med = (x) => [...x].sort((a, b) => a - b)[x.length >> 1];

@@ -7,7 +7,9 @@ async function open(dir) {
   const b = new WasmBackend({ threads: 2 });
   await b.pool.whenReady();
   const n = 288, rows = 8;
-  const x = b.allocF32(rows * n), o = b.allocF32(rows * n), w = b.allocF32(n);
+  // allocF32 before the backend seam (issue 21), allocTensor after: a Float32Array in wasm memory either way.
+  const alloc = (k) => (b.allocF32 ?? b.allocTensor).call(b, k);
+  const x = alloc(rows * n), o = alloc(rows * n), w = alloc(n);
   for (let i = 0; i < x.length; i++) x[i] = Math.sin(i);
   w.fill(1);
   return { b, run: () => { const t0 = performance.now(); for (let j = 0; j < 2000; j++) b.rmsNorm(o, x, w, rows, n, 1e-5, false); return (performance.now() - t0) / 2000 * 1000; } };

@@ -35,12 +35,11 @@ for (const name of Object.getOwnPropertyNames(proto)) {
 }
 
 const kv = model.createKvCache({ ctxLen: nTok + 8, maxSeqs: 1 });
-const logits = model.allocLogits(1);
 const seq = new Array(nTok + 8).fill(1);
-for (let i = 0; i < 4; i++) model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv, logits);
+for (let i = 0; i < 4; i++) await model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv);
 timing = true;
 const t0 = performance.now();
-for (let i = 4; i < 4 + nTok; i++) model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv, logits);
+for (let i = 4; i < 4 + nTok; i++) await model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv);
 const totalMs = performance.now() - t0;
 timing = false;
 const probe = measureReadBandwidth(backend);

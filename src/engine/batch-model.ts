@@ -25,8 +25,11 @@ export interface BatchModel {
   readonly ctxLen: number;
   readonly blockSize: number;
   readonly numBlocks: number;
-  /** Returns logits [batch.nLogitRows, vocabSize], row i for batch.logitRows[i]; valid until the next call. */
-  forward(batch: ForwardBatch): Float32Array;
+  /**
+   * Resolves with logits [batch.nLogitRows, vocabSize], row i for batch.logitRows[i]; valid until the next call.
+   * The pass is recorded when called; the promise waits for the logits to be read back.
+   */
+  forward(batch: ForwardBatch): Promise<Float32Array>;
   /** log Σ exp over a row of logits where the backend computes it (KernelBackend.logSumExp). */
   logSumExp?(x: Float32Array, n: number): number;
   /** The k best indices of a row of logits where the backend selects them (KernelBackend.topK). */

@@ -130,18 +130,18 @@ export class EngineCore {
     }
   }
 
-  /** One step; throws only when the engine fails closed (then every request has already ended with the error). */
-  step(): StepStats | null {
+  /** One step; rejects only when the engine fails closed (then every request has already ended with the error). */
+  async step(): Promise<StepStats | null> {
     if (this.fatal) throw new EngineDeadError(this.fatal);
     try {
-      return this.stepOnce();
+      return await this.stepOnce();
     } catch (err) {
       this.failClosed(asError(err));
       throw err;
     }
   }
 
-  private stepOnce(): StepStats | null {
+  private async stepOnce(): Promise<StepStats | null> {
     const startMs = this.config.now();
     const plan = this.scheduler.schedule();
     if (plan.scheduled.length === 0) return null;
@@ -150,7 +150,7 @@ export class EngineCore {
     const sampling = this.fillBatch(plan, step, startMs);
     let logits: Float32Array;
     try {
-      logits = this.model.forward(this.batch);
+      logits = await this.model.forward(this.batch);
     } catch (err) {
       if (err instanceof BackendFailedError) throw err;
       return this.failBatch(plan, asError(err), step, startMs);
@@ -205,7 +205,7 @@ export class EngineCore {
           continue;
         }
         try {
-          this.step();
+          await this.step();
         } catch {
           break; // failed closed: every request has ended with the error
         }

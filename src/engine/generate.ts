@@ -119,7 +119,7 @@ async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], c
   const decoder = tokenizer.createStreamingDecoder();
   const stops = new StopStrings(opts.stop ?? []);
   const kv = model.createKvCache({ ctxLen, maxSeqs: 1, capacityTokens: ctxLen });
-  const logits = model.allocLogits(1);
+  let logits: Float32Array = new Float32Array(0);
   let text = "";
   const emit = (piece: string): void => {
     if (piece.length === 0) return;
@@ -132,7 +132,7 @@ async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], c
   const chunk = Math.max(1, opts.prefillChunk ?? 64);
   for (let start = 0; start < promptIds.length; start += chunk) {
     const end = Math.min(start + chunk, promptIds.length);
-    model.forward(promptBatch(promptIds, start, end), kv, logits);
+    logits = await model.forward(promptBatch(promptIds, start, end), kv);
   }
   timer.prefillEnd(promptIds.length);
 
@@ -164,7 +164,7 @@ async function decode(model: Model, tokenizer: Tokenizer, promptIds: number[], c
     if (tokenIds.length >= opts.maxTokens || position >= ctxLen) break;
     step.tokens[0] = id;
     step.positions[0] = position++;
-    model.forward(step, kv, logits);
+    logits = await model.forward(step, kv);
     if (opts.yieldBetweenTokens) await nextTurn();
   }
   if (!stops.stopped) {

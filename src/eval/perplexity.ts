@@ -48,7 +48,7 @@ export interface PerplexityResult {
  * evaluated alone with BOS in place of its first token, and the predictions of its second half scored
  * (positions nCtx/2 … nCtx-2 predict the next token). Perplexity = exp(mean negative log-likelihood).
  */
-export function perplexity(model: Model, textTokens: Int32Array | null, opts: PerplexityOptions): PerplexityResult {
+export async function perplexity(model: Model, textTokens: Int32Array | null, opts: PerplexityOptions): Promise<PerplexityResult> {
   const { vocabSize } = model.config;
   const nCtx = opts.nCtx;
   const reader = opts.compareBase ? new KldBaseReader(opts.compareBase) : null;
@@ -64,13 +64,13 @@ export function perplexity(model: Model, textTokens: Int32Array | null, opts: Pe
     if (tokens.length < 2 * nCtx) throw new InputError(`perplexity needs at least ${2 * nCtx} tokens for a context of ${nCtx}; the text has ${tokens.length}`);
     const available = reader ? reader.header.nChunks : Math.floor(tokens.length / nCtx);
     const nChunks = Math.min(available, opts.maxChunks ?? available);
-    return run(model, tokens, nChunks, opts, reader);
+    return await run(model, tokens, nChunks, opts, reader);
   } finally {
     reader?.close();
   }
 }
 
-function run(model: Model, tokens: Int32Array, nChunks: number, opts: PerplexityOptions, reader: KldBaseReader | null): PerplexityResult {
+async function run(model: Model, tokens: Int32Array, nChunks: number, opts: PerplexityOptions, reader: KldBaseReader | null): Promise<PerplexityResult> {
   const { vocabSize } = model.config;
   const nCtx = opts.nCtx;
   const first = Math.floor(nCtx / 2);
@@ -81,7 +81,6 @@ function run(model: Model, tokens: Int32Array, nChunks: number, opts: Perplexity
   const baseRows = reader || writer ? new Uint16Array(nScored * nv) : null;
   const acc = reader ? new KldAccumulator(nScored * nChunks) : null;
   const kv = model.createKvCache({ ctxLen: nCtx, maxSeqs: 1 });
-  const logits = model.allocLogits(nCtx);
   const chunkLogits = new Float32Array((nScored + 1) * vocabSize);
   const batch = makeBatch(batchSize);
   const started = performance.now();
@@ -102,7 +101,7 @@ function run(model: Model, tokens: Int32Array, nChunks: number, opts: Perplexity
           batch.positions[i] = p;
           if (p >= first) batch.logitRows[nOut++] = i;
         }
-        model.forward({ ...batch, nTokens: n, nLogitRows: nOut }, kv, logits);
+        const logits = await model.forward({ ...batch, nTokens: n, nLogitRows: nOut }, kv);
         chunkLogits.set(logits.subarray(0, Math.min(nOut, nScored + 1 - kept) * vocabSize), kept * vocabSize);
         kept += nOut;
       }

@@ -9,17 +9,17 @@ export type KvType = "f32" | "f16" | "q8_0";
 export const KV_TYPES: readonly KvType[] = ["f32", "f16", "q8_0"];
 
 /**
- * One layer's K or V store, rows of kvDim values per cache slot, in its stored type: Float32Array (f32),
- * Uint16Array of half bits (f16) or Uint8Array of Q8_0 blocks, kvDim / 32 × 34 bytes per row (q8_0).
- * The array class is the type tag the kernels dispatch on.
+ * The host rows of one K or V cache layer on the CPU backends, kvDim values per cache slot in the stored type:
+ * Float32Array (f32), Uint16Array of half bits (f16) or Uint8Array of Q8_0 blocks, kvDim / 32 × 34 bytes per row
+ * (q8_0). The array class is the type tag the CPU kernels dispatch on; above kernels/ a layer is an opaque KvLayer.
  */
-export type KvLayer = Float32Array | Uint16Array | Uint8Array;
+export type KvRows = Float32Array | Uint16Array | Uint8Array;
 
 export const Q8_0_BLOCK = GGML_TYPES.Q8_0.blockSize;
 export const Q8_0_BLOCK_BYTES = GGML_TYPES.Q8_0.bytesPerBlock;
 
-export function kvLayerType(layer: KvLayer): KvType {
-  return layer instanceof Float32Array ? "f32" : layer instanceof Uint16Array ? "f16" : "q8_0";
+export function kvRowsType(rows: KvRows): KvType {
+  return rows instanceof Float32Array ? "f32" : rows instanceof Uint16Array ? "f16" : "q8_0";
 }
 
 /** Bytes per cached value: 4, 2 or 34/32. */

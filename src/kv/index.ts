@@ -4,5 +4,5 @@ export { BlockPool } from "./block-pool.js";
 export { checkKvBudget } from "./kv-budget.js";
 export { ContextOverflowError, KvCacheFullError } from "./kv-cache-errors.js";
 export {
-  KV_TYPES, checkKvDim, describeKvCache, kvBytesPerElement, kvBytesPerToken, kvLayerType, parseKvType, type KvLayer, type KvType,
+  KV_TYPES, checkKvDim, describeKvCache, kvBytesPerElement, kvBytesPerToken, parseKvType, type KvType,
 } from "../kernels/kv-layer.js";

@@ -1,5 +1,5 @@
-import type { KernelBackend, KvBatchView } from "../kernels/backend.js";
-import { checkKvDim, kvBytesPerToken, kvRowBytes, kvRowUnits, type KvLayer, type KvType } from "../kernels/kv-layer.js";
+import type { KernelBackend, KvBatchView, KvLayer } from "../kernels/backend.js";
+import { checkKvDim, kvBytesPerToken, type KvType } from "../kernels/kv-layer.js";
 import { InputError } from "../errors.js";
 import { BlockPool } from "./block-pool.js";
 import { ContextOverflowError, KvCacheFullError } from "./kv-cache-errors.js";
@@ -27,8 +27,8 @@ interface SeqState {
 
 /**
  * The paged KV cache (vLLM's PagedAttention layout): per layer one K and one V store of
- * [totalBlocks × blockSize, nKvHeads × headDim] values of the cache's KvType in backend memory (f32: Float32Array;
- * f16: Uint16Array of halves; q8_0: Uint8Array of Q8_0 blocks, 34 bytes per 32 values), shared by all sequences through
+ * [totalBlocks × blockSize, nKvHeads × headDim] values of the cache's KvType (f32, f16, or q8_0: 34 bytes per 32
+ * values), allocated by the backend (KernelBackend.allocKvLayer), shared by all sequences through
  * per-sequence block tables. Blocks are reference-counted so sequences can be forked (and later prefixes shared);
  * a shared block is copied before it is written.
  */
@@ -45,6 +45,7 @@ export class PagedKvCache {
   readonly maxBlocksPerSeq: number;
   /** 2 (K and V) × layers × KV heads × head_dim × bytes per element (4, 2 or 34/32): the bytes the layers hold per slot. */
   readonly bytesPerToken: number;
+  private readonly backend: KernelBackend;
   private readonly pool: BlockPool;
   private readonly seqs = new Map<number, SeqState>();
   // The batch view's arrays, reused every step (grown only when a bigger batch arrives).
@@ -70,12 +71,12 @@ export class PagedKvCache {
     this.maxBlocksPerSeq = Math.ceil(ctxLen / this.blockSize);
     this.kvType = options.kvType ?? "f32";
     checkKvDim(this.kvType, this.kvDim);
-    const rowBytes = kvRowBytes(this.kvType, this.kvDim);
     this.bytesPerToken = kvBytesPerToken(this.kvType, nLayers, this.kvDim);
+    this.backend = backend;
     this.pool = new BlockPool(this.totalBlocks);
-    const layerBytes = this.totalBlocks * this.blockSize * rowBytes;
-    this.k = Array.from({ length: nLayers }, () => allocKvLayer(backend, this.kvType, layerBytes));
-    this.v = Array.from({ length: nLayers }, () => allocKvLayer(backend, this.kvType, layerBytes));
+    const nSlots = this.totalBlocks * this.blockSize;
+    this.k = Array.from({ length: nLayers }, () => backend.allocKvLayer(this.kvType, nSlots, this.kvDim));
+    this.v = Array.from({ length: nLayers }, () => backend.allocKvLayer(this.kvType, nSlots, this.kvDim));
     this.blockTables = new Int32Array(this.maxSeqs * this.maxBlocksPerSeq);
     this.rowSeqIds = new Int32Array(this.maxSeqs);
     this.rowBlocksNeeded = new Int32Array(this.maxSeqs);
@@ -216,23 +217,12 @@ export class PagedKvCache {
 
   private copyBlock(seqId: number, shared: number): number {
     const fresh = this.allocateBlock(seqId);
-    const n = this.blockSize * kvRowUnits(this.kvType, this.kvDim);
+    const bs = this.blockSize;
     for (let l = 0; l < this.nLayers; l++) {
-      this.k[l]!.copyWithin(fresh * n, shared * n, (shared + 1) * n);
-      this.v[l]!.copyWithin(fresh * n, shared * n, (shared + 1) * n);
+      this.backend.copyKvSlots(this.k[l]!, shared * bs, fresh * bs, bs);
+      this.backend.copyKvSlots(this.v[l]!, shared * bs, fresh * bs, bs);
     }
     this.pool.release(shared);
     return fresh;
   }
-}
-
-/**
- * A layer of `bytes` bytes from the backend's allocF32 (so it lies where the kernels read, e.g. WebAssembly memory),
- * viewed as the type's array: the bytes allocated are the bytes held.
- */
-function allocKvLayer(backend: KernelBackend, type: KvType, bytes: number): KvLayer {
-  const f = backend.allocF32(Math.ceil(bytes / 4));
-  if (type === "f32") return f;
-  if (type === "f16") return new Uint16Array(f.buffer, f.byteOffset, bytes / 2);
-  return new Uint8Array(f.buffer, f.byteOffset, bytes);
 }

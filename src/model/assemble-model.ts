@@ -22,7 +22,7 @@ export function assembleModel(path: string, file: ModelFile, arch: ArchSpec, con
   const transformer = new Transformer(backend, config, weights, arch.buildBlock(config), options.maxBatchTokens);
   return {
     path, config, arch, backend, file, kvType: options.kvType ?? "f32",
-    forward: (batch, kv, logitsOut) => transformer.forward(batch, kv, logitsOut),
+    forward: (batch, kv) => transformer.forward(batch, kv),
     createKvCache: (sizing = {}) => new PagedKvCache(backend, {
       nLayers: config.nLayers, nKvHeads: config.nKvHeads, headDim: config.headDim,
       ctxLen: Math.min(sizing.ctxLen ?? defaultKvCtxLen, config.ctxLen),
@@ -31,9 +31,6 @@ export function assembleModel(path: string, file: ModelFile, arch: ArchSpec, con
       ...(sizing.blockSize !== undefined ? { blockSize: sizing.blockSize } : {}),
       kvType: sizing.kvType ?? options.kvType ?? "f32",
     }),
-    allocLogits: (nRows) => backend.allocF32(nRows * config.vocabSize),
-    setActivationHook: (hook) => {
-      transformer.hook = hook;
-    },
+    setActivationHook: (hook) => transformer.setActivationHook(hook),
   };
 }

@@ -1,13 +1,13 @@
-import type { KernelBackend, Weight } from "../kernels/backend.js";
+import type { KernelBackend, Tensor, Weight } from "../kernels/backend.js";
 import type { BlockContext } from "./block-context.js";
 
-function project(b: KernelBackend, out: Float32Array, inp: Float32Array, w: Weight, bias: Float32Array | null, n: number): void {
+function project(b: KernelBackend, out: Tensor, inp: Tensor, w: Weight, bias: Tensor | null, n: number): void {
   b.matmul(out, inp, w, n);
   if (bias) b.addRows(out, bias, n, w.rows);
 }
 
 /** Q/K norm: per head when the weight has headDim entries (Qwen 3, Gemma 3), over the whole projection otherwise (OLMo 2). */
-function qkNorm(c: BlockContext, x: Float32Array, w: Float32Array, width: number): void {
+function qkNorm(c: BlockContext, x: Tensor, w: Tensor, width: number): void {
   c.backend.rmsNorm(x, x, w, (c.nTokens * width) / w.length, w.length, c.config.normEps, false);
 }
 
@@ -15,7 +15,7 @@ function qkNorm(c: BlockContext, x: Float32Array, w: Float32Array, width: number
  * Self-attention over the paged KV cache: project Q, K, V (separate or fused, optional biases and Q/K norms),
  * rotate Q and K, append K and V to the cache, attend, project out.
  */
-export function attention(c: BlockContext, out: Float32Array, inp: Float32Array): void {
+export function attention(c: BlockContext, out: Tensor, inp: Tensor): void {
   const { backend: b, config, s, nTokens: n, w, kv, hook, layer } = c;
   const { nHeads, nKvHeads, headDim } = config;
   const qDim = nHeads * headDim;

@@ -1,7 +1,8 @@
+import type { Tensor } from "../kernels/backend.js";
 import type { BlockContext } from "./block-context.js";
 
 /** Gated FFN (SwiGLU / GeGLU; Shazeer 2020): down(act(gate·x) ⊙ up·x), gate-up separate or fused (Phi-3). */
-export function gatedFfn(c: BlockContext, out: Float32Array, inp: Float32Array): void {
+export function gatedFfn(c: BlockContext, out: Tensor, inp: Tensor): void {
   const { backend: b, config, s, nTokens: n, w } = c;
   const up = w.ffnUp!;
   if (w.ffnGate) {
@@ -19,7 +20,7 @@ export function gatedFfn(c: BlockContext, out: Float32Array, inp: Float32Array):
 }
 
 /** Plain MLP (GPT-2): down(act(up·x + b_up)) + b_down. */
-export function mlpFfn(c: BlockContext, out: Float32Array, inp: Float32Array): void {
+export function mlpFfn(c: BlockContext, out: Tensor, inp: Tensor): void {
   const { backend: b, config, s, nTokens: n, w } = c;
   const up = w.ffnUp!;
   b.matmul(s.up, inp, up, n); // [n, ffn]

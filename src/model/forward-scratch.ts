@@ -1,62 +1,55 @@
-import type { KernelBackend } from "../kernels/backend.js";
+import type { ExpertRouting, KernelBackend, Tensor } from "../kernels/backend.js";
 import type { ModelConfig } from "./config.js";
 
 /**
- * Every activation buffer of the forward pass, allocated once from the backend for up to `maxTokens` rows and
+ * Every activation tensor of the forward pass, allocated once from the backend for up to `maxTokens` rows and
  * reused by every step (grown, never per token, when a bigger batch arrives).
  */
 export class ForwardScratch {
   readonly maxTokens: number;
   /** Residual stream [T, hidden]. */
-  readonly x: Float32Array;
-  /** Normed sublayer input [T, hidden]. */
-  readonly h: Float32Array;
+  readonly x: Tensor;
+  /** Normed sublayer input [T, hidden]; the rows that need logits before the LM head. */
+  readonly h: Tensor;
   /** Sublayer output [T, hidden]. */
-  readonly y: Float32Array;
-  readonly q: Float32Array; // [T, nHeads·headDim]
-  readonly k: Float32Array; // [T, kvDim]
-  readonly v: Float32Array; // [T, kvDim]
-  readonly qkv: Float32Array; // [T, qDim + 2·kvDim]
-  readonly attn: Float32Array; // [T, qDim]
-  readonly gate: Float32Array; // [T, ffn]
-  /** Up projection, or fused gate-up [T, 2·ffn] with its second half at upHalf. */
-  readonly up: Float32Array;
-  readonly upHalf: Float32Array;
-  readonly act: Float32Array; // [T, ffn]
-  readonly router: Float32Array; // [T, nExperts]
-  readonly expertX: Float32Array; // [T, hidden] tokens routed to one expert
-  readonly expertY: Float32Array; // [T, hidden]
-  readonly selExpert: Int32Array; // [T, nExpertsUsed]
-  readonly selWeight: Float32Array; // [T, nExpertsUsed]
-  readonly expertRows: Int32Array; // [T]
-  readonly expertRowWeight: Float32Array; // [T]
-  readonly logitIds: Int32Array; // [T]
+  readonly y: Tensor;
+  readonly q: Tensor; // [T, nHeads·headDim]
+  readonly k: Tensor; // [T, kvDim]
+  readonly v: Tensor; // [T, kvDim]
+  readonly qkv: Tensor; // [T, qDim + 2·kvDim]
+  readonly attn: Tensor; // [T, qDim]
+  /** [T, ffn], or one row per (token, expert) slot [T·nExpertsUsed, expertFfn] in a MoE FFN. */
+  readonly gate: Tensor;
+  /** Up projection (per slot in a MoE FFN), or fused gate-up [T, 2·ffn] with its second half at upHalf. */
+  readonly up: Tensor;
+  readonly upHalf: Tensor;
+  readonly act: Tensor; // as gate
+  readonly router: Tensor; // [T, nExperts]
+  readonly expertY: Tensor; // [T·nExpertsUsed, hidden] each slot's expert output
+  /** Each token's experts and weights (MoE models only). */
+  readonly routing: ExpertRouting | null;
 
   constructor(backend: KernelBackend, c: ModelConfig, maxTokens: number) {
     const T = maxTokens;
     const qDim = c.nHeads * c.headDim;
     const kvDim = c.nKvHeads * c.headDim;
     const ffn = Math.max(c.ffnSize, c.expertFfnSize);
+    const slots = Math.max(1, c.nExpertsUsed);
     this.maxTokens = T;
-    this.x = backend.allocF32(T * c.hiddenSize);
-    this.h = backend.allocF32(T * c.hiddenSize);
-    this.y = backend.allocF32(T * c.hiddenSize);
-    this.q = backend.allocF32(T * qDim);
-    this.k = backend.allocF32(T * kvDim);
-    this.v = backend.allocF32(T * kvDim);
-    this.qkv = backend.allocF32(T * (qDim + 2 * kvDim));
-    this.attn = backend.allocF32(T * qDim);
-    this.gate = backend.allocF32(T * ffn);
-    this.up = backend.allocF32(T * 2 * ffn);
-    this.upHalf = this.up.subarray(c.ffnSize);
-    this.act = backend.allocF32(T * ffn);
-    this.router = backend.allocF32(T * Math.max(1, c.nExperts));
-    this.expertX = backend.allocF32(T * c.hiddenSize);
-    this.expertY = backend.allocF32(T * c.hiddenSize);
-    this.selExpert = new Int32Array(T * Math.max(1, c.nExpertsUsed));
-    this.selWeight = new Float32Array(T * Math.max(1, c.nExpertsUsed));
-    this.expertRows = new Int32Array(T);
-    this.expertRowWeight = new Float32Array(T);
-    this.logitIds = new Int32Array(T);
+    this.x = backend.allocTensor(T * c.hiddenSize);
+    this.h = backend.allocTensor(T * c.hiddenSize);
+    this.y = backend.allocTensor(T * c.hiddenSize);
+    this.q = backend.allocTensor(T * qDim);
+    this.k = backend.allocTensor(T * kvDim);
+    this.v = backend.allocTensor(T * kvDim);
+    this.qkv = backend.allocTensor(T * (qDim + 2 * kvDim));
+    this.attn = backend.allocTensor(T * qDim);
+    this.gate = backend.allocTensor(T * slots * ffn);
+    this.up = backend.allocTensor(T * Math.max(2, slots) * ffn);
+    this.upHalf = backend.view(this.up, c.ffnSize, this.up.length - c.ffnSize);
+    this.act = backend.allocTensor(T * slots * ffn);
+    this.router = backend.allocTensor(T * Math.max(1, c.nExperts));
+    this.expertY = backend.allocTensor(T * slots * c.hiddenSize);
+    this.routing = c.nExperts > 0 ? backend.allocRouting(T, c.nExpertsUsed) : null;
   }
 }

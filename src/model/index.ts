@@ -6,9 +6,9 @@
  *   model.config            // ModelConfig: vocabSize, hiddenSize, nLayers, nHeads, nKvHeads, headDim, ctxLen, …
  *   model.file              // the opened GGUF (metadata, tokenizer keys) or HF directory (config, tokenizer.json)
  *   const kv = model.createKvCache({ ctxLen?, maxSeqs?, capacityTokens?, blockSize? });  // PagedKvCache
- *   const logits = model.allocLogits(nRows);
- *   model.forward({ nTokens, tokens, positions, seqIds, logitRows, nLogitRows }, kv, logits);
- *   // logits row i = token logitRows[i]; kv.freeSeq(id) / kv.forkSeq(a, b) / kv.truncateSeq(id, n) manage sequences.
+ *   const logits = await model.forward({ nTokens, tokens, positions, seqIds, logitRows, nLogitRows }, kv);
+ *   // logits row i = token logitRows[i], valid until the next forward; kv.freeSeq(id) / kv.forkSeq(a, b) /
+ *   // kv.truncateSeq(id, n) manage sequences.
  *   sequenceBatch(tokens, start, end, seqId, "all" | "last") builds a one-sequence batch.
  * Positions are per sequence and must be < ctxLen (ContextOverflowError otherwise); a sequence's tokens must be
  * fed in position order (a token attends to cached positions ≤ its own).
@@ -19,7 +19,7 @@ export { Transformer, type ForwardBatch } from "./transformer.js";
 export { sequenceBatch } from "./sequence-batch.js";
 export { makeConfig, ropeInvFreq, llama3RopeFreqFactors, noRopeScaling, type ModelConfig, type ModelConfigInput, type RopeScaling } from "./config.js";
 export type { ArchSpec, ExtraGgufTensor } from "./arch-spec.js";
-export type { ActivationHook, BlockContext, BlockFn, Sublayer } from "./block-context.js";
+export type { ActivationHook, BlockContext, BlockFn, Sublayer, TensorHook } from "./block-context.js";
 export { preNormBlock, sandwichBlock, postNormBlock } from "./blocks.js";
 export { attention } from "./attention.js";
 export { gatedFfn, mlpFfn } from "./ffn.js";

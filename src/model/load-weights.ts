@@ -1,5 +1,6 @@
-import type { KernelBackend, Weight } from "../kernels/backend.js";
+import type { KernelBackend, Tensor, Weight } from "../kernels/backend.js";
 import { FormatError } from "../errors.js";
+import { quantTraits } from "../quant/registry.js";
 import type { ModelConfig } from "./config.js";
 import type { LayerWeights, ModelWeights } from "./model-weights.js";
 import type { SourceTensor, TensorSource } from "./tensor-source.js";
@@ -56,23 +57,35 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
     }
     return backend.loadWeight(first.type, ts.reduce((a, t) => a + t!.shape[1]!, 0), cols, all);
   };
-  const stackedVector = (names: string[], lengths: number[]): Float32Array | null => {
+  const stackedVector = (names: string[], lengths: number[]): Tensor | null => {
     if (names.every((n) => !src.get(n))) return null;
     const out = new Float32Array(lengths.reduce((a, b) => a + b, 0));
     let off = 0;
     names.forEach((n, i) => {
-      const v = vector(n, lengths[i]!);
+      const v = hostVector(n, lengths[i]!);
       if (v) out.set(v, off);
       off += lengths[i]!;
     });
-    return out;
+    return backend.tensorFrom(out);
   };
-  const vector = (name: string, ...lengths: number[]): Float32Array | null => {
+  const vectorTensor = (name: string, ...lengths: number[]): SourceTensor | null => {
     const t = src.get(name);
     if (!t) return null;
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (!lengths.includes(n)) throw new FormatError(src.path, `tensor ${name} has ${n} values, expected ${lengths.join(" or ")} (arch ${config.arch})`);
-    return backend.loadVector(t.type, n, take(t));
+    return t;
+  };
+  const vector = (name: string, ...lengths: number[]): Tensor | null => {
+    const t = vectorTensor(name, ...lengths);
+    return t && backend.loadVector(t.type, t.shape.reduce((a, b) => a * b, 1), take(t));
+  };
+  // Values the model itself needs on the host (rope_freqs), decoded by the type's reference dequantize.
+  const hostVector = (name: string, ...lengths: number[]): Float32Array | null => {
+    const t = vectorTensor(name, ...lengths);
+    if (!t) return null;
+    const out = new Float32Array(t.shape.reduce((a, b) => a * b, 1));
+    quantTraits(t.type).dequantize(take(t), out, out.length);
+    return out;
   };
   const experts = (layer: number, kind: string): Weight[] => {
     if (config.nExperts === 0) return [];
@@ -160,7 +173,7 @@ export function loadModelWeights(src: TensorSource, config: ModelConfig, backend
     outputNorm: vector("output_norm.weight", hidden),
     outputNormBias: vector("output_norm.bias", hidden),
     output,
-    ropeFreqs: vector("rope_freqs.weight", config.nRot / 2),
+    ropeFreqs: hostVector("rope_freqs.weight", config.nRot / 2),
     layers,
   };
 }

@@ -37,11 +37,16 @@ export interface Model {
   readonly kvType: KvType;
   /** The opened file: GGUF metadata or the HF directory's config / generation config / tokenizer files. */
   readonly file: ModelFile;
-  /** Runs one batch through the model, writing logits [batch.nLogitRows, vocabSize] into logitsOut. */
-  forward(batch: ForwardBatch, kv: PagedKvCache, logitsOut: Float32Array): void;
+  /**
+   * Runs one batch through the model and resolves with its logits [batch.nLogitRows, vocabSize] (row i for token
+   * batch.logitRows[i]): a host array that stays valid until the next forward call (copy it to keep it). The pass
+   * is recorded at once; the promise waits only for the logits to be read back. Bad input rejects (InputError).
+   */
+  forward(batch: ForwardBatch, kv: PagedKvCache): Promise<Float32Array>;
   createKvCache(sizing?: KvCacheSizing): PagedKvCache;
-  /** A logits buffer for nRows rows, in backend memory. */
-  allocLogits(nRows: number): Float32Array;
-  /** Named intermediate activations (embed, q, k, v, attn, ffn_act, layer_out, output_norm) go to hook; undefined = off. */
+  /**
+   * Named intermediate activations (embed, q, k, v, attn, ffn_act, layer_out, output_norm) go to hook, each as a
+   * promise of a host copy; undefined = off. A hook costs a copy per activation: for debugging.
+   */
   setActivationHook(hook: ActivationHook | undefined): void;
 }

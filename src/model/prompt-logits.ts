@@ -6,7 +6,7 @@ import { sequenceBatch } from "./sequence-batch.js";
  * Logits [ids.length, vocabSize] for every position of one sequence, fed through a fresh KV cache `chunkSize`
  * tokens per forward call (default: the whole sequence at once).
  */
-export function promptLogits(model: Model, ids: readonly number[], chunkSize = ids.length): Float32Array {
+export async function promptLogits(model: Model, ids: readonly number[], chunkSize = ids.length): Promise<Float32Array> {
   const { vocabSize, ctxLen } = model.config;
   if (ids.length === 0) throw new InputError("logits: no tokens given");
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new InputError(`logits: chunk size ${chunkSize} must be a positive integer`);
@@ -16,11 +16,9 @@ export function promptLogits(model: Model, ids: readonly number[], chunkSize = i
   });
   const kv = model.createKvCache({ ctxLen: ids.length, maxSeqs: 1 });
   const out = new Float32Array(ids.length * vocabSize);
-  const logits = model.allocLogits(Math.min(chunkSize, ids.length));
   for (let start = 0; start < ids.length; start += chunkSize) {
     const end = Math.min(ids.length, start + chunkSize);
-    model.forward(sequenceBatch(ids, start, end, 0, "all"), kv, logits);
-    out.set(logits.subarray(0, (end - start) * vocabSize), start * vocabSize);
+    out.set(await model.forward(sequenceBatch(ids, start, end, 0, "all"), kv), start * vocabSize);
   }
   return out;
 }

@@ -1,7 +1,7 @@
-import type { AttentionParams, KernelBackend } from "../kernels/backend.js";
+import type { AttentionParams, KernelBackend, Tensor } from "../kernels/backend.js";
 import { InputError } from "../errors.js";
 import type { PagedKvCache } from "../kv/paged-kv-cache.js";
-import type { ActivationHook, BlockContext, BlockFn } from "./block-context.js";
+import type { ActivationHook, BlockContext, BlockFn, TensorHook } from "./block-context.js";
 import { ropeInvFreq, type ModelConfig } from "./config.js";
 import { ForwardScratch } from "./forward-scratch.js";
 import type { ModelWeights } from "./model-weights.js";
@@ -22,14 +22,16 @@ export interface ForwardBatch {
 
 /**
  * The transformer forward pass over a batch, top to bottom like llama2.c's run.c: embed → blocks (wired by the
- * arch) → final norm → LM head. Activations live in preallocated scratch; the KV cache is read and written
- * through the batch's block tables.
+ * arch) → final norm → LM head. Activations live in preallocated backend tensors; the KV cache is read and written
+ * through the batch's block tables. The pass is recorded synchronously; only reading the logits back waits.
  */
 export class Transformer {
-  hook: ActivationHook | undefined;
+  private hook: TensorHook | undefined;
   private scratch: ForwardScratch;
+  /** [rows, vocabSize] logits of the last pass, grown to the most rows a batch has asked for. */
+  private logits: Tensor | null = null;
   private readonly attnParams: AttentionParams[];
-  private readonly invFreq: Float32Array[];
+  private readonly invFreq: Tensor[];
 
   constructor(
     readonly backend: KernelBackend,
@@ -50,11 +52,27 @@ export class Transformer {
     const global = ropeInvFreq(c.nRot, c.ropeTheta, c.ropeScaling);
     if (weights.ropeFreqs) for (let i = 0; i < global.length; i++) global[i] = global[i]! / weights.ropeFreqs[i]!;
     const local = c.ropeThetaLocal > 0 ? ropeInvFreq(c.nRot, c.ropeThetaLocal, { ...c.ropeScaling, type: "none" }) : global;
-    this.invFreq = c.slidingLayers.map((sliding) => (sliding ? local : global));
+    const globalT = backend.tensorFrom(global);
+    const localT = local === global ? globalT : backend.tensorFrom(local);
+    this.invFreq = c.slidingLayers.map((sliding) => (sliding ? localT : globalT));
   }
 
-  /** logitsOut: [batch.nLogitRows, vocabSize], ideally from backend.allocF32. */
-  forward(batch: ForwardBatch, kv: PagedKvCache, logitsOut: Float32Array): void {
+  /** Named activations go to `hook` as host copies taken where they are computed; undefined = off. */
+  setActivationHook(hook: ActivationHook | undefined): void {
+    const b = this.backend;
+    this.hook = hook && ((name, layer, data, nRows, rowLen) => hook(name, layer, b.snapshot(data, nRows * rowLen), nRows, rowLen));
+  }
+
+  /**
+   * Runs one batch and resolves with its logits [batch.nLogitRows, vocabSize] (row i for token logitRows[i]), a host
+   * array valid until the next forward call. Bad input rejects before anything is recorded.
+   */
+  async forward(batch: ForwardBatch, kv: PagedKvCache): Promise<Float32Array> {
+    const logits = this.record(batch, kv);
+    return this.backend.readF32(logits, batch.nLogitRows * this.config.vocabSize);
+  }
+
+  private record(batch: ForwardBatch, kv: PagedKvCache): Tensor {
     const { backend: b, config: c, weights: W, hook } = this;
     const n = batch.nTokens;
     const hidden = c.hiddenSize;
@@ -62,8 +80,8 @@ export class Transformer {
     if (kv.nLayers !== c.nLayers || kv.kvDim !== c.nKvHeads * c.headDim) {
       throw new InputError(`forward: KV cache shaped for ${kv.nLayers} layers × ${kv.kvDim}, model needs ${c.nLayers} × ${c.nKvHeads * c.headDim}`);
     }
-    if (logitsOut.length < batch.nLogitRows * c.vocabSize) {
-      throw new InputError(`forward: logitsOut holds ${logitsOut.length} floats, ${batch.nLogitRows} rows need ${batch.nLogitRows * c.vocabSize}`);
+    if (!(Number.isInteger(batch.nLogitRows) && batch.nLogitRows >= 0 && batch.nLogitRows <= n)) {
+      throw new InputError(`forward: ${batch.nLogitRows} logit rows for a batch of ${n} tokens`);
     }
     for (let t = 0; t < n; t++) {
       const id = batch.tokens[t]!;
@@ -74,6 +92,11 @@ export class Transformer {
       if (!(row >= 0 && row < n)) throw new InputError(`forward: logit row ${row} outside the batch of ${n} tokens`);
     }
     if (n > this.scratch.maxTokens) this.scratch = new ForwardScratch(b, c, Math.max(n, 2 * this.scratch.maxTokens));
+    const m = batch.nLogitRows;
+    if (!this.logits || this.logits.length < m * c.vocabSize) {
+      this.logits = b.allocTensor(Math.max(m, 2 * ((this.logits?.length ?? 0) / c.vocabSize), 1) * c.vocabSize);
+    }
+    const logits = this.logits;
     const s = this.scratch;
     const view = kv.prepare(batch.seqIds, batch.positions, n); // checked above, so a refused batch leaves the cache alone
 
@@ -103,17 +126,14 @@ export class Transformer {
     }
 
     // Final norm and LM head over the rows that need logits only. h: [nLogitRows, hidden]
-    const m = batch.nLogitRows;
-    for (let i = 0; i < m; i++) {
-      const row = batch.logitRows[i]!;
-      for (let d = 0; d < hidden; d++) s.h[i * hidden + d] = s.x[row * hidden + d]!;
-    }
+    b.gatherRows(s.h, s.x, batch.logitRows, m, hidden);
     if (W.outputNorm) {
       if (c.normKind === "layer") b.layerNorm(s.h, s.h, W.outputNorm, W.outputNormBias, m, hidden, c.normEps);
       else b.rmsNorm(s.h, s.h, W.outputNorm, m, hidden, c.normEps, false);
     }
     hook?.("output_norm", -1, s.h, m, hidden);
-    b.matmul(logitsOut, s.h, W.output, m); // [m, vocab]
-    if (c.finalSoftcap > 0) b.softcap(logitsOut, m * c.vocabSize, c.finalSoftcap);
+    b.matmul(logits, s.h, W.output, m); // [m, vocab]
+    if (c.finalSoftcap > 0) b.softcap(logits, m * c.vocabSize, c.finalSoftcap);
+    return logits;
   }
 }

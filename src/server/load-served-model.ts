@@ -61,17 +61,15 @@ export function loadServedModel(o: LoadServedModelOptions): ServedModel {
   const { ctxLen, capacityTokens } = fit;
   const kv = new PrefixCacheKv(model.backend, { nLayers: c.nLayers, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen, maxSeqs: o.parallel, capacityTokens, blockSize: o.blockSize ?? 16, kvType });
   const kvBytesPerToken = kv.bytesPerToken;
-  const logits = model.allocLogits(o.parallel);
   const vocabSize = c.vocabSize;
   const batchModel: BatchModel = {
     vocabSize,
     ctxLen,
     blockSize: kv.blockSize,
     numBlocks: kv.totalBlocks,
-    forward(batch: ForwardBatch): Float32Array {
+    forward(batch: ForwardBatch): Promise<Float32Array> {
       kv.setBlockTables(batch.blockTables);
-      model.forward(batch, kv, logits);
-      return logits.subarray(0, batch.nLogitRows * vocabSize);
+      return model.forward(batch, kv);
     },
   };
   const backend = model.backend;

@@ -48,7 +48,7 @@ describe("tsinfer convert --type f32 → llama.cpp greedy tokens equal transform
 });
 
 describe("gemma2 with lm_head tied to embed_tokens (the form llama.cpp's gemma2 graph can express)", () => {
-  it("llama.cpp on the converted GGUF continues like tsinfer on the same Hugging Face weights", () => {
+  it("llama.cpp on the converted GGUF continues like tsinfer on the same Hugging Face weights", async () => {
     // The fixture's weights with lm_head := embed_tokens and tie_word_embeddings = true. The converter under test
     // writes the GGUF (norms + 1, pre/post norms, soft-capping and sliding-window keys); llama.cpp is the judge, and
     // the comparison is tsinfer's HF-directory path (checked against transformers on every fixture by the model tests).
@@ -67,7 +67,7 @@ describe("gemma2 with lm_head tied to embed_tokens (the form llama.cpp's gemma2 
 
     const ref = JSON.parse(readFileSync(join(src, "reference.json"), "utf8")) as Reference;
     const nGen = 16;
-    const ours = greedyTsinfer(dir, ref.greedy_prompt, nGen);
+    const ours = await greedyTsinfer(dir, ref.greedy_prompt, nGen);
     const out = join(tmp, "gemma2-tied.gguf");
     execFileSync("node", ["bin/tsinfer.js", "convert", dir, out, "--type", "f32"], { stdio: ["ignore", "ignore", "pipe"] });
     const stdout = execFileSync("node", ["tests/helpers/llamacpp-greedy.mjs", "--model", out, "--tokens", ref.greedy_prompt.join(","), "--n", String(nGen), "--threads", "1"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -80,12 +80,11 @@ describe("gemma2 with lm_head tied to embed_tokens (the form llama.cpp's gemma2 
 });
 
 /** Greedy continuation of `prompt` by tsinfer's forward pass on an HF directory, with each step's top-1/top-2 margin. */
-function greedyTsinfer(dir: string, prompt: number[], nGen: number): { tokens: number[]; margins: number[] } {
+async function greedyTsinfer(dir: string, prompt: number[], nGen: number): Promise<{ tokens: number[]; margins: number[] }> {
   const model = loadModel(dir);
   const vocab = model.config.vocabSize;
   const kv = model.createKvCache({ maxSeqs: 1 });
-  const logits = model.allocLogits(1);
-  model.forward(sequenceBatch(prompt, 0, prompt.length, 0, "last"), kv, logits);
+  let logits = await model.forward(sequenceBatch(prompt, 0, prompt.length, 0, "last"), kv);
   const tokens: number[] = [];
   const margins: number[] = [];
   const all = [...prompt];
@@ -97,7 +96,7 @@ function greedyTsinfer(dir: string, prompt: number[], nGen: number): { tokens: n
     tokens.push(best);
     margins.push(logits[best]! - logits[second]!);
     all.push(best);
-    model.forward(sequenceBatch(all, all.length - 1, all.length, 0, "last"), kv, logits);
+    logits = await model.forward(sequenceBatch(all, all.length - 1, all.length, 0, "last"), kv);
   }
   return { tokens, margins };
 }

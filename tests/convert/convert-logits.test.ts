@@ -17,7 +17,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe("tsinfer convert --type f32 → GGUF logits equal transformers'", () => {
   it("covers every fixture", () => expect(fixtures.length).toBe(13));
   for (const name of fixtures) {
-    it(name, () => {
+    it(name, async () => {
       const dir = join(archDir, name);
       const ref = JSON.parse(readFileSync(join(dir, "reference.json"), "utf8")) as { input_ids: number[]; logits_shape: [number, number] };
       const expected = new Float32Array(readFileSync(join(dir, "logits.f32")).buffer.slice(0));
@@ -27,8 +27,7 @@ describe("tsinfer convert --type f32 → GGUF logits equal transformers'", () =>
       const [nTokens, vocabSize] = ref.logits_shape;
       expect(model.config.vocabSize).toBe(vocabSize);
       const kv = model.createKvCache({ maxSeqs: 1 });
-      const logits = model.allocLogits(nTokens);
-      model.forward(sequenceBatch(ref.input_ids, 0, nTokens, 0, "all"), kv, logits);
+      const logits = await model.forward(sequenceBatch(ref.input_ids, 0, nTokens, 0, "all"), kv);
       let maxDiff = 0;
       for (let i = 0; i < nTokens * vocabSize; i++) maxDiff = Math.max(maxDiff, Math.abs(logits[i]! - expected[i]!));
       console.log(`${name} max abs logit diff ${maxDiff.toExponential(2)}`);

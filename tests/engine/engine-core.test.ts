@@ -35,69 +35,69 @@ function setup(numBlocks = 64, budget = 16, maxSeqs = 8) {
   return { model, engine, out: new Collect() };
 }
 
-function drain(engine: EngineCore, maxSteps = 1000): number {
+async function drain(engine: EngineCore, maxSteps = 1000): Promise<number> {
   let n = 0;
   while (engine.scheduler.hasWork && n < maxSteps) {
-    engine.step();
+    await engine.step();
     n++;
   }
   return n;
 }
 
 describe("EngineCore + Scheduler", () => {
-  it("chunks a long prompt within the token budget while decodes keep running", () => {
+  it("chunks a long prompt within the token budget while decodes keep running", async () => {
     const { model, engine, out } = setup(64, 16, 8);
     engine.add("a", [1, 2, 3], params(10), out);
-    engine.step(); // prefill a: 3 tokens
-    engine.step(); // decode a
+    await engine.step(); // prefill a: 3 tokens
+    await engine.step(); // decode a
     engine.add("long", Array.from({ length: 40 }, (_, i) => i % 60), params(2), out);
-    engine.step();
+    await engine.step();
     const b = model.batches[model.batches.length - 1];
     expect(b.nTokens).toBe(16);
     expect([...b.seqs.values()]).toEqual([1, 15]); // one decode token for "a" first, then a 15-token chunk
-    drain(engine);
+    await drain(engine);
     expect(out.tokens.get("a")).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12, 13]);
     expect(out.tokens.get("long")).toEqual([40 % 60, 41]);
     expect(engine.cache.stats().usedBlocks).toBe(0);
     for (const batch of model.batches) expect(batch.nTokens).toBeLessThanOrEqual(16);
   });
 
-  it("reuses cached prefix blocks for a second request with the same start", () => {
+  it("reuses cached prefix blocks for a second request with the same start", async () => {
     const { model, engine, out } = setup(64, 64, 8);
     const prefix = Array.from({ length: 20 }, (_, i) => (i * 7) % 50);
     engine.add("first", [...prefix, 1], params(1), out);
-    drain(engine);
+    await drain(engine);
     const before = model.batches.length;
     const second = engine.add("second", [...prefix, 2, 3], params(1), out);
-    drain(engine);
+    await drain(engine);
     expect(second.numCachedPromptTokens).toBe(20);
     expect(model.batches.slice(before)[0].nTokens).toBe(2);
     expect(engine.cache.stats().hits).toBe(5);
   });
 
-  it("shares prefix blocks only between requests with the same cache_salt", () => {
+  it("shares prefix blocks only between requests with the same cache_salt", async () => {
     const { engine, out } = setup(64, 64, 8);
     const prefix = Array.from({ length: 20 }, (_, i) => (i * 7) % 50);
     engine.add("a1", [...prefix, 1], params(1, { cacheSalt: "tenant-a" }), out);
-    drain(engine);
+    await drain(engine);
     const b = engine.add("b", [...prefix, 2], params(1, { cacheSalt: "tenant-b" }), out);
     const plain = engine.add("plain", [...prefix, 3], params(1), out);
-    drain(engine);
+    await drain(engine);
     expect(b.numCachedPromptTokens).toBe(0);
     expect(plain.numCachedPromptTokens).toBe(0);
     const a2 = engine.add("a2", [...prefix, 4], params(1, { cacheSalt: "tenant-a" }), out);
     const plain2 = engine.add("plain2", [...prefix, 5], params(1), out);
-    drain(engine);
+    await drain(engine);
     expect(a2.numCachedPromptTokens).toBe(20);
     expect(plain2.numCachedPromptTokens).toBe(20);
     expect(out.tokens.get("a2")).toEqual([5]); // a shared block gives the same next token as a computed one
   });
 
-  it("preempts when KV blocks run out and resumes by recomputation with identical output", () => {
+  it("preempts when KV blocks run out and resumes by recomputation with identical output", async () => {
     const { engine, out } = setup(6, 64, 4); // 6 blocks × 4 tokens
     engine.add("x", [1, 2, 3, 4, 5, 6], params(8), out);
     const y = engine.add("y", [9, 10, 11, 12, 13, 14], params(8), out);
-    drain(engine);
+    await drain(engine);
     expect(y.numPreemptions).toBeGreaterThan(0);
     expect(engine.scheduler.running.length + engine.scheduler.waiting.length).toBe(0);
     expect(out.tokens.get("x")).toEqual([7, 8, 9, 10, 11, 12, 13, 14]);
@@ -105,34 +105,34 @@ describe("EngineCore + Scheduler", () => {
     expect(engine.cache.stats().usedBlocks).toBe(0);
   });
 
-  it("frees an aborted request's blocks before the next step", () => {
+  it("frees an aborted request's blocks before the next step", async () => {
     const { engine, out } = setup(64, 64, 8);
     const reqs = [0, 1, 2, 3].map((i) => engine.add(`r${i}`, [i + 1, i + 2, i + 3, i + 4, i + 5], params(50), out));
-    engine.step();
-    engine.step();
+    await engine.step();
+    await engine.step();
     expect(engine.cache.stats().usedBlocks).toBe(8);
     engine.finish(reqs[1], "abort");
     engine.finish(reqs[2], "abort");
     expect(engine.cache.stats().usedBlocks).toBe(4);
-    engine.step();
+    await engine.step();
     expect(engine.numRunning).toBe(2);
-    drain(engine);
+    await drain(engine);
     expect(out.tokens.get("r0")?.length).toBe(50);
     expect(reqs[1].finishReason).toBe("abort");
   });
 
-  it("stops on a stop token without emitting it, and respects maxSeqs", () => {
+  it("stops on a stop token without emitting it, and respects maxSeqs", async () => {
     const { model, engine, out } = setup(64, 64, 2);
     engine.add("s", [1], params(10, { stopTokenIds: new Set([4]) }), out);
     engine.add("t", [1], params(3), out);
     engine.add("u", [1], params(3), out);
-    drain(engine);
+    await drain(engine);
     expect(out.tokens.get("s")).toEqual([2, 3]);
     for (const b of model.batches) expect(b.seqs.size).toBeLessThanOrEqual(2);
     expect(out.finished.sort()).toEqual(["s", "t", "u"]);
   });
 
-  it("records queue time, first-token time and inter-token gaps on the engine clock", () => {
+  it("records queue time, first-token time and inter-token gaps on the engine clock", async () => {
     const model = new CountingModel(64, 128, 4, 64);
     let clock = 1000;
     const engine = new EngineCore(model, { maxBatchTokens: 8, maxSeqs: 1, traceTopK: 2, now: () => clock });
@@ -149,7 +149,7 @@ describe("EngineCore + Scheduler", () => {
         clock += 20;
         return f(batch);
       };
-      engine.step();
+      await engine.step();
       model.forward = f;
     }
     // a: chunk of 8 tokens (no sample), then 2 more prompt tokens + first token, then 2 decode steps.
@@ -165,7 +165,7 @@ describe("EngineCore + Scheduler", () => {
 });
 
 describe("EngineCore listener failures", () => {
-  it("a listener that throws ends only its own request", () => {
+  it("a listener that throws ends only its own request", async () => {
     const { engine, out } = setup(64, 64, 8);
     const bad: RequestListener = {
       onToken() {
@@ -175,7 +175,7 @@ describe("EngineCore listener failures", () => {
     };
     const b = engine.add("bad", [1, 2, 3], params(5), bad);
     engine.add("good", [4, 5, 6], params(5), out);
-    drain(engine);
+    await drain(engine);
     expect(b.finishReason).toBe("abort");
     expect(b.error?.message).toBe("client write failed");
     expect(out.tokens.get("good")).toEqual([7, 8, 9, 10, 11]);

@@ -18,7 +18,7 @@ export class CountingModel implements BatchModel {
     this.out = new Float32Array(64 * vocabSize);
   }
 
-  forward(b: ForwardBatch): Float32Array {
+  async forward(b: ForwardBatch): Promise<Float32Array> {
     const seqs = new Map<number, number>();
     for (let r = 0; r < b.nTokens; r++) {
       const table = b.blockTables.get(b.seqIds[r]);

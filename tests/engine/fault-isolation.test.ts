@@ -17,7 +17,7 @@ class FaultyModel extends CountingModel {
   readyCalls = 0;
   ready: () => Promise<void> = () => Promise.resolve();
 
-  override forward(b: ForwardBatch): Float32Array {
+  override async forward(b: ForwardBatch): Promise<Float32Array> {
     const err = this.fail;
     this.fail = null;
     if (err) throw err;
@@ -52,8 +52,8 @@ function setup(maxSeqs: number) {
   return { model, engine, out: new Collect() };
 }
 
-function drain(engine: EngineCore): void {
-  for (let n = 0; engine.scheduler.hasWork && n < 1000; n++) engine.step();
+async function drain(engine: EngineCore): Promise<void> {
+  for (let n = 0; engine.scheduler.hasWork && n < 1000; n++) await engine.step();
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {
@@ -65,43 +65,43 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 }
 
 describe("EngineCore fault isolation", () => {
-  it("a forward pass that throws fails its batch only; waiting requests complete later, and so does the next one", () => {
+  it("a forward pass that throws fails its batch only; waiting requests complete later, and so does the next one", async () => {
     const { model, engine, out } = setup(2);
     const a = engine.add("a", [1, 2, 3], params(5), out);
     const b = engine.add("b", [5, 6, 7], params(5), out);
     const c = engine.add("c", [10, 11, 12], params(4), out); // waits: two sequences at most
     const d = engine.add("d", [20, 21], params(3), out);
-    engine.step();
+    await engine.step();
     model.fail = new Error("kernel fault");
-    expect(engine.step()?.nFailed).toBe(2);
+    expect((await engine.step())?.nFailed).toBe(2);
     for (const r of [a, b]) expect([r.finishReason, r.error?.message]).toEqual(["abort", "kernel fault"]);
     expect(out.finished).toEqual(["a", "b"]);
     expect(out.tokens.get("a")).toEqual([4]);
     expect([c.status, d.status, c.error, d.error]).toEqual(["waiting", "waiting", null, null]);
     expect(engine.cache.stats().usedBlocks).toBe(0);
-    drain(engine);
+    await drain(engine);
     expect(out.tokens.get("c")).toEqual([13, 14, 15, 16]);
     expect(out.tokens.get("d")).toEqual([22, 23, 24]);
     expect([c.finishReason, d.finishReason, c.error, d.error]).toEqual(["length", "length", null, null]);
     const e = engine.add("e", [30, 31], params(3), out);
-    drain(engine);
+    await drain(engine);
     expect([e.finishReason, out.tokens.get("e")]).toEqual(["length", [32, 33, 34]]);
     expect(engine.fatalError).toBeNull();
     expect(engine.cache.stats().usedBlocks).toBe(0);
   });
 
-  it("never serves blocks a failed pass wrote from the prefix cache", () => {
+  it("never serves blocks a failed pass wrote from the prefix cache", async () => {
     const { model, engine, out } = setup(2);
     const prompt = [1, 2, 3, 4, 5, 6, 7, 8, 9]; // two full blocks of 4
     model.fail = new Error("kernel fault");
     const x = engine.add("x", prompt, params(2), out);
-    engine.step();
+    await engine.step();
     expect(x.error?.message).toBe("kernel fault");
     const y = engine.add("y", prompt, params(2), out);
-    drain(engine);
+    await drain(engine);
     expect([y.numCachedPromptTokens, out.tokens.get("y")]).toEqual([0, [10, 11]]);
     const z = engine.add("z", prompt, params(2), out); // y's completed blocks are shared as usual
-    drain(engine);
+    await drain(engine);
     expect([z.numCachedPromptTokens, out.tokens.get("z")]).toEqual([8, [10, 11]]);
   });
 
@@ -143,7 +143,7 @@ describe("EngineCore fault isolation", () => {
       for (const r of reqs) expect([r.finishReason, r.error]).toEqual(["abort", r.id === "a" && how.startsWith("the model") ? new Error("worker 1 exited") : cause]);
       expect(out.finished.sort()).toEqual(["a", "b", "c"]);
       expect(() => engine.add("d", [1], params(1), out)).toThrow(EngineDeadError);
-      expect(() => engine.step()).toThrow(EngineDeadError);
+      await expect(engine.step()).rejects.toThrow(EngineDeadError);
       expect(engine.cache.stats().usedBlocks).toBe(0);
     });
   }

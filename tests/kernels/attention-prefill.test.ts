@@ -3,14 +3,15 @@ import type { AttentionParams } from "../../src/kernels/backend.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { pagedBatch } from "../kv/kv-batch.js";
 import { expectAttentionConforms, rng } from "./conformance-cases.js";
+import { hostView } from "./host-view.js";
 import { backendLabel, noteMemory64Skip, wasmBackendsOnBothBuilds } from "./wasm-builds.js";
 
 // The wasm prefill attention (assembly/attention-prefill.ts: four consecutive tokens of a sequence per unit, page
 // by page) against the scalar oracle: prompt chunks of two sequences in one batch, continuing cached prefixes, with
 // tiles that straddle the sequences (run token by token), pages of 4 and 16 slots in shuffled order, GQA groups of
 // 1 to 3, sliding windows shorter than a page and longer. Tolerance as the attention conformance suite.
-const ref = createRefBackend();
-const backends = wasmBackendsOnBothBuilds([{ threads: 1 }, { threads: 2, relaxedSimd: false }]);
+const ref = hostView(createRefBackend());
+const backends = wasmBackendsOnBothBuilds([{ threads: 1 }, { threads: 2, relaxedSimd: false }]).map((b) => hostView(b));
 noteMemory64Skip();
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));

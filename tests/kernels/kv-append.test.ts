@@ -4,12 +4,14 @@ import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { PagedKvCache } from "../../src/kv/paged-kv-cache.js";
 import { scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
+import { hostView, kvRowsOf } from "./host-view.js";
 import { backendLabel, noteMemory64Skip, wasmBackendsOnBothBuilds } from "./wasm-builds.js";
 
 // The wasm KV append (assembly/kv-append.ts: f32 copy, f16 round-to-nearest-even) against the reference writer
 // (kernels/ref/kv-rows.ts): the stored bytes must be identical, for random rows and for the values where rounding
 // to half is delicate (ties, the subnormal range, overflow, infinities, NaN, signed zero), into scattered slots.
-const ref = createRefBackend();
+const refBackend = createRefBackend();
+const ref = hostView(refBackend);
 const backends = wasmBackendsOnBothBuilds([{ threads: 1 }, { threads: 2 }]);
 noteMemory64Skip();
 afterAll(async () => {
@@ -20,7 +22,8 @@ const SPECIAL = [0, -0, 1, -1, 65504, 65519.99, 65520, -65520, 1e9, Infinity, -I
   6.0975552e-5, 5.9604645e-8, 2.9802322e-8, 2.9802326e-8, -1.7881393e-7, 1 + 2 ** -11, 1 + 3 * 2 ** -11, 2049, 2051,
   0.1, -0.333333343, 1e-10, 3.4028235e38];
 
-for (const backend of backends) {
+for (const wasm of backends) {
+  const backend = hostView(wasm);
   for (const kvType of ["f32", "f16"] as KvType[]) {
     describe(`${kvType} KV append: ${backendLabel(backend)} vs ref`, () => {
       it("stores the same bytes as the reference writer", () => {
@@ -28,16 +31,17 @@ for (const backend of backends) {
         const kv = scatteredBatch(rand, 4);
         const kvDim = 64;
         const opts = { nLayers: 1, nKvHeads: 2, headDim: 32, ctxLen: kv.nSlots, maxSeqs: 1, blockSize: kv.nSlots, kvType };
-        const cache = new PagedKvCache(backend, opts), refCache = new PagedKvCache(ref, opts);
+        const cache = new PagedKvCache(wasm, opts), refCache = new PagedKvCache(refBackend, opts);
         const k = randomF32(kv.nTokens * kvDim, rand, 3), v = randomF32(kv.nTokens * kvDim, rand, 1e-4);
         k.set(SPECIAL, 3);
         v.set(SPECIAL.map((x) => -x), kvDim + 1);
-        const kb = backend.allocF32(k.length), vb = backend.allocF32(v.length);
+        const kb = backend.allocTensor(k.length), vb = backend.allocTensor(v.length);
         kb.set(k);
         vb.set(v);
         backend.kvAppend(cache.k[0]!, cache.v[0]!, kb, vb, kvDim, kv);
         ref.kvAppend(refCache.k[0]!, refCache.v[0]!, k, v, kvDim, kv);
-        for (const [got, want] of [[cache.k[0]!, refCache.k[0]!], [cache.v[0]!, refCache.v[0]!]] as const) {
+        for (const [gotLayer, wantLayer] of [[cache.k[0]!, refCache.k[0]!], [cache.v[0]!, refCache.v[0]!]] as const) {
+          const got = kvRowsOf(gotLayer), want = kvRowsOf(wantLayer);
           const g = new Uint8Array(got.buffer, got.byteOffset, got.byteLength);
           const w = new Uint8Array(want.buffer, want.byteOffset, want.byteLength);
           expect(Buffer.compare(g, w)).toBe(0);

@@ -3,15 +3,16 @@ import type { GgmlTypeName } from "../../src/quant/ggml-type.js";
 import { createRefBackend, refQuantizeActivations } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { expectMatmulConforms, randomWeightBytes, rng } from "./conformance-cases.js";
+import { hostView } from "./host-view.js";
 
 // Q8_0, Q4_0 and IQ4_NL weights interleaved four rows at a time at load (src/kernels/wasm/packed-rows.ts):
 // products on shapes whose prefill spans several row chunks (wide rows) and whose rows end past the last whole
 // group, the one-token pass over pairs of groups split across threads, and embedding lookups of packed rows, each
 // against the scalar reference on ggml's layout; and the same products with packing switched off.
-const ref = createRefBackend();
-const packed = new WasmBackend({ threads: 2 });
-const plain = new WasmBackend({ threads: 2, packWeights: false });
-const simdOnly = new WasmBackend({ threads: 2, relaxedSimd: false });
+const ref = hostView(createRefBackend());
+const packed = hostView(new WasmBackend({ threads: 2 }));
+const plain = hostView(new WasmBackend({ threads: 2, packWeights: false }));
+const simdOnly = hostView(new WasmBackend({ threads: 2, relaxedSimd: false }));
 afterAll(async () => {
   await Promise.all([packed.close(), plain.close(), simdOnly.close()]);
 });

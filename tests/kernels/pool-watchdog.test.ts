@@ -4,16 +4,17 @@ import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { KernelPoolError, WasmBackend, WasmThreadPool } from "../../src/kernels/wasm/index.js";
 import type { PoolFault, PoolWorkerFailure } from "../../src/kernels/wasm/index.js";
 import { matmulErrorBound, randomF32, randomWeightBytes, rng } from "./conformance-cases.js";
+import { hostView, type HostView } from "./host-view.js";
 
 // The pool's watchdog (wasm-thread-pool.ts): a worker that exits, throws or hangs while it holds a chunk of a job
 // fails that job with KernelPoolError naming it, within a bounded time; the pool replaces its workers over the same
 // memory and the next products are exact again, twice in a row (so the rebuilt workers are watched too).
-const ref = createRefBackend();
+const ref = hostView(createRefBackend());
 const rows = 192, cols = 256, nTokens = 8;
 const expected: Record<PoolFault, PoolWorkerFailure> = { exit: "exited", throw: "threw", hang: "stalled" };
 
 /** An F32 product on `b` and its oracle: `exact()` runs it once and compares; `untilFails()` runs it until it throws. */
-function productCase(b: WasmBackend) {
+function productCase(b: HostView<WasmBackend>) {
   const rand = rng(31);
   const bytes = randomWeightBytes("F32", rows, cols, rand);
   const x = randomF32(nTokens * cols, rand);
@@ -21,9 +22,9 @@ function productCase(b: WasmBackend) {
   ref.matmul(want, x, ref.loadWeight("F32", rows, cols, bytes), nTokens);
   const bound = matmulErrorBound("F32", bytes, rows, cols, x, nTokens);
   const w = b.loadWeight("F32", rows, cols, bytes);
-  const xb = b.allocF32(nTokens * cols);
+  const xb = b.allocTensor(nTokens * cols);
   xb.set(x);
-  const got = b.allocF32(nTokens * rows);
+  const got = b.allocTensor(nTokens * rows);
   return {
     exact(): boolean {
       got.fill(Number.NaN);
@@ -57,7 +58,7 @@ describe("wasm pool watchdog", () => {
   for (const fault of ["exit", "throw", "hang"] as const) {
     it(`a worker that ${fault}s mid-job fails it with KernelPoolError in under 2 s; the rebuilt pool is exact`, async () => {
       // A short stall timeout only where the test hangs a worker: elsewhere a busy host must not trip it.
-      const b = new WasmBackend({ threads: 3, ...(fault === "hang" ? { stallTimeoutMs: 700 } : {}) });
+      const b = hostView(new WasmBackend({ threads: 3, ...(fault === "hang" ? { stallTimeoutMs: 700 } : {}) }));
       try {
         await b.whenReady();
         const product = productCase(b);
@@ -79,7 +80,7 @@ describe("wasm pool watchdog", () => {
   }
 
   it("a worker terminated between jobs is replaced before the next one, with no error", async () => {
-    const b = new WasmBackend({ threads: 2 });
+    const b = hostView(new WasmBackend({ threads: 2 }));
     try {
       await b.whenReady();
       const product = productCase(b);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { KvBatchView } from "../../src/kernels/backend.js";
 import { createRefBackend, erf } from "../../src/kernels/ref/index.js";
+import { hostView, kvLayerOf } from "./host-view.js";
 
 // Expected values are computed by hand (closed forms written next to them), not by the code under test.
-const ref = createRefBackend();
+const ref = hostView(createRefBackend());
 
 function f32Bytes(values: number[]): Uint8Array {
   return new Uint8Array(new Float32Array(values).buffer);
@@ -157,14 +158,14 @@ describe("ref paged attention", () => {
     nTokens: positions.length, blockSize, positions: new Int32Array(positions), slots: new Int32Array(slots),
     tokenSeq: new Int32Array(tokenSeq), blockTables: new Int32Array(blockTables), maxBlocksPerSeq: maxBlocks,
   });
-  const kCache = new Float32Array(8);
-  const vCache = new Float32Array(8);
+  const kRows = new Float32Array(8), vRows = new Float32Array(8);
+  const kCache = kvLayerOf(kRows, 2), vCache = kvLayerOf(vRows, 2);
   ref.kvAppend(kCache, vCache, new Float32Array([1, 0, 0, 1]), new Float32Array([1, 2, 3, 4]), 2,
     view([0, 1], [0, 0], [3, 1], 2, 1, [3, 1]));
 
   it("kvAppend writes rows at their slots", () => {
-    close(kCache, [0, 0, 0, 1, 0, 0, 1, 0]);
-    close(vCache, [0, 0, 3, 4, 0, 0, 1, 2]);
+    close(kRows, [0, 0, 0, 1, 0, 0, 1, 0]);
+    close(vRows, [0, 0, 3, 4, 0, 0, 1, 2]);
   });
   it("causal softmax over the block table: scores [ln 2, 0] → weights [2/3, 1/3]", () => {
     const out = new Float32Array(4);

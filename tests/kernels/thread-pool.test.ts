@@ -2,12 +2,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { randomF32, rng } from "./conformance-cases.js";
+import { hostView } from "./host-view.js";
 
 // The pool hands each job out in chunks that the threads claim as they come free (wasm-thread-pool.ts). Thousands
 // of back-to-back jobs of every size from 1 row up, each on fresh data over an output first filled with NaN: a chunk
 // skipped, run twice with another job's arguments, or run by a worker a job late shows up as a wrong or NaN row.
-const ref = createRefBackend();
-const backends = [new WasmBackend({ threads: 2 }), new WasmBackend({ threads: 3 })];
+const ref = hostView(createRefBackend());
+const backends = [hostView(new WasmBackend({ threads: 2 })), hostView(new WasmBackend({ threads: 3 }))];
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
@@ -18,7 +19,7 @@ for (const b of backends) {
       await b.pool.whenReady();
       const rand = rng(7 + b.threads);
       const n = 33, maxRows = 40;
-      const x = b.allocF32(maxRows * n), got = b.allocF32(maxRows * n), w = b.allocF32(n);
+      const x = b.allocTensor(maxRows * n), got = b.allocTensor(maxRows * n), w = b.allocTensor(n);
       w.set(randomF32(n, rand));
       const want = new Float32Array(maxRows * n);
       let bad = 0;

@@ -22,6 +22,6 @@ export function noteMemory64Skip(): void {
 }
 
 /** How a suite names a backend: its kernel build (simd, relaxed, simd64, relaxed64) and threads. */
-export function backendLabel(b: WasmBackend): string {
+export function backendLabel(b: Pick<WasmBackend, "kernelBuild" | "threads">): string {
   return `wasm ${b.kernelBuild} ${b.threads} thread(s)`;
 }

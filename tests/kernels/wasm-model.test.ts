@@ -17,26 +17,26 @@ const ARCH_DIR = "tests/fixtures/arch";
 const archs = readdirSync(ARCH_DIR).filter((n) => existsSync(`${ARCH_DIR}/${n}/reference.json`));
 
 describe.each(backends.map((b) => [backendLabel(b), b] as const))("%s", (_label, backend) => {
-  it.each(archs)("architecture fixture %s: logits within 1e-4 of transformers", (name) => {
+  it.each(archs)("architecture fixture %s: logits within 1e-4 of transformers", async (name) => {
     const dir = `${ARCH_DIR}/${name}`;
     const ref = JSON.parse(readFileSync(`${dir}/reference.json`, "utf8")) as { input_ids: number[] };
     const model = loadModel(dir, { backend });
     const want = readF32(`${dir}/logits.f32`);
-    expect(maxAbsDiff(promptLogits(model, ref.input_ids), want)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(await promptLogits(model, ref.input_ids), want)).toBeLessThan(1e-4);
     // Chunked prefill (3 tokens a step) goes through the paged KV cache and the multi-token kernels.
-    expect(maxAbsDiff(promptLogits(model, ref.input_ids, 3), want)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(await promptLogits(model, ref.input_ids, 3), want)).toBeLessThan(1e-4);
   });
 
-  it("stories-7m F16 GGUF: prompt logits within 2e-3 of transformers, greedy tokens match", () => {
+  it("stories-7m F16 GGUF: prompt logits within 2e-3 of transformers, greedy tokens match", async () => {
     const model = loadModel("models/stories-7m/stories-7m-f16.gguf", { backend });
     const reference = JSON.parse(readFileSync("models/stories-7m/reference.json", "utf8")) as {
       prompts: { ids: number[]; greedy: number[]; greedy_margins: number[] }[];
     };
     const p0 = reference.prompts[0]!;
-    expect(maxAbsDiff(promptLogits(model, p0.ids), readF32("models/stories-7m/prompt0_logits.f32"))).toBeLessThan(2e-3);
+    expect(maxAbsDiff(await promptLogits(model, p0.ids), readF32("models/stories-7m/prompt0_logits.f32"))).toBeLessThan(2e-3);
     for (const p of reference.prompts) {
       const n = Math.min(24, trustedPrefix(p.greedy_margins));
-      expect(greedy(model, p.ids, n)).toEqual(p.greedy.slice(0, n));
+      expect(await greedy(model, p.ids, n)).toEqual(p.greedy.slice(0, n));
     }
   });
 });
@@ -59,9 +59,9 @@ describe.skipIf(!MEMORY64)("memory64 and 32-bit builds", () => {
       const [b32, b64] = [false, true].map((memory64) => new WasmBackend({ threads: 1, memory64 })) as [WasmBackend, WasmBackend];
       const [m32, m64] = [b32, b64].map((backend) => loadModel("models/stories-7m/stories-7m-f16.gguf", { backend }));
       for (const p of reference.prompts) {
-        expect(firstBitDifference(promptLogits(m64!, p.ids), promptLogits(m32!, p.ids))).toBe(-1);
-        expect(firstBitDifference(promptLogits(m64!, p.ids, 3), promptLogits(m32!, p.ids, 3))).toBe(-1);
-        expect(greedy(m64!, p.ids, 32)).toEqual(greedy(m32!, p.ids, 32));
+        expect(firstBitDifference(await promptLogits(m64!, p.ids), await promptLogits(m32!, p.ids))).toBe(-1);
+        expect(firstBitDifference(await promptLogits(m64!, p.ids, 3), await promptLogits(m32!, p.ids, 3))).toBe(-1);
+        expect(await greedy(m64!, p.ids, 32)).toEqual(await greedy(m32!, p.ids, 32));
       }
       await Promise.all([b32.close(), b64.close()]);
     }

@@ -1,15 +1,17 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { AttentionParams } from "../../src/kernels/backend.js";
-import { kvLayerType, parseKvType, type KvLayer, type KvType } from "../../src/kernels/kv-layer.js";
+import type { AttentionParams, KvLayer } from "../../src/kernels/backend.js";
+import { kvRowsType, parseKvType, type KvType } from "../../src/kernels/kv-layer.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { dequantizeKvRows } from "../../src/kernels/ref/kv-rows.js";
 import { PagedKvCache } from "../../src/kv/paged-kv-cache.js";
 import { randomF32, rng } from "../kernels/conformance-cases.js";
+import { hostView, kvLayerOf, kvRowsOf } from "../kernels/host-view.js";
 import { readFixtureGguf } from "../quant/read-fixture-gguf.js";
 import { linearBatch, scatteredBatch } from "./kv-batch.js";
 
-const ref = createRefBackend();
+const refBackend = createRefBackend();
+const ref = hostView(refBackend);
 // stories-7m: 8 layers, 4 KV heads × head_dim 32 = kvDim 128.
 const stories = { nLayers: 8, nKvHeads: 4, headDim: 32, ctxLen: 64, maxSeqs: 2 };
 
@@ -19,23 +21,24 @@ describe("KV cache element types: storage and byte accounting", () => {
     ["f16", 8 * 128 * 2 * 2, "Uint16Array"],
     ["q8_0", 8 * 128 * 2 * 1.0625, "Uint8Array"],
   ];
-  it.each(expected)("%s: %d bytes per token, held in %s layers of exactly that size", (kvType, perToken, cls) => {
-    const kv = new PagedKvCache(ref, { ...stories, kvType });
+  it.each(expected)("%s: %d bytes per token, held in %s layers of exactly that size", async (kvType, perToken, cls) => {
+    const kv = new PagedKvCache(refBackend, { ...stories, kvType });
     expect(kv.kvType).toBe(kvType);
     expect(kv.bytesPerToken).toBe(perToken);
     expect(kv.totalBytes).toBe(kv.capacityTokens * perToken);
     let held = 0;
     for (const layer of [...kv.k, ...kv.v]) {
-      expect(layer.constructor.name).toBe(cls);
-      expect(kvLayerType(layer)).toBe(kvType);
-      held += layer.byteLength;
+      const rows = kvRowsOf(layer);
+      expect(rows.constructor.name).toBe(cls);
+      expect([layer.type, kvRowsType(rows)]).toEqual([kvType, kvType]);
+      held += (await refBackend.readKvLayer(layer)).byteLength;
     }
     expect(held).toBe(kv.totalBytes);
   });
 
   it("q8_0 refuses a kvDim that is not a multiple of 32, naming it", () => {
-    expect(() => new PagedKvCache(ref, { nLayers: 1, nKvHeads: 3, headDim: 16, ctxLen: 8, kvType: "q8_0" })).toThrow(/kvDim.*48/);
-    expect(() => new PagedKvCache(ref, { nLayers: 1, nKvHeads: 3, headDim: 16, ctxLen: 8, kvType: "f16" })).not.toThrow();
+    expect(() => new PagedKvCache(refBackend, { nLayers: 1, nKvHeads: 3, headDim: 16, ctxLen: 8, kvType: "q8_0" })).toThrow(/kvDim.*48/);
+    expect(() => new PagedKvCache(refBackend, { nLayers: 1, nKvHeads: 3, headDim: 16, ctxLen: 8, kvType: "f16" })).not.toThrow();
   });
 
   it("parses --kv-type values and rejects others", () => {
@@ -50,7 +53,7 @@ describe("kvAppend converts on write", () => {
     const bits = [0x3c00, 0xc000, 0x3555, 0x2e66, 0x7bff, 0x7c00, 0x0001, 0x3c00, 0x3c02, 0x0000];
     const kvDim = values.length;
     const k = new Uint16Array(kvDim), v = new Uint16Array(kvDim);
-    ref.kvAppend(k, v, Float32Array.from(values), Float32Array.from(values, (x) => -x), kvDim, linearBatch(1));
+    ref.kvAppend(kvLayerOf(k, kvDim), kvLayerOf(v, kvDim), Float32Array.from(values), Float32Array.from(values, (x) => -x), kvDim, linearBatch(1));
     expect([...k]).toEqual(bits);
     expect([...v]).toEqual(bits.map((b) => (b === 0 ? 0x8000 : b ^ 0x8000)));
   });
@@ -61,7 +64,7 @@ describe("kvAppend converts on write", () => {
     const [kvDim, rows] = [128, 5];
     const x = new Float32Array(src.bytes.slice().buffer, 0, rows * kvDim);
     const k = new Uint8Array(rows * 136), v = new Uint8Array(rows * 136);
-    ref.kvAppend(k, v, x, x, kvDim, linearBatch(rows));
+    ref.kvAppend(kvLayerOf(k, kvDim), kvLayerOf(v, kvDim), x, x, kvDim, linearBatch(rows));
     expect(Buffer.compare(k, want.bytes.subarray(0, rows * 136))).toBe(0);
     expect(Buffer.compare(v, want.bytes.subarray(0, rows * 136))).toBe(0);
     // Reading them back gives gguf-py's dequantized values (quant-types.dequant.f32 from offset 5120 floats).
@@ -71,7 +74,7 @@ describe("kvAppend converts on write", () => {
   });
 
   it("copy-on-write after a fork copies whole q8_0 rows of the shared block", () => {
-    const kv = new PagedKvCache(ref, { nLayers: 1, nKvHeads: 2, headDim: 32, ctxLen: 8, maxSeqs: 2, blockSize: 4, kvType: "q8_0" });
+    const kv = new PagedKvCache(refBackend, { nLayers: 1, nKvHeads: 2, headDim: 32, ctxLen: 8, maxSeqs: 2, blockSize: 4, kvType: "q8_0" });
     const rand = rng(5);
     const x = randomF32(3 * 64, rand);
     const view = kv.prepare(Int32Array.of(0, 0, 0), Int32Array.of(0, 1, 2), 3);
@@ -81,7 +84,7 @@ describe("kvAppend converts on write", () => {
     const [b0, b1] = [kv.blockTable(0)[0]!, kv.blockTable(1)[0]!];
     expect(b1).not.toBe(b0);
     expect(w.slots[0]).toBe(b1 * 4 + 3);
-    const rows = dequantizeKvRows(kv.k[0]!, 64, 8);
+    const rows = dequantizeKvRows(kvRowsOf(kv.k[0]!), 64, 8);
     expect([...rows.subarray(b1 * 4 * 64, (b1 * 4 + 3) * 64)]).toEqual([...rows.subarray(b0 * 4 * 64, (b0 * 4 + 3) * 64)]);
   });
 });
@@ -98,14 +101,15 @@ describe("ref attention over f16 / q8_0 caches equals f32 attention over the deq
       const kv = scatteredBatch(rand, c.blockSize);
       const kvDim = c.nKvHeads * c.headDim, qDim = c.nHeads * c.headDim;
       const p: AttentionParams = { nHeads: c.nHeads, nKvHeads: c.nKvHeads, headDim: c.headDim, scale: 1 / Math.sqrt(c.headDim), softcap: c.softcap, window: c.window };
-      const cache = new PagedKvCache(ref, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, maxSeqs: 1, blockSize: kv.nSlots, kvType });
+      const cache = new PagedKvCache(refBackend, { nLayers: 1, nKvHeads: c.nKvHeads, headDim: c.headDim, ctxLen: kv.nSlots, maxSeqs: 1, blockSize: kv.nSlots, kvType });
       const [k, v]: KvLayer[] = [cache.k[0]!, cache.v[0]!];
       // Fill every slot through kvAppend (the write path under test), then attend.
       ref.kvAppend(k, v, randomF32(kv.nSlots * kvDim, rand, 2), randomF32(kv.nSlots * kvDim, rand), kvDim, linearBatch(kv.nSlots));
       const q = randomF32(kv.nTokens * qDim, rand, 2);
       const got = new Float32Array(kv.nTokens * qDim), want = new Float32Array(kv.nTokens * qDim);
       ref.attention(got, q, k, v, p, kv);
-      ref.attention(want, q, dequantizeKvRows(k, kvDim, kv.nSlots), dequantizeKvRows(v, kvDim, kv.nSlots), p, kv);
+      const [kf, vf] = [k, v].map((layer) => kvLayerOf(dequantizeKvRows(kvRowsOf(layer), kvDim, kv.nSlots), kvDim));
+      ref.attention(want, q, kf!, vf!, p, kv);
       expect(got).toEqual(want);
     });
   }

@@ -25,18 +25,18 @@ describe("forward pass matches transformers on every architecture fixture", () =
     const ref = JSON.parse(readFileSync(`${dir}/reference.json`, "utf8")) as Reference;
     const expected = readF32(`${dir}/logits.f32`);
 
-    it(`${name}: logits in one prefill, chunks of 1 and of 5`, () => {
+    it(`${name}: logits in one prefill, chunks of 1 and of 5`, async () => {
       const model = loadModel(dir);
       expect(model.config.vocabSize).toBe(ref.logits_shape[1]);
       for (const chunk of [ref.input_ids.length, 1, 5]) {
-        const err = maxAbsDiff(promptLogits(model, ref.input_ids, chunk), expected);
+        const err = maxAbsDiff(await promptLogits(model, ref.input_ids, chunk), expected);
         expect(err, `chunk ${chunk}`).toBeLessThanOrEqual(tolerance);
       }
     });
 
-    it(`${name}: greedy decoding reproduces generate() where the margin allows`, () => {
+    it(`${name}: greedy decoding reproduces generate() where the margin allows`, async () => {
       const model = loadModel(dir);
-      const tokens = greedy(model, ref.greedy_prompt, ref.greedy_tokens.length);
+      const tokens = await greedy(model, ref.greedy_prompt, ref.greedy_tokens.length);
       const n = trustedPrefix(ref.greedy_margins);
       expect(n).toBeGreaterThan(0);
       expect(tokens.slice(0, n)).toEqual(ref.greedy_tokens.slice(0, n));

@@ -15,15 +15,15 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("GGUF files converted from the fixtures give transformers' logits", () => {
   for (const name of readdirSync(root).filter((d) => statSync(`${root}/${d}`).isDirectory())) {
-    it(name, () => {
+    it(name, async () => {
       const dir = `${root}/${name}`;
       const ref = JSON.parse(readFileSync(`${dir}/reference.json`, "utf8")) as { input_ids: number[] };
       const path = join(tmp, `${name}.gguf`);
       convertHfToGguf(dir, path, { outType: "f32" });
       const model = loadModel(path);
       const expected = readF32(`${dir}/logits.f32`);
-      expect(maxAbsDiff(promptLogits(model, ref.input_ids), expected)).toBeLessThanOrEqual(1e-3);
-      expect(maxAbsDiff(promptLogits(model, ref.input_ids, 5), expected)).toBeLessThanOrEqual(1e-3);
+      expect(maxAbsDiff(await promptLogits(model, ref.input_ids), expected)).toBeLessThanOrEqual(1e-3);
+      expect(maxAbsDiff(await promptLogits(model, ref.input_ids, 5), expected)).toBeLessThanOrEqual(1e-3);
     });
   }
 });

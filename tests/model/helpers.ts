@@ -8,15 +8,13 @@ export function readF32(path: string): Float32Array {
 }
 
 /** Logits [ids.length, vocab] for every position, feeding the prompt through the KV cache `chunk` tokens at a time. */
-export function promptLogits(model: Model, ids: number[], chunk = ids.length): Float32Array {
+export async function promptLogits(model: Model, ids: number[], chunk = ids.length): Promise<Float32Array> {
   const vocab = model.config.vocabSize;
   const kv = model.createKvCache({ ctxLen: Math.max(ids.length, 1), maxSeqs: 1, blockSize: 4 });
   const out = new Float32Array(ids.length * vocab);
-  const logits = model.allocLogits(chunk);
   for (let start = 0; start < ids.length; start += chunk) {
     const end = Math.min(ids.length, start + chunk);
-    model.forward(sequenceBatch(ids, start, end, 7, "all"), kv, logits);
-    out.set(logits.subarray(0, (end - start) * vocab), start * vocab);
+    out.set(await model.forward(sequenceBatch(ids, start, end, 7, "all"), kv), start * vocab);
   }
   return out;
 }
@@ -35,18 +33,17 @@ export function argmax(x: Float32Array, start = 0, n = x.length): number {
 }
 
 /** Greedy decoding with the KV cache: prefill the prompt, then one token per step. */
-export function greedy(model: Model, prompt: number[], steps: number): number[] {
+export async function greedy(model: Model, prompt: number[], steps: number): Promise<number[]> {
   const vocab = model.config.vocabSize;
   const kv = model.createKvCache({ ctxLen: Math.min(model.config.ctxLen, prompt.length + steps), maxSeqs: 1 });
-  const logits = model.allocLogits(1);
   const seq = [...prompt];
-  model.forward(sequenceBatch(seq, 0, seq.length, 0, "last"), kv, logits);
+  let logits = await model.forward(sequenceBatch(seq, 0, seq.length, 0, "last"), kv);
   const out: number[] = [];
   for (let i = 0; i < steps; i++) {
     const next = argmax(logits, 0, vocab);
     out.push(next);
     seq.push(next);
-    if (i + 1 < steps) model.forward(sequenceBatch(seq, seq.length - 1, seq.length, 0, "last"), kv, logits);
+    if (i + 1 < steps) logits = await model.forward(sequenceBatch(seq, seq.length - 1, seq.length, 0, "last"), kv);
   }
   return out;
 }

@@ -39,14 +39,14 @@ interface Tally {
 const tally = (): Tally => ({ cases: 0, loaded: 0, errors: new Map(), failures: [], slowestMs: 0, slowest: "", memory: new PeakMemory() });
 
 /** Runs one case; anything but success or a TsinferError, or more than a second of CPU, is recorded as a failure. */
-function attempt(t: Tally, label: string, load: () => void, expected?: RegExp): void {
+async function attempt(t: Tally, label: string, load: () => Promise<void>, expected?: RegExp): Promise<void> {
   // Memory is measured over windows of cases (a full GC per case would double the test's time).
   if (t.cases % memoryWindow === 0) t.memory.begin();
   t.cases++;
   // CPU time, not wall time: the shared 2-core machine can stall a process; a hang burns CPU.
   const start = process.cpuUsage();
   try {
-    load();
+    await load();
     t.loaded++;
     if (expected) t.failures.push(`${label}: loaded, expected an error matching ${String(expected)}`);
   } catch (err) {
@@ -85,20 +85,20 @@ function inspect(path: string): void {
 }
 
 /** Reads a GGUF as inspect does, loads it as serve does (model, default KV cache, tokenizer), then as run does, with a forward pass. */
-function loadGgufEverywhere(path: string): void {
+async function loadGgufEverywhere(path: string): Promise<void> {
   inspect(path);
   loadServedModel({ modelPath: path, parallel: 2, maxBatchTokens: 16 });
   const model = loadModel(path);
-  promptLogits(model, [1, 2, 3]);
+  await promptLogits(model, [1, 2, 3]);
   loadTokenizer(path).encode("Once upon a time");
 }
 
 /** Loads an HF directory's model (with a forward pass) and, when a case changed its files, its tokenizer. */
-function loadHfEverywhere(dir: string, tokenizerToo: boolean): void {
+async function loadHfEverywhere(dir: string, tokenizerToo: boolean): Promise<void> {
   try {
     inspect(dir);
     const model = loadModel(dir);
-    promptLogits(model, [1, 2, 3]);
+    await promptLogits(model, [1, 2, 3]);
   } finally {
     // The tokenizer loads on its own (serve and run read it separately), so its faults are met even when the model's are.
     if (tokenizerToo) loadTokenizer(dir).encode("Once upon a time");
@@ -111,7 +111,7 @@ describe("hostile model files end in a typed error or a successful load, fast an
   let hfBase: HfBase;
   const caseDir = `${tmp}/hf-case`;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(caseDir, { recursive: true });
     base = buildBaseGguf(tmp, llamaFixture, "models/stories-7m/stories-7m-f16.gguf");
@@ -124,42 +124,42 @@ describe("hostile model files end in a typed error or a successful load, fast an
     };
     // Warm-up: one clean load of each base, so lazily built tables are not counted as a hostile file's growth.
     writeFileSync(`${tmp}/base.gguf`, assembleGguf(base, `${tmp}/scratch.gguf`));
-    loadGgufEverywhere(`${tmp}/base.gguf`);
+    await loadGgufEverywhere(`${tmp}/base.gguf`);
     writeFileSync(`${tmp}/moe/base.gguf`, assembleGguf(moeBase, `${tmp}/moe/scratch.gguf`));
-    loadGgufEverywhere(`${tmp}/moe/base.gguf`);
+    await loadGgufEverywhere(`${tmp}/moe/base.gguf`);
     for (const [name, text] of Object.entries(hfBase)) writeFileSync(`${caseDir}/${name}`, text);
     symlinkSync(resolve(`${llamaFixture}/model.safetensors`), `${caseDir}/model.safetensors`);
-    loadHfEverywhere(caseDir, true);
+    await loadHfEverywhere(caseDir, true);
   });
 
-  it("GGUF: header counts, metadata values, tokenizer arrays, lengths, tensor infos, overlaps, truncations; MoE expert keys and tensors", () => {
+  it("GGUF: header counts, metadata values, tokenizer arrays, lengths, tensor infos, overlaps, truncations; MoE expert keys and tensors", async () => {
     const t = tally();
     const path = `${tmp}/case.gguf`;
     const cases = hostileGgufCases(base, `${tmp}/scratch.gguf`, rng(27));
     for (const c of cases) {
       writeFileSync(path, c.bytes());
-      attempt(t, c.label, () => loadGgufEverywhere(path), c.expect);
+      await attempt(t, c.label, () => loadGgufEverywhere(path), c.expect);
     }
     const moePath = `${tmp}/moe/case.gguf`;
     for (const c of hostileMoeGgufCases(moeBase, `${tmp}/moe/scratch.gguf`, rng(29))) {
       writeFileSync(moePath, c.bytes());
-      attempt(t, c.label, () => loadGgufEverywhere(moePath), c.expect);
+      await attempt(t, c.label, () => loadGgufEverywhere(moePath), c.expect);
     }
     expectClean(t);
     expect(t.cases).toBeGreaterThan(1000);
     expect(t.loaded).toBeGreaterThan(0); // harmless edits (a name, a string byte) still load
   }, 120_000);
 
-  it("HF directories: config.json, tokenizer.json and tokenizer_config.json mutations (llama and Mixtral)", () => {
+  it("HF directories: config.json, tokenizer.json and tokenizer_config.json mutations (llama and Mixtral)", async () => {
     const t = tally();
     const mixtralConfig = readFileSync("tests/fixtures/arch/mixtral-moe/config.json", "utf8");
     const { llama, mixtral } = hostileHfCases(hfBase, mixtralConfig, rng(28));
-    const run = (cases: HostileHfCase[], weights: string, config: string): void => {
+    const run = async (cases: HostileHfCase[], weights: string, config: string): Promise<void> => {
       rmSync(`${caseDir}/model.safetensors`, { force: true });
       symlinkSync(resolve(weights), `${caseDir}/model.safetensors`);
       // The unmutated directory loads: the cases' errors come from their mutations.
       writeFileSync(`${caseDir}/config.json`, config);
-      loadHfEverywhere(caseDir, false);
+      await loadHfEverywhere(caseDir, false);
       for (const c of cases) {
         const files = c.files();
         for (const name of Object.keys(hfBase) as (keyof HfBase)[]) {
@@ -168,11 +168,11 @@ describe("hostile model files end in a typed error or a successful load, fast an
           if (typeof text === "string") writeFileSync(`${caseDir}/${name}`, text);
         }
         const tokenizerChanged = c.changes.some((f) => f.startsWith("tokenizer"));
-        attempt(t, c.label, () => loadHfEverywhere(caseDir, tokenizerChanged), c.expect);
+        await attempt(t, c.label, () => loadHfEverywhere(caseDir, tokenizerChanged), c.expect);
       }
     };
-    run(llama, `${llamaFixture}/model.safetensors`, hfBase["config.json"]);
-    run(mixtral, "tests/fixtures/arch/mixtral-moe/model.safetensors", mixtralConfig);
+    await run(llama, `${llamaFixture}/model.safetensors`, hfBase["config.json"]);
+    await run(mixtral, "tests/fixtures/arch/mixtral-moe/model.safetensors", mixtralConfig);
     expectClean(t);
     expect(t.cases).toBeGreaterThan(300);
     expect(t.loaded).toBeGreaterThan(0);

@@ -10,14 +10,15 @@ const backend = createRefBackend();
 describe("PagedKvCache accounting", () => {
   const make = () => new PagedKvCache(backend, { nLayers: 2, nKvHeads: 2, headDim: 8, ctxLen: 10, maxSeqs: 2, capacityTokens: 16, blockSize: 4 });
 
-  it("sizes blocks, bytes per token and capacity", () => {
+  it("sizes blocks, bytes per token and capacity", async () => {
     const kv = make();
     expect(kv.bytesPerToken).toBe(2 * 2 * 2 * 8 * 4); // K and V × layers × KV heads × head_dim × f32
     expect(kv.totalBlocks).toBe(4);
     expect(kv.capacityTokens).toBe(16);
     expect(kv.totalBytes).toBe(16 * 256);
     expect(kv.maxBlocksPerSeq).toBe(3);
-    expect(kv.k[0]!.length).toBe(16 * 16);
+    expect([kv.k[0]!.type, kv.k[0]!.nSlots, kv.k[0]!.kvDim]).toEqual(["f32", 16, 16]);
+    expect((await backend.readKvLayer(kv.k[0]!)).byteLength).toBe(16 * 16 * 4);
   });
 
   it("allocates blocks as positions grow, maps slots through the block table, frees", () => {
@@ -49,10 +50,11 @@ describe("PagedKvCache accounting", () => {
     expect(() => kv.prepare(new Int32Array([1, 2, 3]), new Int32Array([1, 1, 1]), 3)).toThrow(/maxSeqs = 2/);
   });
 
-  it("fork shares blocks; a write into a shared block copies it first; truncate releases", () => {
+  it("fork shares blocks; a write into a shared block copies it first; truncate releases", async () => {
     const kv = make();
     kv.prepare(new Int32Array([1, 1]), new Int32Array([0, 1]), 2);
-    kv.k[0]!.fill(3, 0, 64); // block 0's data in layer 0 (blockSize 4 × kvDim 16)
+    const layer0 = new Float32Array(16 * 16).fill(3, 0, 64); // block 0's data in layer 0 (blockSize 4 × kvDim 16)
+    backend.writeKvLayer(kv.k[0]!, new Uint8Array(layer0.buffer));
     kv.forkSeq(1, 2);
     expect(kv.usedBlocks).toBe(1);
     expect(kv.blockTable(2)).toEqual([0]);
@@ -60,7 +62,8 @@ describe("PagedKvCache accounting", () => {
     expect(kv.blockTable(2)).toEqual([1]);
     expect(kv.blockTable(1)).toEqual([0]);
     expect(view.slots[0]).toBe(4 + 2);
-    expect([...kv.k[0]!.subarray(64, 128)].every((x) => x === 3)).toBe(true); // the shared block was copied
+    const after = new Float32Array((await backend.readKvLayer(kv.k[0]!)).buffer);
+    expect([...after.subarray(64, 128)].every((x) => x === 3)).toBe(true); // the shared block was copied
     kv.prepare(new Int32Array([1]), new Int32Array([6]), 1);
     kv.truncateSeq(1, 3);
     expect(kv.blockTable(1)).toEqual([0]);
@@ -78,7 +81,7 @@ describe("one batch mixes sequences, prefill chunks and decode tokens", () => {
   const model = loadModel(dir);
   const vocab = model.config.vocabSize;
 
-  function step(kv: PagedKvCache, parts: [seqId: number, start: number, end: number][]): number {
+  async function step(kv: PagedKvCache, parts: [seqId: number, start: number, end: number][]): Promise<number> {
     const rows = parts.flatMap(([seq, start, end]) => Array.from({ length: end - start }, (_, i) => [seq, start + i] as const));
     const batch: ForwardBatch = {
       nTokens: rows.length,
@@ -88,8 +91,7 @@ describe("one batch mixes sequences, prefill chunks and decode tokens", () => {
       logitRows: Int32Array.from(rows, (_, i) => i),
       nLogitRows: rows.length,
     };
-    const logits = model.allocLogits(rows.length);
-    model.forward(batch, kv, logits);
+    const logits = await model.forward(batch, kv);
     let worst = 0;
     rows.forEach(([, p], i) => {
       for (let v = 0; v < vocab; v++) worst = Math.max(worst, Math.abs(logits[i * vocab + v]! - expected[p * vocab + v]!));
@@ -97,15 +99,15 @@ describe("one batch mixes sequences, prefill chunks and decode tokens", () => {
     return worst;
   }
 
-  it("matches per position across interleaved sequences and a copy-on-write fork", () => {
+  it("matches per position across interleaved sequences and a copy-on-write fork", async () => {
     const kv = model.createKvCache({ ctxLen: 24, maxSeqs: 3, blockSize: 4 });
     const errors = [
-      step(kv, [[10, 0, 10], [20, 0, 3]]),
-      step(kv, [[10, 10, 11], [20, 3, 15]]),
+      await step(kv, [[10, 0, 10], [20, 0, 3]]),
+      await step(kv, [[10, 10, 11], [20, 3, 15]]),
     ];
     kv.forkSeq(10, 30); // seq 10 holds 11 positions: its third block is half full and now shared
-    errors.push(step(kv, [[30, 11, 13], [10, 11, 12], [20, 15, 16]]));
-    errors.push(step(kv, [[10, 12, 24], [30, 13, 24], [20, 16, 24]]));
+    errors.push(await step(kv, [[30, 11, 13], [10, 11, 12], [20, 15, 16]]));
+    errors.push(await step(kv, [[10, 12, 24], [30, 13, 24], [20, 16, 24]]));
     for (const e of errors) expect(e).toBeLessThanOrEqual(1e-3);
     expect(kv.seqLength(30)).toBe(24);
   });

@@ -4,7 +4,7 @@ import { openHfDir, safetensorsToFloat32 } from "../../src/formats/index.js";
 import { archByName } from "../../src/arch/index.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
 import { hfTensorSource, loadModel, loadModelWeights, sequenceBatch } from "../../src/model/index.js";
-import { readF32 } from "./helpers.js";
+import { maxAbsDiff, readF32 } from "./helpers.js";
 
 const dir = "tests/fixtures/arch/llama";
 const ref = JSON.parse(readFileSync(`${dir}/reference.json`, "utf8")) as { input_ids: number[] };
@@ -21,16 +21,16 @@ describe("model API", () => {
     expect(calls.at(-1)).toEqual([total, total]);
   });
 
-  it("names intermediate activations through the debug hook, with their shapes", () => {
+  it("names intermediate activations through the debug hook, with their shapes and values at that point", async () => {
     const model = loadModel(dir);
     const seen = new Map<string, [number, number]>();
-    let embedRow0: number[] = [];
+    const values = new Map<string, Promise<Float32Array>>();
     model.setActivationHook((name, layer, data, nRows, rowLen) => {
       seen.set(`${name}@${layer}`, [nRows, rowLen]);
-      if (name === "embed") embedRow0 = [...data.subarray(0, rowLen)];
+      values.set(`${name}@${layer}`, data);
     });
     const ids = ref.input_ids.slice(0, 6);
-    model.forward(sequenceBatch(ids, 0, 6, 0, "last"), model.createKvCache({ ctxLen: 8, maxSeqs: 1 }), model.allocLogits(1));
+    const logits = await model.forward(sequenceBatch(ids, 0, 6, 0, "last"), model.createKvCache({ ctxLen: 8, maxSeqs: 1 }));
     const c = model.config;
     expect(seen.get("embed@-1")).toEqual([6, c.hiddenSize]);
     expect(seen.get("q@1")).toEqual([6, c.nHeads * c.headDim]);
@@ -43,26 +43,37 @@ describe("model API", () => {
     const info = hf.tensor("model.embed_tokens.weight")!;
     const table = safetensorsToFloat32(info.dtype, hf.readTensorBytes(info));
     hf.close();
-    expect(embedRow0).toEqual([...table.subarray(ids[0]! * c.hiddenSize, (ids[0]! + 1) * c.hiddenSize)]);
+    const embed = await values.get("embed@-1")!;
+    expect(embed.length).toBe(6 * c.hiddenSize);
+    expect([...embed.subarray(0, c.hiddenSize)]).toEqual([...table.subarray(ids[0]! * c.hiddenSize, (ids[0]! + 1) * c.hiddenSize)]);
+    // Each value is a copy taken where it was named: the residual stream after layer 0 differs from the one after
+    // the last layer (the same tensor, updated in place), and the last position's logits match transformers.
+    const [out0, outLast] = [await values.get("layer_out@0")!, await values.get(`layer_out@${c.nLayers - 1}`)!];
+    expect(out0.length).toBe(6 * c.hiddenSize);
+    expect(maxAbsDiff(out0, outLast)).toBeGreaterThan(1e-3);
+    const want = readF32(`${dir}/logits.f32`).subarray(5 * c.vocabSize, 6 * c.vocabSize);
+    expect(maxAbsDiff(logits, want)).toBeLessThanOrEqual(1e-3);
   });
 
-  it("refuses positions beyond the cache's context and an undersized logits buffer", () => {
+  it("refuses positions beyond the cache's context, logit rows outside the batch and unknown tokens", async () => {
     const model = loadModel(dir);
     const kv = model.createKvCache({ ctxLen: 4, maxSeqs: 1 });
-    expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 5, 0, "last"), kv, model.allocLogits(1))).toThrow(/position 4, past its context length 4/);
-    expect(() => model.forward(sequenceBatch(ref.input_ids, 0, 3, 0, "all"), kv, model.allocLogits(1))).toThrow(/logitsOut holds/);
-    expect(() => model.forward(sequenceBatch([1, 512], 0, 2, 0, "last"), kv, model.allocLogits(1))).toThrow(/token 1 is 512/);
+    await expect(model.forward(sequenceBatch(ref.input_ids, 0, 5, 0, "last"), kv)).rejects.toThrow(/position 4, past its context length 4/);
+    const three = sequenceBatch(ref.input_ids, 0, 3, 0, "all");
+    await expect(model.forward({ ...three, nLogitRows: 4 }, kv)).rejects.toThrow(/4 logit rows for a batch of 3 tokens/);
+    await expect(model.forward({ ...three, logitRows: Int32Array.of(0, 3, 1) }, kv)).rejects.toThrow(/logit row 3 outside the batch of 3 tokens/);
+    await expect(model.forward(sequenceBatch([1, 512], 0, 2, 0, "last"), kv)).rejects.toThrow(/token 1 is 512/);
     expect(kv.hasSeq(0)).toBe(false);
   });
 
-  it("runs prompt chunks that need no logits, then the last position's logits match transformers", () => {
+  it("runs prompt chunks that need no logits, then the last position's logits match transformers", async () => {
     const model = loadModel(dir);
     const ids = ref.input_ids;
     const kv = model.createKvCache({ ctxLen: ids.length, maxSeqs: 1 });
-    const logits = model.allocLogits(1);
     const first = sequenceBatch(ids, 0, 20, 0, "last");
-    model.forward({ ...first, nLogitRows: 0 }, kv, logits);
-    model.forward(sequenceBatch(ids, 20, ids.length, 0, "last"), kv, logits);
+    expect((await model.forward({ ...first, nLogitRows: 0 }, kv)).length).toBe(0);
+    const logits = await model.forward(sequenceBatch(ids, 20, ids.length, 0, "last"), kv);
+    expect(logits.length).toBe(model.config.vocabSize);
     const vocab = model.config.vocabSize;
     const expected = readF32(`${dir}/logits.f32`).subarray((ids.length - 1) * vocab, ids.length * vocab);
     let worst = 0;

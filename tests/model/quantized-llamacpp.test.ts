@@ -17,15 +17,14 @@ const prompts = (JSON.parse(readFileSync("models/stories-7m/reference.json", "ut
 const nGen = 24;
 const minGap = 0.1;
 
-function tsinferGreedy(path: string, prompt: number[]): { tokens: number[]; gaps: number[] } {
+async function tsinferGreedy(path: string, prompt: number[]): Promise<{ tokens: number[]; gaps: number[] }> {
   const model = loadModel(path);
   const vocab = model.config.vocabSize;
   const kv = model.createKvCache({ ctxLen: prompt.length + nGen, maxSeqs: 1 });
-  const logits = model.allocLogits(1);
   const seq = [...prompt];
   const tokens: number[] = [];
   const gaps: number[] = [];
-  model.forward(sequenceBatch(seq, 0, seq.length, 0, "last"), kv, logits);
+  let logits = await model.forward(sequenceBatch(seq, 0, seq.length, 0, "last"), kv);
   for (let i = 0; i < nGen; i++) {
     let best = 0;
     for (let v = 1; v < vocab; v++) if (logits[v]! > logits[best]!) best = v;
@@ -34,7 +33,7 @@ function tsinferGreedy(path: string, prompt: number[]): { tokens: number[]; gaps
     tokens.push(best);
     gaps.push(logits[best]! - second);
     seq.push(best);
-    if (i + 1 < nGen) model.forward(sequenceBatch(seq, seq.length - 1, seq.length, 0, "last"), kv, logits);
+    if (i + 1 < nGen) logits = await model.forward(sequenceBatch(seq, seq.length - 1, seq.length, 0, "last"), kv);
   }
   return { tokens, gaps };
 }
@@ -49,10 +48,10 @@ function llamacppGreedy(path: string, prompt: number[]): { tokens: number[]; gap
 describe.each(["Q8_0", "Q4_0"])("stories-7m quantized to %s", (type) => {
   const path = join(tmp, `stories-7m-${type}.gguf`);
 
-  it.each([0, 1])("prompt %i: greedy tokens agree with llama.cpp on the same file", (i) => {
+  it.each([0, 1])("prompt %i: greedy tokens agree with llama.cpp on the same file", async (i) => {
     if (i === 0) quantizeModel(source, path, type);
     const prompt = prompts[i]!.ids;
-    const ours = tsinferGreedy(path, prompt);
+    const ours = await tsinferGreedy(path, prompt);
     const theirs = llamacppGreedy(path, prompt);
     let n = 0;
     while (n < nGen && ours.gaps[n]! >= minGap && theirs.gaps[n]! >= minGap) n++;

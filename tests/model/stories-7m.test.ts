@@ -16,17 +16,17 @@ describe.each([
 ])("stories-7m from %s", (_label, path) => {
   const model = loadModel(path);
 
-  it("prompt 0 logits [5, 4096] within 1e-3, prefill and chunked", () => {
+  it("prompt 0 logits [5, 4096] within 1e-3, prefill and chunked", async () => {
     expect(model.config).toMatchObject({ nLayers: 8, nHeads: 8, nKvHeads: 4, headDim: 32, vocabSize: 4096 });
     const ids = ref.prompts[0]!.ids;
-    expect(maxAbsDiff(promptLogits(model, ids), prompt0Logits)).toBeLessThanOrEqual(1e-3);
-    expect(maxAbsDiff(promptLogits(model, ids, 2), prompt0Logits)).toBeLessThanOrEqual(1e-3);
+    expect(maxAbsDiff(await promptLogits(model, ids), prompt0Logits)).toBeLessThanOrEqual(1e-3);
+    expect(maxAbsDiff(await promptLogits(model, ids, 2), prompt0Logits)).toBeLessThanOrEqual(1e-3);
   });
 
-  it.each([0, 1, 2, 3])("prompt %i: 64 greedy tokens", (i) => {
+  it.each([0, 1, 2, 3])("prompt %i: 64 greedy tokens", async (i) => {
     const p = ref.prompts[i]!;
     const n = trustedPrefix(p.greedy_margins);
-    const tokens = greedy(model, p.ids, n);
+    const tokens = await greedy(model, p.ids, n);
     expect(tokens).toEqual(p.greedy.slice(0, n));
   }, 60_000);
 });

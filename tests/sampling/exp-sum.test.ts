@@ -3,6 +3,7 @@ import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { selectTopK } from "../../src/sampling/candidate-sort.js";
 import { expNonPositive, expSumBelowMax } from "../../src/sampling/exp-sum.js";
 import { logSumExp } from "../../src/sampling/logprobs.js";
+import { hostView } from "../kernels/host-view.js";
 
 // The log-softmax's exp against the runtime's Math.exp (V8's fdlibm port), and top-k selection against a full
 // sort, on logits shaped like a model's (4096 values, spread ±20) and at the edges of the float64 range.
@@ -59,7 +60,7 @@ describe("WasmBackend.logSumExp", () => {
     for (const [n, seed] of [[4096, 1], [4097, 2], [151936, 3], [7, 4], [1, 5], [3, 6]] as const) {
       const x = logits(n, seed);
       if (seed === 3) for (let i = 0; i < n; i += 97) x[i] = -800; // far below the maximum
-      const inside = wasm.allocF32(n);
+      const inside = hostView(wasm).allocTensor(n);
       inside.set(x);
       for (const row of [x, inside]) expect(Math.abs(wasm.logSumExp(row, n) - exact(x))).toBeLessThan(1e-6);
     }
@@ -104,7 +105,7 @@ describe("WasmBackend.topK", () => {
       if (seed === 2) x[4096] = 1e9; // the largest value in the tail after the four-wide groups
       if (seed === 3) for (let i = 5; i < n; i += 1001) x[i] = -Infinity;
       const order = Array.from(x.keys()).sort((a, b) => x[b]! - x[a]! || a - b);
-      const inside = wasm.allocF32(n);
+      const inside = hostView(wasm).allocTensor(n);
       inside.set(x);
       for (const k of [1, 5, 20, 64]) {
         const want = new Int32Array(k);

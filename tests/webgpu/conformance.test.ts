@@ -1,15 +1,17 @@
 import { fileURLToPath } from "node:url";
 import { build, type Rollup } from "vite";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CaseResult } from "./conformance-util.js";
+import { expectAllPass, logRun } from "../kernels/conformance-runner.js";
 import { openWebGpuPage } from "./chromium-webgpu.js";
+import type { TargetRun } from "./page-entry.js";
 
-// The WGSL kernels against the scalar ref backend, in headless Chromium (WebGPU on SwiftShader here, a real GPU
-// elsewhere). Skips — never fails — where there is no Chromium or no WebGPU adapter.
+// The shared conformance suite (tests/kernels/conformance-suite.ts) on WebGPU in headless Chromium (SwiftShader
+// here, a real GPU elsewhere). Skips — never fails — where there is no Chromium or no WebGPU adapter.
 const web = await openWebGpuPage();
 const available = web !== null && web.adapter !== null;
 if (web && !available) await web.close();
-if (!available) console.warn(`webgpu conformance skipped: ${web === null ? "no Chromium" : "requestAdapter() returned null"}`);
+const reason = web === null ? "no Chromium" : "requestAdapter() returned null";
+if (!available) console.warn(`webgpu conformance in Chromium skipped: ${reason}`);
 
 async function bundle(): Promise<string> {
   const entry = fileURLToPath(new URL("./page-entry.ts", import.meta.url));
@@ -23,20 +25,23 @@ async function bundle(): Promise<string> {
   return chunk.code;
 }
 
-describe.skipIf(!available)("WebGPU kernels vs the ref backend", () => {
+describe.skipIf(!available)(`conformance: webgpu in Chromium${available ? "" : ` (skipped: ${reason})`}`, () => {
   afterAll(async () => web?.close());
 
-  it("every kernel and weight type is within tolerance", async () => {
+  it("every case of the shared suite on every kernel variant is within tolerance", async () => {
     const page = web!.page;
     await page.addScriptTag({ content: await bundle() });
     const run = await page.evaluate(async () => {
-      const g = globalThis as unknown as { runWebGpuConformance(o: object): Promise<{ adapter: string; results: CaseResult[] }> };
-      return g.runWebGpuConformance({});
+      const g = globalThis as unknown as { runWebGpuConformance(): Promise<{ adapter: string; targets: TargetRun[] }> };
+      return g.runWebGpuConformance();
     });
-    console.log(`adapter: ${run.adapter}, ${run.results.length} cases`);
-    const bad = run.results.filter((r) => !(r.err <= r.tol));
-    for (const r of run.results) console.log(`${r.err <= r.tol ? "ok  " : "FAIL"} ${r.name}: err ${r.err.toExponential(2)} (tol ${r.tol})`);
-    expect(run.results.length).toBeGreaterThan(100);
-    expect(bad.map((r) => `${r.name}: ${r.err}`)).toEqual([]);
-  }, 120_000);
+    console.log(`adapter: ${run.adapter}`);
+    expect(run.targets.length).toBeGreaterThan(0);
+    for (const t of run.targets) {
+      for (const r of t.runs) {
+        logRun(t.label, r);
+        expectAllPass(r.results, `${t.label} · ${r.group}`);
+      }
+    }
+  }, 600_000);
 });

@@ -118,14 +118,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     let pp: BenchResult["pp"] = null;
     let tg: BenchResult["tg"] = null;
     // Warm-up: a short prefill and a few decode steps compile and tune every kernel and fault in the weights.
-    prefillSeconds(model, ids, Math.min(Math.max(opts.promptTokens, 1), 32));
-    decodeSeconds(model, ids[0]!, 4);
+    await prefillSeconds(model, ids, Math.min(Math.max(opts.promptTokens, 1), 32));
+    await decodeSeconds(model, ids[0]!, 4);
     if (opts.promptTokens > 0) {
-      const samples = repeat(opts.reps, () => timed(() => prefillSeconds(model, ids, opts.promptTokens)));
+      const samples = await repeat(opts.reps, () => timed(() => prefillSeconds(model, ids, opts.promptTokens)));
       pp = rates(opts.promptTokens, samples);
     }
     if (opts.genTokens > 0) {
-      const samples = repeat(opts.reps, () => timed(() => decodeSeconds(model, ids[0]!, opts.genTokens)));
+      const samples = await repeat(opts.reps, () => timed(() => decodeSeconds(model, ids[0]!, opts.genTokens)));
       tg = rates(opts.genTokens, samples);
     }
     const weightBytesPerToken = decodeWeightBytes(model);
@@ -150,15 +150,17 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   }
 }
 
-/** `reps` timed runs (after the caller's warm-up). */
-function repeat<T>(reps: number, run: () => T): T[] {
-  return Array.from({ length: reps }, run);
+/** `reps` timed runs one after another (after the caller's warm-up). */
+async function repeat<T>(reps: number, run: () => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < reps; i++) out.push(await run());
+  return out;
 }
 
 /** Wall seconds (as the run measures them) and the process's CPU seconds over the run. */
-function timed(run: () => number): { wallSec: number; cpuSec: number } {
+async function timed(run: () => Promise<number>): Promise<{ wallSec: number; cpuSec: number }> {
   const c0 = process.cpuUsage();
-  const wallSec = run();
+  const wallSec = await run();
   const c = process.cpuUsage(c0);
   return { wallSec, cpuSec: (c.user + c.system) / 1e6 };
 }
@@ -171,22 +173,20 @@ function rates(nTokens: number, samples: { wallSec: number; cpuSec: number }[]):
   };
 }
 
-function prefillSeconds(model: Model, ids: number[], n: number): number {
+async function prefillSeconds(model: Model, ids: number[], n: number): Promise<number> {
   const kv = model.createKvCache({ ctxLen: n, maxSeqs: 1 });
-  const logits = model.allocLogits(1);
   const t0 = performance.now();
-  model.forward(sequenceBatch(ids, 0, n, 0, "last"), kv, logits);
+  await model.forward(sequenceBatch(ids, 0, n, 0, "last"), kv);
   return (performance.now() - t0) / 1000;
 }
 
-function decodeSeconds(model: Model, first: number, n: number): number {
+async function decodeSeconds(model: Model, first: number, n: number): Promise<number> {
   const kv = model.createKvCache({ ctxLen: n + 1, maxSeqs: 1 });
-  const logits = model.allocLogits(1);
   const seq = new Array<number>(n + 1).fill(first);
   const vocab = model.config.vocabSize;
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv, logits);
+    const logits = await model.forward(sequenceBatch(seq, i, i + 1, 0, "last"), kv);
     let best = 0;
     for (let v = 1; v < vocab; v++) if (logits[v]! > logits[best]!) best = v;
     seq[i + 1] = best;

@@ -29,12 +29,12 @@ export function registerLogitsCommand(program: Command): void {
     .requiredOption("--tokens <ids>", "comma-separated token ids, e.g. 1,421,429")
     .requiredOption("--out <file>", "where to write the logits")
     .option("--chunk-size <n>", "feed the tokens through the KV cache n at a time (default: all at once)")
-    .action((opts: LogitsOptions) => {
+    .action(async (opts: LogitsOptions) => {
       const ids = parseTokenIds(opts.tokens);
       const chunk = opts.chunkSize === undefined ? ids.length : Number(opts.chunkSize);
       if (!Number.isInteger(chunk) || chunk < 1) throw new InputError(`--chunk-size ${opts.chunkSize} must be a positive integer`);
       const model = loadModel(opts.model);
-      const logits = promptLogits(model, ids, chunk);
+      const logits = await promptLogits(model, ids, chunk);
       const bytes = new Uint8Array(logits.byteLength);
       const view = new DataView(bytes.buffer);
       for (let i = 0; i < logits.length; i++) view.setFloat32(i * 4, logits[i]!, true);

@@ -67,7 +67,7 @@ async function perplexityCommand(opts: PerplexityCliOptions): Promise<void> {
       tokens = Int32Array.from(tokenizer.encode(readFileSync(opts.file!, "utf8"), { addSpecialTokens: true }));
       process.stderr.write(`perplexity: tokenized ${opts.file} into ${tokens.length} tokens in ${(performance.now() - started).toFixed(0)} ms\n`);
     }
-    const result = perplexity(model, tokens, {
+    const result = await perplexity(model, tokens, {
       nCtx,
       bosId: tokenizer.addBos ? tokenizer.bosId : null,
       ...(opts.chunks !== undefined ? { maxChunks: positiveInt("--chunks", opts.chunks) } : {}),

@@ -1,10 +1,10 @@
 import type { AttentionParams, KvBatchView } from "../backend.js";
 import { f16ToF32Table } from "../../quant/half.js";
-import { kvRowUnits, Q8_0_BLOCK_BYTES, type KvLayer } from "../kv-layer.js";
+import { kvRowUnits, Q8_0_BLOCK_BYTES, type KvRows } from "../kv-layer.js";
 import { writeKvRow } from "./kv-rows.js";
 
 /** Writes each token's new K and V row into its cache slot, converted to the layers' stored type (kv-rows.ts). */
-export function refKvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array,
+export function refKvAppend(kCache: KvRows, vCache: KvRows, k: Float32Array, v: Float32Array,
   kvDim: number, kv: KvBatchView): void {
   for (let t = 0; t < kv.nTokens; t++) {
     writeKvRow(kCache, kv.slots[t]!, kvDim, k, t * kvDim);
@@ -13,7 +13,7 @@ export function refKvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v
 }
 
 /** q · (values off … off + n of cache row `slot`), the cached values read exactly in their stored type. */
-function dotRow(q: Float32Array, qBase: number, c: KvLayer, slot: number, kvDim: number, off: number, n: number): number {
+function dotRow(q: Float32Array, qBase: number, c: KvRows, slot: number, kvDim: number, off: number, n: number): number {
   let dot = 0;
   if (c instanceof Float32Array) {
     const base = slot * kvDim + off;
@@ -32,7 +32,7 @@ function dotRow(q: Float32Array, qBase: number, c: KvLayer, slot: number, kvDim:
 }
 
 /** out[oBase + d] += w · (value off + d of cache row `slot`). */
-function accumulateRow(out: Float32Array, oBase: number, w: number, c: KvLayer, slot: number, kvDim: number, off: number, n: number): void {
+function accumulateRow(out: Float32Array, oBase: number, w: number, c: KvRows, slot: number, kvDim: number, off: number, n: number): void {
   if (c instanceof Float32Array) {
     const base = slot * kvDim + off;
     for (let d = 0; d < n; d++) out[oBase + d] = out[oBase + d]! + w * c[base + d]!;
@@ -54,7 +54,7 @@ function accumulateRow(out: Float32Array, oBase: number, w: number, c: KvLayer, 
  * `scores` is scratch of at least the longest attended span. Sums in float64. f16 and q8_0 layers are dequantized
  * on the fly (exactly: each stored value is a float32), so the result equals f32 attention over the dequantized cache.
  */
-export function refAttention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer,
+export function refAttention(out: Float32Array, q: Float32Array, kCache: KvRows, vCache: KvRows,
   p: AttentionParams, kv: KvBatchView, scores: Float64Array): void {
   const { nHeads, nKvHeads, headDim, scale, softcap, window } = p;
   const group = nHeads / nKvHeads;

@@ -1,6 +1,6 @@
 import { roundf } from "../../quant/c-math.js";
 import { f16ToF32Table, f32ToF16, writeF16 } from "../../quant/half.js";
-import { kvLayerType, kvRowUnits, Q8_0_BLOCK, Q8_0_BLOCK_BYTES, type KvLayer } from "../kv-layer.js";
+import { kvRowsType, kvRowUnits, Q8_0_BLOCK, Q8_0_BLOCK_BYTES, type KvRows } from "../kv-layer.js";
 
 const fround = Math.fround;
 
@@ -9,7 +9,7 @@ const fround = Math.fround;
  * ggml's GGML_FP32_TO_FP16; q8_0 quantized block by block as ggml's quantize_row_q8_0_ref (d = amax / 127 stored as
  * f16, q = roundf(x · (1/d)) with the float32 d before rounding, as ggml does).
  */
-export function writeKvRow(layer: KvLayer, slot: number, kvDim: number, src: Float32Array, srcOff: number): void {
+export function writeKvRow(layer: KvRows, slot: number, kvDim: number, src: Float32Array, srcOff: number): void {
   if (layer instanceof Float32Array) {
     const dst = slot * kvDim;
     for (let i = 0; i < kvDim; i++) layer[dst + i] = src[srcOff + i]!;
@@ -30,7 +30,7 @@ export function writeKvRow(layer: KvLayer, slot: number, kvDim: number, src: Flo
 }
 
 /** Value i of row `slot` (f16 and q8_0 values are exact in float32: a half times an int8 fits 19 bits). */
-export function readKvValue(layer: KvLayer, slot: number, kvDim: number, i: number): number {
+export function readKvValue(layer: KvRows, slot: number, kvDim: number, i: number): number {
   if (layer instanceof Float32Array) return layer[slot * kvDim + i]!;
   if (layer instanceof Uint16Array) return f16ToF32Table[layer[slot * kvDim + i]!]!;
   const b = slot * kvRowUnits("q8_0", kvDim) + (i >> 5) * Q8_0_BLOCK_BYTES;
@@ -38,9 +38,9 @@ export function readKvValue(layer: KvLayer, slot: number, kvDim: number, i: numb
 }
 
 /** The first nRows rows of a KV layer as float32 [nRows, kvDim] (for inspection and tests). */
-export function dequantizeKvRows(layer: KvLayer, kvDim: number, nRows: number): Float32Array {
+export function dequantizeKvRows(layer: KvRows, kvDim: number, nRows: number): Float32Array {
   const out = new Float32Array(nRows * kvDim);
-  if (kvLayerType(layer) === "f32") {
+  if (kvRowsType(layer) === "f32") {
     out.set(layer.subarray(0, nRows * kvDim));
     return out;
   }

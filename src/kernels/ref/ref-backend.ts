@@ -1,7 +1,9 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import type {
-  Activation, AttentionParams, KernelBackend, KvBatchView, KvLayer, RopeLayout, Weight,
+  Activation, AttentionParams, KernelBackend, KvBatchView, KvLayer, RopeLayout, Tensor, Weight,
 } from "../backend.js";
+import { HostBackend } from "../host-backend.js";
+import { asTensor, hostF32 as f, hostKvRows } from "../host-tensor.js";
 import { refAttention, refKvAppend } from "./attention.js";
 import {
   refActivate, refAdd, refAddRows, refCopyColumns, refGlu, refMulRows, refScale, refSoftcap,
@@ -20,9 +22,10 @@ export interface RefWeight extends Weight {
 
 /**
  * The scalar TypeScript backend: the oracle every fast backend is checked against. Weights stay in their stored
- * type and are decoded a row at a time; dot products and reductions accumulate in float64.
+ * type and are decoded a row at a time; dot products and reductions accumulate in float64. Tensors are plain
+ * Float32Arrays (host-backend.ts).
  */
-export class RefBackend implements KernelBackend {
+export class RefBackend extends HostBackend implements KernelBackend {
   readonly name = "ref";
   private row = new Float32Array(0);
   private scores = new Float64Array(0);
@@ -37,89 +40,78 @@ export class RefBackend implements KernelBackend {
     return { type, rows, cols, bytes, decode };
   }
 
-  loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array {
-    const out = this.allocF32(n);
-    rowDecoder(type)(bytes, 0, n, out);
-    return out;
+  allocTensor(n: number): Tensor {
+    return asTensor(new Float32Array(n));
   }
 
-  allocF32(n: number): Float32Array {
-    return new Float32Array(n);
-  }
-
-  matmul(out: Float32Array, x: Float32Array, w: Weight, nTokens: number): void {
+  matmul(out: Tensor, x: Tensor, w: Weight, nTokens: number): void {
     const rw = w as RefWeight;
-    refMatmul(out, x, rw.bytes, rw.decode, rw.rows, rw.cols, nTokens, this.row);
+    refMatmul(f(out), f(x), rw.bytes, rw.decode, rw.rows, rw.cols, nTokens, this.row);
   }
 
-  embed(out: Float32Array, w: Weight, ids: Int32Array, nTokens: number): void {
+  embed(out: Tensor, w: Weight, ids: Int32Array, nTokens: number): void {
     const rw = w as RefWeight;
-    refEmbed(out, rw.bytes, rw.decode, rw.rows, rw.cols, ids, nTokens, this.row);
+    refEmbed(f(out), rw.bytes, rw.decode, rw.rows, rw.cols, ids, nTokens, this.row);
   }
 
-  rmsNorm(out: Float32Array, x: Float32Array, w: Float32Array | null, nRows: number, n: number, eps: number,
-    addOne: boolean): void {
-    refRmsNorm(out, x, w, nRows, n, eps, addOne);
+  rmsNorm(out: Tensor, x: Tensor, w: Tensor | null, nRows: number, n: number, eps: number, addOne: boolean): void {
+    refRmsNorm(f(out), f(x), w && f(w), nRows, n, eps, addOne);
   }
 
-  layerNorm(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, nRows: number, n: number,
-    eps: number): void {
-    refLayerNorm(out, x, w, b, nRows, n, eps);
+  layerNorm(out: Tensor, x: Tensor, w: Tensor, b: Tensor | null, nRows: number, n: number, eps: number): void {
+    refLayerNorm(f(out), f(x), f(w), b && f(b), nRows, n, eps);
   }
 
-  rope(x: Float32Array, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
-    invFreq: Float32Array, layout: RopeLayout, attnFactor: number): void {
-    refRope(x, nTokens, nHeads, headDim, nRot, positions, invFreq, layout, attnFactor);
+  rope(x: Tensor, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
+    invFreq: Tensor, layout: RopeLayout, attnFactor: number): void {
+    refRope(f(x), nTokens, nHeads, headDim, nRot, positions, f(invFreq), layout, attnFactor);
   }
 
-  softmax(x: Float32Array, nRows: number, n: number): void {
-    refSoftmax(x, nRows, n);
+  softmax(x: Tensor, nRows: number, n: number): void {
+    refSoftmax(f(x), nRows, n);
   }
 
-  activate(x: Float32Array, n: number, act: Activation): void {
-    refActivate(x, n, act);
+  activate(x: Tensor, n: number, act: Activation): void {
+    refActivate(f(x), n, act);
   }
 
-  glu(out: Float32Array, gate: Float32Array, up: Float32Array, nRows: number, n: number, stride: number,
-    act: Activation): void {
-    refGlu(out, gate, up, nRows, n, stride, act);
+  glu(out: Tensor, gate: Tensor, up: Tensor, nRows: number, n: number, stride: number, act: Activation): void {
+    refGlu(f(out), f(gate), f(up), nRows, n, stride, act);
   }
 
-  add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
-    refAdd(out, a, b, n);
+  add(out: Tensor, a: Tensor, b: Tensor, n: number): void {
+    refAdd(f(out), f(a), f(b), n);
   }
 
-  copyColumns(dst: Float32Array, src: Float32Array, nRows: number, srcCols: number, c0: number, width: number): void {
-    refCopyColumns(dst, src, nRows, srcCols, c0, width);
+  copyColumns(dst: Tensor, src: Tensor, nRows: number, srcCols: number, c0: number, width: number): void {
+    refCopyColumns(f(dst), f(src), nRows, srcCols, c0, width);
   }
 
-  addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void {
-    refAddRows(x, bias, nRows, n);
+  addRows(x: Tensor, bias: Tensor, nRows: number, n: number): void {
+    refAddRows(f(x), f(bias), nRows, n);
   }
 
-  mulRows(x: Float32Array, w: Float32Array, nRows: number, n: number): void {
-    refMulRows(x, w, nRows, n);
+  mulRows(x: Tensor, w: Tensor, nRows: number, n: number): void {
+    refMulRows(f(x), f(w), nRows, n);
   }
 
-  scale(x: Float32Array, n: number, s: number): void {
-    refScale(x, n, s);
+  scale(x: Tensor, n: number, s: number): void {
+    refScale(f(x), n, s);
   }
 
-  softcap(x: Float32Array, n: number, cap: number): void {
-    refSoftcap(x, n, cap);
+  softcap(x: Tensor, n: number, cap: number): void {
+    refSoftcap(f(x), n, cap);
   }
 
-  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array, kvDim: number,
-    kv: KvBatchView): void {
-    refKvAppend(kCache, vCache, k, v, kvDim, kv);
+  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Tensor, v: Tensor, kvDim: number, kv: KvBatchView): void {
+    refKvAppend(hostKvRows(kCache), hostKvRows(vCache), f(k), f(v), kvDim, kv);
   }
 
-  attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams,
-    kv: KvBatchView): void {
+  attention(out: Tensor, q: Tensor, kCache: KvLayer, vCache: KvLayer, p: AttentionParams, kv: KvBatchView): void {
     let span = 0;
     for (let t = 0; t < kv.nTokens; t++) span = Math.max(span, kv.positions[t]! + 1);
     if (this.scores.length < span) this.scores = new Float64Array(Math.max(span, 2 * this.scores.length));
-    refAttention(out, q, kCache, vCache, p, kv, this.scores);
+    refAttention(f(out), f(q), hostKvRows(kCache), hostKvRows(vCache), p, kv, this.scores);
   }
 }
 

@@ -1,8 +1,10 @@
 import type { GgmlTypeName } from "../../quant/ggml-type.js";
 import { quantTraits } from "../../quant/registry.js";
 import type {
-  Activation, AttentionParams, KernelBackend, KvBatchView, KvLayer, RopeLayout, Weight,
+  Activation, AttentionParams, KernelBackend, KvBatchView, KvLayer, RopeLayout, Tensor, Weight,
 } from "../backend.js";
+import { HostBackend } from "../host-backend.js";
+import { asTensor, hostF32 as f, hostKvRows } from "../host-tensor.js";
 import { RefBackend } from "../ref/ref-backend.js";
 import { refEmbed } from "../ref/matmul.js";
 import { rowDecoder, type RowDecoder } from "../ref/row-decoder.js";
@@ -38,7 +40,7 @@ const STATIC_DATA_BYTES = 65536;
  * run in wasm on the calling thread; the rarer row-wise kernels (layer norm, softmax, scaling) run the reference code
  * on views of the same memory, where they cost little next to the products.
  */
-export class WasmBackend implements KernelBackend {
+export class WasmBackend extends HostBackend implements KernelBackend {
   readonly name = "wasm";
   readonly simdLevel: WasmSimdLevel;
   /** Whether the memory64 build runs (64-bit addresses), picked by chooseMemory64. */
@@ -75,6 +77,7 @@ export class WasmBackend implements KernelBackend {
   private readonly attentionStage: AttentionStage;
 
   constructor(options: WasmBackendOptions = {}) {
+    super();
     this.memory64 = chooseMemory64(options);
     const { level, module } = loadWasmKernels(options.relaxedSimd ?? true, this.memory64);
     this.simdLevel = level;
@@ -154,21 +157,17 @@ export class WasmBackend implements KernelBackend {
     return { type, rows, cols, ptr, bytes: held, decode, op, quantized: quantName !== undefined, actOp, grain, sparse };
   }
 
-  loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Float32Array {
-    const out = this.allocF32(n);
-    rowDecoder(type)(bytes, 0, n, out);
-    return out;
+  // Tensors are Float32Array views of WebAssembly memory (host-tensor.ts), where the kernels read them in place.
+  allocTensor(n: number): Tensor {
+    return asTensor(this.arena.f32(this.arena.alloc(n * 4), n));
   }
 
-  allocF32(n: number): Float32Array {
-    return this.arena.f32(this.arena.alloc(n * 4), n);
-  }
-
-  matmul(out: Float32Array, x: Float32Array, w: Weight, nTokens: number): void {
+  matmul(outT: Tensor, xT: Tensor, w: Weight, nTokens: number): void {
+    const out = f(outT), x = f(xT);
     const ww = w as WasmWeight;
     const { rows, cols } = ww;
     if (ww.op < 0) {
-      this.ref.matmul(out, x, ww, nTokens);
+      this.ref.matmul(outT, xT, ww, nTokens);
       return;
     }
     const xPtr = this.input(x, nTokens * cols, this.stageX);
@@ -198,17 +197,16 @@ export class WasmBackend implements KernelBackend {
   }
 
   // Float rows in wasm (float-embed.ts); block types through the reference decoder.
-  embed(out: Float32Array, w: Weight, ids: Int32Array, nTokens: number): void {
+  embed(out: Tensor, w: Weight, ids: Int32Array, nTokens: number): void {
     const ww = w as WasmWeight;
-    if (this.floatEmbed.run(out, ww, ids, nTokens)) return;
+    if (this.floatEmbed.run(f(out), ww, ids, nTokens)) return;
     if (this.row.length < ww.cols) this.row = new Float32Array(ww.cols);
-    refEmbed(out, ww.bytes, ww.decode, ww.rows, ww.cols, ids, nTokens, this.row);
+    refEmbed(f(out), ww.bytes, ww.decode, ww.rows, ww.cols, ids, nTokens, this.row);
   }
 
-  rmsNorm(out: Float32Array, x: Float32Array, w: Float32Array | null, nRows: number, n: number, eps: number,
-    addOne: boolean): void {
+  rmsNorm(out: Tensor, x: Tensor, w: Tensor | null, nRows: number, n: number, eps: number, addOne: boolean): void {
     const arena = this.arena;
-    const oPtr = arena.addressOf(out), xPtr = arena.addressOf(x), wPtr = w ? arena.addressOf(w) : 0;
+    const oPtr = arena.addressOf(f(out)), xPtr = arena.addressOf(f(x)), wPtr = w ? arena.addressOf(f(w)) : 0;
     if (oPtr < 0 || xPtr < 0 || wPtr < 0) {
       this.ref.rmsNorm(out, x, w, nRows, n, eps, addOne);
       return;
@@ -218,30 +216,29 @@ export class WasmBackend implements KernelBackend {
     this.pool.run(this.rmsNormOp, 6, nRows);
   }
 
-  layerNorm(out: Float32Array, x: Float32Array, w: Float32Array, b: Float32Array | null, nRows: number, n: number,
-    eps: number): void {
+  layerNorm(out: Tensor, x: Tensor, w: Tensor, b: Tensor | null, nRows: number, n: number, eps: number): void {
     this.ref.layerNorm(out, x, w, b, nRows, n, eps);
   }
 
   // assembly/rope.ts on the calling thread, the cos/sin table kept across a pass's calls (rope-table.ts).
-  rope(x: Float32Array, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
-    invFreq: Float32Array, layout: RopeLayout, attnFactor: number): void {
-    const xPtr = this.arena.addressOf(x);
+  rope(x: Tensor, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
+    invFreq: Tensor, layout: RopeLayout, attnFactor: number): void {
+    const xPtr = this.arena.addressOf(f(x));
     if (xPtr < 0 || nRot % 2 !== 0) {
       this.ref.rope(x, nTokens, nHeads, headDim, nRot, positions, invFreq, layout, attnFactor);
       return;
     }
-    const table = this.ropeTable.prepare(positions, nTokens, invFreq, nRot, attnFactor);
+    const table = this.ropeTable.prepare(positions, nTokens, f(invFreq), nRot, attnFactor);
     this.exports["ropeRotate"]!(xPtr, nTokens, nHeads, headDim, nRot, layout === "neox" ? 1 : 0, table);
   }
 
-  softmax(x: Float32Array, nRows: number, n: number): void {
+  softmax(x: Tensor, nRows: number, n: number): void {
     this.ref.softmax(x, nRows, n);
   }
 
   // SiLU and tanh-GELU run in wasm (assembly/activation.ts, a polynomial exponential); erf-GELU in the reference.
-  activate(x: Float32Array, n: number, act: Activation): void {
-    const xPtr = this.arena.addressOf(x);
+  activate(x: Tensor, n: number, act: Activation): void {
+    const xPtr = this.arena.addressOf(f(x));
     const kind = ACTIVATION_KIND[act];
     if (kind === undefined || xPtr < 0) {
       this.ref.activate(x, n, act);
@@ -251,10 +248,9 @@ export class WasmBackend implements KernelBackend {
     this.pool.run(this.activateOp, 6, n, ACTIVATE_GRAIN);
   }
 
-  glu(out: Float32Array, gate: Float32Array, up: Float32Array, nRows: number, n: number, stride: number,
-    act: Activation): void {
+  glu(out: Tensor, gate: Tensor, up: Tensor, nRows: number, n: number, stride: number, act: Activation): void {
     const arena = this.arena;
-    const oPtr = arena.addressOf(out), gPtr = arena.addressOf(gate), uPtr = arena.addressOf(up);
+    const oPtr = arena.addressOf(f(out)), gPtr = arena.addressOf(f(gate)), uPtr = arena.addressOf(f(up));
     const kind = ACTIVATION_KIND[act];
     if (kind === undefined || oPtr < 0 || gPtr < 0 || uPtr < 0) {
       this.ref.glu(out, gate, up, nRows, n, stride, act);
@@ -264,9 +260,9 @@ export class WasmBackend implements KernelBackend {
     this.pool.run(this.gluOp, 6, nRows);
   }
 
-  add(out: Float32Array, a: Float32Array, b: Float32Array, n: number): void {
+  add(out: Tensor, a: Tensor, b: Tensor, n: number): void {
     const arena = this.arena;
-    const oPtr = arena.addressOf(out), aPtr = arena.addressOf(a), bPtr = arena.addressOf(b);
+    const oPtr = arena.addressOf(f(out)), aPtr = arena.addressOf(f(a)), bPtr = arena.addressOf(f(b));
     if (oPtr < 0 || aPtr < 0 || bPtr < 0) {
       this.ref.add(out, a, b, n);
       return;
@@ -274,8 +270,8 @@ export class WasmBackend implements KernelBackend {
     this.exports["addF32"]!(oPtr, aPtr, bPtr, n);
   }
 
-  copyColumns(dst: Float32Array, src: Float32Array, nRows: number, srcCols: number, c0: number, width: number): void {
-    const dPtr = this.arena.addressOf(dst), sPtr = this.arena.addressOf(src);
+  copyColumns(dst: Tensor, src: Tensor, nRows: number, srcCols: number, c0: number, width: number): void {
+    const dPtr = this.arena.addressOf(f(dst)), sPtr = this.arena.addressOf(f(src));
     if (dPtr < 0 || sPtr < 0) {
       this.ref.copyColumns(dst, src, nRows, srcCols, c0, width);
       return;
@@ -283,19 +279,19 @@ export class WasmBackend implements KernelBackend {
     this.exports["copyColumns"]!(dPtr, sPtr, nRows, srcCols, c0, width);
   }
 
-  addRows(x: Float32Array, bias: Float32Array, nRows: number, n: number): void {
+  addRows(x: Tensor, bias: Tensor, nRows: number, n: number): void {
     this.ref.addRows(x, bias, nRows, n);
   }
 
-  mulRows(x: Float32Array, w: Float32Array, nRows: number, n: number): void {
+  mulRows(x: Tensor, w: Tensor, nRows: number, n: number): void {
     this.ref.mulRows(x, w, nRows, n);
   }
 
-  scale(x: Float32Array, n: number, s: number): void {
+  scale(x: Tensor, n: number, s: number): void {
     this.ref.scale(x, n, s);
   }
 
-  softcap(x: Float32Array, n: number, cap: number): void {
+  softcap(x: Tensor, n: number, cap: number): void {
     this.ref.softcap(x, n, cap);
   }
 
@@ -314,12 +310,11 @@ export class WasmBackend implements KernelBackend {
   }
 
   // f32 and f16 rows in wasm (assembly/kv-append.ts); q8_0 in the reference writer.
-  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Float32Array, v: Float32Array, kvDim: number,
-    kv: KvBatchView): void {
+  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Tensor, v: Tensor, kvDim: number, kv: KvBatchView): void {
     const arena = this.arena;
-    const kcPtr = arena.addressOf(kCache), vcPtr = arena.addressOf(vCache);
-    const kPtr = arena.addressOf(k), vPtr = arena.addressOf(v);
-    if (kCache instanceof Uint8Array || kcPtr < 0 || vcPtr < 0 || kPtr < 0 || vPtr < 0) {
+    const kcPtr = arena.addressOf(hostKvRows(kCache)), vcPtr = arena.addressOf(hostKvRows(vCache));
+    const kPtr = arena.addressOf(f(k)), vPtr = arena.addressOf(f(v));
+    if (kCache.type === "q8_0" || kcPtr < 0 || vcPtr < 0 || kPtr < 0 || vPtr < 0) {
       this.ref.kvAppend(kCache, vCache, k, v, kvDim, kv);
       return;
     }
@@ -327,17 +322,15 @@ export class WasmBackend implements KernelBackend {
     const slots = this.kvIndex.ensure(nT * 4);
     const idx = this.kvIndex.words;
     for (let t = 0; t < nT; t++) idx[t] = kv.slots[t]!;
-    this.pool.setArgs(kcPtr, vcPtr, kPtr, vPtr, slots, kvDim, kCache instanceof Uint16Array ? 1 : 0, 0);
+    this.pool.setArgs(kcPtr, vcPtr, kPtr, vPtr, slots, kvDim, kCache.type === "f16" ? 1 : 0, 0);
     this.pool.run(this.kvAppendOp, 8, nT, KV_APPEND_GRAIN);
   }
 
-  attention(out: Float32Array, q: Float32Array, kCache: KvLayer, vCache: KvLayer, p: AttentionParams,
-    kv: KvBatchView): void {
-    // The cache layer's array class is its element type: f32, f16 (halves) or q8_0 (blocks; whole blocks per head).
-    const element = kCache instanceof Uint8Array ? "q8_0" : kCache instanceof Uint16Array ? "f16" : "f32";
+  attention(out: Tensor, q: Tensor, kCache: KvLayer, vCache: KvLayer, p: AttentionParams, kv: KvBatchView): void {
+    const element = kCache.type; // f32, f16 (halves) or q8_0 (blocks; whole blocks per head)
     const arena = this.arena;
-    const oPtr = arena.addressOf(out), qPtr = arena.addressOf(q);
-    const kPtr = arena.addressOf(kCache), vPtr = arena.addressOf(vCache);
+    const oPtr = arena.addressOf(f(out)), qPtr = arena.addressOf(f(q));
+    const kPtr = arena.addressOf(hostKvRows(kCache)), vPtr = arena.addressOf(hostKvRows(vCache));
     if (p.headDim % (element === "q8_0" ? 32 : 4) !== 0 || oPtr < 0 || qPtr < 0 || kPtr < 0 || vPtr < 0) {
       this.ref.attention(out, q, kCache, vCache, p, kv);
       return;

@@ -3,9 +3,21 @@ import type { Activation } from "../backend.js";
 /** Threads per workgroup of the 1-D and per-row kernels. */
 export const EW_WG = 256;
 
-/** WGSL math the CPU reference has and WGSL lacks: overflow-safe tanh, erf (Abramowitz–Stegun 7.1.26, |ε| < 1.5e-7). */
+/**
+ * WGSL math the CPU reference has and WGSL lacks: overflow-safe tanh; an exp good to about 2 ulp at any argument
+ * (WGSL's exp may be off by 3 + 2·|x| ulp, 1e-5 relative at |x| = 50: Cody–Waite reduction by ln 2 and Cephes'
+ * expf polynomial, clamped so 2^k stays a normal float); erf (Abramowitz–Stegun 7.1.26, |ε| < 1.5e-7).
+ */
 const MATH = `
 fn tanhSafe(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0)); }
+fn expAcc(x: f32) -> f32 {
+  let xc = clamp(x, -87.0, 88.0);
+  let k = round(xc * 1.4426950408889634);
+  let r = (xc - k * 0.693359375) + k * 2.12194440e-4;
+  let p = ((((1.9875691500e-4 * r + 1.3981999507e-3) * r + 8.3334519073e-3) * r + 4.1665795894e-2) * r
+    + 1.6666665459e-1) * r + 5.0000001201e-1;
+  return ldexp(p * r * r + r + 1.0, i32(k));
+}
 fn erfApprox(x: f32) -> f32 {
   let a = abs(x);
   let t = 1.0 / (1.0 + 0.3275911 * a);
@@ -17,7 +29,7 @@ fn act(v: f32) -> f32 { return ACT_EXPR; }
 
 function actExpr(a: Activation): string {
   switch (a) {
-    case "silu": return "v / (1.0 + exp(-v))";
+    case "silu": return "v / (1.0 + expAcc(-v))";
     case "gelu": return "0.5 * v * (1.0 + tanhSafe(0.7978845608028654 * (v + 0.044715 * v * v * v)))";
     case "geluErf": return "0.5 * v * (1.0 + erfApprox(v * 0.7071067811865476))";
   }
@@ -32,11 +44,12 @@ const ENTRY = `@compute @workgroup_size(${EW_WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32)`;
 
 /**
- * The 1-D kernels over n values (uniform P { n, m, stride, offA, offB, s }): one thread per value. `op` picks the body:
+ * The 1-D kernels over n values (uniform P { n, m, stride, offA, unused, s }): one thread per value. `op` picks the body:
  * activate / scale / softcap on x in place; add out = a + b; addRows / mulRows x[r, i] ∘= v[i] (m = row length);
- * glu out[r·m + i] = act(gate[r·stride + offA + i]) · up[r·stride + offB + i].
+ * glu out[r·m + i] = act(gate[r·stride + i]) · up[r·stride + i]; copyColumns out[r·m + i] = src[r·stride + offA + i];
+ * gatherRows out[r·m + i] = src[rows[r]·m + i].
  */
-export type EwOp = "activate" | "scale" | "softcap" | "add" | "addRows" | "mulRows" | "glu";
+export type EwOp = "activate" | "scale" | "softcap" | "add" | "addRows" | "mulRows" | "glu" | "copyColumns" | "gatherRows";
 
 export function elementwiseWgsl(op: EwOp, bindings: string, a: Activation = "silu"): string {
   let body: string;
@@ -48,10 +61,12 @@ export function elementwiseWgsl(op: EwOp, bindings: string, a: Activation = "sil
     case "addRows": body = "st_x(i, ld_x(i) + ld_v(i % p.m));"; break;
     case "mulRows": body = "st_x(i, ld_x(i) * ld_v(i % p.m));"; break;
     case "glu": body = `let r = i / p.m; let c = i % p.m;
-  st_out(i, act(ld_gate(r * p.stride + p.offA + c)) * ld_up(r * p.stride + p.offB + c));`; break;
+  st_out(i, act(ld_gate(r * p.stride + c)) * ld_up(r * p.stride + c));`; break;
+    case "copyColumns": body = "st_out(i, ld_src((i / p.m) * p.stride + p.offA + i % p.m));"; break;
+    case "gatherRows": body = "st_out(i, ld_src(u32(ld_rows(i / p.m)) * p.m + i % p.m));"; break;
   }
   return `
-struct P { n: u32, m: u32, stride: u32, offA: u32, offB: u32, s: f32 }
+struct P { n: u32, m: u32, stride: u32, offA: u32, unused: u32, s: f32 }
 @group(0) @binding(0) var<uniform> p: P;
 ${bindings}
 ${mathFor(a)}

@@ -1,21 +1,39 @@
-import { bindBuffers, type BufferSpec } from "./wgsl-bindings.js";
+import { bindBuffers, MAX_LOGICAL_BUFFERS, type BufferSpec } from "./wgsl-bindings.js";
 import {
   BufferUsage, MapModeRead, type GpuBindGroupLike, type GpuBufferLike, type GpuCommandEncoderLike, type GpuComputePassLike,
   type GpuComputePipelineLike, type GpuDeviceLike,
 } from "./gpu-types.js";
+import { GpuUploadArena, type GpuSpan } from "./gpu-upload-arena.js";
 
 /** Uniform words a dispatch passes: plain numbers are u32, { f } is an f32. */
 export type UniformValue = number | { readonly f: number };
 
-const UNIFORM_BYTES = 64;
+/** A logical buffer of a dispatch: a GPU buffer and the element (u32/f32 word) where the kernel's index 0 sits. */
+export interface Bind {
+  readonly buffer: GpuBufferLike;
+  readonly offset: number;
+}
+
+const PARAM_BYTES = 64;
+/** The logical buffers' element offsets sit at 256 (WebGPU's largest minUniformBufferOffsetAlignment) in the same buffer. */
+const OFFSETS_AT = 256;
+const UNIFORM_BYTES = OFFSETS_AT + MAX_LOGICAL_BUFFERS * 4;
 const MAX_CACHED_GROUPS = 4096;
 
+interface Staging {
+  readonly buffer: GpuBufferLike;
+  busy: boolean;
+}
+
 /**
- * Records compute dispatches into one command encoder (one compute pass) until `submit`, caching a pipeline per
- * shader text and reusing a pool of small uniform buffers (each dispatch of a submission gets its own; the
- * queue.writeBuffer of the next submission is ordered after this one's work).
+ * Records compute dispatches and copies into one command encoder until `submit`, caching a pipeline per shader
+ * text and reusing a pool of small uniform buffers (each dispatch of a submission gets its own; the
+ * queue.writeBuffer of the next submission is ordered after this one's work). Host data an op reads goes through
+ * the upload arena; read-back through a pool of staging buffers.
  */
 export class GpuDispatcher {
+  /** Ops recorded so far (dispatches and copies): a host array handed out by a read stays valid until this moves. */
+  recorded = 0;
   private pipelines = new Map<string, GpuComputePipelineLike>();
   private groups = new Map<string, GpuBindGroupLike>();
   private ids = new WeakMap<GpuBufferLike, number>();
@@ -27,11 +45,19 @@ export class GpuDispatcher {
   private words = new ArrayBuffer(UNIFORM_BYTES);
   private u32 = new Uint32Array(this.words);
   private f32 = new Float32Array(this.words);
+  private readonly arena: GpuUploadArena;
+  private readonly staging: Staging[] = [];
+  private retired: GpuBufferLike[] = [];
 
-  constructor(readonly device: GpuDeviceLike) {}
+  constructor(readonly device: GpuDeviceLike) {
+    this.arena = new GpuUploadArena(device);
+  }
 
+  /**
+   * Records one dispatch. offsets: element offset of each logical buffer (views, arena spans); absent = all 0.
+   */
   dispatch(key: string, wgsl: (bindings: string) => string, specs: readonly BufferSpec[], buffers: readonly GpuBufferLike[],
-    uniforms: readonly UniformValue[], groups: readonly [number, number?, number?]): void {
+    uniforms: readonly UniformValue[], groups: readonly [number, number?, number?], offsets?: readonly number[]): void {
     const bound = bindBuffers(specs, buffers);
     const fullKey = `${key}|${bound.key}`;
     let pipeline = this.pipelines.get(fullKey);
@@ -40,7 +66,7 @@ export class GpuDispatcher {
       pipeline = this.device.createComputePipeline({ layout: "auto", compute: { module, entryPoint: "main" }, label: fullKey });
       this.pipelines.set(fullKey, pipeline);
     }
-    const ub = this.uniform(uniforms);
+    const ub = this.uniform(uniforms, offsets);
     // A forward step repeats the same dispatches on the same buffers with the same pool slots, so its bind groups
     // are made once and found again by (pipeline, uniform slot, buffer ids).
     let groupKey = `${fullKey}|${this.nextUniform - 1}`;
@@ -48,8 +74,9 @@ export class GpuDispatcher {
     let group = this.groups.get(groupKey);
     if (!group) {
       if (this.groups.size >= MAX_CACHED_GROUPS) this.groups.clear();
-      const entries = [{ binding: 0, resource: { buffer: ub } },
-        ...bound.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } }))];
+      const entries = [{ binding: 0, resource: { buffer: ub, offset: 0, size: PARAM_BYTES } },
+        ...bound.buffers.map((buffer, i) => ({ binding: i + 1, resource: { buffer } })),
+        { binding: bound.offsetsBinding, resource: { buffer: ub, offset: OFFSETS_AT, size: MAX_LOGICAL_BUFFERS * 4 } }];
       group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
       this.groups.set(groupKey, group);
     }
@@ -57,6 +84,18 @@ export class GpuDispatcher {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, group);
     pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
+    this.recorded++;
+  }
+
+  /** dispatch over logical buffers given as (buffer, element offset). */
+  run(key: string, wgsl: (bindings: string) => string, specs: readonly BufferSpec[], binds: readonly Bind[],
+    uniforms: readonly UniformValue[], groups: readonly [number, number?, number?]): void {
+    this.dispatch(key, wgsl, specs, binds.map((b) => b.buffer), uniforms, groups, binds.map((b) => b.offset));
+  }
+
+  /** Copies host data into this submission's upload space (see GpuUploadArena). */
+  stage(data: ArrayBufferView): GpuSpan {
+    return this.arena.stage(data);
   }
 
   private bufferId(b: GpuBufferLike): number {
@@ -65,13 +104,14 @@ export class GpuDispatcher {
     return id;
   }
 
-  private uniform(values: readonly UniformValue[]): GpuBufferLike {
-    if (values.length * 4 > UNIFORM_BYTES) throw new RangeError(`GpuDispatcher: ${values.length} uniform words (max ${UNIFORM_BYTES / 4})`);
+  private uniform(values: readonly UniformValue[], offsets: readonly number[] | undefined): GpuBufferLike {
+    if (values.length * 4 > PARAM_BYTES) throw new RangeError(`GpuDispatcher: ${values.length} uniform words (max ${PARAM_BYTES / 4})`);
     this.u32.fill(0);
     values.forEach((v, i) => {
       if (typeof v === "number") this.u32[i] = v >>> 0;
       else this.f32[i] = v.f;
     });
+    if (offsets) for (let i = 0; i < offsets.length; i++) this.u32[OFFSETS_AT / 4 + i] = offsets[i]! >>> 0;
     if (this.nextUniform === this.uniforms.length) {
       this.uniforms.push(this.device.createBuffer({ size: UNIFORM_BYTES, usage: BufferUsage.UNIFORM | BufferUsage.COPY_DST }));
     }
@@ -95,30 +135,64 @@ export class GpuDispatcher {
     return this.encoder;
   }
 
+  /** Records a buffer-to-buffer copy (byte offsets and size multiples of 4; src and dst distinct buffers). */
   copy(src: GpuBufferLike, srcOffset: number, dst: GpuBufferLike, dstOffset: number, size: number): void {
-    this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
+    if (size > 0) this.commandEncoder().copyBufferToBuffer(src, srcOffset, dst, dstOffset, size);
+    this.recorded++;
   }
 
-  /** Submits everything recorded since the last submit. */
+  /** Destroys a buffer once the work recorded so far is submitted (recorded commands may still use it). */
+  retire(buffer: GpuBufferLike): void {
+    if (this.encoder) this.retired.push(buffer);
+    else buffer.destroy();
+  }
+
+  /** Submits everything recorded since the last submit, with the host data it reads. */
   submit(): void {
     if (!this.encoder) return;
     const enc = this.commandEncoder();
     this.encoder = null;
+    this.arena.flush();
     this.device.queue.submit([enc.finish()]);
+    this.arena.recycle();
     this.nextUniform = 0;
+    for (const b of this.retired) b.destroy();
+    this.retired = [];
   }
 
-  /** Submits, then copies `size` bytes of `buffer` back to the host. */
-  async readBytes(buffer: GpuBufferLike, size: number): Promise<Uint8Array> {
-    const padded = Math.ceil(size / 4) * 4;
-    const staging = this.device.createBuffer({ size: padded, usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST });
-    this.copy(buffer, 0, staging, 0, padded);
+  /**
+   * Submits, then copies `size` bytes of `buffer` from `byteOffset` (a multiple of 4) to the host: into `into` when
+   * given (at least size bytes), else a new array.
+   */
+  async readBytes(buffer: GpuBufferLike, byteOffset: number, size: number, into?: Uint8Array): Promise<Uint8Array> {
+    const padded = Math.max(4, Math.ceil(size / 4) * 4);
+    const st = this.stagingBuffer(padded);
+    this.commandEncoder().copyBufferToBuffer(buffer, byteOffset, st.buffer, 0, padded);
     this.submit();
-    await staging.mapAsync(MapModeRead);
-    const out = new Uint8Array(staging.getMappedRange().slice(0, size));
-    staging.unmap();
-    staging.destroy();
-    return out;
+    try {
+      await st.buffer.mapAsync(MapModeRead, 0, padded);
+      const mapped = new Uint8Array(st.buffer.getMappedRange(0, padded), 0, size);
+      const out = into ?? new Uint8Array(size);
+      out.set(mapped);
+      st.buffer.unmap();
+      return out;
+    } finally {
+      st.busy = false;
+    }
+  }
+
+  /** A free staging buffer of at least `size` bytes (several reads may be in flight at once). */
+  private stagingBuffer(size: number): Staging {
+    let best: Staging | null = null;
+    for (const s of this.staging) {
+      if (!s.busy && s.buffer.size >= size && (!best || s.buffer.size < best.buffer.size)) best = s;
+    }
+    if (!best) {
+      best = { buffer: this.device.createBuffer({ size: 2 ** Math.ceil(Math.log2(size)), usage: BufferUsage.MAP_READ | BufferUsage.COPY_DST }), busy: false };
+      this.staging.push(best);
+    }
+    best.busy = true;
+    return best;
   }
 
   /** Submits and waits until the GPU has finished it (for timing). */

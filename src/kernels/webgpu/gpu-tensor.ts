@@ -1,10 +1,15 @@
+import type { ExpertRouting, KvLayer, Tensor } from "../tensor.js";
 import type { KvType } from "../kv-layer.js";
 import type { GpuBufferLike } from "./gpu-types.js";
 import type { GpuWeightType } from "./matmul-wgsl.js";
 
-/** A float32 activation buffer of `length` values in GPU memory. */
+/**
+ * A float32 activation tensor in GPU memory: `length` values from element `offset` of `buffer` (a view shares its
+ * tensor's buffer at another offset; kernels add the offset in their accessors, see wgsl-bindings.ts).
+ */
 export interface GpuTensor {
   readonly buffer: GpuBufferLike;
+  readonly offset: number;
   readonly length: number;
 }
 
@@ -18,7 +23,7 @@ export interface GpuWeight {
   readonly buffer: GpuBufferLike;
 }
 
-/** One layer's K or V cache on the GPU: nSlots rows of kvDim values in `type`, same bytes as the CPU KvLayer. */
+/** One layer's K or V cache on the GPU: nSlots rows of kvDim values in `type`, the bytes the CPU backends hold. */
 export interface GpuKvLayer {
   readonly type: KvType;
   readonly kvDim: number;
@@ -26,17 +31,18 @@ export interface GpuKvLayer {
   readonly buffer: GpuBufferLike;
 }
 
-/** A KvBatchView uploaded to GPU buffers (int32 each), plus the host copy the dispatch sizes come from. */
-export interface GpuKvView {
-  readonly nTokens: number;
-  readonly blockSize: number;
-  readonly maxBlocksPerSeq: number;
-  /** Longest attended span (max position + 1) of the batch. */
-  readonly maxSpan: number;
-  /** All tokens belong to one sequence at consecutive increasing positions (a prefill chunk): flash attention applies. */
-  readonly oneRun: boolean;
-  readonly positions: GpuBufferLike;
-  readonly slots: GpuBufferLike;
-  readonly tokenSeq: GpuBufferLike;
-  readonly blockTables: GpuBufferLike;
+/** moeRoute's output on the GPU: [maxTokens, k] expert ids (i32) and weights (f32), in two buffers. */
+export interface GpuRouting {
+  readonly maxTokens: number;
+  readonly k: number;
+  readonly ids: GpuBufferLike;
+  readonly weights: GpuBufferLike;
 }
+
+// The opaque interface types (kernels/tensor.ts) are these records on this backend; the casts stay in this folder.
+export const gpuTensor = (t: Tensor): GpuTensor => t as unknown as GpuTensor;
+export const asTensor = (t: GpuTensor): Tensor => t as unknown as Tensor;
+export const gpuKvLayer = (l: KvLayer): GpuKvLayer => l as unknown as GpuKvLayer;
+export const asKvLayer = (l: GpuKvLayer): KvLayer => l as unknown as KvLayer;
+export const gpuRouting = (r: ExpertRouting): GpuRouting => r as unknown as GpuRouting;
+export const asRouting = (r: GpuRouting): ExpertRouting => r as unknown as ExpertRouting;

@@ -81,11 +81,20 @@ function unitBody(type: GpuWeightType): string {
  * out[t, r] = Σ_c x[t, c] · W[r, c] for up to TT tokens. One workgroup per (block of R rows, tile of TT tokens):
  * 64 / R threads per row stride over its 32-value units, dequantize each once into registers and dot it with every
  * token of the tile. With R = 1 the partial sums are reduced with subgroupAdd where the device offers subgroups,
- * otherwise (and for R > 1) by a tree in workgroup memory. Bindings from bindBuffers: w (u32), x (f32), out (f32).
+ * otherwise (and for R > 1) by a tree in workgroup memory. Bindings from bindBuffers: w (u32), x (f32), out (f32),
+ * and in expert mode ids (i32, the routing).
  */
-export function matmulWgsl(type: GpuWeightType, bindings: string, subgroups: boolean, rowsPerWg = 1): string {
+export function matmulWgsl(type: GpuWeightType, bindings: string, subgroups: boolean, rowsPerWg = 1, experts = false): string {
   const WG = MATMUL_WG, TT = MATMUL_TT, R = rowsPerWg, G = WG / R;
   const sg = subgroups && R === 1;
+  // Expert mode (mul_mat_id): "tokens" are routing slots; a slot counts only when routed to p.expert, and reads x
+  // row t (every slot of a token) or the slot's own row (xPerSlot).
+  const mine = (t: string): string => (experts ? ` && ((mask >> ${t}) & 1u) != 0u` : "");
+  const setup = experts
+    ? `var mask = 0u;
+  for (var t = 0u; t < nt; t++) { if (u32(ld_ids(t0 + t)) == p.expert) { mask |= 1u << t; } }`
+    : "";
+  const xRow = experts ? "select((t0 + t) / p.k, t0 + t, p.xPerSlot == 1u)" : "(t0 + t)";
   const reduce = sg
     ? `let nsg = ${WG}u / sgSize;
   for (var t = 0u; t < ${TT}u; t++) {
@@ -93,7 +102,7 @@ export function matmulWgsl(type: GpuWeightType, bindings: string, subgroups: boo
     if (sgLane == 0u) { red[t * ${WG}u + lid / sgSize] = s; }
   }
   workgroupBarrier();
-  if (lid < nt) {
+  if (lid < nt${mine("lid")}) {
     var s = 0.0;
     for (var i = 0u; i < nsg; i++) { s += red[lid * ${WG}u + i]; }
     st_out((t0 + lid) * p.rows + row, s);
@@ -106,9 +115,9 @@ export function matmulWgsl(type: GpuWeightType, bindings: string, subgroups: boo
     }
     workgroupBarrier();
   }
-  if (lane < nt && row < p.rows) { st_out((t0 + lane) * p.rows + row, red[lane * ${WG}u + lid - lane]); }`;
+  if (lane < nt && row < p.rows${mine("lane")}) { st_out((t0 + lane) * p.rows + row, red[lane * ${WG}u + lid - lane]); }`;
   return `${sg ? "enable subgroups;\n" : ""}
-struct P { rows: u32, cols: u32, nTok: u32, rowBytes: u32, nUnits: u32 }
+struct P { rows: u32, cols: u32, nTok: u32, rowBytes: u32, nUnits: u32, k: u32, expert: u32, xPerSlot: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 ${bindings}
 ${BYTE_READERS}
@@ -129,13 +138,15 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let nt = min(${TT}u, p.nTok - t0);
   var acc: array<f32, ${TT}>;
   var v: array<f32, 32>;
-  if (row < p.rows) {
+  ${setup}
+  if (row < p.rows${experts ? " && mask != 0u" : ""}) {
     for (var u = lane; u < p.nUnits; u += ${G}u) {
       unit(row, u, &v);
       let c0 = u * 32u;
       let n = min(32u, p.cols - c0);
       for (var t = 0u; t < nt; t++) {
-        let xb = (t0 + t) * p.cols + c0;
+        ${experts ? "if (((mask >> t) & 1u) == 0u) { continue; }" : ""}
+        let xb = ${xRow} * p.cols + c0;
         var s = 0.0;
         for (var j = 0u; j < n; j++) { s += v[j] * ld_x(xb + j); }
         acc[t] += s;
@@ -158,7 +169,7 @@ export const TILE_TOKENS = 16;
  */
 export function matmulTiledWgsl(type: GpuWeightType, bindings: string): string {
   return `
-struct P { rows: u32, cols: u32, nTok: u32, rowBytes: u32, nUnits: u32 }
+struct P { rows: u32, cols: u32, nTok: u32, rowBytes: u32, nUnits: u32, k: u32, expert: u32, xPerSlot: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 ${bindings}
 ${BYTE_READERS}
@@ -215,7 +226,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 /** out[t, :] = row ids[t] of W dequantized: one workgroup per token, threads over the row's units. */
 export function embedWgsl(type: GpuWeightType, bindings: string): string {
   return `
-struct P { rows: u32, cols: u32, nTok: u32, rowBytes: u32, nUnits: u32 }
+struct P { rows: u32, cols: u32, nTok: u32, rowBytes: u32, nUnits: u32, k: u32, expert: u32, xPerSlot: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 ${bindings}
 ${BYTE_READERS}

@@ -1,19 +1,25 @@
-import { GGML_TYPES } from "../../quant/ggml-type.js";
-import type { Activation, AttentionParams, KvBatchView, KvLayer, RopeLayout } from "../backend.js";
-import { kvRowBytes, type KvType } from "../kv-layer.js";
-import {
-  ATT_MAX_HEAD_DIM, ATT_TILE, attentionCombineWgsl, attentionWgsl, FLASH_MAX_HEAD_DIM, FLASH_QT, flashAttentionWgsl, kvAppendWgsl,
-} from "./attention-wgsl.js";
+import { InputError } from "../../errors.js";
+import type {
+  Activation, AttentionParams, ExpertRouting, KernelBackend, KvBatchView, KvLayer, RopeLayout, Tensor, Weight,
+} from "../backend.js";
+import { checkKvDim, kvRowBytes, type KvType } from "../kv-layer.js";
+import { UnsupportedWeightTypeError } from "../unsupported-weight-type-error.js";
+import { GGML_TYPES, type GgmlTypeName } from "../../quant/ggml-type.js";
+import { quantTraits } from "../../quant/registry.js";
 import { elementwiseWgsl, EW_WG, ropeWgsl, rowWgsl, type EwOp, type RowOp } from "./elementwise-wgsl.js";
-import { GpuDispatcher, type UniformValue } from "./gpu-dispatcher.js";
-import type { GpuKvLayer, GpuKvView, GpuTensor, GpuWeight } from "./gpu-tensor.js";
-import { BufferUsage, type GpuBufferLike, type GpuDeviceLike, type GpuLike } from "./gpu-types.js";
+import { GpuDispatcher, type Bind, type UniformValue } from "./gpu-dispatcher.js";
+import { grid, recordAttention, recordCopyKvSlots, recordKvAppend } from "./gpu-kv-ops.js";
+import { GpuMemory, STORAGE } from "./gpu-memory.js";
+import { recordMatmulExperts, recordMoeCombine, recordMoeRoute } from "./gpu-moe-ops.js";
+import {
+  asKvLayer, asRouting, asTensor, gpuKvLayer, gpuRouting, gpuTensor, type GpuRouting, type GpuTensor, type GpuWeight,
+} from "./gpu-tensor.js";
+import type { GpuDeviceLike, GpuLike } from "./gpu-types.js";
 import {
   embedWgsl, GPU_WEIGHT_TYPES, MATMUL_TT, matmulTiledWgsl, matmulWgsl, ROWS_PER_X, TILE_ROWS, TILE_TOKENS, type GpuWeightType,
 } from "./matmul-wgsl.js";
 import type { BufferSpec } from "./wgsl-bindings.js";
 
-const STORAGE = BufferUsage.STORAGE | BufferUsage.COPY_DST | BufferUsage.COPY_SRC;
 
 const r = (name: string, elem: BufferSpec["elem"] = "f32"): BufferSpec => ({ name, elem, write: false });
 const w = (name: string, elem: BufferSpec["elem"] = "f32"): BufferSpec => ({ name, elem, write: true });
@@ -29,30 +35,29 @@ export interface WebGpuKernelsOptions {
   readonly matvecRows?: 1 | 2 | 4 | 8;
 }
 
-/** 1-D dispatch size: x ≤ 32768 workgroups, the rest along y. */
-function grid(n: number, wg: number): [number, number] {
-  const groups = Math.max(1, Math.ceil(n / wg));
-  return groups <= 32768 ? [groups, 1] : [32768, Math.ceil(groups / 32768)];
-}
-
 /**
- * The WebGPU kernels (WGSL) over a GPUDevice: weights, activations and KV cache live in GPU buffers; every op is
- * recorded into one command encoder and runs at `submit`/`read*`. Semantics match KernelBackend (src/kernels/backend.ts)
- * op for op; the conformance suite (tests/webgpu) checks them against the ref backend.
+ * The WebGPU backend (WGSL kernels over a GPUDevice): weights, activations, KV cache and routing live in GPU
+ * buffers; every op is recorded into one command encoder, with the host data it reads staged for upload, and runs
+ * at `submit` or at the next read. Semantics are KernelBackend's (src/kernels/backend.ts) op for op; the shared
+ * conformance suite (tests/kernels/conformance-*.ts) checks them against the float64 oracles.
  */
-export class WebGpuKernels {
+export class WebGpuKernels implements KernelBackend {
   readonly name = "webgpu";
+  readonly weightTypes: readonly GgmlTypeName[] = GPU_WEIGHT_TYPES;
   readonly subgroups: boolean;
   readonly matvecRows: number;
   private readonly d: GpuDispatcher;
-  private readonly dummy: GpuBufferLike;
-  private scratch: GpuBufferLike | null = null;
+  private readonly mem: GpuMemory;
+  private readonly dummy: Bind;
+  /** The GPU and adapter objects the device came from: Dawn in Node tears the device down when they are collected. */
+  private owners: readonly object[] = [];
 
   constructor(readonly device: GpuDeviceLike, private readonly options: WebGpuKernelsOptions = {}) {
     this.d = new GpuDispatcher(device);
+    this.mem = new GpuMemory(device, this.d);
     this.subgroups = (options.subgroups ?? true) && device.features.has("subgroups");
     this.matvecRows = options.matvecRows ?? 1;
-    this.dummy = device.createBuffer({ size: 16, usage: STORAGE });
+    this.dummy = { buffer: device.createBuffer({ size: 16, usage: STORAGE }), offset: 0 };
   }
 
   /** Requests a high-performance adapter and a device (with subgroups when offered) from `gpu` (navigator.gpu, or webgpu's create([])). */
@@ -65,90 +70,12 @@ export class WebGpuKernels {
     for (const k of ["maxStorageBufferBindingSize", "maxBufferSize", "maxComputeWorkgroupStorageSize"]) {
       if (typeof lim[k] === "number") requiredLimits[k] = lim[k];
     }
-    return new WebGpuKernels(await adapter.requestDevice({ requiredFeatures, requiredLimits }), options);
+    const kernels = new WebGpuKernels(await adapter.requestDevice({ requiredFeatures, requiredLimits }), options);
+    kernels.owners = [gpu, adapter];
+    return kernels;
   }
 
-  // ---- memory -------------------------------------------------------------------------------------------------
-  private storage(bytes: number): GpuBufferLike {
-    return this.device.createBuffer({ size: Math.max(16, Math.ceil(bytes / 4) * 4), usage: STORAGE });
-  }
-
-  private upload(buffer: GpuBufferLike, data: ArrayBufferView): void {
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-    if (bytes.byteLength % 4 === 0) this.device.queue.writeBuffer(buffer, 0, bytes);
-    else {
-      const padded = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
-      padded.set(bytes);
-      this.device.queue.writeBuffer(buffer, 0, padded);
-    }
-  }
-
-  /** A float32 tensor of n values (zero-filled), or holding a copy of `data`. */
-  tensor(n: number | Float32Array): GpuTensor {
-    const length = typeof n === "number" ? n : n.length;
-    const buffer = this.storage(length * 4);
-    if (typeof n !== "number") this.upload(buffer, n);
-    return { buffer, length };
-  }
-
-  write(t: GpuTensor, data: Float32Array): void {
-    this.upload(t.buffer, data);
-  }
-
-  async readF32(t: GpuTensor, n = t.length): Promise<Float32Array> {
-    const b = await this.d.readBytes(t.buffer, n * 4);
-    return new Float32Array(b.buffer, b.byteOffset, n);
-  }
-
-  /** Uploads a weight's stored bytes (rows × row size of `type`). */
-  loadWeight(type: string, rows: number, cols: number, bytes: Uint8Array): GpuWeight {
-    if (!(GPU_WEIGHT_TYPES as readonly string[]).includes(type)) throw new TypeError(`WebGpuKernels.loadWeight: type ${type} has no WebGPU kernel`);
-    const t = type as GpuWeightType;
-    const { blockSize: bs, bytesPerBlock: bb } = GGML_TYPES[t];
-    const rowBytes = (cols / bs) * bb;
-    if (cols % bs !== 0 || bytes.byteLength !== rows * rowBytes) {
-      throw new RangeError(`WebGpuKernels.loadWeight: ${type} [${rows}, ${cols}] needs ${rows * rowBytes} bytes in whole blocks of ${bs}, got ${bytes.byteLength}`);
-    }
-    const buffer = this.storage(bytes.byteLength);
-    this.upload(buffer, bytes);
-    return { type: t, rows, cols, rowBytes, buffer };
-  }
-
-  kvLayer(type: KvType, nSlots: number, kvDim: number): GpuKvLayer {
-    return { type, kvDim, nSlots, buffer: this.storage(nSlots * kvRowBytes(type, kvDim)) };
-  }
-
-  writeKvLayer(layer: GpuKvLayer, data: KvLayer): void {
-    this.upload(layer.buffer, data);
-  }
-
-  /** The cache's bytes, as the CPU KvLayer of the same type holds them. */
-  async readKvLayer(layer: GpuKvLayer): Promise<KvLayer> {
-    const bytes = await this.d.readBytes(layer.buffer, layer.nSlots * kvRowBytes(layer.type, layer.kvDim));
-    if (layer.type === "f32") return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
-    if (layer.type === "f16") return new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
-    return bytes;
-  }
-
-  /** Uploads a batch's block tables and slot mapping. */
-  kvView(kv: KvBatchView): GpuKvView {
-    const put = (a: Int32Array): GpuBufferLike => {
-      const b = this.storage(a.byteLength);
-      this.upload(b, a);
-      return b;
-    };
-    let maxSpan = 0;
-    let oneRun = true;
-    for (let t = 0; t < kv.nTokens; t++) {
-      maxSpan = Math.max(maxSpan, kv.positions[t]! + 1);
-      if (t > 0 && (kv.tokenSeq[t] !== kv.tokenSeq[0] || kv.positions[t] !== kv.positions[t - 1]! + 1)) oneRun = false;
-    }
-    return {
-      nTokens: kv.nTokens, blockSize: kv.blockSize, maxBlocksPerSeq: kv.maxBlocksPerSeq, maxSpan, oneRun,
-      positions: put(kv.positions), slots: put(kv.slots), tokenSeq: put(kv.tokenSeq), blockTables: put(kv.blockTables),
-    };
-  }
-
+  /** Submits the recorded work (reads submit by themselves). */
   submit(): void {
     this.d.submit();
   }
@@ -158,128 +85,236 @@ export class WebGpuKernels {
     return this.d.finish();
   }
 
-  // ---- ops (same contracts as KernelBackend) -------------------------------------------------------------------
+  // ---- memory -------------------------------------------------------------------------------------------------
+  /** Uploads a weight's stored bytes (rows × row size of `type`). */
+  loadWeight(type: GgmlTypeName, rows: number, cols: number, bytes: Uint8Array): GpuWeight {
+    if (!this.weightTypes.includes(type)) throw new UnsupportedWeightTypeError(this.name, type, this.weightTypes);
+    const t = type as GpuWeightType;
+    const { blockSize: bs, bytesPerBlock: bb } = GGML_TYPES[t];
+    const rowBytes = (cols / bs) * bb;
+    if (cols % bs !== 0 || bytes.byteLength !== rows * rowBytes) {
+      throw new RangeError(`WebGpuKernels.loadWeight: ${type} [${rows}, ${cols}] needs ${rows * rowBytes} bytes in whole blocks of ${bs}, got ${bytes.byteLength}`);
+    }
+    const buffer = this.mem.storage(bytes.byteLength);
+    this.mem.uploadFresh(buffer, bytes);
+    return { type: t, rows, cols, rowBytes, buffer };
+  }
+
+  /** Dequantized on the host (quant/'s reference conversion) and uploaded: vectors are small. */
+  loadVector(type: GgmlTypeName, n: number, bytes: Uint8Array): Tensor {
+    const values = new Float32Array(n);
+    quantTraits(type).dequantize(bytes, values, n);
+    return this.tensorFrom(values);
+  }
+
+  allocTensor(n: number): Tensor {
+    return asTensor({ buffer: this.mem.storage(n * 4), offset: 0, length: n });
+  }
+
+  tensorFrom(values: Float32Array): Tensor {
+    const buffer = this.mem.storage(values.byteLength);
+    this.mem.uploadFresh(buffer, values);
+    return asTensor({ buffer, offset: 0, length: values.length });
+  }
+
+  /** Same buffer, another element offset: kernels add it in their accessors, so any offset works. */
+  view(t: Tensor, offset: number, length: number): Tensor {
+    const g = gpuTensor(t);
+    if (!(Number.isInteger(offset) && Number.isInteger(length) && offset >= 0 && length >= 0 && offset + length <= g.length)) {
+      throw new InputError(`WebGpuKernels.view: [${offset}, ${offset + length}) outside a tensor of ${g.length} values`);
+    }
+    return asTensor({ buffer: g.buffer, offset: g.offset + offset, length });
+  }
+
+  write(t: Tensor, values: Float32Array, offset = 0): void {
+    const g = gpuTensor(t);
+    if (!(offset >= 0 && offset + values.length <= g.length)) {
+      throw new InputError(`WebGpuKernels.write: [${offset}, ${offset + values.length}) outside a tensor of ${g.length} values`);
+    }
+    this.mem.writeOrdered(g.buffer, (g.offset + offset) * 4, values);
+  }
+
+  readF32(t: Tensor, n: number): Promise<Float32Array> {
+    return this.mem.readF32(this.checked(t, n, "readF32"), n);
+  }
+
+  snapshot(t: Tensor, n: number): Promise<Float32Array> {
+    return this.mem.snapshot(this.checked(t, n, "snapshot"), n);
+  }
+
+  private checked(t: Tensor, n: number, what: string): GpuTensor {
+    const g = gpuTensor(t);
+    if (!(n >= 0 && n <= g.length)) throw new InputError(`WebGpuKernels.${what}: ${n} values of a tensor of ${g.length}`);
+    return g;
+  }
+
+  allocKvLayer(type: KvType, nSlots: number, kvDim: number): KvLayer {
+    if (!(Number.isInteger(nSlots) && nSlots >= 1 && Number.isInteger(kvDim) && kvDim >= 1)) {
+      throw new InputError(`WebGpuKernels.allocKvLayer: nSlots ${nSlots} and kvDim ${kvDim} must be positive integers`);
+    }
+    checkKvDim(type, kvDim);
+    return asKvLayer({ type, kvDim, nSlots, buffer: this.mem.storage(nSlots * kvRowBytes(type, kvDim)) });
+  }
+
+  copyKvSlots(layer: KvLayer, src: number, dst: number, nSlots: number): void {
+    recordCopyKvSlots(this.d, this.mem, gpuKvLayer(layer), src, dst, nSlots);
+  }
+
+  readKvLayer(layer: KvLayer): Promise<Uint8Array> {
+    const l = gpuKvLayer(layer);
+    return this.d.readBytes(l.buffer, 0, l.nSlots * kvRowBytes(l.type, l.kvDim));
+  }
+
+  writeKvLayer(layer: KvLayer, bytes: Uint8Array): void {
+    const l = gpuKvLayer(layer);
+    const size = l.nSlots * kvRowBytes(l.type, l.kvDim);
+    if (bytes.byteLength !== size) throw new InputError(`WebGpuKernels.writeKvLayer: ${bytes.byteLength} bytes for a ${l.type} layer of ${size}`);
+    let words = bytes;
+    if (size % 4 !== 0) {
+      words = new Uint8Array(Math.ceil(size / 4) * 4);
+      words.set(bytes);
+    }
+    this.mem.writeOrdered(l.buffer, 0, words);
+  }
+
+  allocRouting(maxTokens: number, k: number): ExpertRouting {
+    if (!(Number.isInteger(maxTokens) && maxTokens >= 1 && Number.isInteger(k) && k >= 1)) {
+      throw new InputError(`WebGpuKernels.allocRouting: maxTokens ${maxTokens} and k ${k} must be positive integers`);
+    }
+    const routing: GpuRouting = { maxTokens, k, ids: this.mem.storage(maxTokens * k * 4), weights: this.mem.storage(maxTokens * k * 4) };
+    return asRouting(routing);
+  }
+
+  // ---- ops ------------------------------------------------------------------------------------------------------
   /** Up to 8 tokens: the matvec kernel (a workgroup per row and 8 tokens); more: the workgroup-memory tiled kernel. */
-  matmul(out: GpuTensor, x: GpuTensor, wt: GpuWeight, nTokens: number): void {
-    const sg = this.subgroups;
-    const units = Math.ceil(wt.cols / 32);
+  matmul(out: Tensor, x: Tensor, weight: Weight, nTokens: number): void {
+    const wt = weight as GpuWeight;
+    const u = [wt.rows, wt.cols, nTokens, wt.rowBytes, Math.ceil(wt.cols / 32)];
+    const binds = [{ buffer: wt.buffer, offset: 0 }, gpuTensor(x), gpuTensor(out)];
     if (nTokens > MATMUL_TT) {
-      this.d.dispatch(`matmulTiled.${wt.type}`, (b) => matmulTiledWgsl(wt.type, b), [r("w", "u32"), r("x"), w("out")],
-        [wt.buffer, x.buffer, out.buffer], [wt.rows, wt.cols, nTokens, wt.rowBytes, units],
+      this.d.run(`matmulTiled.${wt.type}`, (b) => matmulTiledWgsl(wt.type, b), [r("w", "u32"), r("x"), w("out")], binds, u,
         [Math.ceil(wt.rows / TILE_ROWS), Math.ceil(nTokens / TILE_TOKENS)]);
       return;
     }
-    const rpw = this.matvecRows;
+    const sg = this.subgroups, rpw = this.matvecRows;
     const blocks = Math.ceil(wt.rows / rpw);
-    this.d.dispatch(`matmul.${wt.type}.${sg}.${rpw}`, (b) => matmulWgsl(wt.type, b, sg, rpw), [r("w", "u32"), r("x"), w("out")],
-      [wt.buffer, x.buffer, out.buffer], [wt.rows, wt.cols, nTokens, wt.rowBytes, units],
+    this.d.run(`matmul.${wt.type}.${sg}.${rpw}`, (b) => matmulWgsl(wt.type, b, sg, rpw), [r("w", "u32"), r("x"), w("out")], binds, u,
       [Math.min(blocks, ROWS_PER_X), Math.ceil(nTokens / MATMUL_TT), Math.ceil(blocks / ROWS_PER_X)]);
   }
 
-  embed(out: GpuTensor, wt: GpuWeight, ids: GpuBufferLike, nTokens: number): void {
-    this.d.dispatch(`embed.${wt.type}`, (b) => embedWgsl(wt.type, b), [r("w", "u32"), r("ids", "i32"), w("out")],
-      [wt.buffer, ids, out.buffer], [wt.rows, wt.cols, nTokens, wt.rowBytes, Math.ceil(wt.cols / 32)], [nTokens]);
+  embed(out: Tensor, weight: Weight, ids: Int32Array, nTokens: number): void {
+    const wt = weight as GpuWeight;
+    for (let t = 0; t < nTokens; t++) {
+      const id = ids[t]!;
+      if (!(id >= 0 && id < wt.rows)) throw new RangeError(`embed: token id ${id} outside the vocabulary [0, ${wt.rows})`);
+    }
+    this.d.run(`embed.${wt.type}`, (b) => embedWgsl(wt.type, b), [r("w", "u32"), r("ids", "i32"), w("out")],
+      [{ buffer: wt.buffer, offset: 0 }, this.mem.indices(ids, nTokens), gpuTensor(out)],
+      [wt.rows, wt.cols, nTokens, wt.rowBytes, Math.ceil(wt.cols / 32)], [nTokens]);
   }
 
-  private row(op: RowOp, specs: BufferSpec[], bufs: GpuBufferLike[], nRows: number, n: number, flags: number, eps: number): void {
-    this.d.dispatch(`row.${op}`, (b) => rowWgsl(op, b), specs, bufs, [nRows, n, flags, { f: eps }],
+  private row(op: RowOp, specs: BufferSpec[], binds: Bind[], nRows: number, n: number, flags: number, eps: number): void {
+    this.d.run(`row.${op}`, (b) => rowWgsl(op, b), specs, binds, [nRows, n, flags, { f: eps }],
       [Math.min(nRows, 32768), Math.ceil(nRows / 32768)]);
   }
 
-  rmsNorm(out: GpuTensor, x: GpuTensor, wt: GpuTensor | null, nRows: number, n: number, eps: number, addOne: boolean): void {
-    this.row("rmsNorm", [r("x"), r("w"), w("out")], [x.buffer, wt?.buffer ?? this.dummy, out.buffer], nRows, n,
+  rmsNorm(out: Tensor, x: Tensor, wt: Tensor | null, nRows: number, n: number, eps: number, addOne: boolean): void {
+    this.row("rmsNorm", [r("x"), r("w"), w("out")], [gpuTensor(x), wt ? gpuTensor(wt) : this.dummy, gpuTensor(out)], nRows, n,
       wt === null ? 0 : addOne ? 2 : 1, eps);
   }
 
-  layerNorm(out: GpuTensor, x: GpuTensor, wt: GpuTensor, b: GpuTensor | null, nRows: number, n: number, eps: number): void {
-    this.row("layerNorm", [r("x"), r("w"), r("b"), w("out")], [x.buffer, wt.buffer, b?.buffer ?? this.dummy, out.buffer],
+  layerNorm(out: Tensor, x: Tensor, wt: Tensor, b: Tensor | null, nRows: number, n: number, eps: number): void {
+    this.row("layerNorm", [r("x"), r("w"), r("b"), w("out")], [gpuTensor(x), gpuTensor(wt), b ? gpuTensor(b) : this.dummy, gpuTensor(out)],
       nRows, n, b === null ? 0 : 1, eps);
   }
 
-  softmax(x: GpuTensor, nRows: number, n: number): void {
-    this.row("softmax", [w("x")], [x.buffer], nRows, n, 0, 0);
+  softmax(x: Tensor, nRows: number, n: number): void {
+    this.row("softmax", [w("x")], [gpuTensor(x)], nRows, n, 0, 0);
   }
 
-  /** positions: int32 [nTokens] on the GPU (e.g. GpuKvView.positions); invFreq: nRot/2 float32. */
-  rope(x: GpuTensor, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: GpuBufferLike,
-    invFreq: GpuTensor, layout: RopeLayout, attnFactor: number): void {
+  rope(x: Tensor, nTokens: number, nHeads: number, headDim: number, nRot: number, positions: Int32Array,
+    invFreq: Tensor, layout: RopeLayout, attnFactor: number): void {
     const half = nRot / 2;
-    this.d.dispatch("rope", (b) => ropeWgsl(b), [w("x"), r("pos", "i32"), r("freq")], [x.buffer, positions, invFreq.buffer],
+    this.d.run("rope", ropeWgsl, [w("x"), r("pos", "i32"), r("freq")], [gpuTensor(x), this.mem.indices(positions, nTokens), gpuTensor(invFreq)],
       [nTokens, nHeads, headDim, half, layout === "neox" ? 1 : 0, { f: attnFactor }], grid(nTokens * nHeads * half, EW_WG));
   }
 
-  private ew(op: EwOp, act: Activation, specs: BufferSpec[], bufs: GpuBufferLike[], n: number, u: UniformValue[]): void {
-    this.d.dispatch(`ew.${op}.${act}`, (b) => elementwiseWgsl(op, b, act), specs, bufs, [n, ...u], grid(n, EW_WG));
+  private ew(op: EwOp, act: Activation, specs: BufferSpec[], binds: Bind[], n: number, u: UniformValue[]): void {
+    this.d.run(`ew.${op}.${act}`, (b) => elementwiseWgsl(op, b, act), specs, binds, [n, ...u], grid(n, EW_WG));
   }
 
-  activate(x: GpuTensor, n: number, act: Activation): void {
-    this.ew("activate", act, [w("x")], [x.buffer], n, []);
+  activate(x: Tensor, n: number, act: Activation): void {
+    this.ew("activate", act, [w("x")], [gpuTensor(x)], n, []);
   }
 
-  /** Gated unit; gate and up may be the same tensor (fused gate-up) read from offsets gateOff / upOff. */
-  glu(out: GpuTensor, gate: GpuTensor, up: GpuTensor, nRows: number, n: number, stride: number, act: Activation,
-    gateOff = 0, upOff = 0): void {
-    this.ew("glu", act, [r("gate"), r("up"), w("out")], [gate.buffer, up.buffer, out.buffer], nRows * n, [n, stride, gateOff, upOff]);
+  glu(out: Tensor, gate: Tensor, up: Tensor, nRows: number, n: number, stride: number, act: Activation): void {
+    this.ew("glu", act, [r("gate"), r("up"), w("out")], [gpuTensor(gate), gpuTensor(up), gpuTensor(out)], nRows * n, [n, stride]);
   }
 
-  add(out: GpuTensor, a: GpuTensor, b: GpuTensor, n: number): void {
-    this.ew("add", "silu", [r("a"), r("b"), w("out")], [a.buffer, b.buffer, out.buffer], n, []);
+  add(out: Tensor, a: Tensor, b: Tensor, n: number): void {
+    this.ew("add", "silu", [r("a"), r("b"), w("out")], [gpuTensor(a), gpuTensor(b), gpuTensor(out)], n, []);
   }
 
-  addRows(x: GpuTensor, bias: GpuTensor, nRows: number, n: number): void {
-    this.ew("addRows", "silu", [w("x"), r("v")], [x.buffer, bias.buffer], nRows * n, [n]);
-  }
-
-  mulRows(x: GpuTensor, wt: GpuTensor, nRows: number, n: number): void {
-    this.ew("mulRows", "silu", [w("x"), r("v")], [x.buffer, wt.buffer], nRows * n, [n]);
-  }
-
-  scale(x: GpuTensor, n: number, s: number): void {
-    this.ew("scale", "silu", [w("x")], [x.buffer], n, [0, 0, 0, 0, { f: s }]);
-  }
-
-  softcap(x: GpuTensor, n: number, cap: number): void {
-    this.ew("softcap", "silu", [w("x")], [x.buffer], n, [0, 0, 0, 0, { f: cap }]);
-  }
-
-  kvAppend(kCache: GpuKvLayer, vCache: GpuKvLayer, k: GpuTensor, v: GpuTensor, kvDim: number, kv: GpuKvView): void {
-    for (const [cache, src] of [[kCache, k], [vCache, v]] as const) {
-      const per = cache.type === "f32" ? 1 : cache.type === "f16" ? 2 : 32;
-      if (kvDim % per !== 0) throw new RangeError(`WebGpuKernels.kvAppend: kvDim ${kvDim} is not a multiple of ${per} (${cache.type})`);
-      this.d.dispatch(`kvAppend.${cache.type}`, (b) => kvAppendWgsl(cache.type, b),
-        [r("src"), r("slots", "i32"), w("cache", cache.type === "q8_0" ? "atomic" : "u32")], [src.buffer, kv.slots, cache.buffer],
-        [kv.nTokens, kvDim], grid((kv.nTokens * kvDim) / per, 64));
-    }
-  }
-
-  attention(out: GpuTensor, q: GpuTensor, kCache: GpuKvLayer, vCache: GpuKvLayer, p: AttentionParams, kv: GpuKvView): void {
-    if (p.headDim > ATT_MAX_HEAD_DIM) throw new RangeError(`WebGpuKernels.attention: headDim ${p.headDim} > ${ATT_MAX_HEAD_DIM}`);
-    const span = p.window > 0 ? Math.min(p.window, kv.maxSpan) : kv.maxSpan;
-    let nSplit = this.options.attentionSplits ?? 0;
-    if (nSplit <= 0) nSplit = kv.nTokens * p.nHeads < 128 && span > 512 ? Math.min(32, Math.ceil(span / 256)) : 1;
-    const chunk = nSplit === 1 ? 0x7fffffff : Math.ceil(span / nSplit / ATT_TILE) * ATT_TILE;
-    const kvDim = p.nKvHeads * p.headDim;
-    const u: UniformValue[] = [p.nHeads, p.nKvHeads, p.headDim, kvDim, { f: p.scale }, { f: p.softcap }, p.window,
-      kv.blockSize, kv.maxBlocksPerSeq, nSplit, chunk, p.nHeads * p.headDim, kv.nTokens];
-    const kvSpecs = [r("q"), r("k", "u32"), r("v", "u32"), r("positions", "i32"), r("tokenSeq", "i32"), r("blockTables", "i32")];
-    const kvBufs = [q.buffer, kCache.buffer, vCache.buffer, kv.positions, kv.tokenSeq, kv.blockTables];
-    const key = `attention.${kCache.type}.${vCache.type}`;
-    const wgsl = (b: string): string => attentionWgsl(kCache.type, vCache.type, b);
-    if ((this.options.flashAttention ?? true) && kv.oneRun && kv.nTokens >= FLASH_QT && p.headDim <= FLASH_MAX_HEAD_DIM && p.headDim % 4 === 0) {
-      this.d.dispatch(`flash.${kCache.type}.${vCache.type}`, (b) => flashAttentionWgsl(kCache.type, vCache.type, b),
-        [...kvSpecs, w("out")], [...kvBufs, out.buffer], u, [p.nHeads, Math.ceil(kv.nTokens / FLASH_QT)]);
+  /** copyBufferToBuffer; within one buffer (views) through scratch, since WebGPU copies only between two buffers. */
+  copy(dst: Tensor, src: Tensor, n: number): void {
+    const s = gpuTensor(src), t = gpuTensor(dst);
+    if (s.buffer !== t.buffer) {
+      this.d.copy(s.buffer, s.offset * 4, t.buffer, t.offset * 4, n * 4);
       return;
     }
-    if (nSplit === 1) {
-      this.d.dispatch(key, wgsl, [...kvSpecs, w("out"), w("part")], [...kvBufs, out.buffer, this.dummy], u, [p.nHeads, kv.nTokens, 1]);
-      return;
+    if (s.offset === t.offset) return;
+    const scratch = this.mem.scratch("copy", n * 4);
+    this.d.copy(s.buffer, s.offset * 4, scratch, 0, n * 4);
+    this.d.copy(scratch, 0, t.buffer, t.offset * 4, n * 4);
+  }
+
+  copyColumns(dst: Tensor, src: Tensor, nRows: number, srcCols: number, c0: number, width: number): void {
+    this.ew("copyColumns", "silu", [r("src"), w("out")], [gpuTensor(src), gpuTensor(dst)], nRows * width, [width, srcCols, c0]);
+  }
+
+  gatherRows(dst: Tensor, src: Tensor, rows: Int32Array, nRows: number, n: number): void {
+    const s = gpuTensor(src);
+    const have = Math.floor(s.length / n);
+    for (let i = 0; i < nRows; i++) {
+      if (!(rows[i]! >= 0 && rows[i]! < have)) throw new InputError(`WebGpuKernels.gatherRows: row ${rows[i]} outside the ${have} rows of the source`);
     }
-    const partBytes = kv.nTokens * p.nHeads * nSplit * (p.headDim + 2) * 4;
-    if (!this.scratch || this.scratch.size < partBytes) {
-      this.scratch?.destroy();
-      this.scratch = this.storage(partBytes * 2);
-    }
-    this.d.dispatch(key, wgsl, [...kvSpecs, w("out"), w("part")], [...kvBufs, this.dummy, this.scratch], u, [p.nHeads, kv.nTokens, nSplit]);
-    this.d.dispatch("attention.combine", attentionCombineWgsl, [r("part"), w("out")], [this.scratch, out.buffer], u, [p.nHeads, kv.nTokens]);
+    this.ew("gatherRows", "silu", [r("src"), r("rows", "i32"), w("out")], [s, this.mem.indices(rows, nRows), gpuTensor(dst)], nRows * n, [n]);
+  }
+
+  addRows(x: Tensor, bias: Tensor, nRows: number, n: number): void {
+    this.ew("addRows", "silu", [w("x"), r("v")], [gpuTensor(x), gpuTensor(bias)], nRows * n, [n]);
+  }
+
+  mulRows(x: Tensor, wt: Tensor, nRows: number, n: number): void {
+    this.ew("mulRows", "silu", [w("x"), r("v")], [gpuTensor(x), gpuTensor(wt)], nRows * n, [n]);
+  }
+
+  scale(x: Tensor, n: number, s: number): void {
+    this.ew("scale", "silu", [w("x")], [gpuTensor(x)], n, [0, 0, 0, 0, { f: s }]);
+  }
+
+  softcap(x: Tensor, n: number, cap: number): void {
+    this.ew("softcap", "silu", [w("x")], [gpuTensor(x)], n, [0, 0, 0, 0, { f: cap }]);
+  }
+
+  moeRoute(routing: ExpertRouting, probs: Tensor, nTokens: number, nExperts: number, k: number, normTopK: boolean): void {
+    recordMoeRoute(this.d, gpuRouting(routing), gpuTensor(probs), nTokens, nExperts, k, normTopK);
+  }
+
+  matmulExperts(out: Tensor, x: Tensor, experts: readonly Weight[], routing: ExpertRouting, nTokens: number, xPerSlot: boolean): void {
+    recordMatmulExperts(this.d, this.subgroups, gpuTensor(out), gpuTensor(x), experts as readonly GpuWeight[], gpuRouting(routing),
+      nTokens, xPerSlot);
+  }
+
+  moeCombine(out: Tensor, y: Tensor, routing: ExpertRouting, nTokens: number, n: number): void {
+    recordMoeCombine(this.d, gpuTensor(out), gpuTensor(y), gpuRouting(routing), nTokens, n);
+  }
+
+  kvAppend(kCache: KvLayer, vCache: KvLayer, k: Tensor, v: Tensor, kvDim: number, kv: KvBatchView): void {
+    recordKvAppend(this.d, this.mem, gpuKvLayer(kCache), gpuKvLayer(vCache), gpuTensor(k), gpuTensor(v), kvDim, kv);
+  }
+
+  attention(out: Tensor, q: Tensor, kCache: KvLayer, vCache: KvLayer, p: AttentionParams, kv: KvBatchView): void {
+    recordAttention(this.d, this.mem, this.options, this.dummy, gpuTensor(out), gpuTensor(q), gpuKvLayer(kCache), gpuKvLayer(vCache), p, kv);
   }
 }
