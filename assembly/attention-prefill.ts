@@ -1,5 +1,5 @@
 import { exp4 } from "./activation";
-import { rescaleRow } from "./attention";
+import { P_BLOCK_TABLES, P_N_TOKENS, P_POSITIONS, P_TOKEN_SEQ, rescaleRow } from "./attention";
 import { hsum, hsum4x4 } from "./f16";
 import { madd } from "./int-dot";
 import { threadSlot } from "./thread-slot";
@@ -10,7 +10,7 @@ import { threadSlot } from "./thread-slot";
 // rather than per key, and the page's V rows are summed into the four output rows in registers, each V row loaded
 // once for the four queries. Units [r0, r1): u = tile · nHeads + h, tile = tokens 4·tile.. (the last tile may be
 // shorter; a tile whose tokens are not consecutive positions of one sequence runs token by token).
-// params: attention.ts's 11 words, attentionRows' word, then nTokens. scratch: one slot of
+// params: attention.ts's layout (nTokens at P_N_TOKENS). scratch: one slot of
 // attentionPrefillSlotBytes(blockSize) per pool thread (thread-slot.ts).
 
 const NEG_INF: f32 = -Infinity;
@@ -24,8 +24,8 @@ export function attentionPrefillSlotBytes(blockSize: i32): usize {
 }
 
 export function attentionPrefill(out: usize, q: usize, k: usize, v: usize, params: usize, scratch: usize, r0: i32, r1: i32): void {
-  const nHeads = load<i32>(params), nTokens = load<i32>(params, 48);
-  const positions = <usize>load<i32>(params, 32), tokenSeq = <usize>load<i32>(params, 36);
+  const nHeads = load<i32>(params), nTokens = load<i32>(params, P_N_TOKENS);
+  const positions = load<usize>(params, P_POSITIONS), tokenSeq = load<usize>(params, P_TOKEN_SEQ);
   const blockSize = load<i32>(params, 24);
   const s = threadSlot(scratch, attentionPrefillSlotBytes(blockSize));
   for (let u = r0; u < r1; u++) {
@@ -46,8 +46,8 @@ export function attentionPrefill(out: usize, q: usize, k: usize, v: usize, param
   const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
   const scale = load<f32>(params, 12);
   const window = load<i32>(params, 20), blockSize = load<i32>(params, 24), maxBlocks = load<i32>(params, 28);
-  const positions = <usize>load<i32>(params, 32), tokenSeq = <usize>load<i32>(params, 36);
-  const blockTables = <usize>load<i32>(params, 40);
+  const positions = load<usize>(params, P_POSITIONS), tokenSeq = load<usize>(params, P_TOKEN_SEQ);
+  const blockTables = load<usize>(params, P_BLOCK_TABLES);
   const hdBytes = <usize>headDim << 2;
   const qStride = <usize>nHeads * hdBytes;
   const rowStride = <usize>nKvHeads * hdBytes;

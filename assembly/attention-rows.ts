@@ -1,5 +1,5 @@
 import { exp4 } from "./activation";
-import { rescaleRow } from "./attention";
+import { P_BLOCK_TABLES, P_HEADS_PER_UNIT, P_POSITIONS, P_TOKEN_SEQ, rescaleRow } from "./attention";
 import { hmax, hsum, hsum4x4, loadF16x4 } from "./f16";
 import { madd } from "./int-dot";
 import { threadSlot } from "./thread-slot";
@@ -49,8 +49,8 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
   const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
   const scale = load<f32>(params, 12), softcap = load<f32>(params, 16);
   const window = load<i32>(params, 20), blockSize = load<i32>(params, 24), maxBlocks = load<i32>(params, 28);
-  const positions = <usize>load<i32>(params, 32), tokenSeq = <usize>load<i32>(params, 36);
-  const blockTables = <usize>load<i32>(params, 40), headsPerUnit = load<i32>(params, 44);
+  const positions = load<usize>(params, P_POSITIONS), tokenSeq = load<usize>(params, P_TOKEN_SEQ);
+  const blockTables = load<usize>(params, P_BLOCK_TABLES), headsPerUnit = load<i32>(params, P_HEADS_PER_UNIT);
   const group = nHeads / nKvHeads, unitsPerToken = nHeads / headsPerUnit;
   const qDim = <usize>(nHeads * headDim);
   const hdBytes = <usize>headDim << 2;
@@ -111,7 +111,7 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
   const sc = f32x4.splat(scale);
   for (let j = 0; j < n4; j += 4) {
     const ra = rowsAt + (<usize>j << 2);
-    const k0 = k + <usize>load<i32>(ra), k1 = k + <usize>load<i32>(ra, 4), k2 = k + <usize>load<i32>(ra, 8), k3 = k + <usize>load<i32>(ra, 12);
+    const k0 = k + <usize>load<u32>(ra), k1 = k + <usize>load<u32>(ra, 4), k2 = k + <usize>load<u32>(ra, 8), k3 = k + <usize>load<u32>(ra, 12);
     for (let h = 0, kv: usize = 0; h < heads; kv += hdStored) {
       for (let i = 0; i < group;) {
         const qa = tq + <usize>h * hdBytes, sa = s + <usize>h * sRow + (<usize>j << 2);
@@ -186,7 +186,7 @@ export function attentionRowsF16(out: usize, q: usize, k: usize, v: usize, param
   const sRow = <usize>(TILE * 4);
   for (let j = 0; j < n4; j += 4) {
     const ra = rowsAt + (<usize>j << 2);
-    const v0 = v + <usize>load<i32>(ra), v1 = v + <usize>load<i32>(ra, 4), v2 = v + <usize>load<i32>(ra, 8), v3 = v + <usize>load<i32>(ra, 12);
+    const v0 = v + <usize>load<u32>(ra), v1 = v + <usize>load<u32>(ra, 4), v2 = v + <usize>load<u32>(ra, 8), v3 = v + <usize>load<u32>(ra, 12);
     for (let h = 0, kv: usize = 0; h < heads; kv += hdStored) {
       for (let i = 0; i < group;) {
         const oa = to + <usize>h * hdBytes, pa = v128.load(s + <usize>h * sRow + (<usize>j << 2));

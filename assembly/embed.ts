@@ -5,6 +5,7 @@
 // `sparse` 0 when there are none). The caller checks the ids against the row count.
 
 import { f16x4ToF32x4 } from "./f16";
+import { S_COL_OF, S_ROW_START, S_VALUES } from "./f16-subnormals";
 
 const KIND_F32 = 0;
 const KIND_F16 = 1;
@@ -42,7 +43,7 @@ export function embedFloat(w: usize, kind: i32, cols: i32, ids: usize, nTokens: 
       store<f32>(o + (<usize>i << 2), kind == KIND_F16 ? half1(h) : reinterpret<f32>(h << 16));
     }
     if (sparse == 0) continue;
-    const rowStart = <usize>load<i32>(sparse), colOf = <usize>load<i32>(sparse, 8), values = <usize>load<i32>(sparse, 12);
+    const rowStart = load<usize>(sparse, S_ROW_START), colOf = load<usize>(sparse, S_COL_OF), values = load<usize>(sparse, S_VALUES);
     const e1 = load<i32>(rowStart + ((id + 1) << 2));
     for (let e = load<i32>(rowStart + (id << 2)); e < e1; e++) {
       store<f32>(o + (<usize>load<i32>(colOf + (<usize>e << 2)) << 2), load<f32>(values + (<usize>e << 2)));

@@ -8,6 +8,13 @@
 // lookup writes back (embed.ts).
 import { f16ToF32 } from "./f16";
 
+// The lists' header, which src/kernels/wasm/f16-weights.ts writes: the addresses of rowStart, the rows, the columns
+// and the values, as usize words (4 bytes in the wasm32 build, 8 in the memory64 one); byte offsets.
+export const S_ROW_START: usize = 0;
+export const S_ROW_OF: usize = sizeof<usize>();
+export const S_COL_OF: usize = 2 * sizeof<usize>();
+export const S_VALUES: usize = 3 * sizeof<usize>();
+
 @inline function isSubnormal(h: u32): bool {
   return (h & 0x7c00) == 0 && (h & 0x3ff) != 0;
 }

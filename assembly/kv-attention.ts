@@ -1,3 +1,4 @@
+import { P_BLOCK_TABLES, P_POSITIONS, P_TOKEN_SEQ } from "./attention";
 import { TILE, attentionRowsSlotBytes, tileRows, weights } from "./attention-rows";
 import { hsum, loadF16 } from "./f16";
 import { madd } from "./int-dot";
@@ -73,8 +74,8 @@ export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: 
   const nHeads = load<i32>(params), nKvHeads = load<i32>(params, 4), headDim = load<i32>(params, 8);
   const scale = load<f32>(params, 12), softcap = load<f32>(params, 16);
   const window = load<i32>(params, 20), blockSize = load<i32>(params, 24), maxBlocks = load<i32>(params, 28);
-  const positions = <usize>load<i32>(params, 32), tokenSeq = <usize>load<i32>(params, 36);
-  const blockTables = <usize>load<i32>(params, 40);
+  const positions = load<usize>(params, P_POSITIONS), tokenSeq = load<usize>(params, P_TOKEN_SEQ);
+  const blockTables = load<usize>(params, P_BLOCK_TABLES);
   const group = nHeads / nKvHeads;
   const hd = <usize>headDim;
   const qDim = <usize>(nHeads * headDim);
@@ -98,14 +99,14 @@ export function attentionQ8_0(out: usize, q: usize, k: usize, v: usize, params: 
       const n = min(TILE, pos + 1 - j0), n4 = (n + 3) & ~3;
       tileRows(table, blockSize, j0, n, n4, rowBytes, rowsAt);
       for (let j = 0; j < n; j++) {
-        store<f32>(scores + (<usize>j << 2), dotRow(qRow, k + <usize>load<i32>(rowsAt + (<usize>j << 2)) + kvOff, hd) * scale);
+        store<f32>(scores + (<usize>j << 2), dotRow(qRow, k + <usize>load<u32>(rowsAt + (<usize>j << 2)) + kvOff, hd) * scale);
       }
       // The padding repeats the last key (tileRows): its score copied, not computed again.
       const last = load<f32>(scores + (<usize>(n - 1) << 2));
       for (let j = n; j < n4; j++) store<f32>(scores + (<usize>j << 2), last);
       weights(scores, stats, oRow, n, n4, 1, hdBytes, softcap);
       for (let j = 0; j < n; j++) {
-        axpyRow(oRow, load<f32>(scores + (<usize>j << 2)), v + <usize>load<i32>(rowsAt + (<usize>j << 2)) + kvOff, hd);
+        axpyRow(oRow, load<f32>(scores + (<usize>j << 2)), v + <usize>load<u32>(rowsAt + (<usize>j << 2)) + kvOff, hd);
       }
     }
     const l = load<f32>(stats, 4);

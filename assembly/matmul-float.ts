@@ -1,4 +1,5 @@
 import { f16ToF32, hmax, hsum, hsum4x4 } from "./f16";
+import { S_COL_OF, S_ROW_OF, S_ROW_START, S_VALUES } from "./f16-subnormals";
 import { madd } from "./int-dot";
 import { threadSlot } from "./thread-slot";
 
@@ -274,8 +275,8 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
 // Writes the split-out weights of rows [c, ce) into their places in the chunk converted at slot ([pair][quad][row][4
 // lanes], convertPair's layout), where their halves left zeros.
 @inline function patchChunk(sparse: usize, slot: usize, nq: i32, c: i32, ce: i32): void {
-  const rowStart = <usize>load<i32>(sparse), rowOf = <usize>load<i32>(sparse, 4);
-  const colOf = <usize>load<i32>(sparse, 8), values = <usize>load<i32>(sparse, 12);
+  const rowStart = load<usize>(sparse, S_ROW_START), rowOf = load<usize>(sparse, S_ROW_OF);
+  const colOf = load<usize>(sparse, S_COL_OF), values = load<usize>(sparse, S_VALUES);
   const e1 = <usize>load<i32>(rowStart + (<usize>ce << 2)) << 2;
   for (let eb = <usize>load<i32>(rowStart + (<usize>c << 2)) << 2; eb < e1; eb += 4) {
     const rr = load<i32>(rowOf + eb) - c, col = load<i32>(colOf + eb);
@@ -289,8 +290,8 @@ export function packTokens4(x: usize, xp: usize, cols: i32, nTokens: i32, unused
 // at the lists' addresses (rowStart, rows, cols, values). Flat passes over the range's entries (a loop per row
 // mispredicted its exit on most rows: 20 cycles an entry).
 @inline function addSplitWeights(sparse: usize, x: usize, out: usize, rows: i32, cols: i32, t0: i32, t1: i32, r0: i32, r1: i32): void {
-  const rowStart = <usize>load<i32>(sparse), rowOf = <usize>load<i32>(sparse, 4);
-  const colOf = <usize>load<i32>(sparse, 8), values = <usize>load<i32>(sparse, 12);
+  const rowStart = load<usize>(sparse, S_ROW_START), rowOf = load<usize>(sparse, S_ROW_OF);
+  const colOf = load<usize>(sparse, S_COL_OF), values = load<usize>(sparse, S_VALUES);
   const xs = <usize>cols << 2, os = <usize>rows << 2;
   const e0 = <usize>load<i32>(rowStart + (<usize>r0 << 2)) << 2, e1 = <usize>load<i32>(rowStart + (<usize>r1 << 2)) << 2;
   if (e0 == e1) return;

@@ -12,6 +12,10 @@ export interface BackendChoice {
   backend?: BackendName | "auto";
   /** Threads for the wasm backend (default: `defaultThreads()`). */
   threads?: number;
+  /** The wasm backend's address width: "auto" (default) picks memory64 only past what a 32-bit memory holds. */
+  memory64?: boolean | "auto";
+  /** Bytes the model needs in the kernels' memory (weights, KV cache, activations), for the wasm build choice. */
+  memoryBytes?: number;
 }
 
 /**
@@ -36,7 +40,11 @@ export async function selectBackend(choice: BackendChoice = {}, availableCores =
     if (name === "wasm") throw new InputError("--backend wasm: this runtime has no WebAssembly SIMD");
     return createRefBackend();
   }
-  const backend = new WasmBackend({ threads: choice.threads ?? defaultThreads(availableCores) });
+  const backend = new WasmBackend({
+    threads: choice.threads ?? defaultThreads(availableCores),
+    ...(choice.memory64 !== undefined ? { memory64: choice.memory64 } : {}),
+    ...(choice.memoryBytes !== undefined ? { memoryBytes: choice.memoryBytes } : {}),
+  });
   await backend.pool.whenReady();
   return backend;
 }

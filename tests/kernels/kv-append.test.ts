@@ -1,18 +1,19 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { KvType } from "../../src/kernels/kv-layer.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
-import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { KvStore } from "../../src/kv/kv-store.js";
 import { scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
 import { hostView, kvRowsOf } from "./host-view.js";
+import { backendLabel, noteMemory64Skip, wasmBackendsOnBothBuilds } from "./wasm-builds.js";
 
 // The wasm KV append (assembly/kv-append.ts: f32 copy, f16 round-to-nearest-even) against the reference writer
 // (kernels/ref/kv-rows.ts): the stored bytes must be identical, for random rows and for the values where rounding
 // to half is delicate (ties, the subnormal range, overflow, infinities, NaN, signed zero), into scattered slots.
 const refBackend = createRefBackend();
 const ref = hostView(refBackend);
-const backends = [new WasmBackend({ threads: 1 }), new WasmBackend({ threads: 2 })];
+const backends = wasmBackendsOnBothBuilds([{ threads: 1 }, { threads: 2 }]);
+noteMemory64Skip();
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
@@ -24,7 +25,7 @@ const SPECIAL = [0, -0, 1, -1, 65504, 65519.99, 65520, -65520, 1e9, Infinity, -I
 for (const wasm of backends) {
   const backend = hostView(wasm);
   for (const kvType of ["f32", "f16"] as KvType[]) {
-    describe(`${kvType} KV append: wasm ${backend.threads} thread(s) vs ref`, () => {
+    describe(`${kvType} KV append: ${backendLabel(backend)} vs ref`, () => {
       it("stores the same bytes as the reference writer", () => {
         const rand = rng(kvType === "f16" ? 5 : 3);
         const kv = scatteredBatch(rand, 4);

@@ -2,11 +2,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { AttentionParams } from "../../src/kernels/backend.js";
 import type { KvRows, KvType } from "../../src/kernels/kv-layer.js";
 import { createRefBackend } from "../../src/kernels/ref/index.js";
-import { WasmBackend } from "../../src/kernels/wasm/index.js";
 import { KvStore } from "../../src/kv/kv-store.js";
 import { linearBatch, longDecodeBatch, scatteredBatch } from "../kv/kv-batch.js";
 import { randomF32, rng } from "./conformance-cases.js";
 import { hostView, kvLayerOf, kvRowsOf } from "./host-view.js";
+import { backendLabel, noteMemory64Skip, wasmBackendsOnBothBuilds } from "./wasm-builds.js";
 
 // Paged attention over f16 and q8_0 KV caches: the wasm kernels (assembly/attention-rows.ts for f16,
 // assembly/kv-attention.ts for q8_0) against the scalar
@@ -15,7 +15,8 @@ import { hostView, kvLayerOf, kvRowsOf } from "./host-view.js";
 // float32 block sums vs float64). The stored bytes themselves must be identical (wasm kvAppend = the ref writer).
 const refBackend = createRefBackend();
 const ref = hostView(refBackend);
-const backends = [new WasmBackend({ threads: 1, relaxedSimd: false }), new WasmBackend({ threads: 2, relaxedSimd: true })];
+const backends = wasmBackendsOnBothBuilds([{ threads: 1, relaxedSimd: false }, { threads: 2, relaxedSimd: true }]);
+noteMemory64Skip();
 afterAll(async () => {
   await Promise.all(backends.map((b) => b.close()));
 });
@@ -42,7 +43,7 @@ function copyRows(layer: KvRows): KvRows {
 for (const wasm of backends) {
   const backend = hostView(wasm);
   for (const kvType of ["f16", "q8_0"] as KvType[]) {
-    describe(`${kvType} KV attention: wasm ${backend.simdLevel} ${backend.threads} thread(s) vs ref`, () => {
+    describe(`${kvType} KV attention: ${backendLabel(backend)} vs ref`, () => {
       it.each(CASES)("heads $nHeads/$nKvHeads × $headDim, softcap $softcap, window $window, block $blockSize, long $long", (c) => {
         const rand = rng(c.headDim * 31 + c.nHeads + (kvType === "q8_0" ? 7 : 0));
         const kv = c.long ? longDecodeBatch(rand, c.blockSize) : scatteredBatch(rand, c.blockSize);

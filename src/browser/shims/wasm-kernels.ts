@@ -50,8 +50,9 @@ export function wasmSimdAvailable(): boolean {
   return preloaded !== undefined;
 }
 
-/** The module `preloadWasmKernels` compiled; `allowRelaxed` was decided there. */
-export function loadWasmKernels(allowRelaxed: boolean): { level: WasmSimdLevel; module: WebAssembly.Module } {
+/** The module `preloadWasmKernels` compiled; `allowRelaxed` was decided there. The bundle has no memory64 build yet. */
+export function loadWasmKernels(allowRelaxed: boolean, memory64 = false): { level: WasmSimdLevel; module: WebAssembly.Module } {
+  if (memory64) throw new WasmKernelsMissingError("the browser bundle has the 32-bit kernel builds only, not the memory64 ones");
   if (!preloaded) throw new WasmKernelsMissingError("call preloadWasmKernels() before creating a WasmBackend in a browser");
   if (!allowRelaxed && preloaded.level === "relaxed") {
     throw new WasmKernelsMissingError("the relaxed-SIMD build was preloaded; preload with allowRelaxed = false for plain SIMD");

@@ -6,6 +6,7 @@ import { InputError } from "../../errors.js";
 import type { KernelBackend } from "../../kernels/backend.js";
 import { describeKvCache, kvBytesPerToken, parseKvType, type KvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
+import { modelMemoryBytes } from "../model-memory-bytes.js";
 import { measureReadBandwidth } from "../../kernels/wasm/bandwidth-probe.js";
 import { WasmBackend } from "../../kernels/wasm/wasm-backend.js";
 import { loadModel, type Model } from "../../model/load-model.js";
@@ -23,6 +24,8 @@ export interface BenchOptions {
   threads?: number;
   /** KV cache element type (default f32). */
   kvType?: KvType;
+  /** The wasm kernels' address width (default "auto": memory64 only for a model past 4 GiB). */
+  memory64?: boolean | "auto";
 }
 
 export interface MeanStd {
@@ -35,6 +38,8 @@ export interface BenchResult {
   model: string;
   backend: string;
   simd: string | null;
+  /** The wasm kernel build that ran, as build/kernels-<name>.wasm: simd, relaxed, simd64 or relaxed64 (memory64). */
+  kernelBuild: string | null;
   threads: number;
   /** tokensPerSec: over wall time; tokensPerCpuSec: over the process's CPU time (all threads), which a shared,
    * overloaded host distorts far less. */
@@ -65,8 +70,9 @@ export function registerBenchCommand(program: Command): void {
     .option("--reps <n>", "repetitions of each test", "5")
     .option("--backend <name>", "kernel backend: auto, wasm or ref", "auto")
     .option("--kv-type <type>", "KV cache element type: f32, f16 or q8_0", "f32")
+    .option("--memory64 <mode>", "wasm kernels with 64-bit addresses: auto (only for a model past 4 GiB), on or off", "auto")
     .option("--json", "print one JSON object instead of a table")
-    .action(async (o: { model: string; nPrompt: string; nGen: string; threads?: string; reps: string; backend: string; kvType: string; json?: boolean }) => {
+    .action(async (o: { model: string; nPrompt: string; nGen: string; threads?: string; reps: string; backend: string; kvType: string; memory64: string; json?: boolean }) => {
       o.model = await resolveModelArg(o.model);
       if (!existsSync(o.model)) throw new InputError(`--model ${o.model}: no such file or directory`);
       const result = await runBench({
@@ -76,10 +82,17 @@ export function registerBenchCommand(program: Command): void {
         reps: count("--reps", o.reps, 1),
         backend: parseBackendName(o.backend),
         kvType: parseKvType(o.kvType),
+        memory64: parseMemory64(o.memory64),
         ...(o.threads !== undefined ? { threads: count("--threads", o.threads, 1) } : {}),
       });
       process.stdout.write(o.json ? `${JSON.stringify(result)}\n` : formatBench(result));
     });
+}
+
+function parseMemory64(value: string): boolean | "auto" {
+  if (value === "auto") return "auto";
+  if (value === "on" || value === "off") return value === "on";
+  throw new InputError(`--memory64: expected auto, on or off, got "${value}"`);
 }
 
 function count(flag: string, value: string, min: number): number {
@@ -90,8 +103,12 @@ function count(flag: string, value: string, min: number): number {
 
 /** Loads the model once, then times `reps` prefill and decode runs after one warm-up run of each. */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
-  const backend = await selectBackend({ backend: opts.backend ?? "auto", ...(opts.threads !== undefined ? { threads: opts.threads } : {}) },
-    availableParallelism());
+  const backend = await selectBackend({
+    backend: opts.backend ?? "auto",
+    ...(opts.threads !== undefined ? { threads: opts.threads } : {}),
+    ...(opts.memory64 !== undefined ? { memory64: opts.memory64 } : {}),
+    memoryBytes: modelMemoryBytes(opts.model),
+  }, availableParallelism());
   try {
     const kvType = opts.kvType ?? "f32";
     const model = loadModel(opts.model, { backend, maxBatchTokens: Math.max(1, opts.promptTokens), kvType });
@@ -117,6 +134,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       model: opts.model,
       backend: backend.name,
       simd: backend instanceof WasmBackend ? backend.simdLevel : null,
+      kernelBuild: backend instanceof WasmBackend ? backend.kernelBuild : null,
       threads: backend instanceof WasmBackend ? backend.threads : 1,
       pp, tg, weightBytesPerToken,
       decodeBytesPerSec: tg ? weightBytesPerToken * tg.tokensPerSec.mean : null,
@@ -210,7 +228,7 @@ export function formatBench(r: BenchResult): string {
   const gb = (b: number): string => `${(b / 1e9).toFixed(2)} GB/s`;
   const lines = [
     `model: ${r.model}`,
-    `backend: ${r.backend}${r.simd ? ` (${r.simd})` : ""}, threads: ${r.threads}, ${r.machine.cpu}, node ${r.machine.node}`,
+    `backend: ${r.backend}${r.kernelBuild ? ` (${r.kernelBuild})` : ""}, threads: ${r.threads}, ${r.machine.cpu}, node ${r.machine.node}`,
     `KV cache: ${describeKvCache(r.kvType, r.kvBytesPerToken)}`,
     "| test | tokens/s | tokens per CPU-second |",
     "|---|---|---|",

@@ -5,6 +5,7 @@ import type { Command } from "commander";
 import { InputError } from "../../errors.js";
 import { parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
+import { modelMemoryBytes } from "../model-memory-bytes.js";
 import { loadModel } from "../../model/load-model.js";
 import { readChatTemplateFile } from "../../chat/chat-template-loader.js";
 import { runChatRepl } from "../chat/chat-repl.js";
@@ -62,7 +63,8 @@ async function chatCommand(opts: ChatOptions): Promise<void> {
   const threads = opts.threads !== undefined ? positiveInt("--threads", opts.threads) : undefined;
   const kvType = parseKvType(opts.kvType);
   const chatTemplate = opts.chatTemplateFile !== undefined ? readChatTemplateFile(opts.chatTemplateFile) : undefined;
-  const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}) }, availableParallelism());
+  const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}),
+    memoryBytes: modelMemoryBytes(modelPath) }, availableParallelism());
   try {
     const model = loadModel(modelPath, { backend, onProgress: progressBar(modelPath), kvType });
     const tokenizer = resolveTokenizer(modelPath, opts.tokenizer);

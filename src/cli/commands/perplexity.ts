@@ -5,6 +5,7 @@ import { InputError } from "../../errors.js";
 import { perplexity, type ChunkProgress, type PerplexityResult } from "../../eval/perplexity.js";
 import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
+import { modelMemoryBytes } from "../model-memory-bytes.js";
 import { loadModel } from "../../model/load-model.js";
 import { loadTokenizer } from "../../tokenizer/load-tokenizer.js";
 
@@ -54,7 +55,8 @@ async function perplexityCommand(opts: PerplexityCliOptions): Promise<void> {
   if (!compare && !opts.file) throw new InputError("-f FILE: the text to score is required");
   const threads = opts.threads !== undefined ? positiveInt("--threads", opts.threads) : undefined;
   const kvType = parseKvType(opts.kvType);
-  const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}) }, availableParallelism());
+  const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}),
+    memoryBytes: modelMemoryBytes(opts.model) }, availableParallelism());
   try {
     const model = loadModel(opts.model, { backend, maxBatchTokens: nCtx, kvType });
     const kvBytes = kvBytesPerToken(kvType, model.config.nLayers, model.config.nKvHeads * model.config.headDim);

@@ -8,6 +8,7 @@ import { InputError, TsinferError } from "../../errors.js";
 import type { GrammarSpec } from "../../grammar/grammar-spec.js";
 import { describeKvCache, kvBytesPerToken, parseKvType } from "../../kernels/kv-layer.js";
 import { parseBackendName, selectBackend } from "../../kernels/select.js";
+import { modelMemoryBytes } from "../model-memory-bytes.js";
 import { loadModel } from "../../model/load-model.js";
 import type { Tokenizer } from "../../tokenizer/tokenizer.js";
 import { readChatTemplateFile } from "../../chat/chat-template-loader.js";
@@ -98,7 +99,8 @@ async function runCommand(opts: RunOptions): Promise<void> {
   if (opts.chatTemplateFile !== undefined && !opts.chat) throw new InputError("--chat-template-file applies to --chat prompts: add --chat");
   const chatTemplate = opts.chatTemplateFile !== undefined ? readChatTemplateFile(opts.chatTemplateFile) : undefined;
 
-  const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}) }, availableParallelism());
+  const backend = await selectBackend({ backend: parseBackendName(opts.backend), ...(threads !== undefined ? { threads } : {}),
+    memoryBytes: modelMemoryBytes(modelPath) }, availableParallelism());
   try {
     const model = loadModel(modelPath, { backend, onProgress: progressBar(modelPath), kvType });
     const kvBytes = kvBytesPerToken(kvType, model.config.nLayers, model.config.nKvHeads * model.config.headDim);

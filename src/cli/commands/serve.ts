@@ -131,8 +131,8 @@ export function registerServeCommand(program: Command): void {
       };
       const backendChoice = { backend: parseBackendName(flags.backend), ...(flags.threads !== undefined ? { threads: int("threads", flags.threads, 1) } : {}) };
       let backendName = "";
-      const newBackend = async () => {
-        const backend = await selectBackend(backendChoice, availableParallelism());
+      const newBackend = async (memoryBytes: number) => {
+        const backend = await selectBackend({ ...backendChoice, memoryBytes }, availableParallelism());
         backendName = backend.name;
         return backend;
       };

@@ -1,10 +1,9 @@
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { KernelBackend } from "../../kernels/backend.js";
 import { machineFreeMemoryBytes } from "../../server/machine-memory.js";
 import type { LoadServedModelOptions } from "../../server/load-served-model.js";
 import { loadServedModel } from "../../server/load-served-model.js";
 import type { ModelSource } from "../../server/model-source.js";
+import { modelDiskBytes, modelMemoryBytes } from "../model-memory-bytes.js";
 import { resolveModelArg } from "../resolve-model-arg.js";
 import type { ModelArg } from "./model-args.js";
 
@@ -15,14 +14,15 @@ export type SharedLoadOptions = Omit<LoadServedModelOptions, "modelPath" | "serv
  * A model of `serve` as a ModelSource: each load makes its own backend (its wasm memory and worker threads), which
  * `close` ends, so an unloaded model gives its memory back.
  */
-export function serveModelSource(arg: ModelArg, shared: SharedLoadOptions, newBackend: () => Promise<KernelBackend>, maxMemoryBytes: number | null): ModelSource {
+export function serveModelSource(arg: ModelArg, shared: SharedLoadOptions, newBackend: (memoryBytes: number) => Promise<KernelBackend>,
+  maxMemoryBytes: number | null): ModelSource {
   return {
     names: arg.names,
     path: arg.path,
-    estimatedBytes: diskBytes(arg.path),
+    estimatedBytes: modelDiskBytes(arg.path),
     async load() {
       const modelPath = await resolveModelArg(arg.path); // hf:… is pulled (while the port answers 503 for the first model)
-      const backend = await newBackend();
+      const backend = await newBackend(modelMemoryBytes(modelPath));
       const close = async () => {
         await (backend as { close?: () => Promise<void> }).close?.();
       };
@@ -38,15 +38,4 @@ export function serveModelSource(arg: ModelArg, shared: SharedLoadOptions, newBa
       }
     },
   };
-}
-
-/** Bytes of a model file, or of the files of a model directory (the weights' size before a first load measures it). */
-function diskBytes(path: string): number {
-  try {
-    const st = statSync(path);
-    if (!st.isDirectory()) return st.size;
-    return readdirSync(path).reduce((n, f) => n + statSync(join(path, f)).size, 0);
-  } catch {
-    return 0;
-  }
 }

@@ -3,9 +3,10 @@ import { attentionHeadsPerUnit, isPrefillBatch } from "./attention-units.js";
 import { ScratchRegion, type WasmArena } from "./wasm-arena.js";
 import type { KernelFn, WasmThreadPool } from "./wasm-thread-pool.js";
 
-// The attention kernels' params words (assembly/attention.ts): 11 shared, then attentionRows' headsPerUnit, then
-// the batch's token count (attentionPrefill).
-const ATTN_PARAM_WORDS = 13;
+// The attention kernels' params (assembly/attention.ts): 8 int32 words, the positions, tokenSeq and blockTables
+// pointers (usize: one word each in a 32-bit memory, two in a memory64 one), then attentionRows' headsPerUnit and the
+// batch's token count (attentionPrefill).
+const POINTERS_AT = 8;
 
 /** The cache layer's element type, from its array class: f32, f16 (halves) or q8_0 (blocks). */
 export type KvElement = "f32" | "f16" | "q8_0";
@@ -26,8 +27,11 @@ export class AttentionStage {
   private readonly paramsPtr: number;
   private readonly params: Int32Array;
   private readonly paramsF: Float32Array;
+  /** Words per pointer, and the word of headsPerUnit (nTokens follows it). */
+  private readonly ptrWords: number;
+  private readonly headsPerUnitAt: number;
 
-  constructor(arena: WasmArena, private readonly pool: WasmThreadPool, private readonly prefillSlotBytes: KernelFn,
+  constructor(private readonly arena: WasmArena, private readonly pool: WasmThreadPool, private readonly prefillSlotBytes: KernelFn,
     private readonly rowsSlotBytes: KernelFn) {
     this.rowsOp = pool.opOf("attentionRows");
     this.rowsF16Op = pool.opOf("attentionRowsF16");
@@ -35,9 +39,12 @@ export class AttentionStage {
     this.q8Op = pool.opOf("attentionQ8_0");
     this.index = new ScratchRegion(arena);
     this.slots = new ScratchRegion(arena);
-    this.paramsPtr = arena.alloc(ATTN_PARAM_WORDS * 4);
-    this.params = arena.i32(this.paramsPtr, ATTN_PARAM_WORDS);
-    this.paramsF = arena.f32(this.paramsPtr, ATTN_PARAM_WORDS);
+    this.ptrWords = arena.pointerBytes / 4;
+    this.headsPerUnitAt = POINTERS_AT + 3 * this.ptrWords;
+    const words = this.headsPerUnitAt + 2;
+    this.paramsPtr = arena.alloc(words * 4);
+    this.params = arena.i32(this.paramsPtr, words);
+    this.paramsF = arena.f32(this.paramsPtr, words);
   }
 
   /** out, q, k and v cache at wasm addresses; the caller has checked the head alignment the element type needs. */
@@ -54,7 +61,11 @@ export class AttentionStage {
     a[0] = p.nHeads; a[1] = p.nKvHeads; a[2] = p.headDim;
     this.paramsF[3] = p.scale; this.paramsF[4] = p.softcap;
     a[5] = p.window; a[6] = kv.blockSize; a[7] = kv.maxBlocksPerSeq;
-    a[8] = base; a[9] = base + nT * 4; a[10] = base + 8 * nT; a[12] = nT;
+    const arena = this.arena, pw = this.ptrWords;
+    arena.storePointer(a, POINTERS_AT, base);
+    arena.storePointer(a, POINTERS_AT + pw, base + nT * 4);
+    arena.storePointer(a, POINTERS_AT + 2 * pw, base + 8 * nT);
+    a[this.headsPerUnitAt + 1] = nT;
     const pool = this.pool;
     if (element === "q8_0") {
       pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, this.slots.threadSlots(pool.nThreads, this.rowsSlotBytes(1) as number));
@@ -68,7 +79,7 @@ export class AttentionStage {
       return;
     }
     const headsPerUnit = attentionHeadsPerUnit(nT, p.nHeads, p.nKvHeads, pool.nThreads);
-    a[11] = headsPerUnit;
+    a[this.headsPerUnitAt] = headsPerUnit;
     pool.setArgs(oPtr, qPtr, kPtr, vPtr, this.paramsPtr, this.slots.threadSlots(pool.nThreads, this.rowsSlotBytes(headsPerUnit) as number));
     pool.run(element === "f16" ? this.rowsF16Op : this.rowsOp, 6, (nT * p.nHeads) / headsPerUnit);
   }

@@ -31,9 +31,12 @@ export class F16Weights {
     const n = this.exports["f16SubnormalCount"]!(ptr, rows * cols) as number;
     let header = 0;
     if (n > 0 && n <= (rows * cols) / 32) {
-      header = this.arena.alloc(16 + 4 * (rows + 1) + 12 * n);
-      const rowStart = header + 16, rowsAt = rowStart + 4 * (rows + 1), colsAt = rowsAt + 4 * n, values = colsAt + 4 * n;
-      this.arena.i32(header, 4).set([rowStart, rowsAt, colsAt, values]);
+      // The header: the four lists' addresses, usize words (assembly/f16-subnormals.ts).
+      const arena = this.arena, pb = arena.pointerBytes;
+      header = arena.alloc(4 * pb + 4 * (rows + 1) + 12 * n);
+      const rowStart = header + 4 * pb, rowsAt = rowStart + 4 * (rows + 1), colsAt = rowsAt + 4 * n, values = colsAt + 4 * n;
+      const words = arena.i32(header, pb);
+      [rowStart, rowsAt, colsAt, values].forEach((ptr, i) => arena.storePointer(words, (i * pb) / 4, ptr));
       this.exports["f16SplitSubnormals"]!(ptr, rows, cols, rowStart, rowsAt, colsAt, values);
     }
     this.split.set(ptr, header);

@@ -1,4 +1,7 @@
-/** Slots of the pool's control block (an Int32Array over a SharedArrayBuffer). */
+/**
+ * Slots of the pool's control block (an Int32Array over a SharedArrayBuffer); the kernel arguments follow the slots
+ * as float64 (ARGS_BYTE_OFFSET): addresses of a memory64 memory pass 2^32, and a float64 holds any below 2^53.
+ */
 export const CTRL = {
   /** Bumped by the main thread to post a job. */
   gen: 0,
@@ -8,7 +11,6 @@ export const CTRL = {
   op: 2,
   /** Number of kernel arguments before (r0, r1): 6, 8 or 12. */
   argc: 3,
-  args: 4,
   /** The job's range [0, n), its chunks' length (the last may be shorter) and their number. */
   n: 16,
   chunk: 17,
@@ -35,6 +37,12 @@ export const CTRL = {
   size: 128,
   maxThreads: 32,
 } as const;
+
+/** Where the kernel arguments (ARG_SLOTS float64) start in the control block's buffer, after CTRL.size int32 slots. */
+export const ARGS_BYTE_OFFSET = CTRL.size * 4;
+export const ARG_SLOTS = 12;
+/** Bytes of the control block's buffer: the int32 slots, then the arguments. */
+export const CONTROL_BYTES = ARGS_BYTE_OFFSET + ARG_SLOTS * 8;
 
 export const FAILED_EXIT = 1;
 export const FAILED_THROW = 2;

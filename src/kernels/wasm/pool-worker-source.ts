@@ -1,4 +1,4 @@
-import { CHUNK_BITS, CHUNK_MASK, CTRL, FAILED_EXIT, FAILED_START, FAILED_THROW, FAULT_EXIT, FAULT_THROW, MESSAGE_SLOTS, TAG_MASK } from "./pool-control.js";
+import { ARG_SLOTS, ARGS_BYTE_OFFSET, CHUNK_BITS, CHUNK_MASK, CTRL, FAILED_EXIT, FAILED_START, FAILED_THROW, FAULT_EXIT, FAULT_THROW, MESSAGE_SLOTS, TAG_MASK } from "./pool-control.js";
 
 /**
  * The body of each pool worker (run with `eval`, so the pool needs no separate file at runtime or under vitest):
@@ -12,6 +12,7 @@ export const POOL_WORKER_SOURCE = `
 const { workerData } = require("node:worker_threads");
 const { memory, module, control, index, names, spinLimit } = workerData;
 const c = new Int32Array(control);
+const a = new Float64Array(control, ${ARGS_BYTE_OFFSET}, ${ARG_SLOTS});
 let stopping = false, started = false, threw = false;
 function reportDeath() {
   if (stopping) return;
@@ -44,7 +45,6 @@ try {
     const f = fns[c[${CTRL.op}]], argc = c[${CTRL.argc}];
     const n = c[${CTRL.n}], chunk = c[${CTRL.chunk}], chunks = c[${CTRL.chunks}];
     const tag = g & ${TAG_MASK};
-    const a = ${CTRL.args};
     c[${CTRL.holding} + index] = 1;
     for (;;) {
       const v = Atomics.load(c, ${CTRL.next});
@@ -54,10 +54,9 @@ try {
       if (c[${CTRL.fault}] !== 0 && c[${CTRL.fault}] >> 2 === index) injectFault(c[${CTRL.fault}] & 3);
       const r0 = k * chunk, r1 = Math.min(n, r0 + chunk);
       switch (argc) {
-        case 6: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], r0, r1); break;
-        case 8: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], r0, r1); break;
-        default: f(c[a], c[a + 1], c[a + 2], c[a + 3], c[a + 4], c[a + 5], c[a + 6], c[a + 7], c[a + 8], c[a + 9],
-          c[a + 10], c[a + 11], r0, r1);
+        case 6: f(a[0], a[1], a[2], a[3], a[4], a[5], r0, r1); break;
+        case 8: f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], r0, r1); break;
+        default: f(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], r0, r1);
       }
       if (Atomics.add(c, ${CTRL.done}, 1) + 1 === chunks) Atomics.notify(c, ${CTRL.done});
     }

@@ -1,25 +1,32 @@
-import { TsinferError } from "../../errors.js";
+import {
+  createWasmMemory, growWasmMemory, MEMORY64_MAX_PAGES, PAGE_BYTES, WASM32_MAX_PAGES, WasmMemoryError, wasmMemory64Available,
+} from "./wasm-memory.js";
 
-const PAGE_BYTES = 65536;
-/** 4 GiB: WebAssembly memory has 32-bit addresses (memory64 is not in Node 20). */
-export const WASM_MAX_PAGES = 65536;
-
-export class WasmMemoryError extends TsinferError {}
+export { WasmMemoryError } from "./wasm-memory.js";
+/** 4 GiB: the most a WebAssembly memory with 32-bit addresses holds. */
+export const WASM_MAX_PAGES = WASM32_MAX_PAGES;
 
 /**
  * One shared WebAssembly.Memory and a bump allocator over it. Everything the kernels touch (weights, activations,
  * the KV cache, scratch) lives here, so kernels and worker threads read it in place. Nothing is freed: a model's
- * buffers are allocated once at load. Above 4 GiB a model would be split across instances (each worker holding
- * a row shard of every matrix in its own memory); this arena holds one instance's share.
+ * buffers are allocated once at load. A memory with 32-bit addresses holds 4 GiB; with `memory64` (the memory64
+ * kernel builds, Node ≥ 24) the arena holds up to MEMORY64_MAX_PAGES, and addresses, still plain numbers on this
+ * side, pass 2^32.
  */
 export class WasmArena {
   readonly memory: WebAssembly.Memory;
+  /** Bytes of a pointer the kernels read from memory (a usize word: assembly/attention.ts's params, say). */
+  readonly pointerBytes: 4 | 8;
+  /** The most bytes this memory can grow to. */
+  readonly maxBytes: number;
   private top: number;
   /** Every ArrayBuffer object this memory has exposed (a new one after each grow); views of any of them are ours. */
   private readonly buffers = new Set<ArrayBufferLike>();
 
-  constructor(heapBase: number, initialPages = 256) {
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: WASM_MAX_PAGES, shared: true });
+  constructor(heapBase: number, initialPages = 256, readonly memory64 = false) {
+    this.memory = createWasmMemory(memory64, initialPages);
+    this.pointerBytes = memory64 ? 8 : 4;
+    this.maxBytes = (memory64 ? MEMORY64_MAX_PAGES : WASM32_MAX_PAGES) * PAGE_BYTES;
     this.top = Math.max(heapBase, 1024);
     this.buffers.add(this.memory.buffer);
   }
@@ -37,16 +44,30 @@ export class WasmArena {
     // Arithmetic, not `& ~(align - 1)`: bitwise operators work on int32, and addresses pass 2 GiB.
     const ptr = Math.ceil(this.top / align) * align;
     const end = ptr + n;
-    if (end > WASM_MAX_PAGES * PAGE_BYTES) {
-      throw new WasmMemoryError(`WebAssembly memory: allocating ${n} bytes would pass the 4 GiB limit (in use: ${this.top} bytes)`);
-    }
+    if (end > this.maxBytes) throw new WasmMemoryError(this.limitMessage(n));
     const have = this.memory.buffer.byteLength;
     if (end > have) {
-      this.memory.grow(Math.ceil((end - have) / PAGE_BYTES));
+      growWasmMemory(this.memory, Math.ceil((end - have) / PAGE_BYTES), this.memory64);
       this.buffers.add(this.memory.buffer);
     }
     this.top = end;
     return ptr;
+  }
+
+  private limitMessage(n: number): string {
+    const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+    const head = `WebAssembly memory: allocating ${n} bytes would pass the ${gib(this.maxBytes)} limit (in use: ${gib(this.top)})`;
+    if (this.memory64) return `${head}, the most a memory64 memory holds in this runtime`;
+    const runtime = typeof process === "object" ? `Node ${process.version}` : "this runtime";
+    return wasmMemory64Available()
+      ? `${head} of 32-bit addresses: a model this large needs the memory64 kernels (WasmBackend option memory64, or memoryBytes with the model's size)`
+      : `${head} of 32-bit addresses: a model this large needs the memory64 kernels, which need Node ≥ 24 (${runtime} has no memory64)`;
+  }
+
+  /** Writes address `ptr` into words[i] as the usize word the kernels read there (two words in a memory64 arena). */
+  storePointer(words: Int32Array, i: number, ptr: number): void {
+    words[i] = ptr; // Int32Array stores keep the low 32 bits (ToInt32 wraps), little-endian
+    if (this.pointerBytes === 8) words[i + 1] = Math.floor(ptr / 2 ** 32);
   }
 
   f32(ptr: number, n: number): Float32Array {

@@ -8,8 +8,9 @@ import { asTensor, hostF32 as f, hostKvRows } from "../host-tensor.js";
 import { RefBackend } from "../ref/ref-backend.js";
 import { refEmbed } from "../ref/matmul.js";
 import { rowDecoder, type RowDecoder } from "../ref/row-decoder.js";
-import { ScratchRegion, WASM_MAX_PAGES, WasmArena, WasmMemoryError } from "./wasm-arena.js";
+import { ScratchRegion, WasmArena, WasmMemoryError } from "./wasm-arena.js";
 import { loadWasmKernels, type WasmSimdLevel } from "./wasm-binary.js";
+import { chooseMemory64 } from "./memory64-choice.js";
 import { FLOAT_MATMUL, POOL_KERNELS, Q8K_ACTIVATION_TYPES, QUANT_MATMUL } from "./wasm-kernel-names.js";
 import { RopeTable } from "./rope-table.js";
 import { WasmThreadPool, type KernelFn } from "./wasm-thread-pool.js";
@@ -42,6 +43,8 @@ const STATIC_DATA_BYTES = 65536;
 export class WasmBackend extends HostBackend implements KernelBackend {
   readonly name = "wasm";
   readonly simdLevel: WasmSimdLevel;
+  /** Whether the memory64 build runs (64-bit addresses), picked by chooseMemory64. */
+  readonly memory64: boolean;
   readonly arena: WasmArena;
   readonly pool: WasmThreadPool;
   private readonly exports: Record<string, KernelFn>;
@@ -75,9 +78,10 @@ export class WasmBackend extends HostBackend implements KernelBackend {
 
   constructor(options: WasmBackendOptions = {}) {
     super();
-    const { level, module } = loadWasmKernels(options.relaxedSimd ?? true);
+    this.memory64 = chooseMemory64(options);
+    const { level, module } = loadWasmKernels(options.relaxedSimd ?? true, this.memory64);
     this.simdLevel = level;
-    this.arena = new WasmArena(STATIC_DATA_BYTES);
+    this.arena = new WasmArena(STATIC_DATA_BYTES, undefined, this.memory64);
     const instance = new WebAssembly.Instance(module, { env: { memory: this.arena.memory, abort: wasmAbort } });
     this.exports = instance.exports as unknown as Record<string, KernelFn>;
     const heapBase = this.exports["heapBase"]!() as unknown as number;
@@ -108,6 +112,11 @@ export class WasmBackend extends HostBackend implements KernelBackend {
 
   get threads(): number {
     return this.pool.nThreads;
+  }
+
+  /** The kernel build running, as its file is named (build/kernels-<name>.wasm): simd, relaxed, simd64, relaxed64. */
+  get kernelBuild(): string {
+    return `${this.simdLevel}${this.memory64 ? "64" : ""}`;
   }
 
   /**
@@ -339,7 +348,7 @@ export class WasmBackend extends HostBackend implements KernelBackend {
   }
 
   memoryRoomBytes(): number {
-    return WASM_MAX_PAGES * 65536 - this.arena.usedBytes;
+    return this.arena.maxBytes - this.arena.usedBytes;
   }
 
   /** Stops the worker threads. */

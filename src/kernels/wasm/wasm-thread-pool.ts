@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import { BackendFailedError } from "../../errors.js";
 import { KernelPoolError } from "./kernel-pool-error.js";
 import {
-  BROKEN, CHUNK_BITS, CHUNK_MASK, CHUNKS_PER_THREAD, CTRL, FAILED_START, FAILED_THROW, FAULT_EXIT, FAULT_HANG, FAULT_THROW, MAX_CHUNKS_PER_THREAD,
+  ARG_SLOTS, ARGS_BYTE_OFFSET, BROKEN, CHUNK_BITS, CONTROL_BYTES, CHUNK_MASK, CHUNKS_PER_THREAD, CTRL, FAILED_START, FAILED_THROW, FAULT_EXIT, FAULT_HANG, FAULT_THROW, MAX_CHUNKS_PER_THREAD,
   MESSAGE_SLOTS, TAG_MASK,
 } from "./pool-control.js";
 import { POOL_WORKER_SOURCE } from "./pool-worker-source.js";
@@ -34,7 +34,9 @@ export type PoolFault = "exit" | "throw" | "hang";
  */
 export class WasmThreadPool {
   readonly nThreads: number;
-  private control = new Int32Array(new SharedArrayBuffer(CTRL.size * 4));
+  private control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+  /** The kernel arguments, after the control slots in the same buffer (pool-control.ts). */
+  private args = argsOf(this.control);
   private readonly workers: Worker[] = [];
   private ready: Promise<void>;
   private brokenBy: Error | null = null;
@@ -219,8 +221,10 @@ export class WasmThreadPool {
     Atomics.notify(old, CTRL.gen);
     const retired = this.workers.splice(0);
     const exited = Promise.all(retired.map((w) => w.terminate()));
-    this.control = new Int32Array(new SharedArrayBuffer(CTRL.size * 4));
-    this.control.set(old.subarray(CTRL.args, CTRL.args + 12), CTRL.args);
+    const oldArgs = this.args;
+    this.control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+    this.args = argsOf(this.control);
+    this.args.set(oldArgs);
     const started = this.spawnWorkers();
     if (this.brokenBy) throw this.brokenBy;
     this.ready = Promise.all([exited, started]).then(() => undefined);
@@ -252,19 +256,16 @@ export class WasmThreadPool {
 
   setArgs(a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6 = 0, a7 = 0, a8 = 0, a9 = 0,
     a10 = 0, a11 = 0): void {
-    const c = this.control, a = CTRL.args;
-    c[a] = a0; c[a + 1] = a1; c[a + 2] = a2; c[a + 3] = a3; c[a + 4] = a4; c[a + 5] = a5;
-    c[a + 6] = a6; c[a + 7] = a7; c[a + 8] = a8; c[a + 9] = a9; c[a + 10] = a10; c[a + 11] = a11;
+    const a = this.args;
+    a[0] = a0; a[1] = a1; a[2] = a2; a[3] = a3; a[4] = a4; a[5] = a5;
+    a[6] = a6; a[7] = a7; a[8] = a8; a[9] = a9; a[10] = a10; a[11] = a11;
   }
 
   private call(fn: KernelFn, argc: number, r0: number, r1: number): void {
-    const c = this.control, a = CTRL.args;
-    if (argc === 6) fn(c[a]!, c[a + 1]!, c[a + 2]!, c[a + 3]!, c[a + 4]!, c[a + 5]!, r0, r1);
-    else if (argc === 8) fn(c[a]!, c[a + 1]!, c[a + 2]!, c[a + 3]!, c[a + 4]!, c[a + 5]!, c[a + 6]!, c[a + 7]!, r0, r1);
-    else {
-      fn(c[a]!, c[a + 1]!, c[a + 2]!, c[a + 3]!, c[a + 4]!, c[a + 5]!, c[a + 6]!, c[a + 7]!, c[a + 8]!, c[a + 9]!,
-        c[a + 10]!, c[a + 11]!, r0, r1);
-    }
+    const a = this.args;
+    if (argc === 6) fn(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, r0, r1);
+    else if (argc === 8) fn(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, r0, r1);
+    else fn(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!, a[7]!, a[8]!, a[9]!, a[10]!, a[11]!, r0, r1);
   }
 
   /** Stops the workers (they exit at their next wake-up). */
@@ -275,4 +276,9 @@ export class WasmThreadPool {
     Atomics.notify(this.control, CTRL.gen);
     await Promise.all(this.workers.splice(0).map((w) => w.terminate()));
   }
+}
+
+/** The float64 kernel arguments after a control block's int32 slots. */
+function argsOf(control: Int32Array): Float64Array {
+  return new Float64Array(control.buffer, ARGS_BYTE_OFFSET, ARG_SLOTS);
 }
