@@ -104,3 +104,15 @@ describe("generateStream() on stories-7m", () => {
     expect(done!.tokens).toBe(3);
   }, 60_000);
 });
+
+describe("generate() limits, as `tsinfer run` has always had them", () => {
+  it("a context of 20 holds the 5-token prompt and 15 more positions; the token sampled from the last is emitted too", async () => {
+    const r = await generate(model, tokenizer, "Once upon a time", { maxTokens: 100, ctxSize: 20, sampling: { temperature: 0, logitBias: new Map([[2, -100]]) } });
+    expect([r.promptTokens, r.tokens, r.finishReason]).toEqual([5, 16, "length"]);
+  }, 60_000);
+
+  it("maxTokens 0 runs the prompt and returns no text", async () => {
+    const r = await generate(model, tokenizer, "Once upon a time", { maxTokens: 0, sampling: { temperature: 0 } });
+    expect([r.text, r.tokens, r.tokenIds, r.finishReason, r.promptTokens]).toEqual(["", 0, [], "length", 5]);
+  }, 60_000);
+});

@@ -182,3 +182,35 @@ describe("EngineCore listener failures", () => {
     expect(engine.cache.stats().usedBlocks).toBe(0);
   });
 });
+
+describe("EngineCore request limits", () => {
+  // CountingModel(vocab 64, ctxLen 16, blockSize 4, 4 blocks): positions 0 … 15 fit its KV blocks, no more.
+  const make = (maxModelLen?: number) => {
+    const model = new CountingModel(64, 16, 4, 4);
+    const engine = new EngineCore(model, { maxBatchTokens: 16, maxSeqs: 1, traceTopK: 0, now: () => 0, ...(maxModelLen !== undefined ? { maxModelLen } : {}) });
+    return { model, engine, out: new Collect() };
+  };
+  const prompt = Array.from({ length: 12 }, (_, i) => i + 1);
+
+  it("ends at ctxLen tokens by default (max_model_len), at ctxLen + 1 when the last sampled token may go unstored", async () => {
+    const byDefault = make();
+    const a = byDefault.engine.add("a", prompt, params(100), byDefault.out);
+    await drain(byDefault.engine);
+    expect([a.finishReason, a.numTokens, byDefault.out.tokens.get("a")]).toEqual(["length", 16, [13, 14, 15, 16]]);
+    const run = make(17);
+    const b = run.engine.add("b", prompt, params(100), run.out);
+    await drain(run.engine);
+    expect([b.finishReason, b.numTokens, run.out.tokens.get("b")]).toEqual(["length", 17, [13, 14, 15, 16, 17]]);
+    // Token 17 was sampled from position 15's logits: no forward pass ever reached position 16.
+    expect(run.model.batches.reduce((n, batch) => n + batch.nTokens, 0)).toBe(16);
+  });
+
+  it("maxTokens 0 computes the prompt and ends with length, sampling nothing", async () => {
+    const { model, engine, out } = make();
+    const a = engine.add("a", prompt, params(0), out);
+    await drain(engine);
+    expect([a.finishReason, a.output, out.tokens.get("a"), out.finished]).toEqual(["length", [], undefined, ["a"]]);
+    expect(model.batches.map((b) => b.nTokens)).toEqual([12]);
+    expect(engine.cache.stats().usedBlocks).toBe(0);
+  });
+});
