@@ -3,7 +3,7 @@ import type { ForwardBatch } from "./forward-batch.js";
 /**
  * A batch holding tokens[start, end) of one sequence at positions start…end-1 (a prompt chunk or one decode
  * token); logits for every row or only the last. The sequence owns the store's blocks in order (block table
- * 0, 1, 2, …, as long as any block size needs), the way a caller with one sequence and a store of its own uses it.
+ * 0, 1, 2, … for as many blocks as the sequence spans), the way a caller with one sequence and a store of its own uses it.
  */
 export function sequenceBatch(tokens: ArrayLike<number>, start: number, end: number, seqId: number,
   logits: "all" | "last"): ForwardBatch {
